@@ -1,0 +1,54 @@
+"""The demo district, loaded once by `manage.py load_demo` (idempotent)."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from resources import roles
+
+# The role users of ../shared/API.md.
+ROLE_USERS = [
+    ("duty1", roles.DUTY_OFFICER, "值班员", "Duty officer", False),
+    ("dispatcher1", roles.DISPATCHER, "调度员", "Dispatcher", False),
+    ("commander1", roles.COMMANDER, "指挥长", "Commander", False),
+    ("planner1", roles.PLANNER, "预案管理员", "Planner", True),
+    ("viewer1", roles.VIEWER, "观察员", "Viewer", False),
+]
+
+
+def loaders():
+    """Each app's demo module, in dependency order. Apps add themselves here."""
+    from hazards import demo as hazards_demo
+    from incidents import demo as incidents_demo
+    from resources import demo as resources_demo
+
+    return [resources_demo.load, hazards_demo.load, incidents_demo.load]
+
+
+@transaction.atomic
+def load() -> dict:
+    created = {"users": _role_users()}
+    for loader in loaders():
+        created.update(loader())
+    return created
+
+
+def _role_users() -> int:
+    User = get_user_model()
+    created = 0
+    for username, role, zh, en, staff in ROLE_USERS:
+        user, was_created = User.objects.get_or_create(
+            username=username, defaults={"first_name": zh, "last_name": en, "is_staff": staff})
+        if was_created:
+            user.set_password(settings.DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            user.groups.add(Group.objects.get(name=role))
+            created += 1
+    admin, was_created = User.objects.get_or_create(
+        username="admin", defaults={"is_staff": True, "is_superuser": True, "first_name": "管理员"})
+    if was_created:
+        admin.set_password(settings.DEMO_PASSWORD)
+        admin.save(update_fields=["password"])
+        created += 1
+    return created

@@ -1,0 +1,30 @@
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Event(models.Model):
+    """One entry of the durable event log: the truth behind every live push.
+
+    `seq` is allocated in commit order (see command.stream.emit), so a client that has
+    applied seq N can resume with `seq > N` and miss nothing.
+    """
+
+    seq = models.BigAutoField(primary_key=True)
+    audiences = ArrayField(models.CharField(max_length=64), verbose_name=_("audiences"))
+    type = models.CharField(_("type"), max_length=64)
+    payload = models.JSONField(_("payload"), default=dict)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [GinIndex(fields=["audiences"], name="event_audiences_gin")]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+
+    def __str__(self):
+        return f"#{self.seq} {self.type}"
+
+    def as_frame(self) -> dict:
+        return {"seq": self.seq, "type": self.type, "payload": self.payload, "at": self.at.isoformat()}

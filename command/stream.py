@@ -1,0 +1,93 @@
+"""The event stream: a durable log in PostgreSQL with a Redis doorbell.
+
+Only services call `emit`. It must run inside the service's transaction: the event row
+commits or rolls back with the change it describes, and the Redis notice is sent only
+after commit. Channels delivers at most once, so the notice carries just the seq; a
+consumer always reads the events themselves from the database (command.consumers).
+
+This module imports no domain app: every app may import it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+
+from command.models import Event
+
+log = logging.getLogger(__name__)
+
+CONSOLE = "console"
+# Any constant works; it only has to be the same in every process.
+_SEQ_LOCK_KEY = 7_301_526
+
+# The audience names in use. A user receives the union of theirs (command.consumers).
+def audience_user(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def audience_unit(resource_id: int) -> str:
+    return f"unit:{resource_id}"
+
+
+def group_name(audience: str) -> str:
+    """Channels group names allow only ASCII letters, digits, hyphens, periods and underscores."""
+    return "stream." + audience.replace(":", "_")
+
+
+def emit(*, audiences: Iterable[str], type: str, payload: dict) -> Event:
+    """Append an event to the log inside the current transaction and ring after commit.
+
+    Takes a transaction-scoped advisory lock before drawing the seq, so seqs become
+    visible in the order they were drawn: a reader that sees seq N also sees every
+    seq below N. Without it, a transaction that drew 104 but committed after 105
+    would be skipped by a client resuming from 105. Callers emit at the end of their
+    transaction to keep the lock short.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("command.stream.emit must be called inside a transaction")
+    audiences = sorted(set(audiences))
+    if not audiences:
+        raise ValueError("an event needs at least one audience")
+    payload = _jsonable(payload)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SEQ_LOCK_KEY])
+    event = Event.objects.create(audiences=audiences, type=type, payload=payload)
+    transaction.on_commit(lambda: ring(event.seq, audiences))
+    return event
+
+
+def ring(seq: int, audiences: Iterable[str]) -> None:
+    """Tell live consumers that events up to `seq` exist. Best effort by design:
+    if Redis is down the write has still committed and clients catch up by polling
+    or on reconnect."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for audience in audiences:
+        try:
+            async_to_sync(layer.group_send)(group_name(audience), {"type": "stream.doorbell", "seq": seq})
+        except Exception:  # noqa: BLE001 - a lost doorbell must never fail a committed write
+            log.warning("stream doorbell for seq %s to %s not delivered", seq, audience, exc_info=True)
+
+
+def events_since(*, since: int, audiences: Iterable[str], limit: int = 500) -> list[Event]:
+    return list(
+        Event.objects.filter(seq__gt=since, audiences__overlap=list(audiences)).order_by("seq")[:limit]
+    )
+
+
+def last_seq() -> int:
+    event = Event.objects.order_by("-seq").only("seq").first()
+    return event.seq if event else 0
+
+
+def _jsonable(payload: dict) -> dict:
+    import json
+
+    return json.loads(json.dumps(payload, cls=DjangoJSONEncoder))

@@ -1,0 +1,198 @@
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from resources.models import Area, Resource
+
+
+class Severity(models.TextChoices):
+    """Ⅰ is the highest (特别重大, red); Ⅳ the lowest (一般, blue)."""
+
+    I = "I", _("Ⅰ Extremely serious (特别重大)")  # noqa: E741
+    II = "II", _("Ⅱ Serious (重大)")
+    III = "III", _("Ⅲ Major (较大)")
+    IV = "IV", _("Ⅳ General (一般)")
+
+
+SEVERITY_COLOURS = {"I": "#d7191c", "II": "#f07c00", "III": "#f5c400", "IV": "#2b83ba"}
+SEVERITY_NUMERALS = {"I": "Ⅰ", "II": "Ⅱ", "III": "Ⅲ", "IV": "Ⅳ"}
+
+
+class IncidentClass(models.TextChoices):
+    NATURAL = "natural", _("Natural disaster (自然灾害)")
+    ACCIDENT = "accident", _("Accident / disaster (事故灾难)")
+    HEALTH = "health", _("Public health (公共卫生事件)")
+    SECURITY = "security", _("Social security (社会安全事件)")
+
+
+class IncidentType(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    klass = models.CharField(_("class"), max_length=16, choices=IncidentClass.choices)
+    name_zh = models.CharField(_("Chinese name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100)
+    required_capabilities = ArrayField(models.CharField(max_length=32), default=list, blank=True,
+                                       verbose_name=_("required capabilities"))
+
+    class Meta:
+        ordering = ["klass", "code"]
+        verbose_name = _("incident type")
+        verbose_name_plural = _("incident types")
+
+    def __str__(self):
+        return f"{self.name_zh} / {self.name_en}"
+
+
+class Incident(models.Model):
+    class Status(models.TextChoices):
+        REPORTED = "reported", _("Reported")
+        DISPATCHED = "dispatched", _("Dispatched")
+        IN_PROGRESS = "in_progress", _("In progress")
+        CONTAINED = "contained", _("Contained")
+        CLOSED = "closed", _("Closed")
+
+    OPEN_STATUSES = (Status.REPORTED, Status.DISPATCHED, Status.IN_PROGRESS, Status.CONTAINED)
+
+    number = models.CharField(_("number"), max_length=16, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    type = models.ForeignKey(IncidentType, on_delete=models.PROTECT, verbose_name=_("type"))
+    severity = models.CharField(_("severity"), max_length=3, choices=Severity.choices, default=Severity.IV)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.REPORTED,
+                              db_index=True)
+    location = models.PointField(_("location"), srid=4326, geography=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    area = models.ForeignKey(Area, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("area"))
+    caller_name = models.CharField(_("caller name"), max_length=100, blank=True)
+    caller_phone = models.CharField(_("caller phone"), max_length=32, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    deaths = models.PositiveIntegerField(_("deaths"), default=0)
+    injuries = models.PositiveIntegerField(_("serious injuries"), default=0)
+    affected = models.PositiveIntegerField(_("people affected"), default=0)
+    evacuated = models.PositiveIntegerField(_("people evacuated"), default=0)
+    reported_at = models.DateTimeField(_("call received at"), default=timezone.now)
+    created_at = models.DateTimeField(_("logged at"), auto_now_add=True, db_index=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("logged by"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number__regex=r"^[0-9]{4}-[0-9]{6}$"), name="incident_number_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(reported_at__lte=models.F("created_at") + timezone.timedelta(minutes=5)),
+                name="incident_reported_not_after_logged",
+                violation_error_message=_("The call cannot be received after the incident was logged."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="closed", closed_at__isnull=False) | (~Q(status="closed") & Q(closed_at__isnull=True)),
+                name="incident_closed_at_iff_closed",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    @property
+    def severity_numeral(self) -> str:
+        return SEVERITY_NUMERALS[self.severity]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class IncidentCounter(models.Model):
+    """Per-year counter behind readable numbers like 2026-000123 (one atomic UPDATE)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class TimelineEntry(models.Model):
+    """Every change to an incident: who, when, what. Written only by services."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline",
+                                 verbose_name=_("incident"))
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+", verbose_name=_("by"))
+    kind = models.CharField(_("kind"), max_length=40)
+    text = models.TextField(_("text"))
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("timeline entry")
+        verbose_name_plural = _("timeline entries")
+
+    def __str__(self):
+        return f"{self.at:%H:%M:%S} {self.text}"
+
+
+class Assignment(models.Model):
+    """One unit sent to one incident."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting acknowledgement")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        EN_ROUTE = "en_route", _("En route")
+        ON_SCENE = "on_scene", _("On scene")
+        CLEARED = "cleared", _("Cleared")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    ACTIVE_STATUSES = (Status.PENDING, Status.ACKNOWLEDGED, Status.EN_ROUTE, Status.ON_SCENE)
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="assignments",
+                                 verbose_name=_("incident"))
+    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="assignments",
+                                 verbose_name=_("unit"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("dispatched at"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("dispatched by"))
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                        blank=True, related_name="+", verbose_name=_("acknowledged by"))
+    en_route_at = models.DateTimeField(_("en route at"), null=True, blank=True)
+    on_scene_at = models.DateTimeField(_("on scene at"), null=True, blank=True)
+    cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
+    declined_at = models.DateTimeField(_("declined at"), null=True, blank=True)
+    decline_reason = models.CharField(_("reason for declining"), max_length=300, blank=True)
+    escalations = models.PositiveSmallIntegerField(_("escalations"), default=0)
+    last_escalated_at = models.DateTimeField(_("last escalated at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            # The second promise in the database itself: a unit holds one active assignment at most.
+            models.UniqueConstraint(
+                fields=["resource"],
+                condition=Q(status__in=["pending", "acknowledged", "en_route", "on_scene"]),
+                name="assignment_one_active_per_resource",
+                violation_error_message=_("This unit already has an active assignment."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="declined") | ~Q(decline_reason=""),
+                name="assignment_decline_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.resource} → {self.incident.number}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES

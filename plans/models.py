@@ -1,0 +1,1 @@
+# Contingency plans and duty rosters: see issue 4.

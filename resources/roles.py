@@ -1,0 +1,102 @@
+"""Roles are Django groups, created by a migration (resources/migrations/0002_roles.py).
+
+The names here are the contract; the permissions each role holds live in ROLE_PERMISSIONS.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+DUTY_OFFICER = "duty_officer"
+DISPATCHER = "dispatcher"
+COMMANDER = "commander"
+RESPONDER = "responder"
+PLANNER = "planner"
+VIEWER = "viewer"
+
+ROLE_LABELS = {
+    DUTY_OFFICER: _("Duty officer"),
+    DISPATCHER: _("Dispatcher"),
+    COMMANDER: _("Commander"),
+    RESPONDER: _("Responder"),
+    PLANNER: _("Planner"),
+    VIEWER: _("Viewer"),
+}
+
+# Roles that see the whole console (every incident, every unit, the whole stream).
+CONSOLE_ROLES = frozenset({DUTY_OFFICER, DISPATCHER, COMMANDER, VIEWER, PLANNER})
+# Roles that may log incidents and keep their timelines.
+INTAKE_ROLES = frozenset({DUTY_OFFICER, DISPATCHER, COMMANDER})
+# Roles that may send units.
+DISPATCH_ROLES = frozenset({DISPATCHER, COMMANDER})
+# Roles that may activate plans, issue warnings, change response levels.
+COMMAND_ROLES = frozenset({COMMANDER})
+
+# app_label.codename per role; the migration grants these so the admin obeys roles too.
+ROLE_PERMISSIONS = {
+    DUTY_OFFICER: [
+        "incidents.view_incident", "incidents.add_incident", "incidents.change_incident",
+        "incidents.view_incidenttype", "incidents.view_assignment",
+        "resources.view_resource", "resources.view_agency", "resources.view_depot", "resources.view_area",
+    ],
+    DISPATCHER: [
+        "incidents.view_incident", "incidents.add_incident", "incidents.change_incident",
+        "incidents.view_incidenttype", "incidents.view_assignment", "incidents.add_assignment",
+        "incidents.change_assignment",
+        "resources.view_resource", "resources.change_resource", "resources.view_agency",
+        "resources.view_depot", "resources.view_area", "resources.view_responder",
+    ],
+    COMMANDER: [
+        "incidents.view_incident", "incidents.add_incident", "incidents.change_incident",
+        "incidents.view_incidenttype", "incidents.view_assignment", "incidents.add_assignment",
+        "incidents.change_assignment",
+        "resources.view_resource", "resources.change_resource", "resources.view_agency",
+        "resources.view_depot", "resources.view_area", "resources.view_responder",
+    ],
+    RESPONDER: ["incidents.view_assignment"],
+    PLANNER: [
+        "incidents.view_incident", "incidents.view_incidenttype", "incidents.add_incidenttype",
+        "incidents.change_incidenttype",
+        "resources.view_resource", "resources.add_resource", "resources.change_resource",
+        "resources.view_agency", "resources.add_agency", "resources.change_agency",
+        "resources.view_depot", "resources.add_depot", "resources.change_depot",
+        "resources.view_area", "resources.add_area", "resources.change_area",
+        "resources.view_responder", "resources.add_responder", "resources.change_responder",
+    ],
+    VIEWER: [
+        "incidents.view_incident", "incidents.view_incidenttype", "incidents.view_assignment",
+        "resources.view_resource", "resources.view_area",
+    ],
+}
+
+
+def user_roles(user) -> set[str]:
+    if not user or not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_role_names", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        if user.is_superuser:
+            cached |= CONSOLE_ROLES | INTAKE_ROLES | DISPATCH_ROLES | COMMAND_ROLES
+        user._role_names = cached
+    return cached
+
+
+def has_role(user, roles) -> bool:
+    return bool(user_roles(user) & set(roles))
+
+
+def sync_roles(group_model, permission_model) -> None:
+    """Create the role groups and give each exactly its permissions. Idempotent.
+
+    Called by the roles migration and again after every `migrate` (command.apps), so a
+    permission added to ROLE_PERMISSIONS later reaches existing databases too. Permissions
+    of apps not installed yet are skipped; they are granted on the migrate that adds them.
+    """
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = group_model.objects.get_or_create(name=role)
+        wanted = []
+        for dotted in perms:
+            app_label, codename = dotted.split(".", 1)
+            perm = permission_model.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:
+                wanted.append(perm)
+        group.permissions.set(wanted)

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Serve HTTP and websockets with Daphne and run the procrastinate worker beside it.
+# Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+HOST=${1:-127.0.0.1} PORT=${2:-8000}
+
+.venv/bin/python manage.py procrastinate worker >var/worker.log 2>&1 &
+worker=$!
+trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
+
+cat <<MSG
+
+  District Emergency Command Centre  http://$HOST:$PORT/
+  Demo logins (password: ${DEMO_PASSWORD:-demo-pass-2026}):
+    duty1 (duty officer)  dispatcher1  commander1  planner1 (admin)  viewer1  admin (superuser)
+    responder1 … responder58, one per unit (responder page on a phone-width window)
+  Job worker log: var/worker.log     Health: http://$HOST:$PORT/healthz
+
+MSG
+.venv/bin/daphne -b "$HOST" -p "$PORT" --proxy-headers command.asgi:application
