@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "hazards",
     "incidents",
     "plans",
+    "alerts",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+urlpatterns = []  # owned by the issue that fills it
