@@ -1,1 +1,17 @@
-urlpatterns = []
+from django.urls import path
+
+from incidents import api
+
+urlpatterns = [
+    path("incidents/", api.IncidentListCreate.as_view(), name="api-incidents"),
+    path("incidents/<int:pk>/", api.IncidentDetail.as_view(), name="api-incident"),
+    path("incidents/<int:pk>/recommendations/", api.IncidentRecommendations.as_view(), name="api-recommendations"),
+    path("incidents/<int:pk>/assignments/", api.IncidentAssignments.as_view(), name="api-dispatch"),
+    path("incident-types/", api.IncidentTypeList.as_view(), name="api-incident-types"),
+    path("resources/", api.ResourceList.as_view(), name="api-resources"),
+    path("assignments/", api.AssignmentList.as_view(), name="api-assignments"),
+    path("assignments/<int:pk>/", api.AssignmentDetail.as_view(), name="api-assignment"),
+    path("assignments/<int:pk>/acknowledge/", api.Acknowledge.as_view(), name="api-acknowledge"),
+    path("assignments/<int:pk>/decline/", api.Decline.as_view(), name="api-decline"),
+    path("assignments/<int:pk>/status/", api.SetStatus.as_view(), name="api-status"),
+]

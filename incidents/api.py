@@ -1,0 +1,177 @@
+"""REST API for incidents and dispatch (../shared/API.md). Thin: validate, call a service."""
+
+from django.db.models import Q
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from command.api import role_permission
+from incidents import selectors, services
+from incidents.models import Assignment, Incident, IncidentType
+from incidents.serializers import (
+    AssignmentSerializer,
+    DeclineSerializer,
+    DispatchSerializer,
+    IncidentCreateSerializer,
+    IncidentDetailSerializer,
+    IncidentSerializer,
+    IncidentTypeSerializer,
+    RecommendationSerializer,
+    ResourceSerializer,
+    StatusSerializer,
+)
+from resources.models import Resource
+from resources.roles import CONSOLE_ROLES, DISPATCH_ROLES, INTAKE_ROLES, RESPONDER, has_role
+
+Console = role_permission(*CONSOLE_ROLES)
+
+
+class IncidentFilter(filters.FilterSet):
+    type = filters.CharFilter(field_name="type__code")
+    status = filters.MultipleChoiceFilter(choices=Incident.Status.choices)
+    severity = filters.MultipleChoiceFilter(choices=[(s, s) for s in ("I", "II", "III", "IV")])
+    reported_after = filters.IsoDateTimeFilter(field_name="reported_at", lookup_expr="gte")
+    reported_before = filters.IsoDateTimeFilter(field_name="reported_at", lookup_expr="lt")
+
+    class Meta:
+        model = Incident
+        fields = ["type", "status", "severity"]
+
+
+class IncidentListCreate(generics.ListAPIView):
+    serializer_class = IncidentSerializer
+    permission_classes = [Console]
+    filterset_class = IncidentFilter
+    queryset = Incident.objects.select_related("type", "area").order_by("-reported_at")
+
+    @extend_schema(request=IncidentCreateSerializer, responses={201: IncidentSerializer})
+    def post(self, request):
+        if not has_role(request.user, INTAKE_ROLES):
+            raise PermissionDenied("Only duty officers, dispatchers and commanders may log incidents.")
+        data = IncidentCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        incident = services.incident_log(
+            actor=request.user, type_code=v["type"], severity=v["severity"], lon=v["location"].x,
+            lat=v["location"].y, title=v["title"], address=v["address"], description=v["description"],
+            caller_name=v["caller_name"], caller_phone=v["caller_phone"], reported_at=v.get("reported_at"))
+        return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
+
+
+class IncidentDetail(generics.RetrieveAPIView):
+    serializer_class = IncidentDetailSerializer
+    permission_classes = [Console]
+    queryset = Incident.objects.select_related("type", "area").prefetch_related(
+        "timeline__actor", "assignments__resource", "assignments__incident__type")
+
+
+class IncidentRecommendations(APIView):
+    permission_classes = [Console]
+
+    @extend_schema(responses=RecommendationSerializer(many=True))
+    def get(self, request, pk):
+        incident = generics.get_object_or_404(Incident.objects.select_related("type"), pk=pk)
+        try:
+            limit = max(1, min(int(request.query_params.get("limit", 10)), 100))
+        except ValueError:
+            return Response({"limit": ["A whole number from 1 to 100."]}, status=400)
+        recs = selectors.units_recommend(incident=incident, limit=limit,
+                                         capability=request.query_params.get("capability") or None)
+        return Response(RecommendationSerializer(recs, many=True).data)
+
+
+class IncidentAssignments(APIView):
+    permission_classes = [role_permission(*DISPATCH_ROLES)]
+
+    @extend_schema(request=DispatchSerializer, responses={201: AssignmentSerializer(many=True)})
+    def post(self, request, pk):
+        data = DispatchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = services.assignment_create(actor=request.user, incident_id=pk,
+                                             resource_ids=data.validated_data["resources"])
+        return Response(AssignmentSerializer(created, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class IncidentTypeList(generics.ListAPIView):
+    serializer_class = IncidentTypeSerializer
+    queryset = IncidentType.objects.all()
+    pagination_class = None
+
+
+class ResourceFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=Resource.Status.choices)
+    kind = filters.MultipleChoiceFilter(choices=Resource.Kind.choices)
+
+    class Meta:
+        model = Resource
+        fields = ["status", "kind", "agency"]
+
+
+class ResourceList(generics.ListAPIView):
+    serializer_class = ResourceSerializer
+    permission_classes = [Console]
+    filterset_class = ResourceFilter
+    queryset = Resource.objects.order_by("code")
+
+
+def assignments_visible_to(user):
+    """Console roles see every assignment; a responder only their own unit's."""
+    qs = Assignment.objects.select_related("incident__type", "resource").order_by("-created_at")
+    if has_role(user, CONSOLE_ROLES):
+        return qs
+    responder = getattr(user, "responder", None)
+    if has_role(user, {RESPONDER}) and responder is not None:
+        return qs.filter(Q(resource_id=responder.resource_id))
+    return qs.none()
+
+
+class AssignmentList(generics.ListAPIView):
+    serializer_class = AssignmentSerializer
+    filterset_fields = ["status"]
+
+    def get_queryset(self):
+        return assignments_visible_to(self.request.user)
+
+
+class AssignmentDetail(generics.RetrieveAPIView):
+    serializer_class = AssignmentSerializer
+
+    def get_queryset(self):
+        return assignments_visible_to(self.request.user)
+
+
+class AssignmentAction(APIView):
+    """acknowledge / decline / status. The service checks that the actor may act on it."""
+
+    action = None
+
+    def _done(self, assignment):
+        assignment.refresh_from_db()
+        return Response(AssignmentSerializer(assignment).data)
+
+
+class Acknowledge(AssignmentAction):
+    @extend_schema(request=None, responses=AssignmentSerializer)
+    def post(self, request, pk):
+        return self._done(services.assignment_acknowledge(actor=request.user, assignment_id=pk))
+
+
+class Decline(AssignmentAction):
+    @extend_schema(request=DeclineSerializer, responses=AssignmentSerializer)
+    def post(self, request, pk):
+        data = DeclineSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._done(services.assignment_decline(actor=request.user, assignment_id=pk,
+                                                      reason=data.validated_data["reason"]))
+
+
+class SetStatus(AssignmentAction):
+    @extend_schema(request=StatusSerializer, responses=AssignmentSerializer)
+    def post(self, request, pk):
+        data = StatusSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._done(services.assignment_set_status(actor=request.user, assignment_id=pk,
+                                                         status=data.validated_data["status"]))

@@ -1,0 +1,67 @@
+"""The shapes of the events incidents emit (../shared/API.md, "The live stream").
+
+One function per object, used by every service, so a client sees one shape per event type.
+Locations are GeoJSON Points ([lon, lat]), as in the REST API.
+"""
+
+from incidents.models import Assignment, Incident
+from resources.models import Resource
+
+
+def point(geom) -> dict:
+    return {"type": "Point", "coordinates": [round(geom.x, 7), round(geom.y, 7)]}
+
+
+def incident_payload(incident: Incident) -> dict:
+    return {
+        "id": incident.pk,
+        "number": incident.number,
+        "title": incident.title,
+        "type": incident.type.code,
+        "type_name": incident.type.name_zh,
+        "type_name_en": incident.type.name_en,
+        "severity": incident.severity,
+        "status": incident.status,
+        "location": point(incident.location),
+        "address": incident.address,
+        "area": incident.area.name if incident.area_id else None,
+        "reported_at": incident.reported_at.isoformat(),
+    }
+
+
+def resource_payload(resource: Resource, incident: Incident | None = None) -> dict:
+    return {
+        "id": resource.pk,
+        "code": resource.code,
+        "name": resource.name,
+        "kind": resource.kind,
+        "status": resource.status,
+        "status_since": resource.status_since.isoformat(),
+        "location": point(resource.location),
+        "incident": {"id": incident.pk, "number": incident.number} if incident else None,
+    }
+
+
+def assignment_payload(assignment: Assignment) -> dict:
+    incident, resource = assignment.incident, assignment.resource
+    return {
+        "id": assignment.pk,
+        "status": assignment.status,
+        "incident": {
+            "id": incident.pk,
+            "number": incident.number,
+            "title": incident.title,
+            "type": incident.type.code,
+            "type_name": incident.type.name_zh,
+            "type_name_en": incident.type.name_en,
+            "severity": incident.severity,
+            "location": point(incident.location),
+            "address": incident.address,
+            "description": incident.description,
+        },
+        "resource": {"id": resource.pk, "code": resource.code, "name": resource.name, "kind": resource.kind},
+        "created_at": assignment.created_at.isoformat(),
+        "acknowledged_at": assignment.acknowledged_at.isoformat() if assignment.acknowledged_at else None,
+        "decline_reason": assignment.decline_reason,
+        "escalations": assignment.escalations,
+    }

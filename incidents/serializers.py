@@ -1,0 +1,138 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from incidents.models import Assignment, Incident, IncidentType, TimelineEntry
+from incidents.payloads import point
+from resources.models import Resource
+
+
+class PointField(serializers.Field):
+    """A GeoJSON Point, {"type": "Point", "coordinates": [lon, lat]}, validated for range."""
+
+    default_error_messages = {
+        "invalid": _('Expected a GeoJSON Point: {"type": "Point", "coordinates": [longitude, latitude]}.'),
+    }
+
+    def to_representation(self, value):
+        return point(value)
+
+    def to_internal_value(self, data):
+        from command.errors import DomainError
+        from incidents.services import parse_location
+
+        if not isinstance(data, dict) or data.get("type") != "Point":
+            self.fail("invalid")
+        coords = data.get("coordinates")
+        if not isinstance(coords, list | tuple) or len(coords) != 2 or any(isinstance(c, bool) for c in coords):
+            self.fail("invalid")
+        if any(not isinstance(c, int | float) for c in coords):
+            raise serializers.ValidationError(_("Coordinates must be numbers: [longitude, latitude]."))
+        try:
+            return parse_location(coords[0], coords[1])
+        except DomainError as exc:
+            raise serializers.ValidationError(exc.message) from None
+
+
+class IncidentTypeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IncidentType
+        fields = ["code", "klass", "name_zh", "name_en", "required_capabilities"]
+
+
+class ResourceSerializer(serializers.ModelSerializer):
+    location = PointField(read_only=True)
+
+    class Meta:
+        model = Resource
+        fields = ["id", "code", "name", "kind", "status", "status_since", "capabilities", "location", "capacity",
+                  "occupancy", "agency"]
+
+
+class ResourceBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Resource
+        fields = ["id", "code", "name", "kind", "status"]
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    resource = ResourceBriefSerializer(read_only=True)
+    incident = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Assignment
+        fields = ["id", "incident", "resource", "status", "created_at", "acknowledged_at", "en_route_at",
+                  "on_scene_at", "cleared_at", "declined_at", "decline_reason", "escalations"]
+
+    def get_incident(self, obj) -> dict:
+        i = obj.incident
+        return {"id": i.pk, "number": i.number, "title": i.title, "type": i.type.code, "severity": i.severity,
+                "location": point(i.location), "address": i.address}
+
+
+class TimelineEntrySerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = TimelineEntry
+        fields = ["at", "actor", "kind", "text", "data"]
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    location = PointField(read_only=True)
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Incident
+        fields = ["id", "number", "title", "type", "severity", "status", "location", "address", "area",
+                  "caller_name", "caller_phone", "description", "reported_at", "created_at", "closed_at"]
+
+
+class IncidentDetailSerializer(IncidentSerializer):
+    timeline = TimelineEntrySerializer(many=True, read_only=True)
+    assignments = AssignmentSerializer(many=True, read_only=True)
+
+    class Meta(IncidentSerializer.Meta):
+        fields = IncidentSerializer.Meta.fields + ["timeline", "assignments"]
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses unknown fields: a typo in a field name should not be silently ignored."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = set(data) - set(self.fields)
+            if unknown:
+                raise serializers.ValidationError({name: [_("Unknown field.")] for name in sorted(unknown)})
+        return super().to_internal_value(data)
+
+
+class IncidentCreateSerializer(StrictSerializer):
+    type = serializers.CharField(max_length=40)
+    severity = serializers.ChoiceField(choices=["I", "II", "III", "IV"])
+    location = PointField()
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    caller_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    caller_phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    reported_at = serializers.DateTimeField(required=False)
+
+
+class DispatchSerializer(StrictSerializer):
+    resources = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=50)
+
+
+class DeclineSerializer(StrictSerializer):
+    reason = serializers.CharField(max_length=300)
+
+
+class StatusSerializer(StrictSerializer):
+    status = serializers.ChoiceField(choices=["en_route", "on_scene", "cleared"])
+
+
+class RecommendationSerializer(serializers.Serializer):
+    resource = ResourceSerializer()
+    distance_m = serializers.FloatField()
+    eta_s = serializers.IntegerField()
+    matches = serializers.ListField(child=serializers.CharField())

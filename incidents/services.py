@@ -1,0 +1,411 @@
+"""Every write to incidents and assignments. One transaction per call; events emitted last.
+
+Lock order (STYLE.md): resource rows (by id) → assignment → incident. Every function that
+takes row locks says so; keeping one order is what prevents deadlocks between two
+dispatchers and a responder acting at the same moment.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.gis.geos import Point
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from command import stream
+from command.errors import DomainError
+from incidents.models import Assignment, Incident, IncidentType, Severity, TimelineEntry
+from incidents.payloads import assignment_payload, incident_payload, resource_payload
+from resources.models import Area, Resource
+from resources.roles import DISPATCH_ROLES, INTAKE_ROLES, has_role
+
+# reported → dispatched → in progress → contained → closed; a step back is allowed where a
+# real incident flares up again (contained → in progress). Anything else is refused.
+STATUS_TRANSITIONS = {
+    Incident.Status.REPORTED: {Incident.Status.DISPATCHED, Incident.Status.CLOSED},
+    Incident.Status.DISPATCHED: {Incident.Status.IN_PROGRESS, Incident.Status.CLOSED},
+    Incident.Status.IN_PROGRESS: {Incident.Status.CONTAINED},
+    Incident.Status.CONTAINED: {Incident.Status.IN_PROGRESS, Incident.Status.CLOSED},
+    Incident.Status.CLOSED: set(),
+}
+
+# Which assignment statuses a responder may move to from which.
+ASSIGNMENT_STEPS = {
+    Assignment.Status.EN_ROUTE: {Assignment.Status.PENDING, Assignment.Status.ACKNOWLEDGED},
+    Assignment.Status.ON_SCENE: {Assignment.Status.PENDING, Assignment.Status.ACKNOWLEDGED, Assignment.Status.EN_ROUTE},
+    Assignment.Status.CLEARED: set(Assignment.ACTIVE_STATUSES),
+}
+RESOURCE_STATUS_FOR = {
+    Assignment.Status.EN_ROUTE: Resource.Status.EN_ROUTE,
+    Assignment.Status.ON_SCENE: Resource.Status.ON_SCENE,
+    Assignment.Status.CLEARED: Resource.Status.AVAILABLE,
+}
+
+
+# --- validation helpers ------------------------------------------------------------
+
+def parse_location(lon, lat) -> Point:
+    """A WGS 84 point from user input, or a DomainError saying what is wrong with it."""
+    try:
+        lon_f, lat_f = float(lon), float(lat)
+    except (TypeError, ValueError):
+        raise DomainError(_("Coordinates must be numbers: longitude and latitude in decimal degrees.")) from None
+    if not (math.isfinite(lon_f) and math.isfinite(lat_f)):
+        raise DomainError(_("Coordinates must be finite numbers."))
+    if not -180 <= lon_f <= 180:
+        raise DomainError(_("Longitude must be between -180 and 180 (got %(lon)s).") % {"lon": lon})
+    if not -90 <= lat_f <= 90:
+        raise DomainError(_("Latitude must be between -90 and 90 (got %(lat)s).") % {"lat": lat})
+    return Point(lon_f, lat_f, srid=4326)
+
+
+def _require(actor, roles, message):
+    if not has_role(actor, roles):
+        raise DomainError(message, status=403)
+
+
+def _timeline(incident, actor, kind, text, **data) -> TimelineEntry:
+    return TimelineEntry.objects.create(incident=incident, actor=actor, kind=kind, text=text, data=data)
+
+
+def _console_audiences() -> list[str]:
+    # Officers on duty get their own audience so rosters can reach people beyond the console.
+    return [stream.CONSOLE, "duty"]
+
+
+def _emit_incident(incident: Incident, type_: str) -> None:
+    stream.emit(audiences=_console_audiences(), type=type_, payload=incident_payload(incident))
+
+
+def _emit_assignment(assignment: Assignment, type_: str) -> None:
+    stream.emit(audiences=[stream.CONSOLE, stream.audience_unit(assignment.resource_id)], type=type_,
+                payload=assignment_payload(assignment))
+
+
+def _emit_resource(resource: Resource, incident: Incident | None) -> None:
+    stream.emit(audiences=[stream.CONSOLE], type="resource.updated", payload=resource_payload(resource, incident))
+
+
+# --- incidents ---------------------------------------------------------------------
+
+@transaction.atomic
+def incident_log(*, actor, type_code: str, severity: str, lon, lat, title: str = "", address: str = "",
+                 caller_name: str = "", caller_phone: str = "", description: str = "",
+                 reported_at: datetime | None = None) -> Incident:
+    _require(actor, INTAKE_ROLES, _("Only duty officers, dispatchers and commanders may log incidents."))
+    location = parse_location(lon, lat)
+    try:
+        itype = IncidentType.objects.get(code=type_code)
+    except IncidentType.DoesNotExist:
+        raise DomainError(_("Unknown incident type “%(code)s”. Choose one of the listed types.") % {"code": type_code}) from None
+    if severity not in Severity.values:
+        raise DomainError(_("Severity must be one of I, II, III, IV (got “%(s)s”).") % {"s": severity})
+    now = timezone.now()
+    if reported_at and reported_at > now:
+        raise DomainError(_("The call cannot have been received in the future."))
+    incident = Incident.objects.create(
+        number=_next_number(now),
+        title=(title or "").strip() or f"{itype.name_zh} {address}".strip(),
+        type=itype, severity=severity, location=location, address=address, caller_name=caller_name,
+        caller_phone=caller_phone, description=description, reported_at=reported_at or now,
+        area=Area.objects.filter(boundary__intersects=location).first(), created_by=actor,
+    )
+    _timeline(incident, actor, "logged", _("Incident logged: %(type)s, severity %(sev)s.") % {
+        "type": itype.name_zh, "sev": incident.severity_numeral}, caller=caller_name)
+    _emit_incident(incident, "incident.created")
+    return incident
+
+
+@transaction.atomic
+def incident_record_call(*, actor, incident_id: int, caller_name: str = "", caller_phone: str = "",
+                         note: str = "") -> Incident:
+    """A further call about an incident already open: it goes on that incident's timeline."""
+    _require(actor, INTAKE_ROLES, _("Only duty officers, dispatchers and commanders may record calls."))
+    incident = _locked_incident(incident_id)
+    if not incident.is_open:
+        raise DomainError(_("Incident %(n)s is closed; log a new incident instead.") % {"n": incident.number},
+                          status=409)
+    who = " ".join(filter(None, [caller_name, caller_phone])) or _("unknown caller")
+    _timeline(incident, actor, "call", _("Further call from %(who)s: %(note)s") % {"who": who, "note": note},
+              caller_name=caller_name, caller_phone=caller_phone)
+    _emit_incident(incident, "incident.updated")
+    return incident
+
+
+@transaction.atomic
+def incident_change_status(*, actor, incident_id: int, status: str, note: str = "") -> Incident:
+    _require(actor, INTAKE_ROLES, _("Your role cannot change an incident's status."))
+    incident = _locked_incident(incident_id)
+    if status not in Incident.Status.values:
+        raise DomainError(_("Unknown status “%(s)s”.") % {"s": status})
+    if status not in STATUS_TRANSITIONS[incident.status]:
+        raise DomainError(_("An incident cannot go from “%(old)s” to “%(new)s”.") % {
+            "old": incident.get_status_display(), "new": Incident.Status(status).label}, status=409)
+    if status == Incident.Status.CLOSED and incident.assignments.filter(status__in=Assignment.ACTIVE_STATUSES).exists():
+        raise DomainError(_("Units are still assigned; clear them before closing the incident."), status=409)
+    old = incident.get_status_display()
+    incident.status = status
+    incident.closed_at = timezone.now() if status == Incident.Status.CLOSED else None
+    incident.save(update_fields=["status", "closed_at"])
+    text = _("Status: %(old)s → %(new)s.") % {"old": old, "new": incident.get_status_display()}
+    _timeline(incident, actor, "status", f"{text} {note}".strip(), status=status)
+    _emit_incident(incident, "incident.updated")
+    return incident
+
+
+@transaction.atomic
+def incident_change_severity(*, actor, incident_id: int, severity: str, reason: str = "") -> Incident:
+    _require(actor, INTAKE_ROLES, _("Your role cannot change an incident's severity."))
+    if severity not in Severity.values:
+        raise DomainError(_("Severity must be one of I, II, III, IV (got “%(s)s”).") % {"s": severity})
+    incident = _locked_incident(incident_id)
+    if incident.severity == severity:
+        raise DomainError(_("The incident already has this severity."), status=409)
+    old = incident.severity_numeral
+    incident.severity = severity
+    incident.save(update_fields=["severity"])
+    _timeline(incident, actor, "severity", _("Severity %(old)s → %(new)s. %(reason)s") % {
+        "old": old, "new": incident.severity_numeral, "reason": reason}, old=old, new=severity)
+    _emit_incident(incident, "incident.updated")
+    return incident
+
+
+@transaction.atomic
+def incident_add_note(*, actor, incident_id: int, text: str) -> TimelineEntry:
+    _require(actor, INTAKE_ROLES, _("Your role cannot add to the timeline."))
+    if not (text or "").strip():
+        raise DomainError(_("Write something in the note."))
+    incident = _locked_incident(incident_id)
+    entry = _timeline(incident, actor, "note", text.strip())
+    _emit_incident(incident, "incident.updated")
+    return entry
+
+
+def _locked_incident(incident_id) -> Incident:
+    try:
+        return Incident.objects.select_for_update(of=("self",)).select_related("type", "area").get(pk=incident_id)
+    except (Incident.DoesNotExist, ValueError, TypeError):
+        raise DomainError(_("No incident %(id)s.") % {"id": incident_id}, status=404) from None
+
+
+def _next_number(now) -> str:
+    year = timezone.localtime(now).year
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO incidents_incidentcounter (year, last) VALUES (%s, 1) "
+            "ON CONFLICT (year) DO UPDATE SET last = incidents_incidentcounter.last + 1 RETURNING last",
+            [year],
+        )
+        (last,) = cursor.fetchone()
+    return f"{year}-{last:06d}"
+
+
+# --- dispatch ----------------------------------------------------------------------
+
+def assignment_create(*, actor, incident_id: int, resource_ids: Iterable[int]) -> list[Assignment]:
+    """Send units to an incident: all of them, or none.
+
+    Locks the resource rows (in id order) before the incident. Two dispatchers sending the
+    same unit: the second waits for the first's commit, then finds the unit taken and gets a
+    409 naming it and who took it. The partial unique index on active assignments is the
+    backstop should any path skip the lock.
+    """
+    _require(actor, DISPATCH_ROLES, _("Only dispatchers and commanders may dispatch units."))
+    try:
+        ids = sorted({int(r) for r in resource_ids})
+    except (TypeError, ValueError):
+        raise DomainError(_("Resources must be a list of resource ids.")) from None
+    if not ids:
+        raise DomainError(_("Choose at least one unit to dispatch."))
+    try:
+        with transaction.atomic():
+            return _assignment_create_locked(actor, incident_id, ids)
+    except IntegrityError:
+        raise DomainError(_("One of these units was dispatched by someone else at the same moment; "
+                            "reload the recommendations."), status=409) from None
+
+
+def _assignment_create_locked(actor, incident_id, ids) -> list[Assignment]:
+    resources = list(Resource.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    missing = set(ids) - {r.pk for r in resources}
+    if missing:
+        raise DomainError(_("No resource with id %(ids)s.") % {"ids": ", ".join(map(str, sorted(missing)))},
+                          status=404)
+    incident = _locked_incident(incident_id)
+    if not incident.is_open:
+        raise DomainError(_("Incident %(n)s is closed.") % {"n": incident.number}, status=409)
+    unavailable = [r for r in resources if r.status != Resource.Status.AVAILABLE or not r.is_dispatchable]
+    if unavailable:
+        raise DomainError(
+            _("Not available: %(units)s. Nothing was dispatched.") % {"units": "; ".join(_why_unavailable(r) for r in unavailable)},
+            status=409,
+            data={"unavailable": [{"id": r.pk, "name": r.name, "status": r.status} for r in unavailable]},
+        )
+    now = timezone.now()
+    created = []
+    for resource in resources:
+        assignment = Assignment.objects.create(incident=incident, resource=resource, created_by=actor)
+        resource.status, resource.status_since = Resource.Status.DISPATCHED, now
+        resource.save(update_fields=["status", "status_since"])
+        created.append(assignment)
+    names = ", ".join(r.name for r in resources)
+    if incident.status == Incident.Status.REPORTED:
+        incident.status = Incident.Status.DISPATCHED
+        incident.save(update_fields=["status"])
+    _timeline(incident, actor, "dispatch", _("Dispatched: %(names)s.") % {"names": names}, resources=ids)
+    from incidents.tasks import escalate_unacknowledged
+
+    for assignment in created:
+        # Deferred in this transaction: a rollback cancels it, a crash after commit cannot drop it.
+        escalate_unacknowledged.configure(schedule_in={"seconds": settings.ESCALATION_TIMEOUT_S}).defer(
+            assignment_id=assignment.pk)
+        _emit_assignment(assignment, "assignment.created")
+        _emit_resource(assignment.resource, incident)
+    _emit_incident(incident, "incident.updated")
+    return created
+
+
+def _why_unavailable(resource: Resource) -> str:
+    if not resource.is_dispatchable:
+        return _("%(name)s (a %(kind)s is not dispatched)") % {"name": resource.name, "kind": resource.get_kind_display()}
+    active = (Assignment.objects.filter(resource=resource, status__in=Assignment.ACTIVE_STATUSES)
+              .select_related("incident", "created_by").first())
+    if active:
+        who = active.created_by.get_full_name() or active.created_by.username
+        return _("%(name)s (taken by %(who)s for %(number)s)") % {
+            "name": resource.name, "who": who, "number": active.incident.number}
+    return _("%(name)s (%(status)s)") % {"name": resource.name, "status": resource.get_status_display()}
+
+
+def _locked_assignment(assignment_id, actor) -> tuple[Assignment, Resource]:
+    """Lock an assignment's resource, then the assignment; check the actor may act on it."""
+    try:
+        resource_id = Assignment.objects.values_list("resource_id", flat=True).get(pk=assignment_id)
+    except (Assignment.DoesNotExist, ValueError, TypeError):
+        raise DomainError(_("No assignment %(id)s.") % {"id": assignment_id}, status=404) from None
+    resource = Resource.objects.select_for_update().get(pk=resource_id)
+    assignment = (Assignment.objects.select_for_update(of=("self",))
+                  .select_related("incident__type", "resource").get(pk=assignment_id))
+    if not _may_act(actor, assignment):
+        raise DomainError(_("This assignment belongs to another unit."), status=403)
+    return assignment, resource
+
+
+def _may_act(actor, assignment) -> bool:
+    if has_role(actor, INTAKE_ROLES | DISPATCH_ROLES):
+        return True
+    responder = getattr(actor, "responder", None)
+    return responder is not None and responder.resource_id == assignment.resource_id
+
+
+@transaction.atomic
+def assignment_acknowledge(*, actor, assignment_id: int) -> Assignment:
+    assignment, _resource = _locked_assignment(assignment_id, actor)
+    if assignment.status != Assignment.Status.PENDING:
+        if assignment.acknowledged_at:
+            return assignment  # a double tap on a phone: already acknowledged, nothing to do
+        raise DomainError(_("This assignment is %(s)s and can no longer be acknowledged.") % {
+            "s": assignment.get_status_display()}, status=409)
+    assignment.status = Assignment.Status.ACKNOWLEDGED
+    assignment.acknowledged_at, assignment.acknowledged_by = timezone.now(), actor
+    assignment.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
+    _timeline(assignment.incident, actor, "acknowledged",
+              _("%(unit)s acknowledged.") % {"unit": assignment.resource.name}, assignment=assignment.pk)
+    _emit_assignment(assignment, "assignment.updated")
+    return assignment
+
+
+@transaction.atomic
+def assignment_decline(*, actor, assignment_id: int, reason: str) -> Assignment:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Say why the assignment is declined."))
+    assignment, resource = _locked_assignment(assignment_id, actor)
+    if assignment.status not in (Assignment.Status.PENDING, Assignment.Status.ACKNOWLEDGED):
+        raise DomainError(_("This assignment is %(s)s and can no longer be declined.") % {
+            "s": assignment.get_status_display()}, status=409)
+    now = timezone.now()
+    assignment.status, assignment.declined_at, assignment.decline_reason = Assignment.Status.DECLINED, now, reason[:300]
+    assignment.save(update_fields=["status", "declined_at", "decline_reason"])
+    resource.status, resource.status_since = Resource.Status.AVAILABLE, now
+    resource.save(update_fields=["status", "status_since"])
+    _timeline(assignment.incident, actor, "declined", _("%(unit)s declined: %(reason)s") % {
+        "unit": resource.name, "reason": reason}, assignment=assignment.pk)
+    _emit_assignment(assignment, "assignment.updated")
+    _emit_resource(resource, None)
+    return assignment
+
+
+@transaction.atomic
+def assignment_set_status(*, actor, assignment_id: int, status: str) -> Assignment:
+    if status not in ASSIGNMENT_STEPS:
+        raise DomainError(_("Status must be one of en_route, on_scene, cleared (got “%(s)s”).") % {"s": status})
+    assignment, resource = _locked_assignment(assignment_id, actor)
+    if assignment.status == status:
+        return assignment  # repeated tap
+    if assignment.status not in ASSIGNMENT_STEPS[status]:
+        raise DomainError(_("An assignment that is %(old)s cannot become %(new)s.") % {
+            "old": assignment.get_status_display(), "new": Assignment.Status(status).label}, status=409)
+    now = timezone.now()
+    fields = ["status"]
+    if assignment.acknowledged_at is None:
+        # Moving is the strongest acknowledgement there is.
+        assignment.acknowledged_at, assignment.acknowledged_by = now, actor
+        fields += ["acknowledged_at", "acknowledged_by"]
+    stamp = {"en_route": "en_route_at", "on_scene": "on_scene_at", "cleared": "cleared_at"}[status]
+    setattr(assignment, stamp, now)
+    assignment.status = status
+    assignment.save(update_fields=fields + [stamp])
+    resource.status, resource.status_since = RESOURCE_STATUS_FOR[status], now
+    resource.save(update_fields=["status", "status_since"])
+    incident = assignment.incident
+    if status == Assignment.Status.ON_SCENE and incident.status == Incident.Status.DISPATCHED:
+        incident = _locked_incident(incident.pk)
+        incident.status = Incident.Status.IN_PROGRESS
+        incident.save(update_fields=["status"])
+        _emit_incident(incident, "incident.updated")
+    _timeline(incident, actor, status, _("%(unit)s: %(status)s.") % {
+        "unit": resource.name, "status": assignment.get_status_display()}, assignment=assignment.pk)
+    _emit_assignment(assignment, "assignment.updated")
+    _emit_resource(resource, None if status == Assignment.Status.CLEARED else incident)
+    return assignment
+
+
+@transaction.atomic
+def assignment_escalate(*, assignment_id: int) -> Assignment | None:
+    """Run by the escalation job. Does nothing unless the assignment is still unacknowledged.
+
+    Re-pushes the assignment to its unit (a fresh `assignment.escalated` event on the unit's
+    audience rings the phone again), raises it to the console and the officers on duty,
+    writes the timeline, and schedules the next round up to ESCALATION_MAX_ROUNDS.
+    """
+    try:
+        resource_id = Assignment.objects.values_list("resource_id", flat=True).get(pk=assignment_id)
+    except Assignment.DoesNotExist:
+        return None
+    Resource.objects.select_for_update().get(pk=resource_id)
+    assignment = (Assignment.objects.select_for_update(of=("self",))
+                  .select_related("incident__type", "resource").get(pk=assignment_id))
+    if assignment.status != Assignment.Status.PENDING:
+        return None
+    assignment.escalations += 1
+    assignment.last_escalated_at = timezone.now()
+    assignment.save(update_fields=["escalations", "last_escalated_at"])
+    _timeline(assignment.incident, None, "escalated",
+              _("%(unit)s has not acknowledged after %(s)s s: escalated (round %(n)s).") % {
+                  "unit": assignment.resource.name,
+                  "s": settings.ESCALATION_TIMEOUT_S * assignment.escalations, "n": assignment.escalations},
+              assignment=assignment.pk)
+    stream.emit(audiences=[stream.CONSOLE, "duty", stream.audience_unit(assignment.resource_id)],
+                type="assignment.escalated", payload=assignment_payload(assignment))
+    if assignment.escalations < settings.ESCALATION_MAX_ROUNDS:
+        from incidents.tasks import escalate_unacknowledged
+
+        escalate_unacknowledged.configure(schedule_in={"seconds": settings.ESCALATION_TIMEOUT_S}).defer(
+            assignment_id=assignment.pk)
+    return assignment

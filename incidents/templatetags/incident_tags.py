@@ -1,0 +1,37 @@
+from django import template
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def duration(seconds):
+    """Seconds as a short human duration: 45 s, 3 min 05 s, 2 h 10 min."""
+    if seconds is None or seconds == "":
+        return "—"
+    seconds = int(round(float(seconds)))
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    if seconds < 60:
+        return _("%(sign)s%(s)d s") % {"sign": sign, "s": seconds}
+    if seconds < 3600:
+        return _("%(sign)s%(m)d min %(s)02d s") % {"sign": sign, "m": seconds // 60, "s": seconds % 60}
+    return _("%(sign)s%(h)d h %(m)02d min") % {"sign": sign, "h": seconds // 3600, "m": seconds % 3600 // 60}
+
+
+@register.filter
+def since(moment):
+    if not moment:
+        return "—"
+    return duration((timezone.now() - moment).total_seconds())
+
+
+@register.filter
+def km(metres):
+    return f"{float(metres) / 1000:.1f} km"
+
+
+@register.filter
+def lookup(mapping, key):
+    return mapping.get(key) if mapping else None
