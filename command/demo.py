@@ -19,11 +19,12 @@ ROLE_USERS = [
 
 def loaders():
     """Each app's demo module, in dependency order. Apps add themselves here."""
+    from alerts import demo as alerts_demo
     from hazards import demo as hazards_demo
     from incidents import demo as incidents_demo
     from resources import demo as resources_demo
 
-    return [resources_demo.load, hazards_demo.load, incidents_demo.load]
+    return [resources_demo.load, hazards_demo.load, incidents_demo.load, alerts_demo.load]
 
 
 @transaction.atomic

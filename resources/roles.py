@@ -36,6 +36,7 @@ ROLE_PERMISSIONS = {
         "incidents.view_incident", "incidents.add_incident", "incidents.change_incident",
         "incidents.view_incidenttype", "incidents.view_assignment",
         "resources.view_resource", "resources.view_agency", "resources.view_depot", "resources.view_area",
+        "alerts.view_alert",
     ],
     DISPATCHER: [
         "incidents.view_incident", "incidents.add_incident", "incidents.change_incident",
@@ -50,6 +51,7 @@ ROLE_PERMISSIONS = {
         "incidents.change_assignment",
         "resources.view_resource", "resources.change_resource", "resources.view_agency",
         "resources.view_depot", "resources.view_area", "resources.view_responder",
+        "alerts.view_alert", "alerts.add_alert", "alerts.change_alert",
     ],
     RESPONDER: ["incidents.view_assignment"],
     PLANNER: [
@@ -63,7 +65,7 @@ ROLE_PERMISSIONS = {
     ],
     VIEWER: [
         "incidents.view_incident", "incidents.view_incidenttype", "incidents.view_assignment",
-        "resources.view_resource", "resources.view_area",
+        "resources.view_resource", "resources.view_area", "alerts.view_alert",
     ],
 }
 

@@ -1,0 +1,237 @@
+"""Every write to public warnings. Commanders only (resources.roles.COMMAND_ROLES).
+
+Life of an alert: draft --issue--> issued --update--> updated (--update--> updated ...)
+and issued/updated --cancel--> cancelled. Drafts may be edited; published alerts change
+only through update or cancel, each a new CAP message that references the earlier ones.
+
+Events (audience "console"), emitted in the same transaction as the change:
+  alert.issued, alert.updated, alert.cancelled with payload
+  {"id", "identifier", "msg_type", "status", "level", "event", "headline", "area_description",
+   "effective", "expires", "sent", "references", "incident": id | null}
+When the alert is linked to an incident, a TimelineEntry of the same kind is written too.
+"""
+
+from __future__ import annotations
+
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alerts.cap import cap_sender, cap_time
+from alerts.geometry import AreaError, area_from_cap, area_from_geojson
+from alerts.models import LEVEL_DEFAULTS, Alert, CapSeverity, Category, Certainty, Level, Urgency
+from command import stream
+from command.errors import DomainError
+from incidents.models import Incident, TimelineEntry
+from resources.roles import COMMAND_ROLES, has_role
+
+# Fields a commander writes; everything else is the service's business.
+EDITABLE = ("level", "event", "headline", "description", "instructions", "event_en", "headline_en",
+            "description_en", "instructions_en", "area", "area_description", "effective", "expires",
+            "incident", "category", "urgency", "severity", "certainty")
+REQUIRED = ("level", "event", "headline", "description", "area", "area_description", "expires")
+_CHOICES = {"level": Level, "category": Category, "urgency": Urgency, "severity": CapSeverity,
+            "certainty": Certainty}
+
+
+def alert_create(*, actor, **fields) -> Alert:
+    """Save a draft. Urgency, severity and certainty default from the level (LEVEL_DEFAULTS)."""
+    _require_commander(actor)
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise DomainError(_("Unknown fields: %(names)s.") % {"names": ", ".join(sorted(unknown))})
+    with transaction.atomic():
+        values = _clean({f: fields.get(f) for f in EDITABLE}, creating=True)
+        return Alert.objects.create(created_by=actor, status=Alert.Status.DRAFT, **values)
+
+
+def alert_edit(*, actor, alert_id: int, **changes) -> Alert:
+    """Change a draft. A published alert changes only through alert_update."""
+    _require_commander(actor)
+    with transaction.atomic():
+        alert = _locked(alert_id)
+        if alert.status != Alert.Status.DRAFT:
+            raise DomainError(_("Only a draft can be edited; publish an update to change an issued alert."),
+                              status=409)
+        _apply(alert, changes)
+        alert.save()
+        return alert
+
+
+def alert_issue(*, actor, alert_id: int) -> Alert:
+    """Publish a draft as a CAP Alert message."""
+    _require_commander(actor)
+    with transaction.atomic():
+        alert = _locked(alert_id)
+        if alert.status != Alert.Status.DRAFT:
+            raise DomainError(_("This alert is %(status)s; only a draft can be issued.")
+                              % {"status": alert.get_status_display()}, status=409)
+        now = timezone.now()
+        if alert.expires <= now:
+            raise DomainError(_("This alert would expire before it is issued: set a later expiry time."),
+                              data={"expires": [_("The expiry time must be in the future.")]})
+        alert.status = Alert.Status.ISSUED
+        alert.issued_at = now
+        alert.issued_by = actor
+        if alert.effective is None:
+            alert.effective = now
+        _new_message(alert, now)
+        alert.save()
+        _announce(alert, actor, "alert.issued", _("Public warning issued: %(headline)s"))
+        return alert
+
+
+def alert_update(*, actor, alert_id: int, **changes) -> Alert:
+    """Publish new content for an issued alert as a CAP Update referencing every earlier message."""
+    _require_commander(actor)
+    with transaction.atomic():
+        alert = _locked(alert_id)
+        if alert.status not in Alert.CURRENT:
+            raise DomainError(_("This alert is %(status)s; only an issued alert can be updated.")
+                              % {"status": alert.get_status_display()}, status=409)
+        _apply(alert, changes)
+        now = timezone.now()
+        if alert.expires <= now:
+            raise DomainError(_("The update would already be expired: set a later expiry time."),
+                              data={"expires": [_("The expiry time must be in the future.")]})
+        _reference_current(alert)
+        alert.status = Alert.Status.UPDATED
+        _new_message(alert, now)
+        alert.save()
+        _announce(alert, actor, "alert.updated", _("Public warning updated: %(headline)s"))
+        return alert
+
+
+def alert_cancel(*, actor, alert_id: int, note: str = "") -> Alert:
+    """Withdraw an issued alert with a CAP Cancel message."""
+    _require_commander(actor)
+    note = (note or "").strip()
+    if len(note) > 300:
+        raise DomainError(_("The note is too long."), data={"note": [_("At most 300 characters.")]})
+    with transaction.atomic():
+        alert = _locked(alert_id)
+        if alert.status not in Alert.CURRENT:
+            message = (_("A draft was never issued, so there is nothing to cancel.")
+                       if alert.status == Alert.Status.DRAFT else _("This alert is already cancelled."))
+            raise DomainError(message, status=409)
+        _reference_current(alert)
+        alert.status = Alert.Status.CANCELLED
+        alert.note = note
+        _new_message(alert, timezone.now())
+        alert.save()
+        _announce(alert, actor, "alert.cancelled", _("Public warning cancelled: %(headline)s"))
+        return alert
+
+
+def _require_commander(actor) -> None:
+    if not has_role(actor, COMMAND_ROLES):
+        raise DomainError(_("Only a commander may write public warnings."), status=403)
+
+
+def _locked(alert_id) -> Alert:
+    alert = Alert.objects.select_for_update().filter(pk=alert_id).first()
+    if alert is None:
+        raise DomainError(_("No such alert."), status=404)
+    return alert
+
+
+def _apply(alert: Alert, changes: dict) -> None:
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise DomainError(_("Unknown fields: %(names)s.") % {"names": ", ".join(sorted(unknown))})
+    merged = {f: getattr(alert, f) for f in EDITABLE}
+    merged.update(changes)
+    for name, value in _clean(merged, creating=False, given=set(changes)).items():
+        setattr(alert, name, value)
+
+
+def _clean(values: dict, *, creating: bool, given: set | None = None) -> dict:
+    """Validate and normalise the editable fields; raise one DomainError naming every bad field."""
+    errors: dict[str, list[str]] = {}
+    out = dict(values)
+    for name in ("event", "headline", "description", "instructions", "event_en", "headline_en",
+                 "description_en", "instructions_en", "area_description"):
+        text = values.get(name)
+        text = "" if text is None else str(text).strip()
+        limit = Alert._meta.get_field(name).max_length
+        if limit and len(text) > limit:
+            errors[name] = [_("At most %(n)d characters.") % {"n": limit}]
+        out[name] = text
+    for name, choices in _CHOICES.items():
+        value = values.get(name)
+        if value in (None, "") and name in ("urgency", "severity", "certainty"):
+            level = values.get("level")
+            # A level change re-derives the defaults unless the commander set them explicitly.
+            value = LEVEL_DEFAULTS.get(level, {}).get(name)
+        if value in (None, "") and name == "category":
+            value = Category.MET
+        if value not in (None, "") and value not in choices.values:
+            errors[name] = [_('Unknown %(field)s "%(value)s": choose one of %(choices)s.')
+                            % {"field": name, "value": str(value)[:40], "choices": ", ".join(choices.values)}]
+        out[name] = value
+    if given is not None and "level" in given:
+        for name in ("urgency", "severity", "certainty"):
+            if name not in given:
+                out[name] = LEVEL_DEFAULTS.get(values.get("level"), {}).get(name, out[name])
+    try:
+        out["area"] = _area(values.get("area"))
+    except AreaError as exc:
+        errors["area"] = [str(exc)]
+    incident = values.get("incident")
+    if incident not in (None, "") and not isinstance(incident, Incident):
+        incident = Incident.objects.filter(pk=incident).first() if str(incident).isdigit() else None
+        if incident is None:
+            errors["incident"] = [_("No such incident.")]
+    out["incident"] = incident or None
+    effective, expires = values.get("effective"), values.get("expires")
+    if expires and effective and expires <= effective:
+        errors.setdefault("expires", []).append(_("The expiry time must be after the effective time."))
+    for name in REQUIRED:
+        if out.get(name) in (None, "") and name not in errors:
+            errors[name] = [_("This field is required.")]
+    if errors:
+        raise DomainError(_("The alert has errors: %(fields)s.") % {"fields": ", ".join(sorted(errors))},
+                          status=400, data=errors)
+    return out
+
+
+def _area(value):
+    if value in (None, ""):
+        return None
+    if isinstance(value, MultiPolygon):
+        return value
+    if isinstance(value, Polygon):
+        return MultiPolygon(value, srid=4326)
+    if isinstance(value, GEOSGeometry):
+        raise AreaError(_("The area must be a polygon."))
+    if isinstance(value, dict):
+        return area_from_geojson(value)
+    return area_from_cap(str(value))
+
+
+def _reference_current(alert: Alert) -> None:
+    entry = f"{alert.sender},{alert.identifier},{cap_time(alert.sent)}"
+    alert.references = f"{alert.references} {entry}".strip()
+
+
+def _new_message(alert: Alert, now) -> None:
+    alert.version += 1
+    alert.sender = cap_sender()
+    alert.sent = now.replace(microsecond=0)
+    alert.identifier = f"{alert.sender.split('@')[-1]}.alert.{alert.pk}.{alert.version}"
+
+
+def _announce(alert: Alert, actor, kind: str, text: str) -> None:
+    payload = {
+        "id": alert.pk, "identifier": alert.identifier, "msg_type": alert.msg_type, "status": alert.status,
+        "level": alert.level, "event": alert.event, "headline": alert.headline,
+        "area_description": alert.area_description, "effective": alert.effective, "expires": alert.expires,
+        "sent": alert.sent, "references": alert.references, "incident": alert.incident_id,
+    }
+    if alert.incident_id:
+        TimelineEntry.objects.create(incident_id=alert.incident_id, actor=actor, kind=kind,
+                                     text=text % {"headline": alert.headline},
+                                     data={"alert": alert.pk, "identifier": alert.identifier,
+                                           "level": alert.level})
+    stream.emit(audiences=[stream.CONSOLE], type=kind, payload=payload)
