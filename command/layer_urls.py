@@ -1,1 +1,7 @@
-urlpatterns = []  # owned by the issue that fills it
+from django.urls import path
+
+from command import layers
+
+urlpatterns = [
+    path("<slug:name>/", layers.layer, name="api-layer"),
+]

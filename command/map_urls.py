@@ -1,1 +1,9 @@
-urlpatterns = []  # owned by the issue that fills it
+from django.urls import path
+
+from command import map_views
+
+app_name = "map"
+
+urlpatterns = [
+    path("", map_views.map_page, name="map"),
+]

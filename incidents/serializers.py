@@ -10,7 +10,7 @@ class PointField(serializers.Field):
     """A GeoJSON Point, {"type": "Point", "coordinates": [lon, lat]}, validated for range."""
 
     default_error_messages = {
-        "invalid": _('Expected a GeoJSON Point: {"type": "Point", "coordinates": [longitude, latitude]}.'),
+        "invalid": _('Expected a GeoJSON Point: {{"type": "Point", "coordinates": [longitude, latitude]}}.'),
     }
 
     def to_representation(self, value):

@@ -15,6 +15,16 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PASSWORD = "test-pass-123"
 
 
+@pytest.fixture(autouse=True)
+def english_messages(settings):
+    """Tests assert English messages; the product defaults to Chinese (tests/i18n checks that)."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def make_user(db):
     def _make(username, *role_names, staff=False):

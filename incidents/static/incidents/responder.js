@@ -38,7 +38,8 @@
     form.querySelectorAll("button").forEach((b) => { b.disabled = true; });
     errorBox.hidden = true;
     try {
-      const response = await fetch(form.action, { method: "POST", body, credentials: "same-origin",
+      // getAttribute: `form.action` would be the field named "action", not the URL.
+      const response = await fetch(form.getAttribute("action"), { method: "POST", body, credentials: "same-origin",
         headers: { "X-Requested-With": "fetch" } });
       if (!response.ok) {
         const data = await response.json().catch(() => ({}));

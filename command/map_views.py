@@ -1,0 +1,84 @@
+"""The console map (应急指挥调度一张图): every layer on one Leaflet map, live."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from command import stream
+from hazards.models import Chemical, RiskSource
+from resources.roles import CONSOLE_ROLES, INTAKE_ROLES, has_role
+
+SEVERITY = [("I", "#d7191c", _("Ⅰ Extremely serious")), ("II", "#f07c00", _("Ⅱ Serious")),
+            ("III", "#f5c400", _("Ⅲ Major")), ("IV", "#2b83ba", _("Ⅳ General"))]
+RESOURCE_STATUS = [("available", "#1a9850", _("Available")), ("dispatched", "#f07c00", _("Dispatched")),
+                   ("en_route", "#2b83ba", _("En route")), ("on_scene", "#d7191c", _("On scene")),
+                   ("out_of_service", "#8c8c8c", _("Out of service"))]
+GRADES = [("1", "#b2182b", _("Grade 1 (一级)")), ("2", "#ef8a62", _("Grade 2 (二级)")),
+          ("3", "#f6d55c", _("Grade 3 (三级)")), ("4", "#67a9cf", _("Grade 4 (四级)")),
+          ("", "#999999", _("Not a major hazard source"))]
+TARGET_KINDS = [("school", "#7b3294", _("School")), ("hospital", "#e7298a", _("Hospital")),
+                ("care_home", "#c2a5cf", _("Care home")), ("residential", "#a6611a", _("Residential area")),
+                ("other", "#666666", _("Other"))]
+ZONE_KINDS = [("flood", "#4393c3", _("Flood")), ("storm_surge", "#2166ac", _("Storm surge")),
+              ("landslide", "#8c510a", _("Landslide")), ("chemical", "#762a83", _("Chemical")),
+              ("other", "#999999", _("Other"))]
+THREAT_LEVELS = [("3", "#d7191c", _("AEGL-3 / ERPG-3: life-threatening")),
+                 ("2", "#f07c00", _("AEGL-2 / ERPG-2: serious, lasting effects")),
+                 ("1", "#f5c400", _("AEGL-1 / ERPG-1: notable discomfort"))]
+
+# (layer name as in the API, label, shown at first, legend key, legend rows)
+LAYERS = [
+    ("incidents", _("Incidents"), True, "severity", SEVERITY),
+    ("resources", _("Resources"), True, "status", RESOURCE_STATUS),
+    ("risk-sources", _("Risk sources"), True, "grade", GRADES),
+    ("targets", _("Sensitive targets"), False, "kind", TARGET_KINDS),
+    ("shelters", _("Shelters"), False, "", [("", "#1a9850", _("Free places")), ("", "#8c8c8c", _("Full"))]),
+    ("hazard-zones", _("Hazard zones"), False, "kind", ZONE_KINDS),
+    ("areas", _("Towns and sub-districts"), False, "", [("", "#13233a", _("Boundary"))]),
+    ("threat-zones", _("Threat zones"), True, "level", THREAT_LEVELS),
+]
+
+# Labels the map script needs, translated on the server and handed over through json_script.
+I18N = {
+    "severity": _("Severity"), "status": _("Status"), "type": _("Type"), "open": _("Open"), "kind": _("Kind"),
+    "agency": _("Agency"), "phone": _("Phone"), "enterprise": _("Enterprise"), "installation": _("Installation"),
+    "grade": _("GB 18218 grade"), "r_value": _("R value"), "not_major": _("Not a major hazard source"),
+    "people500": _("People within 500 m"), "population": _("Population"), "capacity": _("Capacity"),
+    "free": _("Free places"), "level": _("Level"), "threshold": _("Threshold (ppm)"),
+    "distance": _("Downwind distance (m)"), "chemical": _("Chemical"), "stability": _("Stability class"),
+    "targets": _("Sensitive targets inside, nearest first"), "none": _("None"), "people": _("people"),
+    "shelters": _("Nearest shelters with free places outside every zone"), "limits": _("Limits of this estimate"),
+    "incident": _("Incident"), "release": _("Release"), "failed": _("The request failed. Check the connection and try again."),
+    "tiles_offline": _("Base map unavailable: layers are shown on a plain background."),
+    "new_zone": _("A threat zone was modelled"), "m": _("m"), "description": _("Description"),
+    "bad_point": _("Click the map or enter the release point's longitude and latitude."),
+}
+
+
+@login_required
+def map_page(request):
+    if not has_role(request.user, CONSOLE_ROLES):
+        raise PermissionDenied
+    leaflet = settings.LEAFLET_CONFIG
+    context = {
+        "layers": [{"name": n, "label": label, "on": on, "key": key,
+                    "legend": [{"value": v, "colour": c, "label": lab} for v, c, lab in rows]}
+                   for n, label, on, key, rows in LAYERS],
+        "map_config": {
+            "layers_on": [n for n, _label, on, _k, _r in LAYERS if on],
+            "tile_url": settings.MAP_TILE_URL,
+            "attribution": settings.MAP_TILE_ATTRIBUTION,
+            "center": list(leaflet["DEFAULT_CENTER"]),
+            "zoom": leaflet["DEFAULT_ZOOM"],
+            "min_zoom": leaflet["MIN_ZOOM"],
+            "max_zoom": leaflet["MAX_ZOOM"],
+        },
+        "can_release": has_role(request.user, INTAKE_ROLES),
+        "chemicals": Chemical.objects.exclude(aegl1=None, aegl2=None, aegl3=None, erpg1=None, erpg2=None, erpg3=None),
+        "risk_sources": RiskSource.objects.order_by("code"),
+        "stream_since": stream.last_seq(),
+        "i18n": {k: str(v) for k, v in I18N.items()},
+    }
+    return render(request, "command/map.html", context)

@@ -1,0 +1,315 @@
+// The console map: GeoJSON layers from /api/v1/layers/<name>/ for the visible bbox, a layer
+// switcher with legends, popups built with textContent (user text is never parsed as HTML),
+// live refresh from the event stream, and the toxic-release form. No inline scripts (CSP).
+(function () {
+  "use strict";
+
+  const mapEl = document.getElementById("map");
+  if (!mapEl || typeof L === "undefined") return;
+  const config = JSON.parse(document.getElementById(mapEl.dataset.mapConfig).textContent);
+  const t = JSON.parse(document.getElementById(mapEl.dataset.i18n).textContent);
+  const layerUrl = (name) => mapEl.dataset.layerUrl.replace("LAYER", encodeURIComponent(name));
+
+  // ---- colours, from the server-rendered legend so legend and map always agree ----------
+  const colours = {};
+  document.querySelectorAll("[data-layer-item]").forEach((item) => {
+    const name = item.dataset.layerItem;
+    colours[name] = {};
+    item.querySelectorAll("[data-legend-value]").forEach((row) => {
+      colours[name][row.dataset.legendValue] = row.dataset.colour;
+      const swatch = row.querySelector(".swatch");
+      if (swatch) swatch.style.background = row.dataset.colour;
+    });
+  });
+  const colour = (layer, value, fallback) => (colours[layer] || {})[value == null ? "" : String(value)] || fallback || "#555";
+
+  // ---- base map: tiles from the configured server, a plain background when they fail ----
+  const map = L.map(mapEl, { center: config.center, zoom: config.zoom, minZoom: config.min_zoom,
+                             maxZoom: config.max_zoom, preferCanvas: true });
+  window.commandMap = map; // for the browser tests
+  let tileOk = 0, tileFailed = 0;
+  const tiles = L.tileLayer(config.tile_url, { attribution: config.attribution, maxZoom: config.max_zoom });
+  tiles.on("tileload", () => { tileOk += 1; mapEl.classList.remove("tiles-offline"); });
+  tiles.on("tileerror", () => {
+    tileFailed += 1;
+    if (!tileOk && !mapEl.classList.contains("tiles-offline")) {
+      mapEl.classList.add("tiles-offline");
+      const note = document.createElement("div");
+      note.className = "tiles-note";
+      note.textContent = t.tiles_offline;
+      mapEl.appendChild(note);
+    }
+  });
+  tiles.addTo(map);
+
+  // ---- popups --------------------------------------------------------------------------
+  function popup(title, rows, link) {
+    const box = document.createElement("div");
+    box.className = "map-popup";
+    const h = document.createElement("strong");
+    h.textContent = title == null ? "" : String(title);
+    box.appendChild(h);
+    const dl = document.createElement("dl");
+    for (const [label, value] of rows) {
+      if (value === null || value === undefined || value === "") continue;
+      const dt = document.createElement("dt");
+      dt.textContent = label;
+      const dd = document.createElement("dd");
+      dd.textContent = String(value);
+      dl.append(dt, dd);
+    }
+    box.appendChild(dl);
+    // Only same-origin paths become links: a stored value can never inject a javascript: URL.
+    if (link && link.href && link.href.startsWith("/")) {
+      const a = document.createElement("a");
+      a.href = link.href;
+      a.textContent = link.text;
+      box.appendChild(a);
+    }
+    return box;
+  }
+
+  const circle = (c, r) => ({ radius: r || 6, color: "#fff", weight: 1.5, fillColor: c, fillOpacity: 0.95 });
+
+  // ---- layer definitions ---------------------------------------------------------------
+  const defs = {
+    incidents: {
+      point: (p) => circle(colour("incidents", p.severity), 9),
+      popup: (p) => popup(p.number + " " + p.title, [[t.type, p.type_name + " / " + p.type_name_en],
+        [t.severity, p.severity], [t.status, p.status], ["", p.address]], { href: p.url, text: t.open }),
+    },
+    resources: {
+      point: (p) => circle(colour("resources", p.status), 5),
+      popup: (p) => popup(p.name, [[t.kind, p.kind], [t.status, p.status], [t.agency, p.agency], [t.phone, p.phone]]),
+    },
+    "risk-sources": {
+      point: (p) => circle(colour("risk-sources", p.grade), 7),
+      style: (p) => ({ color: colour("risk-sources", p.grade), weight: 2, fillOpacity: 0.5 }),
+      popup: (p) => popup(p.name + (p.name_en ? " " + p.name_en : ""), [[t.enterprise, p.enterprise],
+        [t.installation, p.installation], [t.grade, p.grade ? p.grade : t.not_major], [t.r_value, p.r_value],
+        [t.people500, p.people_within_500m]]),
+    },
+    targets: {
+      point: (p) => circle(colour("targets", p.kind), 6),
+      popup: (p) => popup(p.name + (p.name_en ? " " + p.name_en : ""), [[t.kind, p.kind], [t.population, p.population]]),
+    },
+    shelters: {
+      point: (p) => circle(p.free > 0 ? "#1a9850" : "#8c8c8c", 7),
+      popup: (p) => popup(p.name, [[t.capacity, p.capacity], [t.free, p.free], [t.status, p.status]]),
+    },
+    "hazard-zones": {
+      style: (p) => ({ color: colour("hazard-zones", p.kind), weight: 1.5, fillOpacity: 0.25 }),
+      popup: (p) => popup(p.name + (p.name_en ? " " + p.name_en : ""), [[t.kind, p.kind], [t.level, p.level],
+        [t.description, p.description]]),
+    },
+    areas: {
+      style: () => ({ color: "#13233a", weight: 1.5, fill: false, dashArray: "4 4" }),
+      interactive: false,
+    },
+    "threat-zones": {
+      style: (p) => ({ color: colour("threat-zones", (p.level || "").slice(-1)), weight: 2, fillOpacity: 0.3 }),
+      popup: (p) => popup(p.chemical + " " + p.level, [[t.threshold, p.threshold_ppm], [t.distance, p.distance_m],
+        [t.release, p.release], [t.incident, p.incident]],
+        p.incident ? { href: "/incidents/" + Number(p.incident) + "/", text: t.incident } : null),
+    },
+  };
+
+  const groups = {};
+  const controllers = {};
+  const counts = {};
+  function ensureGroup(name) {
+    if (!groups[name]) groups[name] = L.featureGroup();
+    return groups[name];
+  }
+
+  function bboxParam() {
+    const b = map.getBounds().pad(0.2);
+    const clamp = (v, lo, hi) => Math.max(lo, Math.min(hi, v));
+    return [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90),
+            clamp(b.getEast(), -180, 180), clamp(b.getNorth(), -90, 90)].map((v) => v.toFixed(5)).join(",");
+  }
+
+  async function refresh(name) {
+    const box = document.querySelector('[data-layer="' + name + '"]');
+    if (!box || !box.checked) return;
+    if (controllers[name]) controllers[name].abort();
+    const ctrl = controllers[name] = new AbortController();
+    let data;
+    try {
+      const resp = await fetch(layerUrl(name) + "?bbox=" + bboxParam(), { credentials: "same-origin", signal: ctrl.signal,
+                                                                          headers: { Accept: "application/geo+json" } });
+      if (!resp.ok) return;
+      data = await resp.json();
+    } catch (err) {
+      return; // aborted by a newer request, or offline: the stream will prompt another refresh
+    }
+    const def = defs[name];
+    const group = ensureGroup(name);
+    group.clearLayers();
+    L.geoJSON(data, {
+      pointToLayer: (f, latlng) => L.circleMarker(latlng, def.point ? def.point(f.properties) : circle("#555")),
+      style: (f) => (def.style ? def.style(f.properties) : {}),
+      interactive: def.interactive !== false,
+      onEachFeature: (f, layer) => {
+        layer.feature.id = f.id;
+        if (def.popup) layer.bindPopup(() => def.popup(f.properties));
+      },
+    }).eachLayer((l) => group.addLayer(l));
+    counts[name] = data.features.length;
+    const count = document.querySelector('[data-layer-count="' + name + '"]');
+    if (count) count.textContent = "(" + data.features.length + ")";
+    mapEl.dataset["loaded_" + name.replace("-", "_")] = String(data.features.length);
+    if (name === "threat-zones" || name === "hazard-zones" || name === "areas") group.bringToBack();
+  }
+
+  function setVisible(name, on) {
+    const group = ensureGroup(name);
+    if (on) { group.addTo(map); refresh(name); } else { map.removeLayer(group); }
+  }
+
+  document.querySelectorAll("[data-layer]").forEach((box) => {
+    box.addEventListener("change", () => setVisible(box.dataset.layer, box.checked));
+    if (box.checked) setVisible(box.dataset.layer, true);
+  });
+
+  let moveTimer = null;
+  map.on("moveend", () => {
+    clearTimeout(moveTimer);
+    moveTimer = setTimeout(() => Object.keys(defs).forEach(refresh), 250);
+  });
+
+  // ---- live updates: refetch the affected layer, coalescing bursts of events ------------
+  const pending = new Set();
+  let liveTimer = null;
+  function refreshSoon(...names) {
+    names.forEach((n) => pending.add(n));
+    clearTimeout(liveTimer);
+    liveTimer = setTimeout(() => { pending.forEach(refresh); pending.clear(); }, 300);
+  }
+  if (window.CommandStream) {
+    window.CommandStream.on("incident.", () => refreshSoon("incidents"));
+    window.CommandStream.on("resource.", () => refreshSoon("resources", "shelters"));
+    window.CommandStream.on("zone.", () => {
+      const box = document.querySelector('[data-layer="threat-zones"]');
+      if (box && !box.checked) { box.checked = true; setVisible("threat-zones", true); }
+      refreshSoon("threat-zones");
+    });
+  }
+
+  // ---- the release form ----------------------------------------------------------------
+  const form = document.getElementById("release-form");
+  if (!form) return;
+  const errorBox = document.getElementById("release-error");
+  const resultBox = document.getElementById("release-result");
+  let marker = null;
+
+  function setPoint(lat, lng) {
+    form.elements.lon.value = lng.toFixed(6);
+    form.elements.lat.value = lat.toFixed(6);
+    if (marker) marker.setLatLng([lat, lng]); else marker = L.marker([lat, lng]).addTo(map);
+  }
+  map.on("click", (ev) => setPoint(ev.latlng.lat, ev.latlng.lng));
+  form.elements.risk_source.addEventListener("change", () => {
+    const opt = form.elements.risk_source.selectedOptions[0];
+    if (opt && opt.dataset.lon) setPoint(Number(opt.dataset.lat), Number(opt.dataset.lon));
+  });
+
+  function numberOrNull(value) {
+    const v = String(value || "").trim();
+    return v === "" ? null : Number(v);
+  }
+
+  function payload() {
+    const f = form.elements;
+    const body = { chemical: f.chemical.value, rate_kg_s: numberOrNull(f.rate_kg_s.value),
+                   duration_s: numberOrNull(f.duration_s.value), wind_speed_ms: numberOrNull(f.wind_speed_ms.value),
+                   wind_from_deg: numberOrNull(f.wind_from_deg.value), terrain: f.terrain.value };
+    const lon = numberOrNull(f.lon.value), lat = numberOrNull(f.lat.value);
+    if (lon !== null && lat !== null) body.location = { type: "Point", coordinates: [lon, lat] };
+    if (f.risk_source.value) body.risk_source = Number(f.risk_source.value);
+    if (numberOrNull(f.incident.value) !== null) body.incident = numberOrNull(f.incident.value);
+    const [mode, value] = f.sky.value.split(":");
+    if (mode === "class") body.stability = value;
+    else if (mode === "day") { body.daytime = true; body.insolation = value; }
+    else { body.daytime = false; body.cloud_okta = Number(value); }
+    return body;
+  }
+
+  function showError(message) {
+    errorBox.textContent = message;
+    errorBox.hidden = false;
+  }
+
+  function firstMessage(data) {
+    if (!data) return t.failed;
+    if (typeof data.detail === "string") return data.detail;
+    for (const [key, value] of Object.entries(data)) {
+      return key + ": " + (Array.isArray(value) ? value.join(" ") : String(value));
+    }
+    return t.failed;
+  }
+
+  function el(tag, text, cls) {
+    const node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (cls) node.className = cls;
+    return node;
+  }
+
+  function showResult(data) {
+    resultBox.replaceChildren();
+    resultBox.appendChild(el("h3", data.chemical.name + " " + data.chemical.name_en + " · " + t.stability + " " + data.stability));
+    for (const zone of data.zones) {
+      const sec = el("section", null, "zone zone-" + zone.level.slice(-1));
+      sec.dataset.zoneLevel = zone.level;
+      sec.appendChild(el("h4", zone.level + " · " + zone.threshold_ppm + " ppm · " + Math.round(zone.distance_m) + " " + t.m));
+      sec.appendChild(el("p", t.targets + " (" + zone.people + " " + t.people + ")", "muted"));
+      const ul = el("ul", null, "targets");
+      if (!zone.targets.length) ul.appendChild(el("li", t.none, "muted"));
+      for (const target of zone.targets) {
+        ul.appendChild(el("li", target.name + " · " + target.population + " " + t.people + " · " + Math.round(target.distance_m) + " " + t.m));
+      }
+      sec.appendChild(ul);
+      resultBox.appendChild(sec);
+    }
+    resultBox.appendChild(el("h4", t.shelters));
+    const shelters = el("ul", null, "shelters");
+    if (!data.shelters.length) shelters.appendChild(el("li", t.none, "muted"));
+    for (const s of data.shelters) {
+      shelters.appendChild(el("li", s.name + " · " + t.free + " " + s.free + " · " + Math.round(s.distance_m) + " " + t.m));
+    }
+    resultBox.appendChild(shelters);
+    resultBox.appendChild(el("h4", t.limits));
+    const limits = el("ul", null, "limits");
+    for (const line of data.limits) limits.appendChild(el("li", line));
+    resultBox.appendChild(limits);
+  }
+
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    errorBox.hidden = true;
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      const resp = await fetch(mapEl.dataset.releaseUrl, {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", Accept: "application/json",
+                   "X-CSRFToken": form.elements.csrfmiddlewaretoken.value },
+        body: JSON.stringify(payload()),
+      });
+      let data = null;
+      try { data = await resp.json(); } catch (e) { data = null; }
+      if (resp.status !== 201) { showError(firstMessage(data)); return; }
+      showResult(data);
+      const box = document.querySelector('[data-layer="threat-zones"]');
+      if (box && !box.checked) { box.checked = true; ensureGroup("threat-zones").addTo(map); }
+      await refresh("threat-zones");
+      const zones = L.geoJSON({ type: "FeatureCollection", features: data.zones.map((z) => ({ type: "Feature", geometry: z.geometry, properties: {} })) });
+      if (zones.getBounds().isValid()) map.fitBounds(zones.getBounds().pad(0.2));
+    } catch (err) {
+      showError(t.failed);
+    } finally {
+      button.disabled = false;
+    }
+  });
+})();

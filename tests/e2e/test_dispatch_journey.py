@@ -1,0 +1,68 @@
+"""The heart of the system in a real browser: call → dispatch → live push → acknowledgement."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.contrib.gis.geos import Point
+
+from incidents.models import IncidentType
+from resources.models import Agency, Resource, Responder
+from tests.conftest import login
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def district(transactional_db, make_user):
+    IncidentType.objects.create(code="fire", klass="accident", name_zh="火灾", name_en="Fire",
+                                required_capabilities=["fire_suppression"])
+    agency = Agency.objects.create(code="FIRE", name="消防")
+    unit = Resource.objects.create(code="FE01", name="Engine 01", kind="fire_engine", agency=agency,
+                                   capabilities=["fire_suppression"], location=Point(113.601, 22.75, srid=4326))
+    crew = make_user("crew1", "responder")
+    Responder.objects.create(user=crew, agency=agency, resource=unit)
+    officer = make_user("officer1", "duty_officer")
+    officer.groups.add(Group.objects.get(name="dispatcher"))
+    return unit
+
+
+def test_officer_logs_and_dispatches_responder_acknowledges_live(daphne_server, browser, district):
+    responder_ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US")
+    console_ctx = browser.new_context(locale="en-US")
+    phone = responder_ctx.new_page()
+    console = console_ctx.new_page()
+    try:
+        login(phone, daphne_server, "crew1")
+        assert "/incidents/responder/" in phone.url
+        phone.wait_for_selector("body[data-stream-live='1']")
+        assert phone.locator("#no-current").is_visible()
+
+        login(console, daphne_server, "officer1")
+        console.goto(f"{daphne_server}/incidents/new/")
+        console.select_option("select[name=type]", "fire")
+        console.select_option("select[name=severity]", "II")
+        console.fill("input[name=lon]", "113.6")
+        console.fill("input[name=lat]", "22.75")
+        console.fill("input[name=title]", "Warehouse <b>fire</b>")
+        console.fill("input[name=caller_name]", "Zhang")
+        console.click("#intake-form button[type=submit]")
+        console.wait_for_url("**/incidents/*/")
+        assert console.locator("h1").first.inner_text().count("Warehouse <b>fire</b>") == 1
+
+        console.check(f"input[name=resources][value='{district.pk}']")
+        console.click("#dispatch-button")
+        console.wait_for_selector("#assignments tr[data-status='pending']")
+        console.wait_for_selector("body[data-stream-live='1']")
+
+        # The responder's page shows the assignment without a reload.
+        card = phone.wait_for_selector("article.assignment[data-status='pending']", timeout=10000)
+        assert "Warehouse <b>fire</b>" in card.inner_text()
+        phone.click("article.assignment button[value=acknowledge]")
+        phone.wait_for_selector("article.assignment[data-status='acknowledged']", timeout=10000)
+
+        # And the console shows the acknowledgement, again without a reload.
+        console.wait_for_selector("#assignments tr[data-status='acknowledged']", timeout=10000)
+        timeline = console.locator(".timeline").inner_text()
+        assert "acknowledged" in timeline.lower()
+    finally:
+        responder_ctx.close()
+        console_ctx.close()
