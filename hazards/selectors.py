@@ -1,0 +1,62 @@
+"""Reads of the hazards app that need thought."""
+
+from __future__ import annotations
+
+from django.contrib.gis.db.models import GeometryField
+from django.contrib.gis.db.models.functions import Distance
+from django.db.models import F, Q
+from django.db.models.functions import Cast, Coalesce
+
+from hazards.models import Release, RiskSource, SensitiveTarget, ThreatZone
+from resources.models import Resource
+
+SHELTER_LIMIT = 5
+
+
+def release_exposure(*, release: Release, zones: list[ThreatZone]) -> dict:
+    """Who is inside each zone (nearest the source first) and where people can go.
+
+    Intersection is planar in lon/lat, the same geometry the map draws, so a target drawn
+    inside a zone is listed inside it.
+    """
+    result = {"zones": [], "shelters": []}
+    for zone in zones:
+        targets = (
+            SensitiveTarget.objects.annotate(geom=Cast("location", GeometryField(srid=4326)),
+                                             distance=Distance("location", release.location))
+            .filter(geom__intersects=zone.boundary)
+            .order_by("distance", "code")
+        )
+        rows = [_target_row(t) for t in targets]
+        result["zones"].append({"id": zone.pk, "level": zone.level, "targets": rows,
+                                "people": sum(r["population"] for r in rows)})
+    result["shelters"] = shelters_outside(release=release, zones=zones)
+    return result
+
+
+def shelters_outside(*, release: Release, zones: list[ThreatZone], limit: int = SHELTER_LIMIT) -> list[dict]:
+    """Open shelters with free places that lie outside every threat zone, nearest first."""
+    shelters = (
+        Resource.objects.filter(kind=Resource.Kind.SHELTER)
+        .exclude(status=Resource.Status.OUT_OF_SERVICE)
+        .annotate(free=F("capacity") - Coalesce("occupancy", 0),
+                  geom=Cast("location", GeometryField(srid=4326)),
+                  distance=Distance("location", release.location))
+        .filter(free__gt=0)
+    )
+    outside = Q()
+    for zone in zones:
+        outside &= ~Q(geom__intersects=zone.boundary)
+    shelters = shelters.filter(outside).order_by("distance", "code")[:limit]
+    return [{"id": s.pk, "code": s.code, "name": s.name, "capacity": s.capacity, "free": s.free,
+             "distance_m": round(s.distance.m, 1)} for s in shelters]
+
+
+def risk_sources_graded():
+    return (RiskSource.objects.select_related("enterprise")
+            .prefetch_related("stored__chemical").order_by("grade", "code"))
+
+
+def _target_row(target: SensitiveTarget) -> dict:
+    return {"id": target.pk, "code": target.code, "name": target.name, "name_en": target.name_en,
+            "kind": target.kind, "population": target.population, "distance_m": round(target.distance.m, 1)}
