@@ -24,9 +24,10 @@ def area_from_geojson(value) -> MultiPolygon:
     if not isinstance(value, dict) or value.get("type") not in ("Polygon", "MultiPolygon"):
         raise AreaError(_('Give the area as a GeoJSON Polygon or MultiPolygon.'))
     coords = value.get("coordinates")
+    if not isinstance(coords, list) or not coords:
+        raise AreaError(_("The area's coordinates must be a non-empty list of rings of "
+                          "[longitude, latitude] positions."))
     polygons = [coords] if value["type"] == "Polygon" else coords
-    if not isinstance(polygons, list) or not polygons:
-        raise AreaError(_("The area has no coordinates."))
     parts = []
     for rings in polygons:
         if not isinstance(rings, list) or not rings:
@@ -87,10 +88,10 @@ def _checked_position(lon: float, lat: float) -> tuple[float, float]:
 def _ring(points: list[tuple[float, float]]) -> LinearRing:
     if len(points) > MAX_POINTS:
         raise AreaError(_("The area has more than %(n)d points.") % {"n": MAX_POINTS})
+    if len(points) > 1 and points[0] != points[-1]:
+        raise AreaError(_("The polygon is not closed: its last point must repeat its first."))
     if len(points) < 4:
         raise AreaError(_("A polygon needs at least four points: three corners and the first repeated at the end."))
-    if points[0] != points[-1]:
-        raise AreaError(_("The polygon is not closed: its last point must repeat its first."))
     return LinearRing(points)
 
 
