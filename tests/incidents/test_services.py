@@ -77,8 +77,9 @@ def test_dispatch_books_units_defers_escalation_and_emits_to_the_unit(incident, 
     event = Event.objects.get(type="assignment.created")
     assert f"unit:{unit.pk}" in event.audiences and "console" in event.audiences
     assert event.payload["id"] == assignment.pk and event.payload["incident"]["number"] == incident.number
-    job = ProcrastinateJob.objects.get(task_name="incidents.escalate_unacknowledged")
-    assert job.args == {"assignment_id": assignment.pk} and job.status == "todo"
+    job = ProcrastinateJob.objects.get(task_name="incidents.escalate_unacknowledged",
+                                       args={"assignment_id": assignment.pk})
+    assert job.status == "todo" and job.scheduled_at is not None
 
 
 def test_dispatch_of_an_unavailable_unit_names_it_and_writes_nothing(incident, dispatcher, make_unit):
@@ -149,7 +150,9 @@ def test_escalation_repushes_and_records_only_while_unacknowledged(incident, dis
     assert {"console", "duty", f"unit:{unit.pk}"} <= set(event.audiences)
     assert incident.timeline.filter(kind="escalated").count() == 1
     # The next round is scheduled.
-    assert ProcrastinateJob.objects.filter(task_name="incidents.escalate_unacknowledged", status="todo").count() == 2
+    jobs = ProcrastinateJob.objects.filter(task_name="incidents.escalate_unacknowledged", status="todo",
+                                           args={"assignment_id": a.pk})
+    assert jobs.count() == 2
     services.assignment_acknowledge(actor=unit.responders.get().user, assignment_id=a.pk)
     assert services.assignment_escalate(assignment_id=a.pk) is None
     assert incident.timeline.filter(kind="escalated").count() == 1
