@@ -33,12 +33,14 @@ COMMAND_ROLES = frozenset({COMMANDER})
 # app_label.codename per role; the migration grants these so the admin obeys roles too.
 ROLE_PERMISSIONS = {
     DUTY_OFFICER: [
+        "plans.view_plan", "plans.view_responselevel", "plans.view_action", "plans.view_dutypost", "plans.view_shift",
         "incidents.view_incident", "incidents.add_incident", "incidents.change_incident",
         "incidents.view_incidenttype", "incidents.view_assignment",
         "resources.view_resource", "resources.view_agency", "resources.view_depot", "resources.view_area",
         "alerts.view_alert",
     ],
     DISPATCHER: [
+        "plans.view_plan", "plans.view_responselevel", "plans.view_action", "plans.view_dutypost", "plans.view_shift",
         "incidents.view_incident", "incidents.add_incident", "incidents.change_incident",
         "incidents.view_incidenttype", "incidents.view_assignment", "incidents.add_assignment",
         "incidents.change_assignment",
@@ -46,6 +48,7 @@ ROLE_PERMISSIONS = {
         "resources.view_depot", "resources.view_area", "resources.view_responder",
     ],
     COMMANDER: [
+        "plans.view_plan", "plans.view_responselevel", "plans.view_action", "plans.view_dutypost", "plans.view_shift",
         "incidents.view_incident", "incidents.add_incident", "incidents.change_incident",
         "incidents.view_incidenttype", "incidents.view_assignment", "incidents.add_assignment",
         "incidents.change_assignment",
@@ -55,6 +58,14 @@ ROLE_PERMISSIONS = {
     ],
     RESPONDER: ["incidents.view_assignment"],
     PLANNER: [
+        "plans.view_plan", "plans.add_plan", "plans.change_plan", "plans.delete_plan",
+        "plans.view_responselevel", "plans.add_responselevel", "plans.change_responselevel",
+        "plans.delete_responselevel", "plans.view_action", "plans.add_action", "plans.change_action",
+        "plans.delete_action", "plans.view_plancontact", "plans.add_plancontact", "plans.change_plancontact",
+        "plans.delete_plancontact", "plans.view_planattachment", "plans.add_planattachment",
+        "plans.change_planattachment", "plans.delete_planattachment", "plans.view_activation", "plans.view_task",
+        "plans.view_dutypost", "plans.add_dutypost", "plans.change_dutypost", "plans.view_shift",
+        "plans.add_shift", "plans.change_shift", "plans.delete_shift", "plans.view_handover",
         "incidents.view_incident", "incidents.view_incidenttype", "incidents.add_incidenttype",
         "incidents.change_incidenttype",
         "resources.view_resource", "resources.add_resource", "resources.change_resource",
@@ -64,6 +75,7 @@ ROLE_PERMISSIONS = {
         "resources.view_responder", "resources.add_responder", "resources.change_responder",
     ],
     VIEWER: [
+        "plans.view_plan", "plans.view_responselevel", "plans.view_action", "plans.view_dutypost", "plans.view_shift",
         "incidents.view_incident", "incidents.view_incidenttype", "incidents.view_assignment",
         "resources.view_resource", "resources.view_area", "alerts.view_alert",
     ],

@@ -1,1 +1,0 @@
-# Contingency plans and duty rosters: see issue 4.

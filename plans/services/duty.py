@@ -1,0 +1,197 @@
+"""Duty rosters (值班值守): shifts, the month's CSV import, handovers, calendar tokens."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from command import stream
+from command.errors import DomainError
+from incidents.models import Incident
+from plans.models import CalendarToken, DutyPost, Handover, Shift, Task
+from plans.payloads import handover_payload
+from resources.roles import PLANNER, has_role
+
+ROSTER_COLUMNS = ["post", "username", "start", "end"]
+# A handover may be written shortly before the shift ends, or a little after it.
+HANDOVER_WINDOW = dt.timedelta(hours=2)
+
+
+@transaction.atomic
+def shift_create(*, actor, post_id: int, person_id: int, start: dt.datetime, end: dt.datetime) -> Shift:
+    _require_planner(actor)
+    try:
+        post = DutyPost.objects.get(pk=post_id)
+        person = get_user_model().objects.get(pk=person_id)
+    except (DutyPost.DoesNotExist, get_user_model().DoesNotExist, ValueError, TypeError):
+        raise DomainError(_("Unknown post or person.")) from None
+    _check_shift(person, start, end)
+    return _insert_shift(post, person, start, end)
+
+
+def roster_import(*, actor, upload) -> tuple[int, list[str]]:
+    """Import shifts from a CSV (post code, username, start, end in local time "YYYY-MM-DD HH:MM").
+
+    All or nothing: one message per bad row and nothing written, so a planner fixes the file
+    and imports it again without producing half a month.
+    """
+    _require_planner(actor)
+    try:
+        text = upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DomainError(_("The CSV file must be UTF-8 encoded.")) from None
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in ROSTER_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise DomainError(_("The CSV needs the columns %(cols)s (missing: %(miss)s).")
+                          % {"cols": ", ".join(ROSTER_COLUMNS), "miss": ", ".join(missing)})
+    posts = {p.code: p for p in DutyPost.objects.all()}
+    users = {}
+    errors, planned = [], []
+    with transaction.atomic():
+        for number, row in enumerate(reader, start=2):
+            if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
+                continue
+            try:
+                post, person, start, end = _parse_row(row, posts, users)
+                _check_shift(person, start, end)
+                for _post, other_person, other_start, other_end, other_line in planned:
+                    if other_person == person and other_start < end and start < other_end:
+                        raise ValueError(_("overlaps row %(n)d for the same person") % {"n": other_line})
+                planned.append((post, person, start, end, number))
+            except (ValueError, DomainError) as exc:
+                errors.append(_("Row %(n)d: %(msg)s") % {"n": number, "msg": exc})
+        if not planned and not errors:
+            errors.append(_("The file has no rows."))
+        if errors:
+            return 0, errors
+        for post, person, start, end, _line in planned:
+            _insert_shift(post, person, start, end)
+        return len(planned), []
+
+
+@transaction.atomic
+def handover_create(*, actor, note: str, at: dt.datetime | None = None) -> Handover:
+    """The outgoing officer hands over their shift: open incidents and open plan tasks are
+    attached as they stand; the next person on the same post must confirm receipt."""
+    note = (note or "").strip()
+    if not note:
+        raise DomainError(_("Write a handover note: what the next officer must know."))
+    at = at or timezone.now()
+    outgoing = (Shift.objects.select_for_update().select_related("post")
+                .filter(person=actor, start__lte=at + HANDOVER_WINDOW, end__gte=at - HANDOVER_WINDOW)
+                .order_by("end").first())
+    if outgoing is None:
+        raise DomainError(_("You have no shift ending around now to hand over."), status=409)
+    if Handover.objects.filter(outgoing_shift=outgoing).exists():
+        raise DomainError(_("This shift has already been handed over."), status=409)
+    incoming = (Shift.objects.select_related("person")
+                .filter(post=outgoing.post, start__gte=outgoing.end - HANDOVER_WINDOW,
+                        start__lte=outgoing.end + HANDOVER_WINDOW)
+                .exclude(pk=outgoing.pk).order_by("start").first())
+    if incoming is None:
+        raise DomainError(_("Nobody is on the roster for %(post)s after your shift; call the duty leader.")
+                          % {"post": outgoing.post.name}, status=409)
+    handover = Handover.objects.create(post=outgoing.post, outgoing_shift=outgoing, incoming_shift=incoming,
+                                       outgoing=actor, incoming=incoming.person, note=note, created_at=at)
+    handover.incidents.set(Incident.objects.filter(status__in=Incident.OPEN_STATUSES))
+    handover.tasks.set(Task.objects.filter(status=Task.Status.OPEN))
+    stream.emit(audiences=[stream.CONSOLE, stream.audience_user(incoming.person_id)], type="handover.created",
+                payload=handover_payload(handover))
+    return handover
+
+
+@transaction.atomic
+def handover_confirm(*, actor, handover_id: int) -> Handover:
+    try:
+        handover = Handover.objects.select_for_update().select_related("post", "outgoing", "incoming").get(
+            pk=handover_id)
+    except (Handover.DoesNotExist, ValueError, TypeError):
+        raise DomainError(_("No handover %(id)s.") % {"id": handover_id}, status=404) from None
+    if handover.incoming_id != actor.pk:
+        raise DomainError(_("Only %(who)s, the incoming officer, can confirm this handover.")
+                          % {"who": handover.incoming.get_full_name() or handover.incoming.username}, status=403)
+    if handover.confirmed_at:
+        raise DomainError(_("You already confirmed this handover."), status=409)
+    handover.confirmed_at = timezone.now()
+    handover.save(update_fields=["confirmed_at"])
+    stream.emit(audiences=[stream.CONSOLE, stream.audience_user(handover.outgoing_id)],
+                type="handover.confirmed", payload=handover_payload(handover))
+    return handover
+
+
+@transaction.atomic
+def calendar_token_ensure(*, actor) -> CalendarToken:
+    return CalendarToken.objects.get_or_create(user=actor)[0]
+
+
+@transaction.atomic
+def calendar_token_reset(*, actor) -> CalendarToken:
+    """A new secret for the person's feed URL; the old URL stops working."""
+    token, created = CalendarToken.objects.get_or_create(user=actor)
+    if not created:
+        token.delete()
+        token = CalendarToken.objects.create(user=actor)
+    return token
+
+
+# --- helpers -------------------------------------------------------------------------
+
+def _require_planner(actor):
+    if not has_role(actor, [PLANNER]):
+        raise DomainError(_("Only planners may change the duty roster."), status=403)
+
+
+def _check_shift(person, start, end) -> None:
+    if start is None or end is None:
+        raise DomainError(_("A shift needs a start and an end."))
+    if end <= start:
+        raise DomainError(_("A shift must end after it starts (%(s)s → %(e)s).")
+                          % {"s": _fmt(start), "e": _fmt(end)})
+    clash = Shift.objects.filter(person=person, start__lt=end, end__gt=start).select_related("post").first()
+    if clash:
+        raise DomainError(_("%(who)s already has a shift on %(post)s from %(s)s to %(e)s.")
+                          % {"who": person.get_full_name() or person.username, "post": clash.post.name,
+                             "s": _fmt(clash.start), "e": _fmt(clash.end)}, status=409)
+
+
+def _insert_shift(post, person, start, end) -> Shift:
+    try:
+        with transaction.atomic():
+            return Shift.objects.create(post=post, person=person, start=start, end=end)
+    except IntegrityError:
+        # The exclusion constraint caught a shift saved by someone else meanwhile.
+        raise DomainError(_("%(who)s already has a shift at that time.")
+                          % {"who": person.get_full_name() or person.username}, status=409) from None
+
+
+def _parse_row(row, posts, users):
+    code = (row.get("post") or "").strip()
+    if code not in posts:
+        raise ValueError(_("unknown post “%(v)s”") % {"v": code})
+    username = (row.get("username") or "").strip()
+    if username not in users:
+        users[username] = get_user_model().objects.filter(username=username, is_active=True).first()
+    if users[username] is None:
+        raise ValueError(_("unknown person “%(v)s”") % {"v": username})
+    return posts[code], users[username], _parse_time(row.get("start")), _parse_time(row.get("end"))
+
+
+def _parse_time(value) -> dt.datetime:
+    value = (value or "").strip()
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M"):
+        try:
+            return timezone.make_aware(dt.datetime.strptime(value, fmt))
+        except ValueError:
+            continue
+    raise ValueError(_("“%(v)s” is not a time like 2026-03-01 08:00") % {"v": value})
+
+
+def _fmt(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,1 @@
+document.addEventListener("click", (ev) => { if (ev.target.matches("[data-print]")) window.print(); });
