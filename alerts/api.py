@@ -30,6 +30,12 @@ from alerts.geometry import AreaError, area_from_cap, area_from_geojson
 from alerts.models import Alert, CapSeverity, Category, Certainty, Level, Urgency
 from resources.roles import COMMAND_ROLES, has_role
 
+_DETAIL = inline_serializer("AlertError", {"detail": serializers.CharField()})
+# 400 bodies name each bad field: {"<field>": ["message", ...], "detail": "..."}.
+_FIELD_ERRORS = {"type": "object", "additionalProperties": True}
+_READ_ERRORS = {401: _DETAIL, 403: _DETAIL}
+_WRITE_ERRORS = {400: _FIELD_ERRORS, 401: _DETAIL, 403: _DETAIL, 404: _DETAIL, 409: _DETAIL}
+
 
 class CommanderWrites(permissions.BasePermission):
     """Signed-in users read; only commanders write."""
@@ -93,7 +99,7 @@ class AlertWriteSerializer(serializers.Serializer):
     area_description = serializers.CharField(max_length=300)
     effective = serializers.DateTimeField(required=False, allow_null=True)
     expires = serializers.DateTimeField()
-    incident = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    incident = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
 
     def validate(self, attrs):
         unknown = set(self.initial_data) - set(self.fields) if isinstance(self.initial_data, dict) else set()
@@ -117,6 +123,7 @@ def _parse(serializer_class, request, *, partial=False):
     return serializer.validated_data
 
 
+@extend_schema(responses={200: AlertSerializer(many=True), **_READ_ERRORS}, methods=["GET"])
 class AlertList(generics.ListAPIView):
     permission_classes = [CommanderWrites]
     serializer_class = AlertSerializer
@@ -125,13 +132,14 @@ class AlertList(generics.ListAPIView):
     def get_queryset(self):
         return selectors.alerts_visible_to(self.request.user)
 
-    @extend_schema(request=AlertWriteSerializer, responses={201: AlertSerializer})
+    @extend_schema(request=AlertWriteSerializer, responses={201: AlertSerializer, **_WRITE_ERRORS})
     def post(self, request):
         """Save a draft alert (commanders)."""
         alert = services.alert_create(actor=request.user, **_parse(AlertWriteSerializer, request))
         return Response(AlertSerializer(alert, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema(responses={200: AlertSerializer, 404: _DETAIL, **_READ_ERRORS}, methods=["GET"])
 class AlertDetail(generics.RetrieveAPIView):
     permission_classes = [CommanderWrites]
     serializer_class = AlertSerializer
@@ -139,7 +147,7 @@ class AlertDetail(generics.RetrieveAPIView):
     def get_queryset(self):
         return selectors.alerts_visible_to(self.request.user)
 
-    @extend_schema(request=AlertWriteSerializer, responses={200: AlertSerializer})
+    @extend_schema(request=AlertWriteSerializer, responses={200: AlertSerializer, **_WRITE_ERRORS})
     def patch(self, request, pk):
         """Edit a draft (commanders)."""
         alert = services.alert_edit(actor=request.user, alert_id=pk,
@@ -155,14 +163,14 @@ class _Transition(APIView):
 
 
 class AlertIssue(_Transition):
-    @extend_schema(request=None, responses={200: AlertSerializer})
+    @extend_schema(request=None, responses={200: AlertSerializer, **_WRITE_ERRORS})
     def post(self, request, pk):
         """Issue a draft as a CAP Alert."""
         return self._done(request, services.alert_issue(actor=request.user, alert_id=pk))
 
 
 class AlertUpdate(_Transition):
-    @extend_schema(request=AlertWriteSerializer, responses={200: AlertSerializer})
+    @extend_schema(request=AlertWriteSerializer, responses={200: AlertSerializer, **_WRITE_ERRORS})
     def post(self, request, pk):
         """Publish changed content as a CAP Update referencing the earlier messages."""
         changes = _parse(AlertWriteSerializer, request, partial=True)
@@ -170,7 +178,7 @@ class AlertUpdate(_Transition):
 
 
 class AlertCancel(_Transition):
-    @extend_schema(request=CancelSerializer, responses={200: AlertSerializer})
+    @extend_schema(request=CancelSerializer, responses={200: AlertSerializer, **_WRITE_ERRORS})
     def post(self, request, pk):
         """Withdraw an issued alert with a CAP Cancel."""
         note = _parse(CancelSerializer, request).get("note", "")
@@ -199,7 +207,7 @@ class AlertCap(APIView):
     content_negotiation_class = _CapNegotiation
 
     @extend_schema(responses={(200, CAP_CONTENT_TYPE): OpenApiTypes.STR,
-                              404: inline_serializer("AlertNotFound", {"detail": serializers.CharField()})})
+                              (404, "application/json"): _DETAIL})
     def get(self, request, pk):
         """The alert's current message as OASIS CAP 1.2 XML (public; drafts only for commanders)."""
         qs = Alert.objects.all() if has_role(request.user, COMMAND_ROLES) else selectors.alerts_published()
@@ -219,7 +227,7 @@ class AlertLayer(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(parameters=[OpenApiParameter("bbox", str, description="minlon,minlat,maxlon,maxlat")],
-                   responses={200: OpenApiTypes.OBJECT})
+                   responses={200: OpenApiTypes.OBJECT, 400: _FIELD_ERRORS, **_READ_ERRORS})
     def get(self, request):
         """Current alerts (issued or updated, not expired) as an RFC 7946 FeatureCollection."""
         try:

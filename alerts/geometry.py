@@ -75,14 +75,22 @@ def _position(position) -> tuple[float, float]:
     if (not isinstance(position, list | tuple) or len(position) < 2
             or not all(isinstance(c, int | float) and not isinstance(c, bool) for c in position[:2])):
         raise AreaError(_("Each position must be [longitude, latitude] in numbers."))
-    return _checked_position(float(position[0]), float(position[1]))
+    lon, lat = position[0], position[1]
+    # Compare before converting: float() of a huge JSON integer would overflow.
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise _off_globe(str(lon)[:20], str(lat)[:20])
+    return float(lon), float(lat)
 
 
 def _checked_position(lon: float, lat: float) -> tuple[float, float]:
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise AreaError(_("Point %(lat)s,%(lon)s is off the globe: latitude must lie within ±90, "
-                          "longitude within ±180.") % {"lat": lat, "lon": lon})
+        raise _off_globe(lon, lat)
     return lon, lat
+
+
+def _off_globe(lon, lat) -> AreaError:
+    return AreaError(_("Point %(lat)s,%(lon)s is off the globe: latitude must lie within ±90, "
+                       "longitude within ±180.") % {"lat": lat, "lon": lon})
 
 
 def _ring(points: list[tuple[float, float]]) -> LinearRing:

@@ -100,6 +100,7 @@ def test_cap_is_public_for_published_alerts_only(published):
     hidden = anonymous.get(f"/api/v1/alerts/{published['draft'].pk}/cap/")
     assert hidden.status_code == 404 and b"draft" not in hidden.content.lower()
     assert anonymous.get("/api/v1/alerts/999999/cap/").status_code == 404
+    assert anonymous.get(f"/api/v1/alerts/{10**25}/cap/").status_code == 404
 
 
 def test_atom_feed_lists_current_alerts_linking_to_cap(client, published):
@@ -124,6 +125,10 @@ def test_atom_feed_lists_current_alerts_linking_to_cap(client, published):
     ({"area": "22.62,113.55 22.62,113.72 22.74,113.72 22.62"}, "area", "not a latitude,longitude pair"),
     ({"area": {"type": "Polygon", "coordinates": "nope"}}, "area", "list"),
     ({"area": {"type": "Point", "coordinates": [113.5, 22.6]}}, "area", "Polygon"),
+    ({"area": {"type": "Polygon", "coordinates": [[[10**30, 22.62], [113.72, 22.62], [113.72, 22.74],
+                                                    [10**30, 22.62]]]}}, "area", "off the globe"),
+    ({"area": "95.0,113.55 22.62,113.72 22.74,113.72 95.0,113.55"}, "area", "off the globe"),
+    ({"area": "22.6,113.5 22.7,113.6 22.6,113.6 22.7,113.5 22.6,113.5"}, "area", "edges do not cross"),
     ({"expires": "tomorrow"}, "expires", ""),
     ({"colour": "pink"}, "colour", "Unknown field"),
     ({"incident": 999999}, "incident", "No such incident"),
