@@ -1,0 +1,100 @@
+import io
+
+import pytest
+from openpyxl import Workbook
+
+from command.errors import DomainError
+from plans import selectors, services
+from plans.models import Action, Plan, ResponseLevel
+from tests.plans.conftest import make_plan
+
+
+def test_review_then_publish_retires_the_previous_version(hazmat_type, planner, commander):
+    v1 = make_plan(code="P", types=[hazmat_type])
+    v2 = services.plan_new_version(actor=planner, plan_id=v1.pk)
+    assert (v2.version, v2.status, v2.previous_id) == (2, "draft", v1.pk)
+    assert list(v2.incident_types.all()) == [hazmat_type]
+    assert Action.objects.filter(level__plan=v2).count() == Action.objects.filter(level__plan=v1).count() == 6
+
+    with pytest.raises(DomainError) as err:
+        services.plan_publish(actor=planner, plan_id=v2.pk)
+    assert "under review" in err.value.message
+    services.plan_submit_for_review(actor=planner, plan_id=v2.pk)
+    services.plan_publish(actor=planner, plan_id=v2.pk)
+    v1.refresh_from_db()
+    v2.refresh_from_db()
+    assert v1.status == "retired" and v2.status == "published"
+    assert v2.published_by == planner and v2.effective_date is not None
+    # Old versions stay readable, with their history.
+    assert v1.history.count() >= 2 and v1.levels.count() == 3
+
+
+def test_only_planners_change_plans(hazmat_type, commander, duty_officer):
+    draft = make_plan(code="D", status=Plan.Status.DRAFT)
+    for user in (commander, duty_officer):
+        with pytest.raises(DomainError) as err:
+            services.plan_submit_for_review(actor=user, plan_id=draft.pk)
+        assert err.value.status == 403
+
+
+def test_an_incomplete_plan_cannot_go_to_review(planner):
+    plan = Plan.objects.create(code="EMPTY", title="空预案", kind=Plan.Kind.SPECIAL)
+    with pytest.raises(DomainError) as err:
+        services.plan_submit_for_review(actor=planner, plan_id=plan.pk)
+    assert "no response levels" in err.value.message
+    ResponseLevel.objects.create(plan=plan, level="IV")
+    with pytest.raises(DomainError) as err:
+        services.plan_submit_for_review(actor=planner, plan_id=plan.pk)
+    assert "Level Ⅳ has no actions" in err.value.message
+
+
+class Upload(io.BytesIO):
+    def __init__(self, data: bytes, name: str):
+        super().__init__(data)
+        self.name = name
+
+
+def test_actions_import_from_csv_all_or_nothing(agency, planner):
+    plan = make_plan(code="IMP", status=Plan.Status.DRAFT, levels={"IV": [("a", 5)], "III": [("b", 5)]})
+    good = ("level,order,title,instructions,responsible_agency,responsible_role,time_limit_min\n"
+            "IV,2,封控现场,拉警戒线,FIRE_T,现场指挥部,15\nIII,3,发布预警,,,,20\n")
+    created, errors = services.plan_actions_import(
+        actor=planner, plan_id=plan.pk, rows=services.plans.parse_action_file(Upload(good.encode("utf-8-sig"), "a.csv")))
+    assert (created, errors) == (2, [])
+    added = Action.objects.get(title="封控现场")
+    assert added.responsible_agency == agency and added.time_limit_min == 15
+
+    bad = ("level,order,title,instructions,responsible_agency,responsible_role,time_limit_min\n"
+           "IV,1,ok,,,,10\nI,1,no such level,,,,10\nIV,1,,,,,10\nIV,1,x,,NOPE,,10\nIV,x,y,,,,10\n")
+    created, errors = services.plan_actions_import(
+        actor=planner, plan_id=plan.pk, rows=services.plans.parse_action_file(Upload(bad.encode(), "b.csv")))
+    assert created == 0
+    assert [e.split(":")[0] for e in errors] == ["Row 3", "Row 4", "Row 5", "Row 6"]
+    assert "no level I" in errors[0] and "NOPE" in errors[2]
+    assert not Action.objects.filter(title="ok").exists()
+
+
+def test_actions_import_from_excel_and_export_round_trip(planner):
+    plan = make_plan(code="XL", status=Plan.Status.DRAFT, levels={"IV": [("a", 5)]})
+    book = Workbook()
+    book.active.append(["level", "order", "title", "instructions", "responsible_agency", "responsible_role",
+                        "time_limit_min"])
+    book.active.append(["IV", 2, "疏散群众", "向上风向疏散", None, "街道办", 30])
+    out = io.BytesIO()
+    book.save(out)
+    created, errors = services.plan_actions_import(
+        actor=planner, plan_id=plan.pk, rows=services.plans.parse_action_file(Upload(out.getvalue(), "x.xlsx")))
+    assert (created, errors) == (1, [])
+    rows = selectors.plan_action_rows(plan)
+    assert rows[-1] == {"level": "IV", "order": 2, "title": "疏散群众", "instructions": "向上风向疏散",
+                        "responsible_agency": "", "responsible_role": "街道办", "time_limit_min": 30}
+
+
+def test_a_published_plan_refuses_imports_and_bad_files(plan, planner):
+    with pytest.raises(DomainError) as err:
+        services.plan_actions_import(actor=planner, plan_id=plan.pk, rows=[{"level": "IV", "title": "x"}])
+    assert err.value.status == 409 and "new version" in err.value.message
+    with pytest.raises(DomainError):
+        services.plans.parse_action_file(Upload(b"garbage", "x.xlsx"))
+    with pytest.raises(DomainError):
+        services.plans.parse_action_file(Upload(b"a,b", "x.txt"))
