@@ -128,7 +128,9 @@ REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("CHANNEL_PREFIX", "asgi")},
+        # Consumers re-join their groups every STREAM_POLL_S, so a short group expiry only
+        # sheds channels of processes that died without leaving (no "over capacity" noise).
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("CHANNEL_PREFIX", "asgi"), "group_expiry": 120},
     }
 }
 

@@ -10,6 +10,7 @@ This module imports no domain app: every app may import it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 
@@ -58,22 +59,58 @@ def emit(*, audiences: Iterable[str], type: str, payload: dict) -> Event:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SEQ_LOCK_KEY])
     event = Event.objects.create(audiences=audiences, type=type, payload=payload)
-    transaction.on_commit(lambda: ring(event.seq, audiences))
+    _doorbells().add(event.seq, audiences)
     return event
 
 
-def ring(seq: int, audiences: Iterable[str]) -> None:
-    """Tell live consumers that events up to `seq` exist. Best effort by design:
-    if Redis is down the write has still committed and clients catch up by polling
-    or on reconnect."""
+class _Doorbells:
+    """The doorbells of one transaction, rung once after it commits: one group_send per
+    audience (with the highest seq), not one per event, and one trip into the event loop."""
+
+    def __init__(self):
+        self.latest: dict[str, int] = {}
+
+    def add(self, seq: int, audiences: Iterable[str]) -> None:
+        for audience in audiences:
+            self.latest[audience] = max(seq, self.latest.get(audience, 0))
+
+    def flush(self) -> None:
+        ring(self.latest)
+
+
+def _doorbells() -> _Doorbells:
+    # Reuse this transaction's batch if its flush is still registered; after a rollback
+    # Django has dropped the callback, so the old batch is stale and a new one starts.
+    current = getattr(connection, "_stream_doorbells", None)
+    if current is not None and any(cb == current.flush for _sids, cb, _robust in connection.run_on_commit):
+        return current
+    current = _Doorbells()
+    connection._stream_doorbells = current
+    transaction.on_commit(current.flush)
+    return current
+
+
+def ring(latest: dict[str, int]) -> None:
+    """Tell live consumers which seq each audience has reached. Best effort by design: if
+    Redis is down the write has still committed and clients catch up by polling or on
+    reconnect."""
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not latest:
         return
-    for audience in audiences:
-        try:
-            async_to_sync(layer.group_send)(group_name(audience), {"type": "stream.doorbell", "seq": seq})
-        except Exception:  # noqa: BLE001 - a lost doorbell must never fail a committed write
-            log.warning("stream doorbell for seq %s to %s not delivered", seq, audience, exc_info=True)
+    try:
+        async_to_sync(_ring_all)(layer, latest)
+    except Exception:  # noqa: BLE001 - a lost doorbell must never fail a committed write
+        log.warning("stream doorbells %s not delivered", latest, exc_info=True)
+
+
+async def _ring_all(layer, latest: dict[str, int]) -> None:
+    results = await asyncio.gather(
+        *(layer.group_send(group_name(a), {"type": "stream.doorbell", "seq": seq}) for a, seq in latest.items()),
+        return_exceptions=True,
+    )
+    for audience, result in zip(latest, results, strict=True):
+        if isinstance(result, Exception):
+            log.warning("stream doorbell to %s not delivered: %s", audience, result)
 
 
 def events_since(*, since: int, audiences: Iterable[str], limit: int = 500) -> list[Event]:

@@ -124,11 +124,20 @@ def daphne_server(transactional_db):
     port = free_port()
     proc = start_daphne(port)
     yield f"http://127.0.0.1:{port}"
+    stop_process(proc)
+
+
+def stop_process(proc, grace: float = 5) -> None:
+    """SIGTERM, then SIGKILL: Daphne with open websockets may not leave on the first ask,
+    and a straggler holding connections would stop the test database being dropped."""
+    import subprocess
+
     proc.terminate()
     try:
-        proc.wait(10)
-    except Exception:  # noqa: BLE001
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
         proc.kill()
+        proc.wait(grace)
 
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
