@@ -79,3 +79,33 @@ def test_seq_becomes_visible_in_commit_order():
     # The second writer waited for the first to commit, and drew the higher number.
     assert fast > results["slow"]
     assert waited > 0.2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_doorbells_are_batched_per_transaction_and_survive_an_earlier_rollback():
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(stream.group_name("unit:9"), channel)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        stream.emit(audiences=["unit:9"], type="t.rolled_back", payload={})
+        raise RuntimeError("rollback")
+    with transaction.atomic():
+        stream.emit(audiences=["unit:9"], type="t.one", payload={})
+        last = stream.emit(audiences=["unit:9"], type="t.two", payload={}).seq
+    # One doorbell for the transaction, carrying its highest seq.
+    assert async_to_sync(layer.receive)(channel) == {"type": "stream.doorbell", "seq": last}
+    async_to_sync(layer.group_send)(stream.group_name("unit:9"), {"type": "marker"})
+    assert async_to_sync(layer.receive)(channel) == {"type": "marker"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_savepoint_does_not_silence_the_rest_of_the_transaction():
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(stream.group_name("unit:10"), channel)
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            stream.emit(audiences=["unit:10"], type="t.inner", payload={})
+            raise RuntimeError("inner rollback")
+        kept = stream.emit(audiences=["unit:10"], type="t.outer", payload={}).seq
+    assert async_to_sync(layer.receive)(channel) == {"type": "stream.doorbell", "seq": kept}

@@ -17,6 +17,7 @@
   let socket = null;
   let attempt = 0;
   let started = false;
+  const applied = []; // the seqs handed to handlers, newest last: lets tests prove "never twice"
 
   function stateBadge(live, text) {
     const el = document.getElementById("stream-state");
@@ -30,6 +31,8 @@
   function dispatch(event) {
     if (lastSeq !== null && event.seq <= lastSeq) return; // already applied
     lastSeq = event.seq;
+    applied.push(event.seq);
+    if (applied.length > 1000) applied.shift();
     try { sessionStorage.setItem(storageKey, String(lastSeq)); } catch (e) { /* private mode */ }
     for (const [prefix, fn] of handlers) {
       if (prefix === "*" || event.type.startsWith(prefix)) {
@@ -69,6 +72,7 @@
       connect();
     },
     get lastSeq() { return lastSeq; },
+    get applied() { return applied.slice(); },
     // For tests and the soak harness: drop the socket as a network failure would.
     _dropForTest() { if (socket) socket.close(); },
   };
