@@ -13,6 +13,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from command import stream
+from plans.selectors import is_on_duty
 from resources.roles import CONSOLE_ROLES, user_roles
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,9 @@ def audiences_for(user) -> list[str]:
     responder = getattr(user, "responder", None)
     if responder is not None and responder.resource_id:
         audiences.append(stream.audience_unit(responder.resource_id))
+    if is_on_duty(user):
+        # Officers on a duty shift get new-incident alerts and escalations (rosters, issue 4).
+        audiences.append(stream.DUTY)
     return audiences
 
 
@@ -92,6 +96,15 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
 
+    async def _refresh_audiences(self):
+        audiences = await audiences_for(self.scope["user"])
+        if audiences == self.audiences:
+            return
+        groups = [stream.group_name(a) for a in audiences]
+        for group in set(self.groups_joined) - set(groups):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.audiences, self.groups_joined = audiences, groups
+
     async def _catch_up(self):
         async with self.send_lock:
             while True:
@@ -103,10 +116,12 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
                     return
 
     async def _poll(self):
-        """Safety net for lost doorbells; also re-joins groups a Redis restart forgot."""
+        """Safety net for lost doorbells; also re-joins groups a Redis restart forgot, and
+        follows audience changes (a duty shift starting or ending) without a reconnect."""
         while True:
             await asyncio.sleep(settings.STREAM_POLL_S)
             try:
+                await self._refresh_audiences()
                 await self._join_groups()
             except Exception:  # noqa: BLE001 - Redis down: keep polling the database
                 log.info("stream: cannot re-join groups, Redis unavailable")

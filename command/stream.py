@@ -24,6 +24,8 @@ from command.models import Event
 log = logging.getLogger(__name__)
 
 CONSOLE = "console"
+# Officers on a duty shift right now (plans.selectors.is_on_duty), whatever their role.
+DUTY = "duty"
 # Any constant works; it only has to be the same in every process.
 _SEQ_LOCK_KEY = 7_301_526
 

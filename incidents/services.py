@@ -75,7 +75,7 @@ def _timeline(incident, actor, kind, text, **data) -> TimelineEntry:
 
 def _console_audiences() -> list[str]:
     # Officers on duty get their own audience so rosters can reach people beyond the console.
-    return [stream.CONSOLE, "duty"]
+    return [stream.CONSOLE, stream.DUTY]
 
 
 def _emit_incident(incident: Incident, type_: str) -> None:
@@ -401,7 +401,7 @@ def assignment_escalate(*, assignment_id: int) -> Assignment | None:
                   "unit": assignment.resource.name,
                   "s": settings.ESCALATION_TIMEOUT_S * assignment.escalations, "n": assignment.escalations},
               assignment=assignment.pk)
-    stream.emit(audiences=[stream.CONSOLE, "duty", stream.audience_unit(assignment.resource_id)],
+    stream.emit(audiences=[stream.CONSOLE, stream.DUTY, stream.audience_unit(assignment.resource_id)],
                 type="assignment.escalated", payload=assignment_payload(assignment))
     if assignment.escalations < settings.ESCALATION_MAX_ROUNDS:
         from incidents.tasks import escalate_unacknowledged

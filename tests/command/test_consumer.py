@@ -135,3 +135,29 @@ async def test_a_lost_doorbell_is_caught_up_by_polling(make_user, settings):
     assert frame["seq"] == seq
     await comm.disconnect()
     await asyncio.sleep(0)
+
+
+async def test_an_officer_on_duty_receives_duty_events_without_a_console_role(make_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from plans.models import DutyPost, Shift
+
+    def setup():
+        officer = make_user("leader_on_duty")  # no console role at all
+        post = DutyPost.objects.create(code="LEAD", name="带班领导")
+        now = timezone.now()
+        Shift.objects.create(post=post, person=officer, start=now - timedelta(hours=1), end=now + timedelta(hours=1))
+        return officer
+
+    officer = await sync_to_async(setup)()
+    headers = await sync_to_async(_token_headers)(officer)
+    comm, connected, _ = await _connect(headers)
+    assert connected
+    seq = await sync_to_async(_emit)(["console", "duty"], "assignment.escalated", {"id": 1})
+    await sync_to_async(_emit)(["console"], "incident.updated", {"id": 1})
+    frame = await comm.receive_json_from(timeout=5)
+    assert frame["seq"] == seq and frame["type"] == "assignment.escalated"
+    assert await comm.receive_nothing(timeout=0.3)
+    await comm.disconnect()
