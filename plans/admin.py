@@ -80,14 +80,14 @@ class PlanAdmin(FrozenWhenPublishedMixin, SimpleHistoryAdmin):
     list_display = ("code", "version", "title", "kind", "status", "effective_date", "published_at")
     list_filter = ("status", "kind")
     search_fields = ("code", "title")
-    filter_horizontal = ("incident_types", "areas", "enterprises")
+    filter_horizontal = ("incident_types", "areas", "enterprises", "risk_sources")
     readonly_fields = ("tools", "status", "previous", "published_at", "published_by")
     inlines = [ResponseLevelInline, PlanContactInline, PlanAttachmentInline]
     actions = ["submit_for_review", "publish", "retire", "new_version"]
     fieldsets = (
         (None, {"fields": ("tools", "code", "version", "title", "kind", "status", "issuing_agency",
                            "effective_date", "previous", "published_at", "published_by")}),
-        (_("Applies to"), {"fields": ("incident_types", "areas", "enterprises")}),
+        (_("Applies to"), {"fields": ("incident_types", "areas", "enterprises", "risk_sources")}),
         (_("Text"), {"fields": ("scope", "organisation", "reporting", "measures", "response_end", "support")}),
     )
 

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from hazards.models import Enterprise
+from hazards.models import Enterprise, RiskSource
 from incidents.models import IncidentType
 from plans.models import Action, DutyPost, Plan, PlanContact, ResponseLevel, Shift
 from resources import roles
@@ -148,6 +148,7 @@ def _plans() -> int:
                   ["hazmat-leak", "fire", "explosion"], ONSITE_ACTIONS, ACCIDENT_THRESHOLDS,
                   scope="适用于南港氯碱化工有限公司液氯储罐区、充装区的泄漏事故。")
     onsite.enterprises.set(Enterprise.objects.filter(code="E01"))
+    onsite.risk_sources.set(RiskSource.objects.filter(enterprise__code="E01"))
     return 5
 
 

@@ -27,16 +27,18 @@ class PlanMatch:
 
 
 def plans_matching(incident: Incident) -> list[PlanMatch]:
-    """The published plans that apply to the incident (by type, area and site), most specific
+    """The published plans that apply to the incident (by type, area, and enterprise site or risk
+    source within SITE_RADIUS_M), most specific
     kind first, each with the level the incident's figures trigger."""
     plans = (Plan.objects.filter(status=Plan.Status.PUBLISHED)
              .filter(Q(incident_types__isnull=True) | Q(incident_types=incident.type_id))
              .filter(Q(areas__isnull=True) | Q(areas__boundary__intersects=incident.location)
                      | Q(areas=incident.area_id))
-             .filter(Q(enterprises__isnull=True)
-                     | Q(enterprises__location__dwithin=(incident.location, D(m=SITE_RADIUS_M))))
+             .filter(Q(enterprises__isnull=True, risk_sources__isnull=True)
+                     | Q(enterprises__location__dwithin=(incident.location, D(m=SITE_RADIUS_M)))
+                     | Q(risk_sources__location__dwithin=(incident.location, D(m=SITE_RADIUS_M))))
              .distinct()
-             .prefetch_related("levels", "incident_types", "areas", "enterprises"))
+             .prefetch_related("levels", "incident_types", "areas", "enterprises", "risk_sources"))
     matches = []
     for plan in plans:
         level, triggered_by = triggered_level(plan, incident)
@@ -45,7 +47,7 @@ def plans_matching(incident: Incident) -> list[PlanMatch]:
             reasons.append("type")
         if plan.areas.all():
             reasons.append("area")
-        if plan.enterprises.all():
+        if plan.enterprises.all() or plan.risk_sources.all():
             reasons.append("site")
         matches.append(PlanMatch(plan=plan, level=level, reasons=reasons, triggered_by=triggered_by))
     matches.sort(key=lambda m: (Plan.KIND_ORDER.get(m.plan.kind, 9), m.plan.code))

@@ -61,7 +61,7 @@ def plan_document(request, pk):
         raise PermissionDenied
     plan = get_object_or_404(
         Plan.objects.select_related("issuing_agency", "published_by", "previous")
-        .prefetch_related("incident_types", "areas", "enterprises", "contacts", "attachments",
+        .prefetch_related("incident_types", "areas", "enterprises", "risk_sources", "contacts", "attachments",
                           "levels__actions__responsible_agency"), pk=pk)
     if plan.is_editable and not may_see_drafts:
         raise PermissionDenied(_("Drafts are visible to planners only."))

@@ -48,6 +48,9 @@ class Plan(models.Model):
     enterprises = models.ManyToManyField(
         "hazards.Enterprise", blank=True, related_name="+", verbose_name=_("enterprises"),
         help_text=_("For on-site plans: the plan applies to incidents near these sites."))
+    risk_sources = models.ManyToManyField(
+        "hazards.RiskSource", blank=True, related_name="+", verbose_name=_("risk sources"),
+        help_text=_("For plans of a major hazard source: the plan applies to incidents near it."))
     scope = models.TextField(_("scope"), blank=True)
     organisation = models.TextField(_("organisation and duties"), blank=True)
     reporting = models.TextField(_("information reporting"), blank=True)

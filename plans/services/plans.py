@@ -82,6 +82,7 @@ def plan_new_version(*, actor, plan_id: int) -> Plan:
     copy.incident_types.set(source.incident_types.all())
     copy.areas.set(source.areas.all())
     copy.enterprises.set(source.enterprises.all())
+    copy.risk_sources.set(source.risk_sources.all())
     for level in source.levels.prefetch_related("actions"):
         actions = list(level.actions.all())
         level.pk, level.plan = None, copy

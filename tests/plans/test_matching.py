@@ -46,3 +46,15 @@ def test_incident_figures_trigger_the_highest_level_reached(plan, hazmat_type, d
 
     # The plan has no level Ⅰ: ten deaths trigger the highest level it has.
     assert plans_matching(make_incident(duty_officer, hazmat_type, deaths=12))[0].level.level == "II"
+
+
+def test_a_plan_for_a_risk_source_matches_incidents_near_it(hazmat_type, duty_officer):
+    from hazards.models import RiskSource
+
+    enterprise = Enterprise.objects.create(code="E9", name="储运公司", location=Point(113.65, 22.64, srid=4326))
+    tank = RiskSource.objects.create(code="RS9", name="球罐区", enterprise=enterprise,
+                                     location=Point(113.70, 22.64, srid=4326))  # ~5 km east of the office
+    plan = make_plan(code="TANK", kind=Plan.Kind.ONSITE, types=[hazmat_type])
+    plan.risk_sources.add(tank)
+    assert _codes(make_incident(duty_officer, hazmat_type, lon=113.701, lat=22.641)) == ["TANK"]
+    assert _codes(make_incident(duty_officer, hazmat_type, lon=113.65, lat=22.64)) == []
