@@ -4,6 +4,8 @@ from django.contrib.auth import get_user_model
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
@@ -61,6 +63,7 @@ class ActivateSerializer(serializers.Serializer):
 class DutyNow(APIView):
     permission_classes = [role_permission(*CONSOLE_ROLES)]
 
+    @extend_schema(responses=ShiftSerializer(many=True), summary="The shifts covering this moment")
     def get(self, request):
         return Response(ShiftSerializer(selectors.on_duty_now(), many=True).data)
 
@@ -68,6 +71,13 @@ class DutyNow(APIView):
 class IncidentPlans(APIView):
     permission_classes = [role_permission(*CONSOLE_ROLES)]
 
+    @extend_schema(summary="Published plans that apply, with the level the incident triggers", responses=inline_serializer(
+        "IncidentPlan", many=True, fields={
+            "plan": inline_serializer("PlanRef", fields={"id": serializers.IntegerField(), "code": serializers.CharField(),
+                                                         "title": serializers.CharField(), "kind": serializers.CharField(),
+                                                         "version": serializers.IntegerField()}),
+            "level": serializers.CharField(allow_null=True),
+            "triggered_by": serializers.ListField(child=serializers.CharField())}))
     def get(self, request, pk):
         incident = get_object_or_404(Incident.objects.select_related("type", "area"), pk=pk)
         return Response([{
@@ -86,10 +96,13 @@ class IncidentActivations(APIView):
             return [role_permission(*COMMAND_ROLES)()]
         return super().get_permissions()
 
+    @extend_schema(responses=ActivationSerializer(many=True), summary="The incident's plan activations")
     def get(self, request, pk):
         incident = get_object_or_404(Incident, pk=pk)
         return Response(ActivationSerializer(selectors.incident_activations(incident), many=True).data)
 
+    @extend_schema(request=ActivateSerializer, responses={201: ActivationSerializer},
+                   summary="Activate a published plan at a level, or raise an active one")
     def post(self, request, pk):
         body = ActivateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -102,6 +115,7 @@ class IncidentActivations(APIView):
 class TaskDone(APIView):
     permission_classes = [role_permission(*INTAKE_ROLES)]
 
+    @extend_schema(request=None, responses=TaskSerializer, summary="Mark a plan task done")
     def post(self, request, pk):
         task = services.task_done(actor=request.user, task_id=pk)
         return Response(TaskSerializer(task).data)
@@ -117,13 +131,13 @@ def roster_ics(request, username):
     if secret is not None:
         stored = CalendarToken.objects.filter(user=person).values_list("token", flat=True).first()
         if not stored or not constant_time_compare(stored, secret):
-            return JsonResponse({"detail": "This feed token is not valid (it may have been reset)."}, status=403)
+            return JsonResponse({"detail": _("This feed token is not valid (it may have been reset).")}, status=403)
     else:
         user = _authenticated(request)
         if user is None:
-            return JsonResponse({"detail": "Authentication credentials were not provided."}, status=401)
+            return JsonResponse({"detail": _("Authentication credentials were not provided.")}, status=401)
         if user.pk != person.pk and not has_role(user, CONSOLE_ROLES):
-            return JsonResponse({"detail": "You may only read your own roster."}, status=403)
+            return JsonResponse({"detail": _("You may only read your own roster.")}, status=403)
     body = roster_calendar(person, host=request.get_host().split(":")[0])
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="roster-{person.username}.ics"'
