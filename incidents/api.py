@@ -146,8 +146,6 @@ class AssignmentDetail(generics.RetrieveAPIView):
 class AssignmentAction(APIView):
     """acknowledge / decline / status. The service checks that the actor may act on it."""
 
-    action = None
-
     def _done(self, assignment):
         assignment.refresh_from_db()
         return Response(AssignmentSerializer(assignment).data)
