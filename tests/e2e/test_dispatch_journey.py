@@ -66,3 +66,27 @@ def test_officer_logs_and_dispatches_responder_acknowledges_live(daphne_server, 
     finally:
         responder_ctx.close()
         console_ctx.close()
+
+
+def test_console_is_alerted_live_to_new_incidents_and_escalations(daphne_server, browser, district, make_user):
+    from incidents import services
+
+    make_user("chief", "commander")
+    officer = district.responders.get().user.__class__.objects.get(username="officer1")
+    ctx = browser.new_context(locale="en-US")
+    page = ctx.new_page()
+    try:
+        login(page, daphne_server, "chief")
+        page.goto(f"{daphne_server}/incidents/")
+        page.wait_for_selector("body[data-stream-live='1']")
+        incident = services.incident_log(actor=officer, type_code="fire", severity="I", lon=113.6, lat=22.75,
+                                         title="<img src=x onerror=window.__xss=1>")
+        page.wait_for_selector("[data-live-alert='warning']")
+        page.wait_for_selector(f"tr[data-incident='{incident.pk}']")
+        [assignment] = services.assignment_create(actor=officer, incident_id=incident.pk, resource_ids=[district.pk])
+        services.assignment_escalate(assignment_id=assignment.pk)  # what the job does when time is up
+        alert = page.wait_for_selector("[data-live-alert='error']")
+        assert "Engine 01" in alert.inner_text() and incident.number in alert.inner_text()
+        assert page.evaluate("window.__xss") is None
+    finally:
+        ctx.close()

@@ -1,0 +1,39 @@
+// Console-wide banners for what must not be missed: an assignment nobody acknowledged, and a
+// new incident. Text is set with textContent (user text is never parsed as HTML).
+(function () {
+  "use strict";
+  const box = document.getElementById("live-alerts");
+  if (!box || !window.CommandStream) return;
+
+  function banner(kind, label, text, href) {
+    const li = document.createElement("li");
+    li.className = kind;
+    li.dataset.liveAlert = kind;
+    const strong = document.createElement("strong");
+    strong.textContent = label + ": ";
+    li.appendChild(strong);
+    const link = document.createElement("a");
+    link.href = href;
+    link.textContent = text;
+    li.appendChild(link);
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "link";
+    close.textContent = " ✕";
+    close.setAttribute("aria-label", box.dataset.dismissLabel);
+    close.addEventListener("click", () => li.remove());
+    li.appendChild(close);
+    box.prepend(li);
+    while (box.children.length > 6) box.lastChild.remove();
+  }
+
+  window.CommandStream.on("assignment.escalated", (event) => {
+    const p = event.payload;
+    banner("error", box.dataset.escalatedLabel, `${p.resource.name} · ${p.incident.number} ${p.incident.title}`,
+      `/incidents/${p.incident.id}/`);
+  });
+  window.CommandStream.on("incident.created", (event) => {
+    const p = event.payload;
+    banner("warning", box.dataset.newLabel, `${p.number} ${p.title}`, `/incidents/${p.id}/`);
+  });
+})();
