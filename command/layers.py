@@ -15,7 +15,8 @@ from django.db import connection
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from rest_framework.decorators import api_view, permission_classes
+from rest_framework.decorators import api_view, permission_classes, renderer_classes
+from rest_framework.renderers import JSONRenderer
 
 from command.api import role_permission
 from command.errors import DomainError
@@ -135,7 +136,16 @@ def feature_collection(name: str, *, bbox: tuple[float, float, float, float] | N
         return cursor.fetchone()[0]
 
 
+class GeoJSONRenderer(JSONRenderer):
+    """Lets clients ask for application/geo+json (DRF answers 406 to media types it has no
+    renderer for); error bodies stay plain JSON objects."""
+
+    media_type = CONTENT_TYPE
+    format = "geojson"
+
+
 @api_view(["GET"])
+@renderer_classes([GeoJSONRenderer, JSONRenderer])
 @permission_classes([role_permission(*CONSOLE_ROLES)])
 def layer(request, name):
     if name not in LAYERS:

@@ -133,6 +133,13 @@ def test_bad_bbox(db, viewer, as_user, query, status):
     assert "bbox" in response.json()["detail"]
 
 
+def test_content_negotiation(db, viewer, as_user):
+    for accept in ("application/geo+json", "application/json", "*/*"):
+        response = as_user(viewer).get("/api/v1/layers/areas/", HTTP_ACCEPT=accept)
+        assert response.status_code == 200, accept
+        assert response["Content-Type"] == "application/geo+json"
+
+
 def test_unknown_layer_and_bad_filter(db, viewer, as_user):
     assert as_user(viewer).get("/api/v1/layers/nope/").status_code == 404
     response = as_user(viewer).get("/api/v1/layers/risk-sources/?grade=one")

@@ -115,6 +115,7 @@
   };
 
   const groups = {};
+  window.commandMapLayers = groups; // for the browser tests
   const controllers = {};
   const counts = {};
   function ensureGroup(name) {
