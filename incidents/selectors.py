@@ -42,8 +42,9 @@ def units_recommend(*, incident: Incident, limit: int = 10, capability: str | No
     """
     needed = [capability] if capability else list(incident.type.required_capabilities)
     kinds = [str(k) for k in Resource.DISPATCHABLE_KINDS]
+    # One query: raw() builds the model instances from the KNN rows, distance included.
     sql = (
-        "SELECT id, ST_Distance(location, ST_GeogFromText(%s)) AS distance_m "
+        "SELECT *, ST_Distance(location, ST_GeogFromText(%s)) AS distance_m "
         "FROM resources_resource "
         "WHERE status = 'available' AND kind = ANY(%s) "
         + ("AND capabilities && %s::varchar[] " if needed else "")
@@ -51,17 +52,13 @@ def units_recommend(*, incident: Incident, limit: int = 10, capability: str | No
     )
     wkt = f"SRID=4326;POINT({incident.location.x} {incident.location.y})"
     params = [wkt, kinds] + ([needed] if needed else []) + [wkt, int(limit)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    by_id = Resource.objects.select_related("agency", "home_depot").in_bulk([r[0] for r in rows])
     result = []
-    for resource_id, distance in rows:
-        resource = by_id[resource_id]
+    for resource in Resource.objects.raw(sql, params):
         speed = SPEED_KMH.get(resource.kind, DEFAULT_SPEED_KMH)
-        eta = int(round(distance * ROAD_FACTOR / (speed * 1000 / 3600)))
+        eta = int(round(resource.distance_m * ROAD_FACTOR / (speed * 1000 / 3600)))
         matches = tuple(c for c in resource.capabilities if c in needed)
-        result.append(Recommendation(resource=resource, distance_m=round(distance, 1), eta_s=eta, matches=matches))
+        result.append(Recommendation(resource=resource, distance_m=round(resource.distance_m, 1), eta_s=eta,
+                                     matches=matches))
     return result
 
 

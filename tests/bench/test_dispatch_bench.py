@@ -142,6 +142,12 @@ def test_recommendation_over_many_resources(make_user):
         list(Resource.objects.filter(status="available", capabilities__overlap=itype.required_capabilities)
              .annotate(d=Distance("location", incident.location)).order_by("d")[:limit])
 
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN SELECT id FROM resources_resource WHERE status = 'available' AND kind = ANY(%s) "
+            "AND capabilities && %s::varchar[] ORDER BY location <-> ST_GeogFromText(%s) LIMIT 10",
+            [kinds, ["fire_suppression"], "SRID=4326;POINT(113.6 22.75)"])
+        print("\n   plan: " + "\n         ".join(row[0] for row in cursor.fetchall()[:4]))
     timings = {"bare": [], "ours": [], "orm": []}
     for _round in range(4):
         for incident in incidents:
