@@ -58,10 +58,14 @@ def emit(*, audiences: Iterable[str], type: str, payload: dict) -> Event:
     if not audiences:
         raise ValueError("an event needs at least one audience")
     payload = _jsonable(payload)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SEQ_LOCK_KEY])
+    batch = _doorbells()
+    if not batch.locked:
+        # Held until this transaction ends, so once per transaction is enough.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SEQ_LOCK_KEY])
+        batch.locked = True
     event = Event.objects.create(audiences=audiences, type=type, payload=payload)
-    _doorbells().add(event.seq, audiences)
+    batch.add(event.seq, audiences)
     return event
 
 
@@ -71,6 +75,7 @@ class _Doorbells:
 
     def __init__(self):
         self.latest: dict[str, int] = {}
+        self.locked = False
 
     def add(self, seq: int, audiences: Iterable[str]) -> None:
         for audience in audiences:

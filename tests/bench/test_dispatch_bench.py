@@ -72,7 +72,7 @@ def test_push_latency_dispatch_to_responder_frame(make_user):
             await layer.receive(channel)
             bare.append(time.perf_counter() - t0)
 
-        push = []
+        push, http = [], []
         async with websockets.connect(f"ws://127.0.0.1:{port}/ws/stream/",
                                       additional_headers={"Authorization": f"Token {crew_token}"}) as ws:
             loop = asyncio.get_running_loop()
@@ -80,6 +80,7 @@ def test_push_latency_dispatch_to_responder_frame(make_user):
                 t0 = time.perf_counter()
                 created = await loop.run_in_executor(None, _post, f"{base}/api/v1/incidents/{incident.pk}/assignments/",
                                                      boss_token, {"resources": [unit.pk]})
+                http.append(time.perf_counter() - t0)
                 while True:
                     frame = json.loads(await asyncio.wait_for(ws.recv(), 10))
                     if frame["type"] == "assignment.created":
@@ -89,14 +90,15 @@ def test_push_latency_dispatch_to_responder_frame(make_user):
                                            boss_token, {"status": "cleared"})
                 while json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] != "assignment.updated":
                     pass
-        return bare, push
+        return bare, push, http
 
     try:
-        bare, push = asyncio.run(measure())
+        bare, push, http = asyncio.run(measure())
     finally:
         stop_process(proc)
     report(f"Push latency, dispatcher HTTP request → responder websocket frame ({_machine()})", [
         ("bare Channels group round trip (Redis)", bare),
+        ("POST /assignments/ → its HTTP response", http),
         ("POST /assignments/ → assignment.created frame", push),
     ])
     print(f"   ratio p50 {percentile(push, 50) / percentile(bare, 50):.1f}×   "
