@@ -1,12 +1,11 @@
 """/api/v1/: each app contributes its own routes (see ../shared/API.md for the contract)."""
 
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 
-from command import api_views
+from command import api_views, security
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", security.obtain_auth_token, name="api-token"),
     path("me/", api_views.me, name="api-me"),
     path("", include("incidents.api_urls")),
     path("", include("hazards.api_urls")),

@@ -1,0 +1,273 @@
+"""Every URL × every role: allowed or refused, as the table below intends.
+
+The table is the intent; the test walks the URLconf and fails on any route the table does
+not list, so a new page or endpoint cannot ship without someone deciding who may use it.
+
+What "allowed" and "refused" mean:
+- GET: allowed = 200 or a redirect that is not to the login page; refused = 401, 403, 404 (a
+  responder asking for another unit's assignment must not learn it exists) or a redirect
+  to the login page.
+- POST (with a valid body, so that only the role can stand in the way): allowed = the
+  request wrote rows to the database; refused = it wrote nothing and answered 302 (with a
+  message), 400, 401, 403, 404 or 409. Rows are counted with PostgreSQL's own per-transaction
+  statistics, so any write through any path counts, and each request is rolled back after.
+Entries marked "public" are judged on the status alone (login, logout, language, token).
+"""
+
+import datetime as dt
+import json
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+from django.urls import URLResolver, get_resolver
+from django.utils import timezone
+
+from tests.conftest import PASSWORD
+from tests.security.conftest import COAST, ROLES, client_for
+
+A, D, S, C, R, P, V, OUT = ROLES  # anonymous, duty_officer, dispatcher, commander, responder, planner, viewer, outsider
+EVERYONE = frozenset(ROLES)
+LOGGED_IN = EVERYONE - {A}
+CONSOLE = frozenset({D, S, C, P, V})
+INTAKE = frozenset({D, S, C})
+DISPATCH = frozenset({S, C})
+COMMAND = frozenset({C})
+NOBODY = frozenset()
+
+POINT = {"type": "Point", "coordinates": [113.6, 22.75]}
+
+
+def _alert_fields(**extra):
+    return {"level": "yellow", "category": "Met", "event": "台风", "headline": "台风黄色预警", "description": "d",
+            "area": COAST, "area_description": "沿海", **extra}
+
+
+def _expires(fmt=None):
+    moment = timezone.localtime(timezone.now() + dt.timedelta(hours=12))
+    return moment.strftime(fmt) if fmt else moment.isoformat()
+
+
+def _roster_csv(world):
+    start = timezone.localtime(timezone.now() + dt.timedelta(days=40)).replace(hour=8, minute=0)
+    end = start + dt.timedelta(hours=8)
+    text = f"post,username,start,end\nDUTY,sec_viewer,{start:%Y-%m-%d %H:%M},{end:%Y-%m-%d %H:%M}\n"
+    return {"file": SimpleUploadedFile("roster.csv", text.encode(), content_type="text/csv")}
+
+
+# route → {method: (allowed roles, object the <pk> names, body or body factory, how it is sent)}
+# body kinds: "form" (urlencoded or multipart), "json"; "public" judges on status only.
+MATRIX = {
+    "": {"GET": (LOGGED_IN, None, None, None)},  # each role lands on its own page; outsiders on no-role
+    "healthz": {"GET": (EVERYONE, None, None, None)},  # load balancers probe it without credentials
+    "login/": {"GET": (EVERYONE, None, None, None),
+               "POST": (EVERYONE, None, {"username": "sec_viewer", "password": PASSWORD}, "public")},
+    "logout/": {"POST": (EVERYONE, None, {}, "public")},
+    "no-role/": {"GET": (EVERYONE, None, None, None)},
+    "i18n/setlang/": {"POST": (EVERYONE, None, {"language": "en", "next": "/"}, "public")},
+    "incidents/": {"GET": (CONSOLE, None, None, None)},
+    "incidents/new/": {"GET": (INTAKE, None, None, None),
+                       "POST": (INTAKE, None, {"type": "fire", "severity": "III", "lon": "113.6", "lat": "22.75"},
+                                "form")},
+    "incidents/duplicates/": {"GET": (INTAKE, None, None, None)},
+    "incidents/board/": {"GET": (CONSOLE, None, None, None)},
+    "incidents/metrics/": {"GET": (CONSOLE, None, None, None)},
+    "incidents/responder/": {"GET": (frozenset({R}), None, None, None)},
+    "incidents/<int:pk>/": {"GET": (CONSOLE, "incident", None, None)},
+    "incidents/<int:pk>/record-call/": {"POST": (INTAKE, "incident", {"caller_name": "Li", "note": "again"}, "form")},
+    "incidents/<int:pk>/dispatch/": {"POST": (DISPATCH, "incident", lambda w: {"resources": [w["spare"].pk]}, "form")},
+    "incidents/<int:pk>/change/": {"POST": (INTAKE, "incident", {"action": "note", "text": "hello"}, "form")},
+    # The assigned unit's responder, and the console roles that keep incidents.
+    "incidents/assignments/<int:pk>/act/": {"POST": (INTAKE | {R}, "assignment", {"action": "acknowledge"}, "form")},
+    "map/": {"GET": (CONSOLE, None, None, None)},
+    "plans/": {"GET": (CONSOLE, None, None, None)},
+    "plans/<int:pk>/document/": {"GET": (CONSOLE, "plan", None, None)},
+    "plans/incidents/<int:pk>/": {"GET": (CONSOLE, "incident", None, None)},
+    "plans/incidents/<int:pk>/panel/": {"GET": (CONSOLE, "incident", None, None)},
+    "plans/incidents/<int:pk>/activate/": {"POST": (COMMAND, "incident", lambda w: {"plan": w["plan"].pk, "level": "III"},
+                                                    "form")},
+    "plans/activations/<int:pk>/raise/": {"POST": (COMMAND, "activation", {"level": "III"}, "form")},
+    "plans/activations/<int:pk>/end/": {"POST": (COMMAND, "activation", {"reason": "over"}, "form")},
+    # Any console role may tick off a task (the task names a responsible body, not a role).
+    "plans/tasks/<int:pk>/done/": {"POST": (INTAKE, "task", {}, "form")},
+    "plans/duty/": {"GET": (CONSOLE, None, None, None)},
+    "plans/duty/month/": {"GET": (CONSOLE, None, None, None)},
+    "plans/duty/import/": {"GET": (frozenset({P}), None, None, None),
+                           "POST": (frozenset({P}), None, _roster_csv, "form")},
+    # Only the officer whose shift is ending (the duty officer here) hands over,
+    "plans/duty/handover/": {"POST": (frozenset({D}), None, {"note": "all quiet"}, "form")},
+    # and only the incoming officer (the dispatcher here) confirms.
+    "plans/duty/handover/<int:pk>/confirm/": {"POST": (frozenset({S}), "handover", {}, "form")},
+    "plans/duty/calendar/": {"GET": (LOGGED_IN, None, None, None)},  # everyone's own shifts
+    "alerts/": {"GET": (CONSOLE, None, None, None)},
+    "alerts/feed/": {"GET": (EVERYONE, None, None, None)},  # the public Atom feed of issued warnings
+    "alerts/new/": {"GET": (COMMAND, None, None, None),
+                    "POST": (COMMAND, None, lambda w: _alert_fields(expires=_expires("%Y-%m-%dT%H:%M")), "form")},
+    "alerts/<int:pk>/": {"GET": (CONSOLE, "issued_alert", None, None)},  # a draft: commanders only
+    "alerts/<int:pk>/edit/": {"GET": (COMMAND, "alert", None, None),
+                              "POST": (COMMAND, "alert", lambda w: _alert_fields(expires=_expires("%Y-%m-%dT%H:%M")),
+                                       "form")},
+    "alerts/<int:pk>/issue/": {"POST": (COMMAND, "alert", {}, "form")},
+    "alerts/<int:pk>/cancel/": {"POST": (COMMAND, "issued_alert", {"note": "over"}, "form")},
+    "api/schema/": {"GET": (LOGGED_IN, None, None, None)},
+    "api/docs/": {"GET": (LOGGED_IN, None, None, None)},
+    "api/v1/auth/token/": {"POST": (EVERYONE, None, {"username": "sec_viewer", "password": PASSWORD}, "public")},
+    "api/v1/me/": {"GET": (LOGGED_IN, None, None, None)},
+    "api/v1/incidents/": {"GET": (CONSOLE, None, None, None),
+                          "POST": (INTAKE, None, {"type": "fire", "severity": "II", "location": POINT}, "json")},
+    "api/v1/incidents/<int:pk>/": {"GET": (CONSOLE, "incident", None, None)},
+    "api/v1/incidents/<int:pk>/recommendations/": {"GET": (CONSOLE, "incident", None, None)},
+    "api/v1/incidents/<int:pk>/assignments/": {"POST": (DISPATCH, "incident", lambda w: {"resources": [w["spare"].pk]},
+                                                        "json")},
+    "api/v1/incident-types/": {"GET": (LOGGED_IN, None, None, None)},  # reference data
+    "api/v1/resources/": {"GET": (CONSOLE, None, None, None)},
+    # Console roles see every assignment; a responder their unit's; others an empty list.
+    "api/v1/assignments/": {"GET": (LOGGED_IN, None, None, None)},
+    "api/v1/assignments/<int:pk>/": {"GET": (CONSOLE | {R}, "assignment", None, None)},
+    "api/v1/assignments/<int:pk>/acknowledge/": {"POST": (INTAKE | {R}, "assignment", {}, "json")},
+    "api/v1/assignments/<int:pk>/decline/": {"POST": (INTAKE | {R}, "assignment", {"reason": "engine broken"}, "json")},
+    "api/v1/assignments/<int:pk>/status/": {"POST": (INTAKE | {R}, "assignment", {"status": "en_route"}, "json")},
+    "api/v1/chemicals/": {"GET": (CONSOLE, None, None, None)},
+    "api/v1/risk-sources/": {"GET": (CONSOLE, None, None, None)},
+    "api/v1/risk-sources/<int:pk>/": {"GET": (CONSOLE, "risk_source", None, None)},
+    "api/v1/releases/": {"GET": (CONSOLE, None, None, None),
+                         "POST": (INTAKE, None, {"location": POINT, "chemical": "7782-50-5", "rate_kg_s": 1,
+                                                 "duration_s": 600, "wind_speed_ms": 3, "wind_from_deg": 90,
+                                                 "stability": "D"}, "json")},
+    "api/v1/releases/<int:pk>/": {"GET": (CONSOLE, "release", None, None)},
+    "api/v1/layers/<slug:name>/": {"GET": (CONSOLE, "layer", None, None)},
+    "api/v1/duty/now/": {"GET": (CONSOLE, None, None, None)},
+    "api/v1/people/<str:username>/roster.ics": {"GET": (CONSOLE, "username", None, None)},
+    "api/v1/incidents/<int:pk>/plans/": {"GET": (CONSOLE, "incident", None, None)},
+    "api/v1/incidents/<int:pk>/activations/": {"GET": (CONSOLE, "incident", None, None),
+                                               "POST": (COMMAND, "incident",
+                                                        lambda w: {"plan": w["plan"].pk, "level": "III"}, "json")},
+    "api/v1/tasks/<int:pk>/done/": {"POST": (INTAKE, "task", {}, "json")},
+    # Public warnings are public once issued: any signed-in person may read them; drafts stay
+    # with commanders (the list filters them, a draft's detail and CAP answer 404).
+    "api/v1/alerts/": {"GET": (LOGGED_IN, None, None, None),
+                       "POST": (COMMAND, None, lambda w: _alert_fields(expires=_expires()), "json")},
+    "api/v1/alerts/layer/": {"GET": (LOGGED_IN, None, None, None)},
+    "api/v1/alerts/<int:pk>/": {"GET": (COMMAND, "alert", None, None)},
+    "api/v1/alerts/<int:pk>/cap/": {"GET": (EVERYONE, "issued_alert", None, None)},
+    "api/v1/alerts/<int:pk>/issue/": {"POST": (COMMAND, "alert", {}, "json")},
+    "api/v1/alerts/<int:pk>/update/": {"POST": (COMMAND, "issued_alert",
+                                                lambda w: _alert_fields(headline="更新", expires=_expires()), "json")},
+    "api/v1/alerts/<int:pk>/cancel/": {"POST": (COMMAND, "issued_alert", {"note": "over"}, "json")},
+}
+
+# Routes outside the table on purpose: the admin (tested below by its own rule: staff with the
+# model permission) and the DEBUG-only media server (absent in production; nginx does not serve
+# /media/ either, see deploy/nginx.conf).
+NOT_IN_TABLE = ("admin/", "^media/")
+
+
+def _walk(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern)
+
+
+def all_routes():
+    return sorted({r for r in _walk(get_resolver().url_patterns) if not r.startswith(NOT_IN_TABLE)})
+
+
+def test_every_route_is_in_the_table():
+    routes = set(all_routes())
+    missing = routes - set(MATRIX)
+    stale = set(MATRIX) - routes
+    assert not missing, f"routes nobody has decided who may use (add them to MATRIX): {sorted(missing)}"
+    assert not stale, f"MATRIX lists routes that no longer exist: {sorted(stale)}"
+
+
+def _url(route, target, world):
+    url = "/" + route
+    if target == "layer":
+        return url.replace("<slug:name>", "incidents")
+    if target == "username":
+        return url.replace("<str:username>", "sec_viewer")
+    if target:
+        return url.replace("<int:pk>", str(world[target].pk))
+    return url
+
+
+def _rows_written() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("""SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_xact_user_tables
+                          WHERE relname NOT IN ('django_session', 'auth_user')""")
+        return int(cursor.fetchone()[0])
+
+
+def _request(client, method, url, body, kind, world):
+    if callable(body):
+        body = body(world)
+    if method == "GET":
+        return client.get(url)
+    if kind == "json":
+        return client.post(url, data=json.dumps(body), content_type="application/json")
+    return client.post(url, data=body or {})
+
+
+def _verdict(method, kind, response, wrote) -> str:
+    status = response.status_code
+    to_login = status in (301, 302) and "/login/" in response.get("Location", "")
+    if status >= 500:
+        return f"error {status}"
+    if kind == "public":  # login, logout, language, token: open doors, judged on not failing
+        return "allowed" if status in (200, 302) else f"unexpected {status}"
+    if method == "GET":
+        if to_login or status in (401, 403, 404):
+            return "refused"
+        return "allowed" if status in (200, 301, 302) else f"unexpected {status}"
+    if wrote:
+        return "allowed" if status < 400 and not to_login else f"wrote rows and answered {status}"
+    return "refused" if status in (302, 400, 401, 403, 404, 409) else f"unexpected {status} without a write"
+
+
+@pytest.mark.django_db
+def test_authorisation_matrix(world):
+    failures = []
+    clients = {role: client_for(role, world) for role in ROLES}
+    for route in all_routes():
+        for method, (allowed, target, body, kind) in MATRIX[route].items():
+            url = _url(route, target, world)
+            for role in ROLES:
+                with transaction.atomic():
+                    before = _rows_written()
+                    response = _request(clients[role], method, url, body, kind, world)
+                    wrote = _rows_written() > before
+                    transaction.set_rollback(True)
+                if route == "logout/":
+                    clients[role] = client_for(role, world)  # logging out ended this client's session
+                verdict = _verdict(method, kind, response, wrote)
+                expected = "allowed" if role in allowed else "refused"
+                if verdict != expected:
+                    failures.append(f"{method} {url} as {role}: expected {expected}, got {verdict} "
+                                    f"({response.status_code} {response.content[:200]!r})")
+    assert not failures, "\n" + "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_admin_is_for_staff_with_the_model_permission(world, make_user):
+    """The admin obeys Django's permissions, which the roles grant (resources.roles.ROLE_PERMISSIONS)."""
+    from django.contrib import admin
+
+    changelists = [f"/admin/{m._meta.app_label}/{m._meta.model_name}/" for m in admin.site._registry]
+    for role in (A, D, S, C, R, V, OUT):  # none of them is staff
+        client = client_for(role, world)
+        assert "/admin/login/" in client.get("/admin/").get("Location", ""), role
+        for url in changelists:
+            response = client.get(url)
+            assert response.status_code == 302 and "/admin/login/" in response["Location"], (role, url)
+    planner = client_for(P, world)  # staff: sees what the planner role may view, nothing else
+    assert planner.get("/admin/").status_code == 200
+    user = world["users"][P]
+    for model in admin.site._registry:
+        url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        may_view = user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}") or user.has_perm(
+            f"{model._meta.app_label}.change_{model._meta.model_name}")
+        assert planner.get(url).status_code == (200 if may_view else 403), url
+    assert settings.X_FRAME_OPTIONS == "DENY"
