@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import secrets
 from urllib.parse import urlparse
 
@@ -31,6 +32,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.http import HttpResponseForbidden
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -89,6 +91,24 @@ class SecurityHeadersMiddleware:
             response["Content-Security-Policy"] = content_security_policy(request, nonce)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
         return response
+
+
+# --- Read-only history --------------------------------------------------------------
+
+# django-simple-history's admin "revert" view (admin/<app>/<model>/<id>/history/<version>/)
+# saves an old version straight over the object, past the services that write the timeline
+# and the live stream. The audit trail is for reading: writes there are refused everywhere.
+_HISTORY_FORM = re.compile(r"^/admin/[^/]+/[^/]+/[^/]+/history/[^/]+/$")
+
+
+class ReadOnlyHistoryMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD", "OPTIONS") and _HISTORY_FORM.match(request.path_info):
+            return HttpResponseForbidden(_("The history is a record: it cannot be changed or reverted here."))
+        return self.get_response(request)
 
 
 # --- Login throttling ----------------------------------------------------------------

@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "command.security.ReadOnlyHistoryMiddleware",
 ]
 
 ROOT_URLCONF = "command.urls"
@@ -138,6 +139,8 @@ CHANNEL_LAYERS = {
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
+# The audit history is read-only in the admin (command.security.ReadOnlyHistoryMiddleware).
+SIMPLE_HISTORY_REVERT_DISABLED = True
 # Login throttling (command.security): this many failures per username and IP address
 # within the window lock that pair until the window ends.
 AUTHENTICATION_BACKENDS = ["command.security.ThrottledModelBackend"]
