@@ -1,6 +1,7 @@
 """Shared pieces of the REST API: errors people can act on, and role permissions."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy
 from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -22,7 +23,7 @@ def role_permission(*roles):
     """A DRF permission class admitting users holding any of `roles`."""
 
     class HasRole(permissions.BasePermission):
-        message = "Your role does not allow this."
+        message = gettext_lazy("Your role does not allow this.")
 
         def has_permission(self, request, view):
             return bool(request.user and request.user.is_authenticated and has_role(request.user, roles))

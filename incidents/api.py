@@ -1,6 +1,7 @@
 """REST API for incidents and dispatch (../shared/API.md). Thin: validate, call a service."""
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
@@ -50,7 +51,7 @@ class IncidentListCreate(generics.ListAPIView):
     @extend_schema(request=IncidentCreateSerializer, responses={201: IncidentSerializer})
     def post(self, request):
         if not has_role(request.user, INTAKE_ROLES):
-            raise PermissionDenied("Only duty officers, dispatchers and commanders may log incidents.")
+            raise PermissionDenied(_("Only duty officers, dispatchers and commanders may log incidents."))
         data = IncidentCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
@@ -77,7 +78,7 @@ class IncidentRecommendations(APIView):
         try:
             limit = max(1, min(int(request.query_params.get("limit", 10)), 100))
         except ValueError:
-            return Response({"limit": ["A whole number from 1 to 100."]}, status=400)
+            return Response({"limit": [_("A whole number from 1 to 100.")]}, status=400)
         recs = selectors.units_recommend(incident=incident, limit=limit,
                                          capability=request.query_params.get("capability") or None)
         return Response(RecommendationSerializer(recs, many=True).data)
