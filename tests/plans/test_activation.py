@@ -157,10 +157,35 @@ def test_worker_runs_the_overdue_job_against_the_database(plan, incident, comman
     past = timezone.now() - dt.timedelta(seconds=1)
     Task.objects.filter(pk=task.pk).update(due_at=past)
     ProcrastinateJob.objects.filter(args__task_id=task.pk).update(scheduled_at=past)
-    from procrastinate.contrib.django import app
-
-    with app.replace_connector(app.connector.get_worker_connector()) as worker_app:
-        worker_app.run_worker(wait=False, queues=["plans"], install_signal_handlers=False, listen_notify=False)
+    _run_worker_until_idle()
     task.refresh_from_db()
     assert task.overdue_at is not None
     assert ProcrastinateJob.objects.get(args__task_id=task.pk).status == "succeeded"
+
+
+def _run_worker_until_idle():
+    """The real worker, in its own thread: a browser test earlier in the session may have left
+    Playwright's event loop running in the main thread, where asyncio.run() is refused."""
+    import threading
+
+    from procrastinate.contrib.django import app
+
+    failures = []
+
+    def work():
+        try:
+            with app.replace_connector(app.connector.get_worker_connector()) as worker_app:
+                worker_app.run_worker(wait=False, queues=["plans"], install_signal_handlers=False,
+                                      listen_notify=False)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
+            failures.append(exc)
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    if failures:
+        raise failures[0]

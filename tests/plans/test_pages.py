@@ -130,6 +130,9 @@ def test_admin_publish_action_export_and_import(client, hazmat_type, planner):
         client.post("/admin/plans/plan/", {"action": action, "_selected_action": [draft.pk]})
     draft.refresh_from_db()
     assert draft.status == "published" and draft.published_by == planner
+    # The change history says who and when.
+    latest = draft.history.first()
+    assert latest.status == "published" and latest.history_user == planner and latest.history_date
     # Published: the object page is read-only.
     page = client.get(f"/admin/plans/plan/{draft.pk}/change/").content.decode()
     assert 'name="_save"' not in page
