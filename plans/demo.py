@@ -88,7 +88,7 @@ EXTRA_USERS = [
 ROTATION = {  # post: (shift hours, people; the first is on duty at load time)
     "LEAD": (24, ["commander1", "commander2"]),
     "OFFICER": (12, ["duty1", "duty2", "duty3"]),
-    "DISPATCH": (12, ["dispatcher1", "dispatcher2"]),
+    "DISPATCH": (24, ["dispatcher1", "dispatcher2"]),
 }
 
 

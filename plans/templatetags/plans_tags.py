@@ -28,8 +28,10 @@ def panel_context(request, incident, *, next_url: str) -> dict:
     activations = selectors.incident_activations(incident)
     active_plan_ids = {a.plan_id for a in activations if a.status == Activation.Status.ACTIVE}
     for activation in activations:
-        activation.raise_levels = [lv for lv in activation.plan.levels.all()
-                                   if LEVEL_RANK[lv.level] < LEVEL_RANK[activation.level]]
+        # Nearest higher level first: raising one step is the usual decision.
+        activation.raise_levels = sorted((lv for lv in activation.plan.levels.all()
+                                          if LEVEL_RANK[lv.level] < LEVEL_RANK[activation.level]),
+                                         key=lambda lv: -LEVEL_RANK[lv.level])
         activation.task_rows = [(task, task.is_overdue(now)) for task in activation.tasks.all()]
     return {
         "incident": incident,

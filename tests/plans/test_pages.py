@@ -36,6 +36,8 @@ def test_activate_raise_done_and_end_through_the_console_forms(client, plan, inc
     activation = Activation.objects.get()
     page = client.get(next_url).content.decode()
     assert "通知园区管委会" in page and "task-done" in page and "raise-form" in page
+    raise_form = page[page.index("raise-form"):]
+    assert raise_form.index('value="III"') < raise_form.index('value="II"')  # one step up comes first
 
     client.post(f"/plans/activations/{activation.pk}/raise/", {"level": "III", "next": next_url})
     assert activation.tasks.count() == 4
