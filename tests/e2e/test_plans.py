@@ -91,3 +91,40 @@ def test_planner_publishes_commander_activates_second_console_sees_tasks_live(da
             ctx.close()
     with urllib.request.urlopen(f"{daphne_server}/healthz") as response:
         assert response.status == 200
+
+
+def test_handover_reaches_the_incoming_officer_live_and_is_confirmed(daphne_server, browser, transactional_db,
+                                                                     make_user):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from plans.models import DutyPost, Handover, Shift
+
+    outgoing = make_user("duty_e", "duty_officer")
+    incoming = make_user("duty_e2", "duty_officer")
+    post = DutyPost.objects.create(code="OFFICER", name="Duty officer")
+    now = timezone.now()
+    Shift.objects.create(post=post, person=outgoing, start=now - dt.timedelta(hours=11), end=now + dt.timedelta(hours=1))
+    Shift.objects.create(post=post, person=incoming, start=now + dt.timedelta(hours=1), end=now + dt.timedelta(hours=13))
+    out_ctx, in_ctx = browser.new_context(locale="en-US"), browser.new_context(locale="en-US")
+    try:
+        receiver = in_ctx.new_page()
+        login(receiver, daphne_server, "duty_e2")
+        receiver.goto(f"{daphne_server}/plans/duty/")
+        receiver.wait_for_selector("body[data-stream-live='1']")
+        giver = out_ctx.new_page()
+        login(giver, daphne_server, "duty_e")
+        giver.goto(f"{daphne_server}/plans/duty/")
+        giver.fill("#handover textarea[name=note]", "Pump at <Gate 3> still running.")
+        giver.click("#handover button[type=submit]")
+        giver.wait_for_selector(".handover")
+
+        button = receiver.wait_for_selector(".handover button[type=submit]", timeout=15000)
+        assert "Pump at <Gate 3> still running." in receiver.locator(".handover").inner_text()
+        button.click()
+        receiver.wait_for_selector(".handover >> text=Receipt confirmed")
+        assert Handover.objects.get().confirmed_at is not None
+    finally:
+        out_ctx.close()
+        in_ctx.close()
