@@ -1,9 +1,13 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 def _sync_roles(sender, **kwargs):
+    # post_migrate is sent once per app, and each app's permissions are created by its own
+    # send; only after the last app's send do all permissions exist to hand to the roles.
+    if sender is not list(apps.get_app_configs())[-1]:
+        return
     from django.contrib.auth.models import Group, Permission
 
     from resources.roles import sync_roles
@@ -16,5 +20,4 @@ class CommandConfig(AppConfig):
     verbose_name = _("Command centre")
 
     def ready(self):
-        # After every migrate, so roles pick up permissions of models added later.
-        post_migrate.connect(_sync_roles, sender=self, dispatch_uid="command.sync_roles")
+        post_migrate.connect(_sync_roles, dispatch_uid="command.sync_roles")

@@ -28,6 +28,9 @@ THREAT_LEVELS = [("3", "#d7191c", _("AEGL-3 / ERPG-3: life-threatening")),
                  ("2", "#f07c00", _("AEGL-2 / ERPG-2: serious, lasting effects")),
                  ("1", "#f5c400", _("AEGL-1 / ERPG-1: notable discomfort"))]
 
+WARNING_LEVELS = [("red", "#d7191c", _("Red")), ("orange", "#f07c00", _("Orange")),
+                  ("yellow", "#f5c400", _("Yellow")), ("blue", "#2b83ba", _("Blue"))]
+
 # (layer name as in the API, label, shown at first, legend key, legend rows)
 LAYERS = [
     ("incidents", _("Incidents"), True, "severity", SEVERITY),
@@ -38,6 +41,7 @@ LAYERS = [
     ("hazard-zones", _("Hazard zones"), False, "kind", ZONE_KINDS),
     ("areas", _("Towns and sub-districts"), False, "", [("", "#13233a", _("Boundary"))]),
     ("threat-zones", _("Threat zones"), True, "level", THREAT_LEVELS),
+    ("alerts", _("Public warnings in force"), True, "level", WARNING_LEVELS),
 ]
 
 # Labels the map script needs, translated on the server and handed over through json_script.
@@ -53,6 +57,7 @@ I18N = {
     "incident": _("Incident"), "release": _("Release"), "failed": _("The request failed. Check the connection and try again."),
     "tiles_offline": _("Base map unavailable: layers are shown on a plain background."),
     "new_zone": _("A threat zone was modelled"), "m": _("m"), "description": _("Description"),
+    "headline": _("Headline"), "expires": _("Expires"), "area": _("Area"), "warning": _("Public warning"),
     "bad_point": _("Click the map or enter the release point's longitude and latitude."),
 }
 

@@ -30,6 +30,9 @@ DISPATCH_ROLES = frozenset({DISPATCHER, COMMANDER})
 # Roles that may activate plans, issue warnings, change response levels.
 COMMAND_ROLES = frozenset({COMMANDER})
 
+# The chemical park's register, kept by planners in the admin.
+HAZARD_MODELS = ("chemical", "enterprise", "risksource", "storedchemical", "sensitivetarget", "hazardzone")
+
 # app_label.codename per role; the migration grants these so the admin obeys roles too.
 ROLE_PERMISSIONS = {
     DUTY_OFFICER: [
@@ -73,6 +76,8 @@ ROLE_PERMISSIONS = {
         "resources.view_depot", "resources.add_depot", "resources.change_depot",
         "resources.view_area", "resources.add_area", "resources.change_area",
         "resources.view_responder", "resources.add_responder", "resources.change_responder",
+        *[f"hazards.{verb}_{model}" for model in HAZARD_MODELS for verb in ("view", "add", "change")],
+        "hazards.view_release", "hazards.view_threatzone",
     ],
     VIEWER: [
         "plans.view_plan", "plans.view_responselevel", "plans.view_action", "plans.view_dutypost", "plans.view_shift",

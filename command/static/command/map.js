@@ -112,6 +112,11 @@
         [t.release, p.release], [t.incident, p.incident]],
         p.incident ? { href: "/incidents/" + Number(p.incident) + "/", text: t.incident } : null),
     },
+    alerts: {
+      style: (p) => ({ color: colour("alerts", p.level), weight: 2, dashArray: "6 4", fillOpacity: 0.12 }),
+      popup: (p) => popup(p.headline, [[t.warning, p.event], [t.level, p.level], [t.area, p.area_description],
+        [t.expires, p.expires]]),
+    },
   };
 
   const groups = {};
@@ -160,7 +165,7 @@
     const count = document.querySelector('[data-layer-count="' + name + '"]');
     if (count) count.textContent = "(" + data.features.length + ")";
     mapEl.dataset["loaded_" + name.replace("-", "_")] = String(data.features.length);
-    if (name === "threat-zones" || name === "hazard-zones" || name === "areas") group.bringToBack();
+    if (["threat-zones", "hazard-zones", "areas", "alerts"].includes(name)) group.bringToBack();
   }
 
   function setVisible(name, on) {
@@ -190,6 +195,7 @@
   if (window.CommandStream) {
     window.CommandStream.on("incident.", () => refreshSoon("incidents"));
     window.CommandStream.on("resource.", () => refreshSoon("resources", "shelters"));
+    window.CommandStream.on("alert.", () => refreshSoon("alerts"));
     window.CommandStream.on("zone.", () => {
       const box = document.querySelector('[data-layer="threat-zones"]');
       if (box && !box.checked) { box.checked = true; setVisible("threat-zones", true); }
