@@ -49,6 +49,27 @@ def api(base: str, token: str, path: str, body: dict | None = None, timeout: flo
         return exc.code, json.loads(exc.read() or b"null")
 
 
+def run_async(scenario):
+    """asyncio.run(scenario()) in a thread of its own. The session's Playwright browser keeps an
+    event loop running in the main thread, where asyncio.run() would refuse to start."""
+    import threading
+
+    outcome = {}
+
+    def target():
+        try:
+            outcome["value"] = asyncio.run(scenario())
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name="scenario")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def wait_until(predicate, timeout: float = 30, step: float = 0.2, what: str = "condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -14,7 +14,7 @@ from command.models import Event
 from incidents.models import Assignment
 from tests.conftest import free_port, start_daphne, stop_process
 
-from .helpers import PrivatePostgres, PrivateRedis, StreamClient, api, start_worker, wait_until
+from .helpers import PrivatePostgres, PrivateRedis, StreamClient, api, run_async, start_worker, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -70,7 +70,7 @@ def test_killed_daphne_responders_resume_on_the_other_and_miss_nothing(district)
                 await client.stop()
 
     try:
-        clients, second = asyncio.run(scenario())
+        clients, second = run_async(scenario)
     finally:
         stop_process(a)
         stop_process(b)
@@ -114,7 +114,7 @@ def test_redis_restart_during_dispatches_loses_no_committed_assignment(district)
             await client.stop()
 
     try:
-        client, created = asyncio.run(scenario())
+        client, created = run_async(scenario)
     finally:
         stop_process(daphne)
         redis.cleanup()
@@ -156,7 +156,7 @@ def test_a_stopped_worker_runs_the_escalations_when_it_returns(district):
             await client.stop()
 
     try:
-        client, assignment = asyncio.run(scenario())
+        client, assignment = run_async(scenario)
     finally:
         for proc in (worker, daphne):
             if proc:
@@ -223,7 +223,7 @@ def test_postgres_restart_the_app_recovers_without_being_restarted(district):
             finally:
                 await client.stop()
 
-        client, first, second = asyncio.run(scenario())
+        client, first, second = run_async(scenario)
         assert daphne.poll() is None, "Daphne must have survived the database restart"
         client.assert_once_each()
         created = [f["payload"]["id"] for f in client.of_type("assignment.created")]

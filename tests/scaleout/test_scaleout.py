@@ -8,7 +8,7 @@ from command import stream
 from incidents.models import Assignment
 from tests.conftest import free_port, start_daphne, stop_process
 
-from .helpers import StreamClient, api, start_worker
+from .helpers import StreamClient, api, run_async, start_worker
 
 pytestmark = pytest.mark.e2e
 
@@ -52,7 +52,7 @@ def test_dispatch_through_a_reaches_a_responder_on_b_and_the_worker_escalates_to
             await console.stop()
 
     try:
-        assignment_id = asyncio.run(scenario())
+        assignment_id = run_async(scenario)
     finally:
         for proc in (worker, a, b):
             stop_process(proc)

@@ -11,6 +11,7 @@ from rest_framework.authtoken.models import Token
 from command import stream
 from command.asgi import application
 from tests.conftest import PASSWORD
+from tests.scaleout.helpers import run_async
 
 
 @pytest.fixture
@@ -92,10 +93,12 @@ async def _try(headers, path="/ws/stream/"):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.asyncio
-async def test_session_cookie_only_from_our_own_origin(make_user):
-    user = await sync_to_async(make_user)("ws_console", "dispatcher")
-    cookie = await sync_to_async(_session_cookie)(user)
+def test_session_cookie_only_from_our_own_origin(make_user):
+    cookie = _session_cookie(make_user("ws_console", "dispatcher"))
+    run_async(lambda: _origins(cookie))
+
+
+async def _origins(cookie):
     assert await _try([(b"cookie", cookie), (b"origin", b"http://127.0.0.1:8000")])
     assert await _try([(b"cookie", cookie), (b"origin", b"http://localhost")])
     # Cross-site websocket hijacking: a page elsewhere opening our socket with the officer's cookie.
@@ -111,17 +114,16 @@ async def test_session_cookie_only_from_our_own_origin(make_user):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.asyncio
-async def test_a_deactivated_users_token_and_a_roleless_user_get_nothing(make_user):
-    def setup():
-        gone = make_user("ws_gone", "dispatcher")
-        key = Token.objects.create(user=gone).key
-        gone.is_active = False
-        gone.save()
-        nobody = make_user("ws_nobody")
-        return key, Token.objects.create(user=nobody).key
+def test_a_deactivated_users_token_and_a_roleless_user_get_nothing(make_user):
+    gone = make_user("ws_gone", "dispatcher")
+    gone_key = Token.objects.create(user=gone).key
+    gone.is_active = False
+    gone.save()
+    nobody_key = Token.objects.create(user=make_user("ws_nobody")).key
+    run_async(lambda: _deactivated_and_roleless(gone_key, nobody_key))
 
-    gone_key, nobody_key = await sync_to_async(setup)()
+
+async def _deactivated_and_roleless(gone_key, nobody_key):
     assert not await _try([(b"authorization", f"Token {gone_key}".encode())])
     # A signed-in person without a role may connect but hears only their own audience.
     comm = WebsocketCommunicator(application, "/ws/stream/", headers=[(b"authorization", f"Token {nobody_key}".encode())])

@@ -22,7 +22,7 @@ from rest_framework.authtoken.models import Token
 from incidents.models import IncidentType
 from resources.models import Agency, Resource, Responder
 from tests.conftest import free_port, start_daphne, stop_process
-from tests.scaleout.helpers import api
+from tests.scaleout.helpers import api, run_async
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -149,7 +149,7 @@ def test_soak(settings):
         return rss_idle, rss_connected, rss_end, elapsed, connect_s
 
     try:
-        rss_idle, rss_connected, rss_end, elapsed, connect_s = asyncio.run(scenario())
+        rss_idle, rss_connected, rss_end, elapsed, connect_s = run_async(scenario)
     finally:
         stop_process(daphne)
 
