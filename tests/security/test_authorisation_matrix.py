@@ -149,6 +149,7 @@ MATRIX = {
     "api/v1/alerts/": {"GET": (LOGGED_IN, None, None, None),
                        "POST": (COMMAND, None, lambda w: _alert_fields(expires=_expires()), "json")},
     "api/v1/alerts/layer/": {"GET": (LOGGED_IN, None, None, None)},
+    "api/v1/layers/alerts/": {"GET": (LOGGED_IN, None, None, None)},  # the same current warnings, on the map
     "api/v1/alerts/<int:pk>/": {"GET": (COMMAND, "alert", None, None)},
     "api/v1/alerts/<int:pk>/cap/": {"GET": (EVERYONE, "issued_alert", None, None)},
     "api/v1/alerts/<int:pk>/issue/": {"POST": (COMMAND, "alert", {}, "json")},
@@ -232,7 +233,8 @@ def test_authorisation_matrix(world):
     failures = []
     clients = {role: client_for(role, world) for role in ROLES}
     for route in all_routes():
-        for method, (allowed, target, body, kind) in MATRIX[route].items():
+        # A route missing from the table fails test_every_route_is_in_the_table.
+        for method, (allowed, target, body, kind) in MATRIX.get(route, {}).items():
             url = _url(route, target, world)
             for role in ROLES:
                 with transaction.atomic():
