@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Iterable
 
 from asgiref.sync import async_to_sync
@@ -104,6 +105,17 @@ def ring(latest: dict[str, int]) -> None:
     layer = get_channel_layer()
     if layer is None or not latest:
         return
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        _ring_now(layer, latest)
+    else:
+        # Called from a thread that runs an event loop (async code calling a service):
+        # async_to_sync refuses to block it, so ring from a helper thread instead.
+        threading.Thread(target=_ring_now, args=(layer, latest), daemon=True).start()
+
+
+def _ring_now(layer, latest: dict[str, int]) -> None:
     try:
         async_to_sync(_ring_all)(layer, latest)
     except Exception:  # noqa: BLE001 - a lost doorbell must never fail a committed write

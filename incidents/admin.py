@@ -40,6 +40,10 @@ class IncidentAdmin(LeafletGeoAdminMixin, SimpleHistoryAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting would take the timeline with it: the record of a response is kept.
+        return False
+
 
 @admin.register(Assignment)
 class AssignmentAdmin(SimpleHistoryAdmin):
@@ -51,4 +55,7 @@ class AssignmentAdmin(SimpleHistoryAdmin):
         return [f.name for f in self.model._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

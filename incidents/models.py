@@ -37,6 +37,8 @@ class IncidentType(models.Model):
     required_capabilities = ArrayField(models.CharField(max_length=32), default=list, blank=True,
                                        verbose_name=_("required capabilities"))
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["klass", "code"]
         verbose_name = _("incident type")

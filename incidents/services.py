@@ -166,11 +166,11 @@ def incident_change_severity(*, actor, incident_id: int, severity: str, reason: 
     incident = _locked_incident(incident_id)
     if incident.severity == severity:
         raise DomainError(_("The incident already has this severity."), status=409)
-    old = incident.severity_numeral
+    old, old_numeral = incident.severity, incident.severity_numeral
     incident.severity = severity
     incident.save(update_fields=["severity"])
     _timeline(incident, actor, "severity", _("Severity %(old)s → %(new)s. %(reason)s") % {
-        "old": old, "new": incident.severity_numeral, "reason": reason}, old=old, new=severity)
+        "old": old_numeral, "new": incident.severity_numeral, "reason": reason}, old=old, new=severity)
     _emit_incident(incident, "incident.updated")
     return incident
 

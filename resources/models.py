@@ -150,6 +150,8 @@ class Responder(models.Model):
                                  related_name="responders", verbose_name=_("unit"))
     phone = models.CharField(_("phone"), max_length=32, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["user__username"]
         verbose_name = _("responder")

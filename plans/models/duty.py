@@ -29,6 +29,8 @@ class DutyPost(models.Model):
         _("must be covered around the clock"), default=True,
         help_text=_("Uncovered hours of such a post are listed as gaps before they happen."))
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["order", "code"]
         verbose_name = _("duty post")
@@ -84,6 +86,8 @@ class Handover(models.Model):
     tasks = models.ManyToManyField(Task, blank=True, related_name="+", verbose_name=_("open tasks"))
     created_at = models.DateTimeField(_("handed over at"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("receipt confirmed at"), null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created_at"]

@@ -164,6 +164,8 @@ class PlanContact(models.Model):
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=32)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["plan", "order", "id"]
         verbose_name = _("plan contact")
@@ -177,6 +179,8 @@ class PlanAttachment(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("plan"))
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), upload_to="plans/%Y/")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["plan", "title"]

@@ -54,7 +54,7 @@ def test_status_follows_the_allowed_transitions_only(incident, duty_officer):
 def test_severity_change_is_recorded(incident, duty_officer):
     services.incident_change_severity(actor=duty_officer, incident_id=incident.pk, severity="II", reason="spreading")
     entry = incident.timeline.get(kind="severity")
-    assert entry.data == {"old": "Ⅲ", "new": "II"} and "spreading" in entry.text
+    assert entry.data == {"old": "III", "new": "II"} and "Ⅲ → Ⅱ" in entry.text and "spreading" in entry.text
 
 
 def test_recommendation_orders_by_distance_and_filters_status_and_capability(incident, make_unit):
