@@ -71,12 +71,15 @@ def test_language_switcher_changes_to_english_and_back(chinese, client):
     assert '<html lang="en">' in page and "Log in" in page and "District Emergency Command Centre" in page
     assert "登录" not in page
     # The switcher offers both languages, with the current one selected.
-    assert '<option value="en" selected>English</option>' in page and '<option value="zh-hans">简体中文</option>' in page
+    # Each language is offered in its own name, whatever the page's language.
+    assert '<option value="en" lang="en" selected>English</option>' in page
+    assert '<option value="zh-hans" lang="zh-hans">简体中文</option>' in page
 
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/login/"})
     page = _text(client.get("/login/"))
     assert "登录" in page and "Log in" not in page
-    assert '<option value="zh-hans" selected>简体中文</option>' in page
+    assert '<option value="zh-hans" lang="zh-hans" selected>简体中文</option>' in page
+    assert '<option value="en" lang="en">English</option>' in page
 
 
 def test_switcher_ignores_an_unknown_language(chinese, client):
