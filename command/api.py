@@ -1,11 +1,16 @@
-"""Shared pieces of the REST API: errors people can act on, and role permissions."""
+"""Shared pieces of the REST API: errors people can act on, role permissions, strict input,
+a body size limit, and the OpenAPI description of all of it."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy
-from rest_framework import permissions, status
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from command.api_parsers import too_big_message
 from command.errors import DomainError
 from resources.roles import has_role
 
@@ -16,6 +21,8 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, RequestDataTooBig):
+        return Response({"detail": str(too_big_message())}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     return drf_exception_handler(exc, context)
 
 
@@ -30,3 +37,62 @@ def role_permission(*roles):
 
     HasRole.__name__ = "HasRole_" + "_".join(sorted(roles))
     return HasRole
+
+
+# --- input ---------------------------------------------------------------------------
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses unknown fields: a typo in a field name should not be silently ignored."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = set(data) - set(self.fields)
+            if unknown:
+                raise serializers.ValidationError({name: [gettext_lazy("Unknown field.")] for name in sorted(unknown)})
+        return super().to_internal_value(data)
+
+
+# --- OpenAPI -------------------------------------------------------------------------
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error that is not about particular fields: {"detail": "..."}."""
+
+    detail = serializers.CharField()
+
+
+FIELD_ERRORS = OpenApiResponse(
+    response={"type": "object", "additionalProperties": {},
+              "description": 'One entry per bad field, each a list of messages ({"severity": ["..."]}); '
+                             '"non_field_errors" or "detail" when the input as a whole is wrong.'},
+    description="Bad input; the body names each bad field.")
+
+
+def _error(description):
+    return OpenApiResponse(response=ErrorSerializer, description=description)
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """Adds the error answers every endpoint can give, so clients (and schemathesis) know
+    the whole contract: 401/403 without the right role, 404 for unknown ids, 400 with
+    messages per field, 413 over the body limit, 415 for a body that is not JSON."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        errors = {}
+        public = any(p is permissions.AllowAny for p in getattr(self.view, "permission_classes", []))
+        if not public:
+            errors["401"] = _error("Not signed in (session or `Authorization: Token ...`).")
+            errors["403"] = _error("Signed in, but the role does not allow this.")
+        if "{" in self.path:
+            errors["404"] = _error("No such object, or not visible to this user.")
+        if self.method in ("POST", "PUT", "PATCH"):
+            errors["400"] = FIELD_ERRORS
+            errors["409"] = _error("The request conflicts with the current state.")
+            errors["413"] = _error("The body is larger than the limit.")
+            errors["415"] = _error("The body is not in a supported media type.")
+        elif self.get_filter_backends() or self._get_paginator() or self.get_override_parameters():
+            errors["400"] = FIELD_ERRORS
+        for code, response in errors.items():
+            if code not in responses:
+                responses[code] = self._get_response_for_code(response, code, ["application/json"], direction)
+        return responses

@@ -15,6 +15,8 @@ from django.db import connection
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.decorators import api_view, permission_classes, renderer_classes
 from rest_framework.renderers import JSONRenderer
 
@@ -144,6 +146,26 @@ class GeoJSONRenderer(JSONRenderer):
     format = "geojson"
 
 
+FEATURE_COLLECTION_SCHEMA = {
+    "type": "object", "description": "RFC 7946 FeatureCollection",
+    "properties": {"type": {"type": "string", "enum": ["FeatureCollection"]},
+                   "features": {"type": "array", "items": {"type": "object", "properties": {
+                       "type": {"type": "string", "enum": ["Feature"]}, "id": {"type": "integer"},
+                       "geometry": {"type": "object", "nullable": True}, "properties": {"type": "object"}}}}},
+    "required": ["type", "features"],
+}
+
+
+@extend_schema(
+    summary="A map layer as GeoJSON",
+    parameters=[
+        OpenApiParameter("name", str, OpenApiParameter.PATH, enum=list(LAYERS)),
+        OpenApiParameter("bbox", str, description="minlon,minlat,maxlon,maxlat"),
+        *[OpenApiParameter(key, str, description="comma-separated values") for key in
+          sorted({k for f in FILTERS.values() for k in f})],
+    ],
+    responses={200: OpenApiResponse(FEATURE_COLLECTION_SCHEMA), 400: OpenApiTypes.OBJECT},
+)
 @api_view(["GET"])
 @renderer_classes([GeoJSONRenderer, JSONRenderer])
 @permission_classes([role_permission(*CONSOLE_ROLES)])

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "leaflet",
     "channels",
     "procrastinate.contrib.django",
@@ -86,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "command.security.SecurityHeadersMiddleware",
+    "command.api_parsers.BodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -183,10 +185,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend",
+                                "rest_framework.filters.OrderingFilter"],
+    "DEFAULT_PARSER_CLASSES": ["command.api_parsers.JSONParser", "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "command.api.AutoSchema",
     "EXCEPTION_HANDLER": "command.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -195,7 +200,24 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema maps every endpoint: signed-in people only (tests/security).
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Swagger UI from our own static files: no asset from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "SeverityEnum": "incidents.models.Severity",
+        "AlertLevelEnum": "alerts.models.Level",
+        "CapSeverityEnum": "alerts.models.CapSeverity",
+        "AlertStatusEnum": "alerts.models.Alert.Status",
+        "TaskStatusEnum": "plans.models.Task.Status",
+        "ActivationStatusEnum": "plans.models.Activation.Status",
+        "IncidentStatusEnum": "incidents.models.Incident.Status",
+        "AssignmentStatusEnum": "incidents.models.Assignment.Status",
+        "ResourceStatusEnum": "resources.models.Resource.Status",
+    },
 }
+# A JSON body or form over 1 MB is refused with 413 (command.api_parsers); file uploads are not counted.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # The tile server is a setting: command centres often sit on an intranet with their own.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")

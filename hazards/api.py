@@ -1,6 +1,7 @@
 """REST API of the chemical park (../shared/API.md, "Chemical park"). Thin: parse, call, render."""
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
@@ -44,6 +45,9 @@ class RiskSourceDetail(generics.RetrieveAPIView):
         return selectors.risk_sources_graded()
 
 
+@extend_schema(methods=["GET"], responses=ReleaseSerializer(many=True), summary="The latest 50 modelled releases")
+@extend_schema(methods=["POST"], request=ReleaseInputSerializer, responses={201: ReleaseSerializer},
+               summary="Model a toxic release: threat zones per level of concern")
 @api_view(["GET", "POST"])
 @permission_classes([ConsoleRead])
 def releases(request):
@@ -60,6 +64,7 @@ def releases(request):
     return Response(ReleaseSerializer(release).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema(responses=ReleaseSerializer, operation_id="v1_releases_detail")
 @api_view(["GET"])
 @permission_classes([ConsoleRead])
 def release_detail(request, pk):

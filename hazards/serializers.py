@@ -1,8 +1,30 @@
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from command.api import StrictSerializer
 from hazards.models import Chemical, Release, RiskSource
+
+POINT_SCHEMA = {
+    "type": "object", "description": "GeoJSON Point, [longitude, latitude] in WGS 84.",
+    "properties": {"type": {"type": "string", "enum": ["Point"]},
+                   "coordinates": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}},
+    "required": ["type", "coordinates"],
+}
+_TEXT = {"type": "string"}
+_NUMBER = {"type": "number"}
+ENTERPRISE_SCHEMA = {"type": "object", "properties": {"id": {"type": "integer"}, "code": _TEXT, "name": _TEXT,
+                                                      "name_en": _TEXT}}
+STORED_CHEMICALS_SCHEMA = {"type": "array", "items": {"type": "object", "properties": {
+    "name": _TEXT, "name_en": _TEXT, "cas": _TEXT, "quantity_t": _NUMBER,
+    "critical_quantity_t": {"type": "number", "nullable": True}, "beta": {"type": "number", "nullable": True}}}}
+RELEASE_CHEMICAL_SCHEMA = {"type": "object", "properties": {"name": _TEXT, "name_en": _TEXT, "cas": _TEXT,
+                                                            "dense_gas": {"type": "boolean"}}}
+ZONES_SCHEMA = {"type": "array", "items": {"type": "object", "properties": {
+    "id": {"type": "integer"}, "level": _TEXT, "threshold_ppm": _NUMBER, "distance_m": _NUMBER,
+    "geometry": {"type": "object", "description": "GeoJSON Polygon"},
+    "targets": {"type": "array", "items": {"type": "object"}}, "people": {"type": "integer"}}}}
 
 
 def point_json(geom) -> dict | None:
@@ -29,19 +51,23 @@ class RiskSourceSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "name_en", "installation", "enterprise", "location", "chemicals",
                   "people_within_500m", "sum_q_ratio", "alpha", "r_value", "grade", "grade_label", "is_major"]
 
+    @extend_schema_field(ENTERPRISE_SCHEMA)
     def get_enterprise(self, obj):
         e = obj.enterprise
         return {"id": e.pk, "code": e.code, "name": e.name, "name_en": e.name_en}
 
+    @extend_schema_field({**POINT_SCHEMA, "nullable": True})
     def get_location(self, obj):
         return point_json(obj.location)
 
+    @extend_schema_field(STORED_CHEMICALS_SCHEMA)
     def get_chemicals(self, obj):
         return [{"name": s.chemical.name, "name_en": s.chemical.name_en, "cas": s.chemical.cas,
                  "quantity_t": s.quantity_t, "critical_quantity_t": s.chemical.critical_quantity_t,
                  "beta": s.chemical.beta} for s in obj.stored.all()]
 
 
+@extend_schema_field(POINT_SCHEMA)
 class PointField(serializers.Field):
     """A GeoJSON Point [lon, lat] in, a GEOS point out."""
 
@@ -62,21 +88,25 @@ class PointField(serializers.Field):
         return point_json(value)
 
 
-class ReleaseInputSerializer(serializers.Serializer):
+_MAX_ID = 2**63 - 1
+
+
+class ReleaseInputSerializer(StrictSerializer):
+    # Bounds keep the plume arithmetic finite; the service checks the physics (calm wind, district).
     location = PointField(required=False)
-    chemical = serializers.CharField()
-    rate_kg_s = serializers.FloatField(required=False)
-    amount_kg = serializers.FloatField(required=False)
-    duration_s = serializers.FloatField(required=False)
-    wind_speed_ms = serializers.FloatField()
-    wind_from_deg = serializers.FloatField()
-    stability = serializers.CharField(required=False, allow_blank=True)
+    chemical = serializers.CharField(max_length=20)
+    rate_kg_s = serializers.FloatField(required=False, allow_null=True, max_value=1e6)
+    amount_kg = serializers.FloatField(required=False, allow_null=True, max_value=1e9)
+    duration_s = serializers.FloatField(required=False, allow_null=True, max_value=1e7)
+    wind_speed_ms = serializers.FloatField(max_value=100)
+    wind_from_deg = serializers.FloatField(min_value=-1e6, max_value=1e6)
+    stability = serializers.CharField(required=False, allow_blank=True, max_length=1)
     daytime = serializers.BooleanField(required=False, allow_null=True, default=None)
-    insolation = serializers.CharField(required=False, allow_blank=True)
-    cloud_okta = serializers.IntegerField(required=False, allow_null=True)
-    terrain = serializers.CharField(required=False, default="rural")
-    incident = serializers.IntegerField(required=False, allow_null=True)
-    risk_source = serializers.IntegerField(required=False, allow_null=True)
+    insolation = serializers.CharField(required=False, allow_blank=True, max_length=10)
+    cloud_okta = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=8)
+    terrain = serializers.ChoiceField(choices=["rural", "urban"], required=False, default="rural")
+    incident = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=_MAX_ID)
+    risk_source = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=_MAX_ID)
 
 
 LIMIT_TEXT = {
@@ -107,13 +137,16 @@ class ReleaseSerializer(serializers.ModelSerializer):
                   "wind_speed_ms", "wind_from_deg", "stability", "terrain", "zones", "shelters", "warnings",
                   "limits", "created_at"]
 
+    @extend_schema_field(RELEASE_CHEMICAL_SCHEMA)
     def get_chemical(self, obj):
         c = obj.chemical
         return {"name": c.name, "name_en": c.name_en, "cas": c.cas, "dense_gas": c.dense_gas}
 
+    @extend_schema_field(POINT_SCHEMA)
     def get_location(self, obj):
         return point_json(obj.location)
 
+    @extend_schema_field(ZONES_SCHEMA)
     def get_zones(self, obj):
         exposure = {z["id"]: z for z in obj.result.get("zones", [])}
         return [{"id": z.pk, "level": z.level, "threshold_ppm": z.threshold_ppm,
@@ -123,8 +156,9 @@ class ReleaseSerializer(serializers.ModelSerializer):
                  "people": exposure.get(z.pk, {}).get("people", 0)}
                 for z in obj.zones.all()]
 
+    @extend_schema_field({"type": "array", "items": {"type": "object"}})
     def get_shelters(self, obj):
         return obj.result.get("shelters", [])
 
-    def get_limits(self, obj):
+    def get_limits(self, obj) -> list[str]:
         return [str(LIMIT_TEXT[key]) for key in obj.warnings if key in LIMIT_TEXT]

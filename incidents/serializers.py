@@ -1,11 +1,21 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from command.api import StrictSerializer
 from incidents.models import Assignment, Incident, IncidentType, TimelineEntry
 from incidents.payloads import point
 from resources.models import Resource
 
+POINT_SCHEMA = {
+    "type": "object", "description": "GeoJSON Point, [longitude, latitude] in WGS 84.",
+    "properties": {"type": {"type": "string", "enum": ["Point"]},
+                   "coordinates": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}},
+    "required": ["type", "coordinates"],
+}
 
+
+@extend_schema_field(POINT_SCHEMA)
 class PointField(serializers.Field):
     """A GeoJSON Point, {"type": "Point", "coordinates": [lon, lat]}, validated for range."""
 
@@ -94,17 +104,6 @@ class IncidentDetailSerializer(IncidentSerializer):
 
     class Meta(IncidentSerializer.Meta):
         fields = IncidentSerializer.Meta.fields + ["timeline", "assignments"]
-
-
-class StrictSerializer(serializers.Serializer):
-    """Refuses unknown fields: a typo in a field name should not be silently ignored."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = set(data) - set(self.fields)
-            if unknown:
-                raise serializers.ValidationError({name: [_("Unknown field.")] for name in sorted(unknown)})
-        return super().to_internal_value(data)
 
 
 class IncidentCreateSerializer(StrictSerializer):

@@ -1,0 +1,61 @@
+"""Body limits for the API and pages. Kept apart from command.api: DRF reads the parser
+setting while defining APIView, so this module must not import rest_framework.views."""
+
+import codecs
+import json
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import JsonResponse
+from django.utils.translation import gettext_lazy
+from rest_framework import parsers
+from rest_framework.exceptions import ParseError
+
+
+def too_big_message():
+    limit_kb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+    return gettext_lazy("The request body is too large: at most %(kb)s KB.") % {"kb": limit_kb}
+
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser reads the stream itself, past Django's DATA_UPLOAD_MAX_MEMORY_SIZE
+    check on request.body; this one stops at the limit (chunked bodies carry no length)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        raw = stream.read(limit + 1) if stream is not None else b""
+        if limit is not None and len(raw) > limit:
+            raise RequestDataTooBig(str(too_big_message()))
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            text = codecs.decode(raw, encoding)
+            return json.loads(text, parse_constant=_refuse_constant)
+        except (ValueError, LookupError) as exc:
+            raise ParseError(gettext_lazy("Malformed JSON: %(error)s") % {"error": exc}) from None
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+class BodySizeLimitMiddleware:
+    """413 for bodies announced over DATA_UPLOAD_MAX_MEMORY_SIZE, before anything reads them.
+
+    Django alone answers an oversized form with a bare 400, and only when a view touches
+    request.POST. File uploads (multipart) are left to Django, which limits their non-file
+    fields and streams files to disk."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
+        if limit is not None and length > limit and not multipart:
+            return JsonResponse({"detail": str(too_big_message())}, status=413)
+        return self.get_response(request)
