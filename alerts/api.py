@@ -28,6 +28,7 @@ from alerts import selectors, services
 from alerts.cap import CAP_CONTENT_TYPE, build_cap
 from alerts.geometry import AreaError, area_from_cap, area_from_geojson
 from alerts.models import Alert, CapSeverity, Category, Certainty, Level, Urgency
+from command.api import StrictSerializer
 from resources.roles import COMMAND_ROLES, has_role
 
 _DETAIL = inline_serializer("AlertError", {"detail": serializers.CharField()})
@@ -111,7 +112,7 @@ class AlertWriteSerializer(serializers.Serializer):
         return attrs
 
 
-class CancelSerializer(serializers.Serializer):
+class CancelSerializer(StrictSerializer):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 
@@ -128,6 +129,7 @@ class AlertList(generics.ListAPIView):
     permission_classes = [CommanderWrites]
     serializer_class = AlertSerializer
     filterset_fields = ["status", "level", "incident"]
+    ordering_fields = ["created_at", "issued_at", "effective", "expires", "level"]
 
     def get_queryset(self):
         return selectors.alerts_visible_to(self.request.user)

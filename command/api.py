@@ -79,7 +79,8 @@ class AutoSchema(SpectacularAutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         errors = {}
-        public = any(p is permissions.AllowAny for p in getattr(self.view, "permission_classes", []))
+        checks = list(getattr(self.view, "permission_classes", []))
+        public = not checks or any(p is permissions.AllowAny for p in checks)
         if not public:
             errors["401"] = _error("Not signed in (session or `Authorization: Token ...`).")
             errors["403"] = _error("Signed in, but the role does not allow this.")

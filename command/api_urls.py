@@ -2,10 +2,10 @@
 
 from django.urls import include, path
 
-from command import api_views, security
+from command import api_views
 
 urlpatterns = [
-    path("auth/token/", security.obtain_auth_token, name="api-token"),
+    path("auth/token/", api_views.obtain_token, name="api-token"),
     path("me/", api_views.me, name="api-me"),
     path("", include("incidents.api_urls")),
     path("", include("hazards.api_urls")),

@@ -1,8 +1,11 @@
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from command.api import ErrorSerializer, StrictSerializer
+from command.security import ThrottledObtainAuthToken
 from resources.roles import user_roles
 
 
@@ -19,3 +22,24 @@ def me(request):
         "roles": sorted(user_roles(request.user)),
         "resource": responder.resource_id if responder else None,
     })
+
+
+class StrictAuthTokenSerializer(StrictSerializer, AuthTokenSerializer):
+    username = serializers.CharField(max_length=150, write_only=True)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, write_only=True)
+
+
+class ObtainToken(ThrottledObtainAuthToken):
+    """The throttled token view, refusing unknown fields like every other write."""
+
+    serializer_class = StrictAuthTokenSerializer
+
+    @extend_schema(
+        summary="Exchange a username and password for an API token",
+        request=StrictAuthTokenSerializer,
+        responses={200: inline_serializer("Token", {"token": serializers.CharField()}), 429: ErrorSerializer})
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+obtain_token = ObtainToken.as_view()

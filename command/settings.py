@@ -214,6 +214,9 @@ SPECTACULAR_SETTINGS = {
         "IncidentStatusEnum": "incidents.models.Incident.Status",
         "AssignmentStatusEnum": "incidents.models.Assignment.Status",
         "ResourceStatusEnum": "resources.models.Resource.Status",
+        "ResourceKindEnum": "resources.models.Resource.Kind",
+        "PlanKindEnum": "plans.models.Plan.Kind",
+        "PlanStatusEnum": "plans.models.Plan.Status",
     },
 }
 # A JSON body or form over 1 MB is refused with 413 (command.api_parsers); file uploads are not counted.

@@ -26,12 +26,14 @@ class ChemicalList(generics.ListAPIView):
     queryset = Chemical.objects.all()
     serializer_class = ChemicalSerializer
     filterset_fields = ["cas", "dense_gas"]
+    ordering_fields = ["name", "cas", "molecular_weight"]
 
 
 class RiskSourceList(generics.ListAPIView):
     permission_classes = [ConsoleRead]
     serializer_class = RiskSourceSerializer
     filterset_fields = ["grade", "is_major", "enterprise"]
+    ordering_fields = ["code", "grade", "r_value", "people_within_500m"]
 
     def get_queryset(self):
         return selectors.risk_sources_graded()

@@ -46,6 +46,7 @@ class IncidentListCreate(generics.ListAPIView):
     serializer_class = IncidentSerializer
     permission_classes = [Console]
     filterset_class = IncidentFilter
+    ordering_fields = ["reported_at", "created_at", "closed_at", "severity", "status", "number"]
     queryset = Incident.objects.select_related("type", "area").order_by("-reported_at")
 
     @extend_schema(request=IncidentCreateSerializer, responses={201: IncidentSerializer})
@@ -115,6 +116,7 @@ class ResourceList(generics.ListAPIView):
     serializer_class = ResourceSerializer
     permission_classes = [Console]
     filterset_class = ResourceFilter
+    ordering_fields = ["code", "name", "kind", "status", "status_since"]
     queryset = Resource.objects.order_by("code")
 
 
@@ -131,7 +133,8 @@ def assignments_visible_to(user):
 
 class AssignmentList(generics.ListAPIView):
     serializer_class = AssignmentSerializer
-    filterset_fields = ["status"]
+    filterset_fields = ["status", "incident", "resource"]
+    ordering_fields = ["created_at", "status"]
 
     def get_queryset(self):
         return assignments_visible_to(self.request.user)

@@ -1,23 +1,29 @@
 """/api/v1/ routes of plans and duty (../shared/API.md, "Plans and duty"). Thin: parse, call, render."""
 
 from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from command.api import role_permission
+from command.api import StrictSerializer, role_permission
 from incidents.models import Incident
 from plans import selectors, services
 from plans.ical import roster_calendar
-from plans.models import Activation, CalendarToken, Shift, Task
-from resources.roles import COMMAND_ROLES, CONSOLE_ROLES, INTAKE_ROLES, has_role
+from plans.models import Action, Activation, CalendarToken, Plan, ResponseLevel, Shift, Task
+from plans.serializers import PlanDetailSerializer, PlanSerializer
+from resources.roles import COMMAND_ROLES, CONSOLE_ROLES, INTAKE_ROLES, PLANNER, has_role
+
+Console = role_permission(*CONSOLE_ROLES)
 
 
 class ShiftSerializer(serializers.ModelSerializer):
@@ -55,9 +61,10 @@ class ActivationSerializer(serializers.ModelSerializer):
         fields = ["id", "plan", "incident", "level", "status", "activated_at", "tasks"]
 
 
-class ActivateSerializer(serializers.Serializer):
-    plan = serializers.IntegerField()
-    level = serializers.CharField()
+class ActivateSerializer(StrictSerializer):
+    plan = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    # Free text on purpose: the service names the levels the plan has when this is not one.
+    level = serializers.CharField(max_length=3)
 
 
 class DutyNow(APIView):
@@ -154,3 +161,143 @@ def _authenticated(request):
     return found[0] if found else None
 
 
+# --- read-only lists: plans, activations, tasks, shifts ---------------------------------
+
+class PlanFilter(filters.FilterSet):
+    kind = filters.MultipleChoiceFilter(choices=Plan.Kind.choices)
+    status = filters.MultipleChoiceFilter(choices=Plan.Status.choices)
+    incident_type = filters.CharFilter(field_name="incident_types__code", distinct=True)
+
+    class Meta:
+        model = Plan
+        fields = ["kind", "status", "code"]
+
+
+def plans_visible_to(user):
+    """Published plans for the console, like the plans page; drafts and old versions too for
+    planners, like the plan document page."""
+    levels = Prefetch("levels", queryset=ResponseLevel.objects.prefetch_related(
+        Prefetch("actions", queryset=Action.objects.select_related("responsible_agency"))))
+    qs = (Plan.objects.select_related("issuing_agency")
+          .prefetch_related(levels, "incident_types", "areas").order_by("code", "-version"))
+    if has_role(user, [PLANNER]) or user.has_perm("plans.change_plan"):
+        return qs
+    return qs.filter(status=Plan.Status.PUBLISHED)
+
+
+class PlanList(generics.ListAPIView):
+    """Contingency plans, with the levels each has."""
+
+    permission_classes = [Console]
+    serializer_class = PlanSerializer
+    filterset_class = PlanFilter
+    ordering_fields = ["code", "version", "kind", "published_at", "title"]
+
+    def get_queryset(self):
+        return plans_visible_to(self.request.user)
+
+
+class PlanDetail(generics.RetrieveAPIView):
+    """One plan with its sections, levels, thresholds and actions."""
+
+    permission_classes = [Console]
+    serializer_class = PlanDetailSerializer
+
+    def get_queryset(self):
+        return plans_visible_to(self.request.user)
+
+
+class ActivationFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=Activation.Status.choices)
+    level = filters.MultipleChoiceFilter(choices=[(v, v) for v in ("I", "II", "III", "IV")])
+
+    class Meta:
+        model = Activation
+        fields = ["incident", "plan", "status", "level"]
+
+
+_ACTIVATIONS = (Activation.objects.select_related("plan")
+                .prefetch_related(Prefetch("tasks", queryset=Task.objects.select_related("done_by")))
+                .order_by("-activated_at", "-id"))
+
+
+class ActivationList(generics.ListAPIView):
+    """Plan activations on every incident, with their tasks."""
+
+    permission_classes = [Console]
+    serializer_class = ActivationSerializer
+    filterset_class = ActivationFilter
+    ordering_fields = ["activated_at", "level", "status"]
+    queryset = _ACTIVATIONS
+
+
+class ActivationDetail(generics.RetrieveAPIView):
+    permission_classes = [Console]
+    serializer_class = ActivationSerializer
+    queryset = _ACTIVATIONS
+
+
+class TaskFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=Task.Status.choices)
+    level = filters.MultipleChoiceFilter(choices=[(v, v) for v in ("I", "II", "III", "IV")])
+    overdue = filters.BooleanFilter(method="filter_overdue", label="Open and past due (true) or not (false)")
+    due_before = filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+
+    class Meta:
+        model = Task
+        fields = ["status", "incident", "activation", "level"]
+
+    def filter_overdue(self, queryset, name, value):
+        late = Q(status=Task.Status.OPEN) & (Q(overdue_at__isnull=False) | Q(due_at__lt=timezone.now()))
+        return queryset.filter(late) if value else queryset.exclude(late)
+
+
+_TASKS = Task.objects.select_related("done_by").order_by("due_at", "id")
+
+
+class TaskList(generics.ListAPIView):
+    """Plan tasks across incidents: ?status=open&overdue=true is the late list."""
+
+    permission_classes = [Console]
+    serializer_class = TaskSerializer
+    filterset_class = TaskFilter
+    ordering_fields = ["due_at", "created_at", "status", "level", "done_at"]
+    queryset = _TASKS
+
+
+class TaskDetail(generics.RetrieveAPIView):
+    permission_classes = [Console]
+    serializer_class = TaskSerializer
+    queryset = _TASKS
+
+
+class ShiftFilter(filters.FilterSet):
+    person = filters.CharFilter(field_name="person__username")
+    post = filters.CharFilter(field_name="post__code")
+    at = filters.IsoDateTimeFilter(method="filter_at", label="Shifts covering this moment")
+    ends_after = filters.IsoDateTimeFilter(field_name="end", lookup_expr="gt")
+    starts_before = filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
+
+    class Meta:
+        model = Shift
+        fields = ["person", "post"]
+
+    def filter_at(self, queryset, name, value):
+        return queryset.filter(start__lte=value, end__gt=value)
+
+
+class ShiftList(generics.ListAPIView):
+    """The duty roster: every shift for the console roles, one's own shifts for anyone else
+    (as with the roster feed)."""
+
+    serializer_class = ShiftSerializer
+    filterset_class = ShiftFilter
+    ordering_fields = ["start", "end"]
+
+    def get_queryset(self):
+        qs = Shift.objects.select_related("post", "person").order_by("start", "post__order", "id")
+        if getattr(self, "swagger_fake_view", False):
+            return qs.none()
+        if has_role(self.request.user, CONSOLE_ROLES):
+            return qs
+        return qs.filter(person=self.request.user)
