@@ -1,16 +1,20 @@
 """Shared pieces of the REST API: errors people can act on, role permissions, strict input,
 a body size limit, and the OpenAPI description of all of it."""
 
+import datetime as dt
+
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy
+from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from command.api_parsers import too_big_message
+from command.api_base import too_big_message
 from command.errors import DomainError
 from resources.roles import has_role
 
@@ -52,6 +56,26 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class _UTCIsoDateTimeField(IsoDateTimeField):
+    """PostgreSQL refuses UTC offsets beyond ±15:59 that Python accepts, and years near
+    1 or 9999 overflow once shifted: normalise to UTC here so such input is a 400, not a 500."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(dt.UTC)
+        except (OverflowError, ValueError):
+            raise DjangoValidationError(gettext_lazy("Date and time out of range."), code="invalid") from None
+
+
+class DateTimeFilter(filters.IsoDateTimeFilter):
+    """An ISO 8601 filter (django-filter) safe against out-of-range offsets and years."""
+
+    field_class = _UTCIsoDateTimeField
+
+
 # --- OpenAPI -------------------------------------------------------------------------
 
 class ErrorSerializer(serializers.Serializer):
@@ -75,6 +99,11 @@ class AutoSchema(SpectacularAutoSchema):
     """Adds the error answers every endpoint can give, so clients (and schemathesis) know
     the whole contract: 401/403 without the right role, 404 for unknown ids, 400 with
     messages per field, 413 over the body limit, 415 for a body that is not JSON."""
+
+    def map_parsers(self):
+        # The API speaks JSON (../shared/API.md). Form parsers stay for old clients, but are not
+        # advertised: Daphne's HTTP layer answers a malformed multipart body itself, bare.
+        return ["application/json"]
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

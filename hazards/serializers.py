@@ -44,7 +44,7 @@ class RiskSourceSerializer(serializers.ModelSerializer):
     enterprise = serializers.SerializerMethodField()
     location = serializers.SerializerMethodField()
     chemicals = serializers.SerializerMethodField()
-    grade_label = serializers.CharField(source="get_grade_display", read_only=True)
+    grade_label = serializers.CharField(source="get_grade_display", read_only=True, allow_null=True)
 
     class Meta:
         model = RiskSource

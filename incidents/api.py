@@ -9,7 +9,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from command.api import role_permission
+from command.api import DateTimeFilter, role_permission
 from incidents import selectors, services
 from incidents.models import Assignment, Incident, IncidentType
 from incidents.serializers import (
@@ -34,8 +34,8 @@ class IncidentFilter(filters.FilterSet):
     type = filters.CharFilter(field_name="type__code")
     status = filters.MultipleChoiceFilter(choices=Incident.Status.choices)
     severity = filters.MultipleChoiceFilter(choices=[(s, s) for s in ("I", "II", "III", "IV")])
-    reported_after = filters.IsoDateTimeFilter(field_name="reported_at", lookup_expr="gte")
-    reported_before = filters.IsoDateTimeFilter(field_name="reported_at", lookup_expr="lt")
+    reported_after = DateTimeFilter(field_name="reported_at", lookup_expr="gte")
+    reported_before = DateTimeFilter(field_name="reported_at", lookup_expr="lt")
 
     class Meta:
         model = Incident

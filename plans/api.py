@@ -15,7 +15,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from command.api import StrictSerializer, role_permission
+from command.api import DateTimeFilter, StrictSerializer, role_permission
 from incidents.models import Incident
 from plans import selectors, services
 from plans.ical import roster_calendar
@@ -241,7 +241,7 @@ class TaskFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=Task.Status.choices)
     level = filters.MultipleChoiceFilter(choices=[(v, v) for v in ("I", "II", "III", "IV")])
     overdue = filters.BooleanFilter(method="filter_overdue", label="Open and past due (true) or not (false)")
-    due_before = filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    due_before = DateTimeFilter(field_name="due_at", lookup_expr="lt")
 
     class Meta:
         model = Task
@@ -274,9 +274,9 @@ class TaskDetail(generics.RetrieveAPIView):
 class ShiftFilter(filters.FilterSet):
     person = filters.CharFilter(field_name="person__username")
     post = filters.CharFilter(field_name="post__code")
-    at = filters.IsoDateTimeFilter(method="filter_at", label="Shifts covering this moment")
-    ends_after = filters.IsoDateTimeFilter(field_name="end", lookup_expr="gt")
-    starts_before = filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
+    at = DateTimeFilter(method="filter_at", label="Shifts covering this moment")
+    ends_after = DateTimeFilter(field_name="end", lookup_expr="gt")
+    starts_before = DateTimeFilter(field_name="start", lookup_expr="lt")
 
     class Meta:
         model = Shift

@@ -6,7 +6,7 @@ from plans.models import Action, Plan, ResponseLevel
 
 
 class ActionSerializer(serializers.ModelSerializer):
-    responsible_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    responsible_agency = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     responsible = serializers.CharField(read_only=True)
 
     class Meta:
@@ -25,7 +25,7 @@ class ResponseLevelSerializer(serializers.ModelSerializer):
 
 
 class PlanSerializer(serializers.ModelSerializer):
-    issuing_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    issuing_agency = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     incident_types = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     levels = serializers.SerializerMethodField()
 

@@ -1,5 +1,7 @@
-"""Body limits for the API and pages. Kept apart from command.api: DRF reads the parser
-setting while defining APIView, so this module must not import rest_framework.views."""
+"""API pieces named in settings: body limits (for the API and pages) and pagination.
+
+Kept apart from command.api: DRF reads these settings while defining APIView and
+GenericAPIView, so this module must not import rest_framework.views or generics."""
 
 import codecs
 import json
@@ -8,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.utils.translation import gettext_lazy
-from rest_framework import parsers
+from rest_framework import pagination, parsers
 from rest_framework.exceptions import ParseError
 
 
@@ -59,3 +61,22 @@ class BodySizeLimitMiddleware:
         if limit is not None and length > limit and not multipart:
             return JsonResponse({"detail": str(too_big_message())}, status=413)
         return self.get_response(request)
+
+
+class Pagination(pagination.LimitOffsetPagination):
+    """?limit=&offset= with limits PostgreSQL can take: a limit over 1000 is 1000, and an offset
+    past any real table is clamped (an empty page) rather than a bigint overflow."""
+
+    max_limit = 1000
+    max_offset = 2**31
+
+    def get_offset(self, request):
+        return min(super().get_offset(request), self.max_offset)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 0
+            if parameter["name"] == self.limit_query_param:
+                parameter["schema"]["maximum"] = self.max_limit
+        return parameters
