@@ -144,6 +144,14 @@ MATRIX = {
                                                "POST": (COMMAND, "incident",
                                                         lambda w: {"plan": w["plan"].pk, "level": "III"}, "json")},
     "api/v1/tasks/<int:pk>/done/": {"POST": (INTAKE, "task", {}, "json")},
+    "api/v1/plans/": {"GET": (CONSOLE, None, None, None)},
+    "api/v1/plans/<int:pk>/": {"GET": (CONSOLE, "plan", None, None)},
+    "api/v1/activations/": {"GET": (CONSOLE, None, None, None)},
+    "api/v1/activations/<int:pk>/": {"GET": (CONSOLE, "activation", None, None)},
+    "api/v1/tasks/": {"GET": (CONSOLE, None, None, None)},
+    "api/v1/tasks/<int:pk>/": {"GET": (CONSOLE, "task", None, None)},
+    # The roster: console roles see every shift, anyone else their own (as with the .ics feed).
+    "api/v1/shifts/": {"GET": (LOGGED_IN, None, None, None)},
     # Public warnings are public once issued: any signed-in person may read them; drafts stay
     # with commanders (the list filters them, a draft's detail and CAP answer 404).
     "api/v1/alerts/": {"GET": (LOGGED_IN, None, None, None),
