@@ -28,7 +28,7 @@ from alerts import selectors, services
 from alerts.cap import CAP_CONTENT_TYPE, build_cap
 from alerts.geometry import AreaError, area_from_cap, area_from_geojson
 from alerts.models import Alert, CapSeverity, Category, Certainty, Level, Urgency
-from command.api import StrictSerializer
+from command.api import StrictSerializer, no_body
 from resources.roles import COMMAND_ROLES, has_role
 
 _DETAIL = inline_serializer("AlertError", {"detail": serializers.CharField()})
@@ -168,6 +168,7 @@ class AlertIssue(_Transition):
     @extend_schema(request=None, responses={200: AlertSerializer, **_WRITE_ERRORS})
     def post(self, request, pk):
         """Issue a draft as a CAP Alert."""
+        no_body(request)
         return self._done(request, services.alert_issue(actor=request.user, alert_id=pk))
 
 

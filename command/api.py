@@ -56,6 +56,12 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+def no_body(request) -> None:
+    """For actions that take no input: a body is refused like any unknown field, so a client
+    that sends one learns it was not used (malformed JSON is a 400 too)."""
+    StrictSerializer(data=request.data if request.data is not None else {}).is_valid(raise_exception=True)
+
+
 class _UTCIsoDateTimeField(IsoDateTimeField):
     """PostgreSQL refuses UTC offsets beyond ±15:59 that Python accepts, and years near
     1 or 9999 overflow once shifted: normalise to UTC here so such input is a 400, not a 500."""

@@ -9,7 +9,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from command.api import DateTimeFilter, role_permission
+from command.api import DateTimeFilter, no_body, role_permission
 from incidents import selectors, services
 from incidents.models import Assignment, Incident, IncidentType
 from incidents.serializers import (
@@ -158,6 +158,7 @@ class AssignmentAction(APIView):
 class Acknowledge(AssignmentAction):
     @extend_schema(request=None, responses=AssignmentSerializer)
     def post(self, request, pk):
+        no_body(request)
         return self._done(services.assignment_acknowledge(actor=request.user, assignment_id=pk))
 
 

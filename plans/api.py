@@ -15,7 +15,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from command.api import DateTimeFilter, StrictSerializer, role_permission
+from command.api import DateTimeFilter, StrictSerializer, no_body, role_permission
 from incidents.models import Incident
 from plans import selectors, services
 from plans.ical import roster_calendar
@@ -124,6 +124,7 @@ class TaskDone(APIView):
 
     @extend_schema(request=None, responses=TaskSerializer, summary="Mark a plan task done")
     def post(self, request, pk):
+        no_body(request)
         task = services.task_done(actor=request.user, task_id=pk)
         return Response(TaskSerializer(task).data)
 
