@@ -2,34 +2,17 @@
 every response (status code and body) as documented, for a commander and for a responder."""
 
 import json
-import shutil
 import subprocess
 import sys
-import threading
 import urllib.request
 from pathlib import Path
 
-import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 
 from command import demo
-from tests.conftest import free_port, start_daphne, stop_process
 
 CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance"
-
-
-@pytest.fixture
-def logged_daphne(transactional_db, tmp_path):
-    """Like conftest's daphne_server, but its log is drained to a file: thousands of requests
-    log more than a pipe holds, and a full pipe stalls the server."""
-    port = free_port()
-    proc = start_daphne(port)
-    log = tmp_path / "daphne.log"
-    drain = threading.Thread(target=shutil.copyfileobj, args=(proc.stderr, log.open("wb")), daemon=True)
-    drain.start()
-    yield f"http://127.0.0.1:{port}"
-    stop_process(proc)
 
 
 def _schema(base_url: str, token: str, path: Path) -> Path:
