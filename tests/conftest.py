@@ -110,6 +110,7 @@ def start_daphne(port: int, extra_env: dict | None = None):
     """
     import subprocess
     import sys
+    import tempfile
     import time
     import urllib.request
     from pathlib import Path
@@ -122,12 +123,16 @@ def start_daphne(port: int, extra_env: dict | None = None):
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     root = Path(__file__).resolve().parent.parent
     daphne = Path(sys.executable).parent / "daphne"
+    # Daphne logs every request to stderr: a file, never an unread pipe (a full pipe buffer
+    # would freeze the server mid-test).
+    log = tempfile.TemporaryFile()
     proc = subprocess.Popen([str(daphne), "-b", "127.0.0.1", "-p", str(port), "command.asgi:application"],
-                            cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=log)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError("daphne exited: " + proc.stderr.read().decode()[-2000:])
+            log.seek(0)
+            raise RuntimeError("daphne exited: " + log.read().decode(errors="replace")[-2000:])
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
             return proc
