@@ -47,18 +47,8 @@ def assignment_payload(assignment: Assignment) -> dict:
     return {
         "id": assignment.pk,
         "status": assignment.status,
-        "incident": {
-            "id": incident.pk,
-            "number": incident.number,
-            "title": incident.title,
-            "type": incident.type.code,
-            "type_name": incident.type.name_zh,
-            "type_name_en": incident.type.name_en,
-            "severity": incident.severity,
-            "location": point(incident.location),
-            "address": incident.address,
-            "description": incident.description,
-        },
+        # The whole incident as in incident.* events, plus what a crew needs to read on the way.
+        "incident": {**incident_payload(incident), "description": incident.description},
         "resource": {"id": resource.pk, "code": resource.code, "name": resource.name, "kind": resource.kind},
         "created_at": assignment.created_at.isoformat(),
         "acknowledged_at": assignment.acknowledged_at.isoformat() if assignment.acknowledged_at else None,

@@ -290,7 +290,7 @@ def _locked_assignment(assignment_id, actor) -> tuple[Assignment, Resource]:
         raise DomainError(_("No assignment %(id)s.") % {"id": assignment_id}, status=404) from None
     resource = Resource.objects.select_for_update().get(pk=resource_id)
     assignment = (Assignment.objects.select_for_update(of=("self",))
-                  .select_related("incident__type", "resource").get(pk=assignment_id))
+                  .select_related("incident__type", "incident__area", "resource").get(pk=assignment_id))
     if not _may_act(actor, assignment):
         raise DomainError(_("This assignment belongs to another unit."), status=403)
     return assignment, resource
@@ -390,7 +390,7 @@ def assignment_escalate(*, assignment_id: int) -> Assignment | None:
         return None
     Resource.objects.select_for_update().get(pk=resource_id)
     assignment = (Assignment.objects.select_for_update(of=("self",))
-                  .select_related("incident__type", "resource").get(pk=assignment_id))
+                  .select_related("incident__type", "incident__area", "resource").get(pk=assignment_id))
     if assignment.status != Assignment.Status.PENDING:
         return None
     assignment.escalations += 1

@@ -9,7 +9,6 @@ from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,22 +22,7 @@ from incidents import selectors, services
 from incidents.forms import IncidentForm, NoteForm, RecordCallForm, SeverityForm
 from incidents.models import Assignment, Incident, IncidentType
 from resources.models import Resource
-from resources.roles import CONSOLE_ROLES, DISPATCH_ROLES, INTAKE_ROLES, RESPONDER, has_role
-
-
-def role_required(roles):
-    def decorator(view):
-        @login_required
-        def wrapped(request, *args, **kwargs):
-            if not has_role(request.user, roles):
-                raise PermissionDenied(_("Your role does not allow this page."))
-            return view(request, *args, **kwargs)
-
-        wrapped.__name__ = view.__name__
-        wrapped.__doc__ = view.__doc__
-        return wrapped
-
-    return decorator
+from resources.roles import CONSOLE_ROLES, DISPATCH_ROLES, INTAKE_ROLES, RESPONDER, has_role, role_required
 
 
 def _fragment(request) -> bool:

@@ -4,17 +4,17 @@ Thin: each view checks the role, calls one service or selector, and renders or r
 """
 
 import datetime as dt
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from command import stream
@@ -22,26 +22,13 @@ from command.errors import DomainError
 from incidents.models import Incident
 from plans import selectors, services
 from plans.models import Activation, Handover, Plan, Task
-from resources.roles import CONSOLE_ROLES, PLANNER, has_role
+from resources.roles import CONSOLE_ROLES, PLANNER, has_role, role_required
 
-
-def console_required(view):
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not has_role(request.user, CONSOLE_ROLES):
-            raise PermissionDenied(_("This page is for the command centre's console roles."))
-        return view(request, *args, **kwargs)
-
-    return wrapped
+console_required = role_required(CONSOLE_ROLES, _lazy("This page is for the command centre's console roles."))
 
 
 def incident_url(incident_id) -> str:
-    """The incident page when the console has one, else this app's plan page for the incident."""
-    try:
-        return reverse("incidents:detail", args=[incident_id])
-    except NoReverseMatch:
-        return reverse("plans:incident", args=[incident_id])
+    return reverse("incidents:detail", args=[incident_id])
 
 
 # --- plans ---------------------------------------------------------------------------

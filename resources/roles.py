@@ -119,3 +119,24 @@ def sync_roles(group_model, permission_model) -> None:
             if perm is not None:
                 wanted.append(perm)
         group.permissions.set(wanted)
+
+
+def role_required(roles, message=None):
+    """View decorator: log in first, then hold one of `roles`, else 403 with `message`."""
+    from functools import wraps
+
+    from django.contrib.auth.decorators import login_required
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not has_role(request.user, roles):
+                raise PermissionDenied(message or _("Your role does not allow this page."))
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
