@@ -28,8 +28,8 @@ from alerts import selectors, services
 from alerts.cap import CAP_CONTENT_TYPE, build_cap
 from alerts.geometry import AreaError, area_from_cap, area_from_geojson
 from alerts.models import Alert, CapSeverity, Category, Certainty, Level, Urgency
-from command.api import StrictSerializer, no_body
-from resources.roles import COMMAND_ROLES, has_role
+from core.api import StrictSerializer, no_body
+from core.roles import COMMAND_ROLES, has_role
 
 _DETAIL = inline_serializer("AlertError", {"detail": serializers.CharField()})
 # 400 bodies name each bad field: {"<field>": ["message", ...], "detail": "..."}.

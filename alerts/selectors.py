@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.models import Alert
-from resources.roles import COMMAND_ROLES, has_role
+from core.roles import COMMAND_ROLES, has_role
 
 
 def alerts_current(*, now=None):

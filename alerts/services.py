@@ -1,4 +1,4 @@
-"""Every write to public warnings. Commanders only (resources.roles.COMMAND_ROLES).
+"""Every write to public warnings. Commanders only (core.roles.COMMAND_ROLES).
 
 Life of an alert: draft --issue--> issued --update--> updated (--update--> updated ...)
 and issued/updated --cancel--> cancelled. Drafts may be edited; published alerts change
@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from alerts.cap import cap_sender, cap_time
 from alerts.geometry import AreaError, area_from_cap, area_from_geojson
 from alerts.models import LEVEL_DEFAULTS, Alert, CapSeverity, Category, Certainty, Level, Urgency
-from command import stream
-from command.errors import DomainError
+from core import stream
+from core.errors import DomainError
+from core.roles import COMMAND_ROLES, has_role
 from incidents.models import Incident, TimelineEntry
-from resources.roles import COMMAND_ROLES, has_role
 
 # Fields a commander writes; everything else is the service's business.
 EDITABLE = ("level", "event", "headline", "description", "instructions", "event_en", "headline_en",

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 from alerts import selectors, services
 from alerts.cap import build_cap
 from alerts.forms import AlertForm
-from command.errors import DomainError
-from resources.roles import COMMAND_ROLES, CONSOLE_ROLES, has_role
+from core.errors import DomainError
+from core.roles import COMMAND_ROLES, CONSOLE_ROLES, has_role
 
 
 def _require(request, roles):

@@ -4,9 +4,9 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from command.api import ErrorSerializer, StrictSerializer
 from command.security import ThrottledObtainAuthToken
-from resources.roles import user_roles
+from core.api import ErrorSerializer, StrictSerializer
+from core.roles import user_roles
 
 
 @extend_schema(summary="Who am I: username, roles and unit", responses=inline_serializer("Me", {

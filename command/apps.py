@@ -1,23 +1,9 @@
-from django.apps import AppConfig, apps
-from django.db.models.signals import post_migrate
+from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def _sync_roles(sender, **kwargs):
-    # post_migrate is sent once per app, and each app's permissions are created by its own
-    # send; only after the last app's send do all permissions exist to hand to the roles.
-    if sender is not list(apps.get_app_configs())[-1]:
-        return
-    from django.contrib.auth.models import Group, Permission
-
-    from resources.roles import sync_roles
-
-    sync_roles(Group, Permission)
-
-
 class CommandConfig(AppConfig):
+    """The project shell: settings, urls, the websocket consumer, pages, map, demo loader."""
+
     name = "command"
     verbose_name = _("Command centre")
-
-    def ready(self):
-        post_migrate.connect(_sync_roles, dispatch_uid="command.sync_roles")

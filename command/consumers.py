@@ -12,9 +12,9 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from command import stream
+from core import stream
+from core.roles import CONSOLE_ROLES, user_roles
 from plans.selectors import is_on_duty
-from resources.roles import CONSOLE_ROLES, user_roles
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from resources.roles import CONSOLE_ROLES, DISPATCH_ROLES, INTAKE_ROLES, RESPONDER, user_roles
+from core.roles import CONSOLE_ROLES, DISPATCH_ROLES, INTAKE_ROLES, RESPONDER, user_roles
 
 
 def console(request):

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from resources import roles
+from core import roles
 
 # The role users of ../shared/API.md.
 ROLE_USERS = [

@@ -20,9 +20,9 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.decorators import api_view, permission_classes, renderer_classes
 from rest_framework.renderers import JSONRenderer
 
-from command.api import role_permission
-from command.errors import DomainError
-from resources.roles import CONSOLE_ROLES
+from core.api import role_permission
+from core.errors import DomainError
+from core.roles import CONSOLE_ROLES
 
 CONTENT_TYPE = "application/geo+json"
 

@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from command import stream
+from core import stream
+from core.roles import CONSOLE_ROLES, INTAKE_ROLES, has_role
 from hazards.models import Chemical, RiskSource
-from resources.roles import CONSOLE_ROLES, INTAKE_ROLES, has_role
 
 SEVERITY = [("I", "#d7191c", _("Ⅰ Extremely serious")), ("II", "#f07c00", _("Ⅱ Serious")),
             ("III", "#f5c400", _("Ⅲ Major")), ("IV", "#2b83ba", _("Ⅳ General"))]

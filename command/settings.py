@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "channels",
     "procrastinate.contrib.django",
     "simple_history",
+    "core",
     "command",
     "resources",
     "hazards",
@@ -87,7 +88,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "command.security.SecurityHeadersMiddleware",
-    "command.api_base.BodySizeLimitMiddleware",
+    "core.api_base.BodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -187,12 +188,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend",
                                 "rest_framework.filters.OrderingFilter"],
-    "DEFAULT_PARSER_CLASSES": ["command.api_base.JSONParser", "rest_framework.parsers.FormParser",
+    "DEFAULT_PARSER_CLASSES": ["core.api_base.JSONParser", "rest_framework.parsers.FormParser",
                                "rest_framework.parsers.MultiPartParser"],
-    "DEFAULT_PAGINATION_CLASS": "command.api_base.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api_base.Pagination",
     "PAGE_SIZE": 100,
-    "DEFAULT_SCHEMA_CLASS": "command.api.AutoSchema",
-    "EXCEPTION_HANDLER": "command.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "core.api.AutoSchema",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Emergency command API",
@@ -219,7 +220,7 @@ SPECTACULAR_SETTINGS = {
         "PlanStatusEnum": "plans.models.Plan.Status",
     },
 }
-# A JSON body or form over 1 MB is refused with 413 (command.api_base); file uploads are not counted.
+# A JSON body or form over 1 MB is refused with 413 (core.api_base); file uploads are not counted.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # The tile server is a setting: command centres often sit on an intranet with their own.

@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 
-from resources.roles import CONSOLE_ROLES, RESPONDER, user_roles
+from core.roles import CONSOLE_ROLES, RESPONDER, user_roles
 
 
 @login_required

@@ -6,7 +6,8 @@ from rest_framework import generics, status
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
 
-from command.api import role_permission
+from core.api import role_permission
+from core.roles import CONSOLE_ROLES, INTAKE_ROLES
 from hazards import selectors, services
 from hazards.models import Chemical, Release
 from hazards.serializers import (
@@ -15,7 +16,6 @@ from hazards.serializers import (
     ReleaseSerializer,
     RiskSourceSerializer,
 )
-from resources.roles import CONSOLE_ROLES, INTAKE_ROLES
 
 ConsoleRead = role_permission(*CONSOLE_ROLES)
 RunRelease = role_permission(*INTAKE_ROLES)

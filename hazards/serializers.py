@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from command.api import StrictSerializer
+from core.api import StrictSerializer
 from hazards.models import Chemical, Release, RiskSource
 
 POINT_SCHEMA = {

@@ -6,12 +6,12 @@ from django.contrib.gis.geos import Point, Polygon
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from command import stream
-from command.errors import DomainError
+from core import stream
+from core.errors import DomainError
+from core.roles import INTAKE_ROLES, has_role
 from hazards import grading, plume, selectors
 from hazards.models import Chemical, Release, RiskSource, ThreatZone
 from resources.models import Area
-from resources.roles import INTAKE_ROLES, has_role
 
 # Levels of concern, most severe first: AEGL where published, else the ERPG of the same tier.
 TIERS = (("aegl3", "erpg3", "AEGL-3", "ERPG-3"), ("aegl2", "erpg2", "AEGL-2", "ERPG-2"),

@@ -9,7 +9,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from command.api import DateTimeFilter, no_body, role_permission
+from core.api import DateTimeFilter, no_body, role_permission
+from core.roles import CONSOLE_ROLES, DISPATCH_ROLES, INTAKE_ROLES, RESPONDER, has_role
 from incidents import selectors, services
 from incidents.models import Assignment, Incident, IncidentType
 from incidents.serializers import (
@@ -25,7 +26,6 @@ from incidents.serializers import (
     StatusSerializer,
 )
 from resources.models import Resource
-from resources.roles import CONSOLE_ROLES, DISPATCH_ROLES, INTAKE_ROLES, RESPONDER, has_role
 
 Console = role_permission(*CONSOLE_ROLES)
 

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from command.api import StrictSerializer
+from core.api import StrictSerializer
 from incidents.models import Assignment, Incident, IncidentType, TimelineEntry
 from incidents.payloads import point
 from resources.models import Resource
@@ -27,7 +27,7 @@ class PointField(serializers.Field):
         return point(value)
 
     def to_internal_value(self, data):
-        from command.errors import DomainError
+        from core.errors import DomainError
         from incidents.services import parse_location
 
         if not isinstance(data, dict) or data.get("type") != "Point":

@@ -17,12 +17,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from command import stream
-from command.errors import DomainError
+from core import stream
+from core.errors import DomainError
+from core.roles import DISPATCH_ROLES, INTAKE_ROLES, has_role
 from incidents.models import Assignment, Incident, IncidentType, Severity, TimelineEntry
 from incidents.payloads import assignment_payload, incident_payload, resource_payload
 from resources.models import Area, Resource
-from resources.roles import DISPATCH_ROLES, INTAKE_ROLES, has_role
 
 # reported → dispatched → in progress → contained → closed; a step back is allowed where a
 # real incident flares up again (contained → in progress). Anything else is refused.

@@ -16,13 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from command import stream
-from command.errors import DomainError
+from core import stream
+from core.errors import DomainError
+from core.roles import CONSOLE_ROLES, DISPATCH_ROLES, INTAKE_ROLES, RESPONDER, has_role, role_required
 from incidents import selectors, services
 from incidents.forms import IncidentForm, NoteForm, RecordCallForm, SeverityForm
 from incidents.models import Assignment, Incident, IncidentType
 from resources.models import Resource
-from resources.roles import CONSOLE_ROLES, DISPATCH_ROLES, INTAKE_ROLES, RESPONDER, has_role, role_required
 
 
 def _fragment(request) -> bool:

@@ -21,7 +21,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from command.errors import DomainError
+from core.errors import DomainError
 from plans import selectors, services
 from plans.models import (
     Action,

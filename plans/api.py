@@ -15,13 +15,13 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from command.api import DateTimeFilter, StrictSerializer, no_body, role_permission
+from core.api import DateTimeFilter, StrictSerializer, no_body, role_permission
+from core.roles import COMMAND_ROLES, CONSOLE_ROLES, INTAKE_ROLES, PLANNER, has_role
 from incidents.models import Incident
 from plans import selectors, services
 from plans.ical import roster_calendar
 from plans.models import Action, Activation, CalendarToken, Plan, ResponseLevel, Shift, Task
 from plans.serializers import PlanDetailSerializer, PlanSerializer
-from resources.roles import COMMAND_ROLES, CONSOLE_ROLES, INTAKE_ROLES, PLANNER, has_role
 
 Console = role_permission(*CONSOLE_ROLES)
 

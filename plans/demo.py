@@ -14,10 +14,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from core import roles
 from hazards.models import Enterprise, RiskSource
 from incidents.models import IncidentType
 from plans.models import Action, DutyPost, Plan, PlanContact, ResponseLevel, Shift
-from resources import roles
 from resources.models import Agency
 
 ACCIDENT_THRESHOLDS = {

@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from command import stream
-from command.errors import DomainError
+from core import stream
+from core.errors import DomainError
+from core.roles import CONSOLE_ROLES, PLANNER, has_role, role_required
 from incidents.models import Incident
 from plans import selectors, services
 from plans.models import Activation, Handover, Plan, Task
-from resources.roles import CONSOLE_ROLES, PLANNER, has_role, role_required
 
 console_required = role_required(CONSOLE_ROLES, _lazy("This page is for the command centre's console roles."))
 

@@ -12,8 +12,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 
+from core.roles import RESPONDER
 from resources.models import Agency, Area, Depot, Resource, Responder
-from resources.roles import RESPONDER
 
 WEST, EAST, SOUTH, NORTH = 113.46, 113.72, 22.62, 22.88
 

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from resources import roles
+from core import roles
 
 # Playwright's sync API runs an event loop in the main thread; Django then refuses ORM
 # calls from that thread unless told the loop is not ours.

@@ -12,13 +12,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from command import stream
-from command.errors import DomainError
+from core import stream
+from core.errors import DomainError
+from core.roles import COMMAND_ROLES, INTAKE_ROLES, has_role
 from incidents.models import SEVERITY_NUMERALS, Incident, Severity, TimelineEntry
 from plans.models import Activation, Plan, ResponseLevel, Task
 from plans.models.plan import LEVEL_RANK
 from plans.payloads import activation_payload, task_payload
-from resources.roles import COMMAND_ROLES, INTAKE_ROLES, has_role
 
 TASK_AUDIENCES = [stream.CONSOLE]
 # An overdue task is an escalation: officers on duty hear of it wherever they are.

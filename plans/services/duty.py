@@ -11,12 +11,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from command import stream
-from command.errors import DomainError
+from core import stream
+from core.errors import DomainError
+from core.roles import PLANNER, has_role
 from incidents.models import Incident
 from plans.models import CalendarToken, DutyPost, Handover, Shift, Task
 from plans.payloads import handover_payload
-from resources.roles import PLANNER, has_role
 
 ROSTER_COLUMNS = ["post", "username", "start", "end"]
 # A handover may be written shortly before the shift ends, or a little after it.

@@ -13,11 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from command.errors import DomainError
+from core.errors import DomainError
+from core.roles import PLANNER, has_role
 from incidents.models import Severity
 from plans.models import Action, Plan, PlanAttachment, PlanContact
 from resources.models import Agency
-from resources.roles import PLANNER, has_role
 
 ACTION_COLUMNS = ["level", "order", "title", "instructions", "responsible_agency", "responsible_role",
                   "time_limit_min"]

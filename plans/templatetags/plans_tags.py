@@ -6,10 +6,10 @@ from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from core.roles import COMMAND_ROLES, INTAKE_ROLES, has_role
 from plans import selectors
 from plans.models import Activation
 from plans.models.plan import LEVEL_RANK
-from resources.roles import COMMAND_ROLES, INTAKE_ROLES, has_role
 
 register = template.Library()
 

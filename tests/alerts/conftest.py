@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from lxml import etree
 
-from resources import roles
+from core import roles
 
 # A closed CAP polygon ("lat,lon") on the demo district's coast.
 COAST = "22.62,113.55 22.62,113.72 22.74,113.72 22.74,113.55 22.62,113.55"

@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from alerts import services
 from alerts.models import Alert
-from command.errors import DomainError
-from command.models import Event
+from core.errors import DomainError
+from core.models import Event
 from incidents.models import IncidentType, TimelineEntry
 
 pytestmark = pytest.mark.django_db

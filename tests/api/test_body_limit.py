@@ -13,7 +13,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from command.api_base import JSONParser
+from core.api_base import JSONParser
 from incidents.models import Incident
 
 from .conftest import client_for, snapshot, write_endpoints

@@ -82,7 +82,7 @@ def test_layer_10k_sql_vs_drf_serializer(db):
 
 
 def test_release_threat_zones(db, make_user):
-    from resources import roles
+    from core import roles
 
     Area.objects.create(code="A1", name="测试镇", kind="town", boundary=MultiPolygon(
         Polygon(((113.5, 22.6), (113.7, 22.6), (113.7, 22.8), (113.5, 22.8), (113.5, 22.6)), srid=4326)))

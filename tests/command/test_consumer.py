@@ -10,8 +10,8 @@ from django.contrib.gis.geos import Point
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-from command import stream
 from command.asgi import application
+from core import stream
 from resources.models import Agency, Resource, Responder
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -125,7 +125,7 @@ async def test_a_lost_doorbell_is_caught_up_by_polling(make_user, settings):
     assert connected
 
     def write_without_doorbell():
-        from command.models import Event
+        from core.models import Event
 
         with transaction.atomic():
             return Event.objects.create(audiences=["console"], type="t.silent", payload={}).seq

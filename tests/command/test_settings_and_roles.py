@@ -5,7 +5,7 @@ import sys
 import pytest
 from django.contrib.auth.models import Group
 
-from resources import roles
+from core import roles
 
 
 def _django_setup(env_overrides):

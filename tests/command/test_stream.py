@@ -6,8 +6,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection, transaction
 
-from command import stream
-from command.models import Event
+from core import stream
+from core.models import Event
 
 
 @pytest.mark.django_db(transaction=True)

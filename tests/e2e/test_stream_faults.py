@@ -10,7 +10,7 @@ import time
 import pytest
 from django.contrib.gis.geos import Point
 
-from command.models import Event
+from core.models import Event
 from incidents import services
 from incidents.models import IncidentType
 from resources.models import Agency, Resource, Responder

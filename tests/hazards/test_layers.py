@@ -147,7 +147,7 @@ def test_unknown_layer_and_bad_filter(db, viewer, as_user):
 
 
 def test_layers_need_a_console_role(db, outsider, make_user, as_user, client):
-    from resources.roles import RESPONDER
+    from core.roles import RESPONDER
 
     assert as_user(outsider).get("/api/v1/layers/targets/").status_code == 403
     assert as_user(make_user("crew", RESPONDER)).get("/api/v1/layers/targets/").status_code == 403

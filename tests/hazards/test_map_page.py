@@ -5,8 +5,8 @@ import re
 import pytest
 from django.contrib.gis.geos import Point
 
+from core import roles
 from hazards.models import Enterprise, RiskSource
-from resources import roles
 
 
 @pytest.mark.parametrize("role", [roles.DUTY_OFFICER, roles.DISPATCHER, roles.COMMANDER, roles.VIEWER, roles.PLANNER])

@@ -3,10 +3,10 @@
 import pytest
 from django.utils import timezone
 
-from command.models import Event
+from core import roles
+from core.models import Event
 from hazards import plume
 from hazards.models import Release, ThreatZone
-from resources import roles
 from tests.hazards.conftest import RELEASE
 
 

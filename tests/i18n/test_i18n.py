@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from command.errors import DomainError
+from core.errors import DomainError
 from incidents import services
 from incidents.models import Incident, IncidentType
 
@@ -36,7 +36,7 @@ def fire_type(db):
 
 @pytest.fixture
 def responder_user_for_i18n(make_user):
-    from resources import roles
+    from core import roles
 
     return make_user("resp_i18n", roles.RESPONDER)
 

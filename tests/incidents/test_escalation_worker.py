@@ -3,7 +3,7 @@
 import pytest
 from procrastinate.contrib.django import app
 
-from command.models import Event
+from core.models import Event
 from incidents import services
 
 from .conftest import LAT, LON

@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from procrastinate.contrib.django.models import ProcrastinateJob
 
-from command.errors import DomainError
-from command.models import Event
+from core.errors import DomainError
+from core.models import Event
 from incidents import selectors, services
 from incidents.models import Assignment, Incident, TimelineEntry
 from resources.models import Resource

@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
-from command.errors import DomainError
-from command.models import Event
+from core.errors import DomainError
+from core.models import Event
 from incidents.models import TimelineEntry
 from plans import services
 from plans.models import Activation, Plan, Task

@@ -6,8 +6,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from icalendar import Calendar
 
-from command.errors import DomainError
-from command.models import Event
+from core.errors import DomainError
+from core.models import Event
 from plans import selectors, services
 from plans.ical import roster_calendar
 from plans.models import DutyPost, Handover, Shift

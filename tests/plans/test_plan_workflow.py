@@ -3,7 +3,7 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from command.errors import DomainError
+from core.errors import DomainError
 from plans import selectors, services
 from plans.models import Action, Plan, ResponseLevel
 from tests.plans.conftest import make_plan

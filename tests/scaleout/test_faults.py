@@ -9,8 +9,8 @@ import time
 import pytest
 from procrastinate.contrib.django.models import ProcrastinateJob
 
-from command import stream
-from command.models import Event
+from core import stream
+from core.models import Event
 from incidents.models import Assignment
 from tests.conftest import free_port, start_daphne, stop_process
 

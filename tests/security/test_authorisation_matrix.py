@@ -262,7 +262,7 @@ def test_authorisation_matrix(world):
 
 @pytest.mark.django_db
 def test_admin_is_for_staff_with_the_model_permission(world, make_user):
-    """The admin obeys Django's permissions, which the roles grant (resources.roles.ROLE_PERMISSIONS)."""
+    """The admin obeys Django's permissions, which the roles grant (core.roles.ROLE_PERMISSIONS)."""
     from django.contrib import admin
 
     changelists = [f"/admin/{m._meta.app_label}/{m._meta.model_name}/" for m in admin.site._registry]

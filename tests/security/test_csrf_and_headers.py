@@ -25,7 +25,7 @@ def _post_cases():
 
 @pytest.mark.django_db
 def test_every_post_without_a_csrf_token_is_refused_and_writes_nothing(world):
-    from command.models import Event
+    from core.models import Event
 
     checked = 0
     for route, allowed, target, body, kind in _post_cases():

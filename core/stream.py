@@ -20,7 +20,7 @@ from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
-from command.models import Event
+from core.models import Event
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def emit(*, audiences: Iterable[str], type: str, payload: dict) -> Event:
     transaction to keep the lock short.
     """
     if not connection.in_atomic_block:
-        raise RuntimeError("command.stream.emit must be called inside a transaction")
+        raise RuntimeError("core.stream.emit must be called inside a transaction")
     audiences = sorted(set(audiences))
     if not audiences:
         raise ValueError("an event needs at least one audience")

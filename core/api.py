@@ -14,9 +14,9 @@ from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from command.api_base import too_big_message
-from command.errors import DomainError
-from resources.roles import has_role
+from core.api_base import too_big_message
+from core.errors import DomainError
+from core.roles import has_role
 
 
 def exception_handler(exc, context):

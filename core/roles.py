@@ -106,7 +106,7 @@ def has_role(user, roles) -> bool:
 def sync_roles(group_model, permission_model) -> None:
     """Create the role groups and give each exactly its permissions. Idempotent.
 
-    Called by the roles migration and again after every `migrate` (command.apps), so a
+    Called by the roles migration and again after every `migrate` (core.apps), so a
     permission added to ROLE_PERMISSIONS later reaches existing databases too. Permissions
     of apps not installed yet are skipped; they are granted on the migrate that adds them.
     """

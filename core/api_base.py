@@ -1,6 +1,6 @@
 """API pieces named in settings: body limits (for the API and pages) and pagination.
 
-Kept apart from command.api: DRF reads these settings while defining APIView and
+Kept apart from core.api: DRF reads these settings while defining APIView and
 GenericAPIView, so this module must not import rest_framework.views or generics."""
 
 import codecs

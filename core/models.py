@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class Event(models.Model):
     """One entry of the durable event log: the truth behind every live push.
 
-    `seq` is allocated in commit order (see command.stream.emit), so a client that has
+    `seq` is allocated in commit order (see core.stream.emit), so a client that has
     applied seq N can resume with `seq > N` and miss nothing.
     """
 

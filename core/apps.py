@@ -1,0 +1,26 @@
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _sync_roles(sender, **kwargs):
+    # post_migrate is sent once per app, and each app's permissions are created by its own
+    # send; only after the last app's send do all permissions exist to hand to the roles.
+    if sender is not list(apps.get_app_configs())[-1]:
+        return
+    from django.contrib.auth.models import Group, Permission
+
+    from core.roles import sync_roles
+
+    sync_roles(Group, Permission)
+
+
+class CoreConfig(AppConfig):
+    """What every app builds on: the event log and stream, domain errors, API base classes,
+    roles. It imports no other app of the project."""
+
+    name = "core"
+    verbose_name = _("Core")
+
+    def ready(self):
+        post_migrate.connect(_sync_roles, dispatch_uid="core.sync_roles")
