@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,39 @@ class IncidentClass(models.TextChoices):
     ACCIDENT = "accident", _("Accident / disaster (事故灾难)")
     HEALTH = "health", _("Public health (公共卫生事件)")
     SECURITY = "security", _("Social security (社会安全事件)")
+
+
+class Capability(models.TextChoices):
+    """What a unit can do. A run card asks for capabilities, never for named units, so a
+    recommendation can fill a need with whichever unit is nearest and free."""
+
+    FIRE_SUPPRESSION = "fire_suppression", _("Fire suppression")
+    WATER_SUPPLY = "water_supply", _("Water supply")
+    EMS = "ems", _("Emergency medical care")
+    PATIENT_TRANSPORT = "patient_transport", _("Patient transport")
+    TRIAGE = "triage", _("Mass-casualty triage")
+    RESCUE = "rescue", _("Rescue")
+    ROPE_RESCUE = "rope_rescue", _("Rope rescue")
+    COLLAPSE_RESCUE = "collapse_rescue", _("Collapse rescue")
+    WATER_RESCUE = "water_rescue", _("Water rescue")
+    HAZMAT = "hazmat", _("Hazardous materials")
+    DECONTAMINATION = "decontamination", _("Decontamination")
+    GAS_DETECTION = "gas_detection", _("Gas detection")
+    TRAFFIC_CONTROL = "traffic_control", _("Traffic control")
+    SECURITY = "security", _("Public security")
+    EVACUATION = "evacuation", _("Evacuation")
+    HEAVY_LIFTING = "heavy_lifting", _("Heavy lifting")
+    FLOOD_CONTROL = "flood_control", _("Flood control")
+    PUMPING = "pumping", _("Pumping")
+    SHELTERING = "sheltering", _("Sheltering")
+
+
+def capability_label(code: str) -> str:
+    """The capability in the user's language; an unknown code (typed in the admin) as is."""
+    try:
+        return str(Capability(code).label)
+    except ValueError:
+        return code
 
 
 class IncidentType(models.Model):
@@ -67,6 +101,9 @@ class Incident(models.Model):
     location = models.PointField(_("location"), srid=4326, geography=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     area = models.ForeignKey(Area, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("area"))
+    outside_district = models.BooleanField(
+        _("outside the district (mutual aid)"), default=False,
+        help_text=_("Logged outside the district's boundary on purpose, confirmed by the call-taker."))
     caller_name = models.CharField(_("caller name"), max_length=100, blank=True)
     caller_phone = models.CharField(_("caller phone"), max_length=32, blank=True)
     description = models.TextField(_("description"), blank=True)
@@ -198,3 +235,60 @@ class Assignment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+
+class RunCard(models.Model):
+    """A response plan (调派方案): the mix of capabilities an incident type needs at a severity.
+
+    A card without a severity applies to every severity that has no card of its own. Planners
+    keep run cards in the admin; dispatchers see them filled with the nearest free units.
+    """
+
+    incident_type = models.ForeignKey(IncidentType, on_delete=models.CASCADE, related_name="run_cards",
+                                      verbose_name=_("incident type"))
+    severity = models.CharField(_("severity"), max_length=3, choices=Severity.choices, blank=True,
+                                help_text=_("Leave empty for a card that applies to every severity "
+                                            "without a card of its own."))
+    note = models.TextField(_("note for the dispatcher"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["incident_type__code", "severity"]
+        verbose_name = _("run card")
+        verbose_name_plural = _("run cards")
+        constraints = [
+            models.UniqueConstraint(fields=["incident_type", "severity"], name="run_card_one_per_type_severity",
+                                    violation_error_message=_("This incident type already has a run card for "
+                                                              "this severity.")),
+        ]
+
+    def __str__(self):
+        sev = SEVERITY_NUMERALS.get(self.severity, "") or _("any severity")
+        return f"{self.incident_type.name_zh} {sev}"
+
+
+class RunCardNeed(models.Model):
+    """One line of a run card: so many units bringing one capability."""
+
+    run_card = models.ForeignKey(RunCard, on_delete=models.CASCADE, related_name="needs",
+                                 verbose_name=_("run card"))
+    capability = models.CharField(_("capability"), max_length=32, choices=Capability.choices)
+    count = models.PositiveSmallIntegerField(_("units"), default=1,
+                                             validators=[MinValueValidator(1), MaxValueValidator(50)])
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        constraints = [
+            models.UniqueConstraint(fields=["run_card", "capability"], name="run_card_need_one_per_capability",
+                                    violation_error_message=_("Each capability appears once on a run card; "
+                                                              "raise its count instead.")),
+            models.CheckConstraint(condition=Q(count__gte=1) & Q(count__lte=50), name="run_card_need_count_range",
+                                   violation_error_message=_("A need asks for 1 to 50 units.")),
+        ]
+
+    def __str__(self):
+        return f"{capability_label(self.capability)} × {self.count}"
