@@ -21,6 +21,7 @@ worker: bootstrap
 
 lint: bootstrap
 	@.venv/bin/ruff check .
+	@.venv/bin/lint-imports --no-cache
 
 test: bootstrap messages lint
 	@.venv/bin/python -m pytest
