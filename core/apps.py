@@ -1,5 +1,6 @@
 from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -24,3 +25,6 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_sync_roles, dispatch_uid="core.sync_roles")
+        # Each app declares its stream event types in <app>/events.py and its map layers in
+        # <app>/layers.py (docs/architecture.md); importing them registers them.
+        autodiscover_modules("events", "layers")

@@ -1,0 +1,72 @@
+"""The registry of stream event types: each type is declared once, by the app that owns it.
+
+An app declares its types in `<app>/events.py` (imported at start-up by core.apps through
+`autodiscover_modules("events")`, and by the app's own services):
+
+    from core import events, stream
+
+    ASSIGNMENT_CREATED = events.register(
+        "assignment.created",
+        audiences=lambda assignment: [stream.CONSOLE, stream.audience_unit(assignment.resource_id)],
+        payload=assignment_payload,
+        doc="A unit was sent to an incident.",
+    )
+
+and its services emit with `stream.publish(ASSIGNMENT_CREATED, assignment)`: the audience
+rule and the payload builder both take the same subject. `core.stream.emit` refuses a type
+that is not registered here, and an audience that no consumer joins (core.stream.AUDIENCES).
+
+This module imports nothing from the project, so core.stream can import it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+
+class UnregisteredEvent(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    audiences: Callable[..., Iterable[str]]
+    payload: Callable[..., dict]
+    doc: str = ""
+    module: str = ""
+
+    def __str__(self) -> str:
+        return self.name
+
+
+_TYPES: dict[str, EventType] = {}
+
+
+def register(name: str, *, audiences: Callable[..., Iterable[str]], payload: Callable[..., dict],
+             doc: str = "") -> EventType:
+    """Declare an event type. Declaring the same name twice from two places is a mistake."""
+    import inspect
+
+    frame = inspect.currentframe().f_back
+    module = frame.f_globals.get("__name__", "") if frame else ""
+    existing = _TYPES.get(name)
+    if existing is not None and existing.module != module:
+        raise ValueError(f"event type {name!r} is already declared in {existing.module}")
+    event_type = EventType(name=name, audiences=audiences, payload=payload, doc=doc, module=module)
+    _TYPES[name] = event_type
+    return event_type
+
+
+def declared(name: str) -> EventType:
+    try:
+        return _TYPES[name]
+    except KeyError:
+        raise UnregisteredEvent(
+            f"event type {name!r} is not registered: declare it with core.events.register() "
+            "in its app's events.py (docs/architecture.md, 'Events')") from None
+
+
+def all_types() -> dict[str, EventType]:
+    return dict(_TYPES)
