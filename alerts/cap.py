@@ -1,7 +1,8 @@
 """OASIS CAP 1.2 XML for an alert (element order follows the official XSD).
 
 An issued alert is an Actual message whose msgType follows its status (Alert, Update,
-Cancel). A draft renders as status "Draft" for the commander's preview only: it is never
+Cancel); a drill's alert is an Exercise message, with a note and headlines that say so.
+A draft renders as status "Draft" for the commander's preview only: it is never
 served to the public.
 """
 
@@ -15,28 +16,32 @@ from alerts.geometry import area_to_cap
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 CAP_CONTENT_TYPE = "application/cap+xml"
+EXERCISE_NOTE = "演练 / EXERCISE: 本预警为应急演练，不是真实预警。This is an exercise, not a real warning."
 
 
 def build_cap(alert) -> bytes:
     """The alert's current CAP message as UTF-8 XML bytes."""
     root = etree.Element(_tag("alert"), nsmap={None: CAP_NS})
     is_draft = alert.status == "draft"
+    exercise = alert.is_exercise
     _add(root, "identifier", alert.identifier or f"draft.alert.{alert.pk}")
     _add(root, "sender", alert.sender or cap_sender())
     _add(root, "sent", cap_time(alert.sent or timezone.now()))
-    _add(root, "status", "Draft" if is_draft else "Actual")
+    _add(root, "status", "Draft" if is_draft else "Exercise" if exercise else "Actual")
     _add(root, "msgType", alert.msg_type)
     _add(root, "scope", "Public")
-    if alert.note:
-        _add(root, "note", alert.note)
+    if exercise or alert.note:
+        # CAP 1.2 meant <note> for Exercise messages: say plainly that this is a drill.
+        _add(root, "note", " ".join(filter(None, [EXERCISE_NOTE if exercise else "", alert.note])))
     if alert.references and not is_draft:
         _add(root, "references", alert.references)
     if alert.incident_id and alert.incident.number:
         _add(root, "incidents", alert.incident.number)
-    _info(root, alert, "zh-CN", alert.event, alert.headline, alert.description, alert.instructions,
-          getattr(settings, "CAP_SENDER_NAME", "区应急指挥中心"))
+    _info(root, alert, "zh-CN", alert.event, ("【演练】" if exercise else "") + alert.headline,
+          alert.description, alert.instructions, getattr(settings, "CAP_SENDER_NAME", "区应急指挥中心"))
     if alert.headline_en:
-        _info(root, alert, "en-US", alert.event_en or alert.event, alert.headline_en,
+        _info(root, alert, "en-US", alert.event_en or alert.event,
+              ("[EXERCISE] " if exercise else "") + alert.headline_en,
               alert.description_en or alert.description, alert.instructions_en,
               getattr(settings, "CAP_SENDER_NAME_EN", "District Emergency Command Centre"))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

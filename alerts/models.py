@@ -118,6 +118,9 @@ class Alert(models.Model):
     # Space-separated "sender,identifier,sent" of every earlier message of this alert.
     references = models.TextField(_("CAP references"), blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # A drill's warning (演练): CAP status Exercise, labelled wherever it is shown. Set for any
+    # alert linked to an exercise incident (alerts.services).
+    exercise = models.BooleanField(_("exercise (演练)"), default=False, db_index=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -155,6 +158,10 @@ class Alert(models.Model):
     @property
     def colour(self) -> str:
         return LEVEL_COLOURS[self.level]
+
+    @property
+    def is_exercise(self) -> bool:
+        return self.exercise or bool(self.incident_id and self.incident.exercise)
 
     @property
     def is_published(self) -> bool:

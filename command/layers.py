@@ -45,7 +45,8 @@ LAYERS = {
         geometry="t.location::geometry",
         properties="""json_build_object('number', t.number, 'title', t.title, 'type', it.code,
             'type_name', it.name_zh, 'type_name_en', it.name_en, 'severity', t.severity,
-            'status', t.status, 'address', t.address, 'url', %(incident_url)s || t.id || '/')""",
+            'status', t.status, 'address', t.address, 'url', %(incident_url)s || t.id || '/',
+            'exercise', t.exercise)""",
     ),
     "resources": Layer(
         table="resources_resource t JOIN resources_agency a ON a.id = t.agency_id",
@@ -94,7 +95,8 @@ LAYERS = {
         geometry="t.boundary",
         properties="""json_build_object('release', r.id, 'incident', r.incident_id, 'level', t.level,
             'threshold_ppm', t.threshold_ppm, 'distance_m', round(t.distance_m::numeric, 1),
-            'chemical', c.name, 'chemical_en', c.name_en, 'cas', c.cas, 'created_at', r.created_at)""",
+            'chemical', c.name, 'chemical_en', c.name_en, 'cas', c.cas, 'created_at', r.created_at,
+            'exercise', r.exercise)""",
     ),
 }
 

@@ -207,6 +207,8 @@ class Release(models.Model):
     created_at = models.DateTimeField(_("modelled at"), auto_now_add=True, db_index=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("modelled by"))
+    # Modelled in a drill (演练), or for an exercise incident: labelled, never taken for real.
+    exercise = models.BooleanField(_("exercise (演练)"), default=False, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -107,6 +107,9 @@ class ReleaseInputSerializer(StrictSerializer):
     terrain = serializers.ChoiceField(choices=["rural", "urban"], required=False, default="rural")
     incident = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=_MAX_ID)
     risk_source = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=_MAX_ID)
+    exercise = serializers.BooleanField(required=False, default=False,
+                                        help_text=_("Modelled for a drill (演练); an exercise incident's release "
+                                                    "is one anyway."))
 
 
 LIMIT_TEXT = {
@@ -135,7 +138,7 @@ class ReleaseSerializer(serializers.ModelSerializer):
         model = Release
         fields = ["id", "chemical", "location", "incident", "risk_source", "rate_kg_s", "duration_s",
                   "wind_speed_ms", "wind_from_deg", "stability", "terrain", "zones", "shelters", "warnings",
-                  "limits", "created_at"]
+                  "limits", "created_at", "exercise"]
 
     @extend_schema_field(RELEASE_CHEMICAL_SCHEMA)
     def get_chemical(self, obj):

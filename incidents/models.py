@@ -21,6 +21,9 @@ class Severity(models.TextChoices):
 
 SEVERITY_COLOURS = {"I": "#d7191c", "II": "#f07c00", "III": "#f5c400", "IV": "#2b83ba"}
 SEVERITY_NUMERALS = {"I": "Ⅰ", "II": "Ⅱ", "III": "Ⅲ", "IV": "Ⅳ"}
+# The mark of everything a drill creates. Bilingual in every language on purpose: nobody
+# may mistake an exercise for a real event, whatever language their screen is set to.
+EXERCISE_LABEL = "演练 / EXERCISE"
 
 
 class IncidentClass(models.TextChoices):
@@ -116,6 +119,8 @@ class Incident(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("logged by"))
+    # A drill's incident (演练): labelled everywhere, never counted in statistics (drills app).
+    exercise = models.BooleanField(_("exercise (演练)"), default=False, db_index=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -147,6 +152,10 @@ class Incident(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def exercise_label(self) -> str:
+        return EXERCISE_LABEL if self.exercise else ""
 
 
 class IncidentCounter(models.Model):

@@ -26,6 +26,8 @@ def incident_payload(incident: Incident) -> dict:
         "address": incident.address,
         "area": incident.area.name if incident.area_id else None,
         "reported_at": incident.reported_at.isoformat(),
+        # Every client must be able to tell a drill from a real event (issue 14).
+        "exercise": incident.exercise,
     }
 
 
@@ -38,7 +40,7 @@ def resource_payload(resource: Resource, incident: Incident | None = None) -> di
         "status": resource.status,
         "status_since": resource.status_since.isoformat(),
         "location": point(resource.location),
-        "incident": {"id": incident.pk, "number": incident.number} if incident else None,
+        "incident": {"id": incident.pk, "number": incident.number, "exercise": incident.exercise} if incident else None,
     }
 
 

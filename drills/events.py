@@ -1,0 +1,25 @@
+"""The stream events of drills, declared once (core.events). Payload shapes: drills.payloads."""
+
+from core import events, stream
+from drills.payloads import drill_payload, finding_payload, inject_run_payload, report_payload
+
+
+def _console(_subject) -> list[str]:
+    return [stream.CONSOLE]
+
+
+DRILL_STARTED = events.register(
+    "drill.started", audiences=_console, payload=drill_payload,
+    doc="A drill started: every console shows 演练 / EXERCISE until it ends.")
+DRILL_ENDED = events.register(
+    "drill.ended", audiences=_console, payload=drill_payload,
+    doc="A drill ended: its units were released and its incidents closed.")
+INJECT_FIRED = events.register(
+    "inject.fired", audiences=_console, payload=inject_run_payload,
+    doc="A drill's inject was played (or failed, with the reason) through the real services.")
+FINDING_RECORDED = events.register(
+    "finding.recorded", audiences=_console, payload=finding_payload,
+    doc="An evaluator recorded a finding on a drill or an incident.")
+INCIDENT_REPORT_FILED = events.register(
+    "incident_report.filed", audiences=lambda report: [stream.CONSOLE, stream.DUTY], payload=report_payload,
+    doc="A first, follow-up or final report on an incident was filed.")

@@ -1,0 +1,75 @@
+"""The shapes of the events drills emit. Every payload says `"exercise": true`: a client that
+shows it must label it 演练 / EXERCISE.
+
+drill.started, drill.ended: {"id", "scenario", "title", "kind", "status", "speed", "started_at",
+    "ended_at", "incidents": [id], "exercise": true}
+inject.fired: {"id", "drill", "kind", "title", "offset_s", "due_at", "fired_at", "status",
+    "result", "incident": id | null, "exercise": true}
+finding.recorded: {"id", "drill", "incident", "category", "element", "text", "revision_task": id | null}
+incident_report.filed: {"id", "incident", "number", "kind", "channel", "filed_at", "exercise"}
+"""
+
+from incidents.models import EXERCISE_LABEL
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def drill_payload(drill) -> dict:
+    return {
+        "id": drill.pk,
+        "scenario": drill.scenario_id,
+        "title": drill.scenario.title,
+        "kind": drill.scenario.kind,
+        "status": drill.status,
+        "speed": drill.speed,
+        "started_at": _iso(drill.started_at),
+        "ended_at": _iso(drill.ended_at),
+        "incidents": sorted(drill.incidents.values_list("pk", flat=True)),
+        "exercise": True,
+        "label": EXERCISE_LABEL,
+    }
+
+
+def inject_run_payload(run) -> dict:
+    inject = run.inject
+    return {
+        "id": run.pk,
+        "drill": run.drill_id,
+        "kind": inject.kind,
+        "title": inject.title or inject.get_kind_display(),
+        "offset_s": inject.offset_s,
+        "due_at": _iso(run.due_at),
+        "fired_at": _iso(run.fired_at),
+        "status": run.status,
+        "result": run.result,
+        "incident": run.incident_id,
+        "exercise": True,
+        "label": EXERCISE_LABEL,
+    }
+
+
+def finding_payload(finding) -> dict:
+    task = getattr(finding, "revision_task", None) if finding.pk else None
+    return {
+        "id": finding.pk,
+        "drill": finding.drill_id,
+        "incident": finding.incident_id,
+        "category": finding.category,
+        "element": finding.element,
+        "text": finding.text,
+        "revision_task": task.pk if task else None,
+    }
+
+
+def report_payload(report) -> dict:
+    return {
+        "id": report.pk,
+        "incident": report.incident_id,
+        "number": report.incident.number,
+        "kind": report.kind,
+        "channel": report.channel,
+        "filed_at": _iso(report.filed_at),
+        "exercise": report.incident.exercise,
+    }
