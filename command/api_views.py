@@ -41,5 +41,19 @@ class ObtainToken(ThrottledObtainAuthToken):
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
 
+    @extend_schema(
+        summary="Revoke your API token (log out a program): requests and live sockets using it stop at once",
+        request=None, responses={204: None, 401: ErrorSerializer})
+    def delete(self, request, *args, **kwargs):
+        from rest_framework import status
+        from rest_framework.exceptions import NotAuthenticated
+
+        from resources.services import token_revoke
+
+        if not request.user or not request.user.is_authenticated:
+            raise NotAuthenticated()
+        token_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 obtain_token = ObtainToken.as_view()

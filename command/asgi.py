@@ -1,3 +1,4 @@
+import logging
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "command.settings")
@@ -7,10 +8,14 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from command.consumers import StreamConsumer  # noqa: E402
+from command.streamhub import CLOSE_SLOW_READER  # noqa: E402
 from command.wsauth import StreamAuthMiddleware  # noqa: E402
+
+log = logging.getLogger("command.streamhub")
 
 websocket_urlpatterns = [path("ws/stream/", StreamConsumer.as_asgi())]
 
@@ -20,3 +25,63 @@ application = ProtocolTypeRouter(
         "websocket": StreamAuthMiddleware(URLRouter(websocket_urlpatterns)),
     }
 )
+
+
+class _SlowReaderGuard:
+    """Twisted push producer on a Daphne websocket: Twisted pauses it when the socket's send
+    buffer is full (the client stopped reading) and resumes it when the buffer drains. Paused
+    for STREAM_SLOW_READER_S means a client that is not reading: drop it with 4408 instead of
+    buffering its frames without bound. It reconnects and resumes with ?since=."""
+
+    def __init__(self, protocol):
+        self.protocol = protocol
+        self.timer = None
+
+    def pauseProducing(self):  # noqa: N802 - Twisted's IPushProducer
+        from twisted.internet import reactor
+
+        if self.timer is None:
+            self.timer = reactor.callLater(settings.STREAM_SLOW_READER_S, self._drop)
+
+    def resumeProducing(self):  # noqa: N802
+        if self.timer is not None and self.timer.active():
+            self.timer.cancel()
+        self.timer = None
+
+    def stopProducing(self):  # noqa: N802
+        self.resumeProducing()
+
+    def _drop(self):
+        self.timer = None
+        log.warning("stream: dropping a websocket that stopped reading (%s)", getattr(self.protocol, "client_addr", ""))
+        try:
+            self.protocol.sendClose(code=CLOSE_SLOW_READER, reason="slow reader")
+        finally:
+            # The close frame waits behind everything unread; do not wait for it.
+            self.protocol.dropConnection(abort=True)
+
+
+def _guard_daphne_websockets():
+    try:
+        from daphne.ws_protocol import WebSocketProtocol
+        from zope.interface import classImplements
+        from twisted.internet.interfaces import IPushProducer
+    except ImportError:  # not served by Daphne (tests through Channels' communicator)
+        return
+    if getattr(WebSocketProtocol, "_slow_reader_guarded", False):
+        return
+    classImplements(_SlowReaderGuard, IPushProducer)
+    on_open = WebSocketProtocol.onOpen
+
+    def onOpen(self):  # noqa: N802
+        on_open(self)
+        try:
+            self.registerProducer(_SlowReaderGuard(self), True)
+        except Exception:  # noqa: BLE001 - a transport that already has a producer keeps it
+            log.debug("stream: no slow-reader guard on this transport", exc_info=True)
+
+    WebSocketProtocol.onOpen = onOpen
+    WebSocketProtocol._slow_reader_guarded = True
+
+
+_guard_daphne_websockets()

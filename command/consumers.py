@@ -1,131 +1,182 @@
-"""The one websocket endpoint: replay from the log, then stream live.
+"""The one websocket endpoint: replay from the log, then stream live through the process's hub.
 
-The Redis doorbell only says "something new"; every frame is read from the Event table,
-so a lost doorbell (Redis restart, a Daphne process dying) costs delay, never an event.
+The Redis doorbell only says "something new"; every frame is read from the Event table, so a
+lost doorbell (Redis restart, a Daphne process dying) costs delay, never an event. A socket
+reads the database itself only to replay after (re)connecting; live frames come from the hub
+(command.streamhub), which reads each new event once for the whole process.
+
+Clients only listen. What they send is bounded: frames over STREAM_CLIENT_MAX_FRAME bytes close
+the socket with 1009, more than STREAM_CLIENT_RATE frames a second (burst STREAM_CLIENT_BURST)
+with 4429; anything that is not a JSON object is answered with an error frame and the socket
+stays open. A client that stops reading is dropped with 4408 (command.asgi) rather than buffered.
 """
 
-import asyncio
+from __future__ import annotations
+
+import json
 import logging
+import time
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from core import stream
-from core.roles import CONSOLE_ROLES, user_roles
-from plans.selectors import is_on_duty
+from command import streamhub
+from command.streamhub import (CLOSE_BAD_REQUEST, CLOSE_FLOOD, CLOSE_FORBIDDEN, CLOSE_TOO_BIG, ReplayBuffer,
+                               audiences_for, fetch_frames, fingerprint, get_hub, last_seq)
 
 log = logging.getLogger(__name__)
 
-REPLAY_PAGE = 500
+__all__ = ["StreamConsumer", "audiences_for"]
+
+REPLAY_PAGE = streamhub.FETCH_PAGE
+MAX_SEQ = 2**63 - 1  # bigint
+
+_audiences = database_sync_to_async(audiences_for)
+PONG = json.dumps({"type": "pong"})
 
 
-@database_sync_to_async
-def audiences_for(user) -> list[str]:
-    """Console roles see everything; a responder sees their own unit's events only."""
-    audiences = [stream.audience_user(user.pk)]
-    if user_roles(user) & CONSOLE_ROLES:
-        audiences.append(stream.CONSOLE)
-    # RelatedObjectDoesNotExist is an AttributeError, so getattr covers users without one.
-    responder = getattr(user, "responder", None)
-    if responder is not None and responder.resource_id:
-        audiences.append(stream.audience_unit(responder.resource_id))
-    if is_on_duty(user):
-        # Officers on a duty shift get new-incident alerts and escalations (rosters, issue 4).
-        audiences.append(stream.DUTY)
-    return audiences
+class StreamConsumer(AsyncWebsocketConsumer):
+    # No channel of its own: the process's hub listens to Redis for every socket, so Redis holds
+    # one channel per process, not one per socket, and a doorbell is one message per process.
+    channel_layer_alias = "stream-sockets-have-no-channel"
 
+    closed = True
+    replay: ReplayBuffer | None = None
 
-@database_sync_to_async
-def _fetch(since: int, audiences: list[str]) -> list[dict]:
-    return [event.as_frame() for event in stream.events_since(since=since, audiences=audiences, limit=REPLAY_PAGE)]
-
-
-@database_sync_to_async
-def _last_seq() -> int:
-    return stream.last_seq()
-
-
-class StreamConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
         if self.scope.get("refused") or user is None or not user.is_authenticated:
-            await self.close(code=4403)
+            await self.close(code=CLOSE_FORBIDDEN)
             return
-        query = parse_qs(self.scope.get("query_string", b"").decode("latin1"))
-        try:
-            since = int(query["since"][0]) if "since" in query else None
-        except ValueError:
-            await self.close(code=4400)
+        since = self._since()
+        if since == "bad":
+            await self.close(code=CLOSE_BAD_REQUEST)
             return
-        if since is not None and since < 0:
-            await self.close(code=4400)
+        newest = await last_seq()
+        if since is not None and since > newest:
+            # A seq the log never had (a client of another database, a typo): refusing says so;
+            # accepting would mute the socket, since every real event has a lower seq.
+            log.info("stream: refused since=%s past the end of the log (%s)", since, newest)
+            await self.close(code=CLOSE_BAD_REQUEST)
             return
-        self.audiences = await audiences_for(user)
-        self.groups_joined = [stream.group_name(a) for a in self.audiences]
-        self.sent_up_to = since if since is not None else await _last_seq()
-        self.send_lock = asyncio.Lock()
-        # Join before replaying: an event committed between the replay and the join would
-        # otherwise ring no bell here.
-        await self._join_groups()
+        self.user_id = user.pk
+        session = self.scope.get("session") if self.scope.get("auth_method") == "session" else None
+        self.session_key = session.session_key if session is not None else None
+        self.token_key = self.scope.get("token_key")
+        self.session_fp = fingerprint(self.session_key) if self.session_key else None
+        self.token_fp = fingerprint(self.token_key) if self.token_key else None
+        self.audiences = await _audiences(user)
+        self.sent_up_to = newest if since is None else since
+        self.allowance, self.allowance_at = float(settings.STREAM_CLIENT_BURST), time.monotonic()
+        self.hub = get_hub()
+        # Register before replaying: whatever the hub fans out from now on is buffered, and
+        # whatever it fanned out before was committed before the replay below reads the log.
+        self.replay = ReplayBuffer(settings.STREAM_REPLAY_BUFFER)
+        self.closed = False
+        await self.hub.register(self)
         await self.accept()
-        await self._catch_up()
-        self.poller = asyncio.create_task(self._poll())
+        try:
+            await self._replay_then_go_live()
+        except Exception:  # noqa: BLE001 - the database went away mid-replay: the client resumes
+            log.warning("stream: replay failed; closing so the client resumes", exc_info=True)
+            await self.end(1011, "replay failed")
+
+    def _since(self):
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin1"))
+        if "since" not in query:
+            return None
+        raw = query["since"][0]
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 19 or int(raw) > MAX_SEQ:
+            return "bad"
+        return int(raw)
+
+    async def _replay_then_go_live(self):
+        replay = self.replay
+        while True:
+            if replay.overflowed:
+                replay.overflowed = False
+                replay.frames.clear()
+            while True:
+                rows = await fetch_frames(self.sent_up_to, self.audiences)
+                for seq, _audiences_, _type, _payload, text in rows:
+                    if self.closed:
+                        return
+                    await self.send(text_data=text)
+                    self.sent_up_to = seq
+                if len(rows) < REPLAY_PAGE:
+                    break
+            if replay.overflowed:
+                continue
+            while replay.frames and not replay.overflowed and not self.closed:
+                seq, text = replay.frames.popleft()
+                if seq > self.sent_up_to:
+                    await self.send(text_data=text)
+                    self.sent_up_to = seq
+            if not replay.overflowed:
+                self.replay = None  # live: the hub sends from now on
+                return
+
+    async def offer(self, seq: int, text: str) -> None:
+        """Called by the hub, in seq order, for each live event of this socket's audiences."""
+        if self.closed:
+            return
+        if self.replay is not None:
+            self.replay.add(seq, text)
+            return
+        if seq > self.sent_up_to:
+            self.sent_up_to = seq
+            try:
+                await self.send(text_data=text)
+            except Exception:  # noqa: BLE001 - the connection is already gone
+                await self.end(1011, "send failed")
+
+    async def end(self, code: int, reason: str = "") -> None:
+        """Leave the hub and close with `code` (the hub calls this when the account changes)."""
+        if self.closed:
+            return
+        self.closed = True
+        self.hub.unregister(self)
+        log.info("stream: closing socket of user %s: %s (%s)", getattr(self, "user_id", None), reason, code)
+        try:
+            await self.close(code=code, reason=reason[:120] or None)
+        except Exception:  # noqa: BLE001
+            pass
 
     async def disconnect(self, code):
-        poller = getattr(self, "poller", None)
-        if poller:
-            poller.cancel()
-        for group in getattr(self, "groups_joined", []):
-            try:
-                await self.channel_layer.group_discard(group, self.channel_name)
-            except Exception:  # noqa: BLE001 - Redis may be the reason we are disconnecting
-                pass
+        if not self.closed:
+            self.closed = True
+            self.hub.unregister(self)
 
-    async def receive_json(self, content, **kwargs):
-        # Clients only listen; a ping keeps proxies from closing an idle socket.
-        if content.get("type") == "ping":
-            await self.send_json({"type": "pong"})
-
-    async def stream_doorbell(self, message):
-        if message["seq"] > self.sent_up_to:
-            await self._catch_up()
-
-    async def _join_groups(self):
-        for group in self.groups_joined:
-            await self.channel_layer.group_add(group, self.channel_name)
-
-    async def _refresh_audiences(self):
-        audiences = await audiences_for(self.scope["user"])
-        if audiences == self.audiences:
+    async def websocket_receive(self, message):
+        if self.closed:
             return
-        groups = [stream.group_name(a) for a in audiences]
-        for group in set(self.groups_joined) - set(groups):
-            await self.channel_layer.group_discard(group, self.channel_name)
-        self.audiences, self.groups_joined = audiences, groups
+        now = time.monotonic()
+        self.allowance = min(float(settings.STREAM_CLIENT_BURST),
+                             self.allowance + (now - self.allowance_at) * settings.STREAM_CLIENT_RATE)
+        self.allowance_at = now
+        if self.allowance < 1:
+            await self.end(CLOSE_FLOOD, "too many frames")
+            return
+        self.allowance -= 1
+        text = message.get("text")
+        if text is None:
+            await self._error("binary_frame", "binary frames are not understood; send JSON text frames")
+            return
+        if len(text) > settings.STREAM_CLIENT_MAX_FRAME:
+            await self.end(CLOSE_TOO_BIG, "frame too large")
+            return
+        try:
+            content = json.loads(text)
+        except ValueError:
+            content = None
+        if not isinstance(content, dict):
+            await self._error("malformed_frame", 'frames are JSON objects, e.g. {"type": "ping"}')
+            return
+        # Clients only listen; a ping keeps proxies from closing an idle socket. Anything else is ignored.
+        if content.get("type") == "ping":
+            await self.send(text_data=PONG)
 
-    async def _catch_up(self):
-        async with self.send_lock:
-            while True:
-                frames = await _fetch(self.sent_up_to, self.audiences)
-                for frame in frames:
-                    await self.send_json(frame)
-                    self.sent_up_to = frame["seq"]
-                if len(frames) < REPLAY_PAGE:
-                    return
-
-    async def _poll(self):
-        """Safety net for lost doorbells; also re-joins groups a Redis restart forgot, and
-        follows audience changes (a duty shift starting or ending) without a reconnect."""
-        while True:
-            await asyncio.sleep(settings.STREAM_POLL_S)
-            try:
-                await self._refresh_audiences()
-                await self._join_groups()
-            except Exception:  # noqa: BLE001 - Redis down: keep polling the database
-                log.info("stream: cannot re-join groups, Redis unavailable")
-            try:
-                await self._catch_up()
-            except Exception:  # noqa: BLE001
-                log.warning("stream: catch-up failed", exc_info=True)
+    async def _error(self, code: str, detail: str) -> None:
+        await self.send(text_data=json.dumps({"type": "error", "error": code, "detail": detail}))

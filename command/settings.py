@@ -133,8 +133,8 @@ REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        # Consumers re-join their groups every STREAM_POLL_S, so a short group expiry only
-        # sheds channels of processes that died without leaving (no "over capacity" noise).
+        # Each process's stream hub re-joins its one group every STREAM_POLL_S, so a short group
+        # expiry only sheds channels of processes that died without leaving.
         "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("CHANNEL_PREFIX", "asgi"), "group_expiry": 120},
     }
 }
@@ -243,6 +243,17 @@ ESCALATION_MAX_ROUNDS = env_int("ESCALATION_MAX_ROUNDS", 3)
 # How often a websocket consumer re-reads the event log even without a doorbell, so a lost
 # Redis notice (restart, network blip) delays an event by at most this long instead of losing it.
 STREAM_POLL_S = float(env_str("STREAM_POLL_S", "5"))
+# The stream hub (command.streamhub) re-reads the accounts behind its sockets this often (and
+# at once on account.changed): a deactivated user, ended session or revoked token is closed.
+STREAM_RECHECK_S = float(env_str("STREAM_RECHECK_S", "10"))
+# What a client may send: clients only listen (and ping), so frames are few and small.
+STREAM_CLIENT_MAX_FRAME = env_int("STREAM_CLIENT_MAX_FRAME", 4096)  # bytes; over it: close 1009
+STREAM_CLIENT_RATE = float(env_str("STREAM_CLIENT_RATE", "5"))  # frames per second; over it: close 4429
+STREAM_CLIENT_BURST = env_int("STREAM_CLIENT_BURST", 30)
+# A client that has not read its frames for this long (the server's send buffer stays full)
+# is dropped with 4408 and resumes with ?since=; live frames held while a socket replays.
+STREAM_SLOW_READER_S = float(env_str("STREAM_SLOW_READER_S", "10"))
+STREAM_REPLAY_BUFFER = env_int("STREAM_REPLAY_BUFFER", 1000)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -34,18 +34,71 @@ def _header(scope, name: bytes) -> str | None:
     return None
 
 
-def origin_allowed(origin: str) -> bool:
-    parsed = urlparse(origin)
-    host = parsed.hostname
-    if not host or parsed.scheme not in ("http", "https"):
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin_tuple(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an origin, with the scheme's default port filled in."""
+    try:
+        parsed = urlparse(url)
+        port = parsed.port
+    except ValueError:
+        return None
+    scheme = (parsed.scheme or "").lower()
+    if scheme not in DEFAULT_PORTS or not parsed.hostname:
+        return None
+    return scheme, parsed.hostname.lower(), port or DEFAULT_PORTS[scheme]
+
+
+def _own_origin(scope) -> tuple[str, str, int] | None:
+    """The origin this socket was opened on: its scheme (wss → https) and Host header, if the
+    host is one of ours (ALLOWED_HOSTS), as Django's CSRF check derives the request's origin."""
+    host = _header(scope, b"host")
+    if not host:
+        return None
+    scheme = "https" if scope.get("scheme") in ("wss", "https") or _behind_tls_proxy(scope) else "http"
+    own = _origin_tuple(f"{scheme}://{host}")
+    if own is None or not validate_host(own[1], list(settings.ALLOWED_HOSTS)):
+        return None
+    return own
+
+
+def _behind_tls_proxy(scope) -> bool:
+    """Daphne's websocket scope carries no scheme: trust the proxy's header exactly when Django
+    does for HTTP (SECURE_PROXY_SSL_HEADER, set in production behind nginx)."""
+    proxy_header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    if not proxy_header:
         return False
-    host_port = f"{host}:{parsed.port}" if parsed.port else host
-    allowed = list(settings.ALLOWED_HOSTS)
+    name, value = proxy_header
+    header = name.removeprefix("HTTP_").lower().replace("_", "-").encode("latin1")
+    return (_header(scope, header) or "").split(",")[0].strip() == value
+
+
+def origin_allowed(origin: str, scope=None) -> bool:
+    """Same origin in scheme, host and port (RFC 6454), or an origin listed in
+    CSRF_TRUSTED_ORIGINS (exact, or `https://*.example.org` for its subdomains).
+
+    Without a Host header (no browser omits it; only in-process test harnesses do) the
+    own-origin candidates are the allowed hosts on plain HTTP at port 80 or `make run`'s 8000.
+    """
+    candidate = _origin_tuple(origin)
+    if candidate is None:
+        return False
+    scheme, host, port = candidate
     for trusted in settings.CSRF_TRUSTED_ORIGINS:
-        trusted_host = urlparse(trusted).hostname
-        if trusted_host:
-            allowed.append(trusted_host)
-    return validate_host(host, allowed) or validate_host(host_port, allowed)
+        t_scheme, _sep, rest = trusted.partition("://")
+        wildcard = rest.startswith("*.")
+        allowed = _origin_tuple(f"{t_scheme}://{rest[2:] if wildcard else rest}")
+        if allowed is None or (allowed[0], allowed[2]) != (scheme, port):
+            continue
+        if host == allowed[1] or (wildcard and host.endswith("." + allowed[1])):
+            return True
+    own = _own_origin(scope or {})
+    if own is not None:
+        return candidate == own
+    if scope is not None and _header(scope, b"host"):
+        return False  # a Host that is not ours
+    return scheme == "http" and port in (80, 8000) and validate_host(host, list(settings.ALLOWED_HOSTS))
 
 
 class _TokenOrSession:
@@ -57,7 +110,7 @@ class _TokenOrSession:
         scope["auth_method"] = None
         origin = _header(scope, b"origin")
         authorization = _header(scope, b"authorization")
-        if origin is not None and not origin_allowed(origin):
+        if origin is not None and not origin_allowed(origin, scope):
             scope["user"] = AnonymousUser()
             scope["refused"] = "origin"
             return await self.inner(scope, receive, send)
@@ -65,6 +118,7 @@ class _TokenOrSession:
             user = await _user_for_token(authorization[6:].strip())
             scope["user"] = user or AnonymousUser()
             scope["auth_method"] = "token" if user else None
+            scope["token_key"] = authorization[6:].strip() if user else None
             return await self.inner(scope, receive, send)
         if origin is None:
             # A cookie without Origin is not a browser we can vouch for.

@@ -25,6 +25,12 @@ from core.models import Event
 log = logging.getLogger(__name__)
 
 CONSOLE = "console"
+# Every process's stream hub (command.streamhub) listens on this one group: one doorbell per
+# commit per process, whatever the number of sockets (no per-socket group, no "over capacity").
+HUB_GROUP = "stream.hub"
+# A person's sign-in, role or unit changed (logout, token revoked, deactivated, moved): the
+# hubs re-check that user's open sockets at once (resources.services emits it).
+ACCOUNT_CHANGED = "account.changed"
 # Officers on a duty shift right now (plans.selectors.is_on_duty), whatever their role.
 DUTY = "duty"
 # Any constant works; it only has to be the same in every process.
@@ -123,11 +129,13 @@ def _ring_now(layer, latest: dict[str, int]) -> None:
 
 
 async def _ring_all(layer, latest: dict[str, int]) -> None:
+    hub_bell = {"type": "stream.doorbell", "seq": max(latest.values()), "audiences": sorted(latest)}
     results = await asyncio.gather(
+        layer.group_send(HUB_GROUP, hub_bell),
         *(layer.group_send(group_name(a), {"type": "stream.doorbell", "seq": seq}) for a, seq in latest.items()),
         return_exceptions=True,
     )
-    for audience, result in zip(latest, results, strict=True):
+    for audience, result in zip([HUB_GROUP, *latest], results, strict=True):
         if isinstance(result, Exception):
             log.warning("stream doorbell to %s not delivered: %s", audience, result)
 

@@ -1,0 +1,406 @@
+"""One reader per process: the stream hub.
+
+Every Daphne process runs one hub (per event loop). The hub alone listens to Redis (one
+channel in the group `core.stream.HUB_GROUP`, so a commit rings each process once, whatever
+its number of sockets) and alone reads new events from PostgreSQL: on a doorbell, and every
+STREAM_POLL_S as a safety net for doorbells Redis lost. It reads each new event once and
+fans it out to the local sockets of the event's audiences, encoding the frame once.
+
+A socket reads the database only to replay after (re)connecting (`?since=N`). It registers
+with the hub *before* replaying; while it replays, the hub buffers its live frames; when the
+replay is done the socket sends the buffered frames with a seq above the last one it sent and
+goes live. Why nothing is lost: an event the hub fanned out before the socket registered had
+been committed before the replay started, so the replay reads it; every later one reaches the
+buffer. Why nothing is sent twice or out of order: a socket sends only seqs above the last it
+sent, in the order the hub (one task) or the replay (one loop) produces them.
+
+The hub also keeps each socket's account honest (issue 16): every STREAM_RECHECK_S, and at
+once when a service emits `account.changed` for a user, it re-reads the users, roles, units,
+sessions and tokens of its sockets in a few batched queries; a socket follows its user's unit
+(new audiences joined, old ones left) and is closed with a clear code when its user is gone,
+signed out or its token revoked. Idle sockets cost no queries of their own.
+
+Modelled on Zulip's event system (zerver/tornado/event_queue.py): one process-wide
+dispatcher receives each event once and hands it to the in-memory client descriptors of its
+recipients; clients resume from the last event id they saw; a descriptor is dropped rather
+than allowed to grow without bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from core import stream
+
+log = logging.getLogger(__name__)
+
+FETCH_PAGE = 500
+
+# Close codes (4000-4999 are the application's own; RFC 6455 §7.4.2).
+CLOSE_BAD_REQUEST = 4400  # `since` malformed or past the end of the log
+CLOSE_SIGNED_OUT = 4401  # the session ended (logout, expiry) or the API token was revoked
+CLOSE_FORBIDDEN = 4403  # no credentials, foreign origin, user deactivated or deleted
+CLOSE_SLOW_READER = 4408  # the client stopped reading; reconnect with ?since=<last seq>
+CLOSE_FLOOD = 4429  # more frames than STREAM_CLIENT_RATE allows
+CLOSE_TOO_BIG = 1009  # a client frame over STREAM_CLIENT_MAX_FRAME bytes
+
+
+def fingerprint(secret: str) -> str:
+    """Names a session or token in an `account.changed` event without writing the secret down."""
+    return hashlib.sha256(secret.encode()).hexdigest()[:20]
+
+
+# --- who hears what -------------------------------------------------------------------
+
+def audiences_for(user, *, on_duty: set[int] | None = None) -> list[str]:
+    """The one place that says which audiences a signed-in user hears.
+
+    Console roles see everything; a responder their own unit's events; officers on a duty
+    shift the duty audience; safety supervisors the park's ledger and an enterprise officer
+    their own enterprise's. `on_duty` (user ids) lets the hub check thousands of users with
+    one query (load_accounts); without it this asks the database.
+    """
+    from core.roles import CONSOLE_ROLES, SAFETY_SUPERVISOR, user_roles
+    from plans.selectors import is_on_duty
+    from safety.selectors import membership_enterprise_id
+
+    audiences = [stream.audience_user(user.pk)]
+    roles = user_roles(user)
+    if roles & CONSOLE_ROLES:
+        audiences.append(stream.CONSOLE)
+    # RelatedObjectDoesNotExist is an AttributeError, so getattr covers users without one.
+    responder = getattr(user, "responder", None)
+    if responder is not None and responder.resource_id:
+        audiences.append(stream.audience_unit(responder.resource_id))
+    if (user.pk in on_duty) if on_duty is not None else is_on_duty(user):
+        # Officers on a duty shift get new-incident alerts and escalations (rosters, issue 4).
+        audiences.append(stream.DUTY)
+    # The park's safety ledger: supervisors hear every enterprise, an officer only their own.
+    if SAFETY_SUPERVISOR in roles:
+        audiences.append(stream.SAFETY)
+    enterprise_id = membership_enterprise_id(user)
+    if enterprise_id is not None:
+        audiences.append(stream.audience_enterprise(enterprise_id))
+    return audiences
+
+
+@dataclass
+class Account:
+    audiences: list[str]
+    sessions: set[str] = field(default_factory=set)  # the asked session keys still signed in as this user
+    tokens: set[str] = field(default_factory=set)  # the asked token keys still belonging to this user
+
+
+def load_accounts(user_ids, session_keys=(), token_keys=()) -> dict[int, Account]:
+    """Active users among `user_ids` with their audiences and still-valid credentials, in a
+    handful of queries whatever the number of users (missing = deactivated or deleted)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from rest_framework.authtoken.models import Token
+
+    from core.roles import CONSOLE_ROLES, COMMAND_ROLES, DISPATCH_ROLES, ENTERPRISE_OFFICER, INTAKE_ROLES
+    from plans.selectors import on_duty_user_ids
+    from safety.models import EnterpriseMembership
+
+    users = list(get_user_model().objects.filter(pk__in=list(user_ids), is_active=True)
+                 .select_related("responder"))
+    if not users:
+        return {}
+    ids = [u.pk for u in users]
+    roles: dict[int, set[str]] = defaultdict(set)
+    for user_id, name in Group.objects.filter(user__in=ids).values_list("user", "name"):
+        roles[user_id].add(name)
+    enterprise = dict(EnterpriseMembership.objects.filter(user__in=ids).values_list("user_id", "enterprise_id"))
+    on_duty = on_duty_user_ids()
+    accounts = {}
+    for user in users:
+        names = roles[user.pk]
+        if user.is_superuser:
+            names |= CONSOLE_ROLES | INTAKE_ROLES | DISPATCH_ROLES | COMMAND_ROLES
+        user._role_names = names  # what core.roles.user_roles caches
+        user._safety_enterprise_id = enterprise.get(user.pk) if ENTERPRISE_OFFICER in names else None
+        accounts[user.pk] = Account(audiences=audiences_for(user, on_duty=on_duty))
+    for key, user_id in Token.objects.filter(key__in=list(token_keys), user__in=ids).values_list("key", "user_id"):
+        accounts[user_id].tokens.add(key)
+    for key, user_id in _signed_in_sessions(session_keys, {u.pk: u for u in users}):
+        accounts[user_id].sessions.add(key)
+    return accounts
+
+
+def _signed_in_sessions(session_keys, users):
+    """(session key, user id) for the sessions that still sign in their user, as Django's own
+    AuthenticationMiddleware would decide: not expired, same user, same password hash."""
+    from importlib import import_module
+
+    from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
+    from django.utils import timezone
+    from django.utils.crypto import constant_time_compare
+
+    keys = [k for k in session_keys if k]
+    if not keys:
+        return
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if settings.SESSION_ENGINE == "django.contrib.sessions.backends.db":
+        from django.contrib.sessions.models import Session
+
+        rows = Session.objects.filter(session_key__in=keys, expire_date__gt=timezone.now()).values_list(
+            "session_key", "session_data")
+        decoded = ((key, store().decode(data)) for key, data in rows)
+    else:
+        decoded = ((key, store(session_key=key).load()) for key in keys if store().exists(key))
+    for key, data in decoded:
+        user = users.get(_int(data.get(SESSION_KEY)))
+        if user is not None and constant_time_compare(data.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash()):
+            yield key, user.pk
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- reads ------------------------------------------------------------------------------
+
+def _frames_after(cursor: int, audiences=None, limit: int = FETCH_PAGE) -> list[tuple[int, list[str], str, dict, str]]:
+    """(seq, audiences, type, payload, frame text) after `cursor`, in seq order: every event for
+    the hub, a socket's own audiences for a replay."""
+    from core.models import Event
+
+    events = Event.objects.filter(seq__gt=cursor)
+    if audiences is not None:
+        events = events.filter(audiences__overlap=list(audiences))
+    return [(e.seq, e.audiences, e.type, e.payload, json.dumps(e.as_frame())) for e in events.order_by("seq")[:limit]]
+
+
+fetch_frames = database_sync_to_async(_frames_after)
+last_seq = database_sync_to_async(stream.last_seq)
+_load_accounts = database_sync_to_async(load_accounts)
+
+
+# --- the hub ----------------------------------------------------------------------------
+
+class StreamHub:
+    """Process-wide: the local sockets by audience and by user, one reader, one Redis channel."""
+
+    def __init__(self, loop):
+        self.loop = loop
+        self.by_audience: dict[str, set] = defaultdict(set)
+        self.by_user: dict[int, set] = defaultdict(set)
+        self.cursor = 0  # every event up to here has been fanned out
+        self.wake = asyncio.Event()
+        self.recheck_users: set[int] = set()
+        self.tasks: list[asyncio.Task] = []
+        self.channel: str | None = None
+        self.start_lock = asyncio.Lock()
+        self.stats = {"fetches": 0, "events": 0, "frames": 0, "doorbells": 0, "rechecks": 0}
+
+    # registry
+    @property
+    def sockets(self) -> set:
+        return set().union(*self.by_user.values()) if self.by_user else set()
+
+    async def register(self, sock) -> None:
+        async with self.start_lock:
+            if not self.tasks:
+                self.cursor = await last_seq()
+                self.wake = asyncio.Event()
+                self.tasks = [asyncio.create_task(self._read(), name="stream-hub-read"),
+                              asyncio.create_task(self._listen(), name="stream-hub-listen")]
+            self.by_user[sock.user_id].add(sock)
+            for audience in sock.audiences:
+                self.by_audience[audience].add(sock)
+
+    def unregister(self, sock) -> None:
+        for audience in sock.audiences:
+            members = self.by_audience.get(audience)
+            if members is not None:
+                members.discard(sock)
+                if not members:
+                    del self.by_audience[audience]
+        members = self.by_user.get(sock.user_id)
+        if members is not None:
+            members.discard(sock)
+            if not members:
+                del self.by_user[sock.user_id]
+        if not self.by_user and self.tasks:
+            # Nobody listens in this process: stop reading and listening until somebody does.
+            for task in self.tasks:
+                task.cancel()
+            self.tasks = []
+            channel, self.channel = self.channel, None
+            if channel:
+                asyncio.ensure_future(self._leave(channel))
+
+    def move(self, sock, audiences: list[str]) -> None:
+        """The socket's user changed unit or role: hear the new audiences, leave the old."""
+        for audience in set(sock.audiences) - set(audiences):
+            members = self.by_audience.get(audience)
+            if members is not None:
+                members.discard(sock)
+                if not members:
+                    del self.by_audience[audience]
+        for audience in audiences:
+            self.by_audience[audience].add(sock)
+        sock.audiences = audiences
+
+    # the reader
+    async def _read(self) -> None:
+        last_recheck = time.monotonic()
+        while True:
+            tick = False
+            try:
+                await asyncio.wait_for(self.wake.wait(), settings.STREAM_POLL_S)
+            except TimeoutError:
+                tick = True
+            self.wake.clear()
+            try:
+                await self._fan_out()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - PostgreSQL away: the next round tries again
+                log.warning("stream hub: reading the event log failed", exc_info=True)
+            if tick:
+                await self._join()
+            if self.recheck_users or time.monotonic() - last_recheck >= settings.STREAM_RECHECK_S:
+                users, self.recheck_users = self.recheck_users, set()
+                if time.monotonic() - last_recheck >= settings.STREAM_RECHECK_S:
+                    users, last_recheck = None, time.monotonic()
+                try:
+                    await self.recheck(users)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # noqa: BLE001
+                    log.warning("stream hub: re-checking accounts failed", exc_info=True)
+
+    async def _fan_out(self) -> None:
+        while True:
+            rows = await fetch_frames(self.cursor)
+            self.stats["fetches"] += 1
+            for seq, audiences, type_, payload, text in rows:
+                if type_ == stream.ACCOUNT_CHANGED:
+                    await self._account_changed(payload)
+                targets = set()
+                for audience in audiences:
+                    targets |= self.by_audience.get(audience, set())
+                for sock in targets:
+                    await sock.offer(seq, text)
+                self.stats["events"] += 1
+                self.stats["frames"] += len(targets)
+                self.cursor = seq
+            if len(rows) < FETCH_PAGE:
+                return
+
+    async def _account_changed(self, change: dict) -> None:
+        user_id = _int(change.get("user"))
+        ended = {change.get("session"), change.get("token")} - {None}
+        for sock in list(self.by_user.get(user_id, ())):
+            if ended & {sock.session_fp, sock.token_fp}:
+                await sock.end(CLOSE_SIGNED_OUT, "signed out" if change.get("session") else "token revoked")
+        if user_id in self.by_user:
+            await self.recheck({user_id})
+
+    async def recheck(self, user_ids: set[int] | None = None) -> None:
+        """Re-read the accounts behind the sockets (all, or those of `user_ids`) and act."""
+        socks = [s for uid in (user_ids if user_ids is not None else list(self.by_user))
+                 for s in self.by_user.get(uid, ())]
+        if not socks:
+            return
+        self.stats["rechecks"] += 1
+        accounts = await _load_accounts({s.user_id for s in socks}, {s.session_key for s in socks if s.session_key},
+                                        {s.token_key for s in socks if s.token_key})
+        for sock in socks:
+            account = accounts.get(sock.user_id)
+            if account is None:
+                await sock.end(CLOSE_FORBIDDEN, "account deactivated")
+            elif sock.session_key and sock.session_key not in account.sessions:
+                await sock.end(CLOSE_SIGNED_OUT, "signed out")
+            elif sock.token_key and sock.token_key not in account.tokens:
+                await sock.end(CLOSE_SIGNED_OUT, "token revoked")
+            elif account.audiences != sock.audiences and not sock.closed:
+                self.move(sock, account.audiences)
+
+    # Redis: one channel for the whole process
+    async def _listen(self) -> None:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        while True:
+            try:
+                if self.channel is None:
+                    self.channel = await layer.new_channel("stream-hub.")
+                    await layer.group_add(stream.HUB_GROUP, self.channel)
+                message = await layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - Redis away: the safety net reads the log meanwhile
+                log.info("stream hub: Redis unavailable, polling every %s s", settings.STREAM_POLL_S)
+                await asyncio.sleep(min(settings.STREAM_POLL_S, 2))
+                continue
+            if message.get("type") != "stream.doorbell":
+                continue
+            self.stats["doorbells"] += 1
+            # Coalesced: however many doorbells arrive while a read is under way, one more read follows.
+            if message.get("seq", 0) > self.cursor and any(a in self.by_audience for a in message.get("audiences", ())):
+                self.wake.set()
+
+    async def _join(self) -> None:
+        # Re-joining every tick keeps the membership alive past group_expiry and restores it
+        # after a Redis restart forgot it. One command per process, not per socket.
+        layer = get_channel_layer()
+        if layer is None or self.channel is None:
+            return
+        try:
+            await layer.group_add(stream.HUB_GROUP, self.channel)
+        except Exception:  # noqa: BLE001
+            log.info("stream hub: cannot re-join %s, Redis unavailable", stream.HUB_GROUP)
+
+    async def _leave(self, channel: str) -> None:
+        try:
+            await get_channel_layer().group_discard(stream.HUB_GROUP, channel)
+        except Exception:  # noqa: BLE001
+            pass
+
+
+_hubs: dict[int, StreamHub] = {}
+
+
+def get_hub() -> StreamHub:
+    """The hub of the running event loop (Daphne has one; each test has its own)."""
+    loop = asyncio.get_running_loop()
+    hub = _hubs.get(id(loop))
+    if hub is None or hub.loop is not loop:
+        for key in [k for k, h in _hubs.items() if h.loop.is_closed()]:
+            del _hubs[key]
+        hub = _hubs[id(loop)] = StreamHub(loop)
+    return hub
+
+
+class ReplayBuffer:
+    """Live frames held for a socket while it replays; over `limit` it overflows and the socket
+    replays again from the database instead (memory stays bounded, nothing is lost)."""
+
+    def __init__(self, limit: int):
+        self.frames: deque[tuple[int, str]] = deque()
+        self.limit = limit
+        self.overflowed = False
+
+    def add(self, seq: int, text: str) -> None:
+        if self.overflowed:
+            return
+        if len(self.frames) >= self.limit:
+            self.frames.clear()
+            self.overflowed = True
+            return
+        self.frames.append((seq, text))

@@ -1,0 +1,29 @@
+"""The stream events of people's accounts, declared once (core.events).
+
+`account.changed` goes to the user's own audience. Every process's stream hub reads it and at
+once re-checks that user's open sockets (command.streamhub): a signed-out session or revoked
+token is closed, a deactivated user's sockets too, a moved responder's socket follows the unit.
+The payload names an ended session or token by a fingerprint, never by the secret itself.
+"""
+
+from django.contrib.auth.signals import user_logged_out
+from django.dispatch import receiver
+
+from core import events, stream
+
+ACCOUNT_CHANGED = events.register(
+    stream.ACCOUNT_CHANGED,
+    audiences=lambda change: [stream.audience_user(change["user"])],
+    payload=lambda change: dict(change),
+    doc="A person's sign-in, role or unit changed (logout, token revoked, deactivated, moved): "
+        "their open sockets are re-checked at once.",
+)
+
+
+@receiver(user_logged_out, dispatch_uid="resources.session_end_on_logout")
+def _session_ended(sender, request, user, **kwargs):
+    session = getattr(request, "session", None)
+    if user is not None and session is not None and session.session_key:
+        from resources.services import session_end
+
+        session_end(user=user, session_key=session.session_key)
