@@ -9,6 +9,7 @@ urlpatterns = [
     path("me/", api_views.me, name="api-me"),
     path("", include("incidents.api_urls")),
     path("", include("hazards.api_urls")),
+    path("", include("places.api_urls")),
     path("layers/", include("command.layer_urls")),
     path("", include("plans.api_urls")),
     path("", include("alerts.api_urls")),

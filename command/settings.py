@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "command",
     "resources",
     "hazards",
+    "places",
     "incidents",
     "plans",
     "alerts",

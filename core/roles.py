@@ -71,6 +71,9 @@ ROLE_PERMISSIONS = {
         "plans.add_shift", "plans.change_shift", "plans.delete_shift", "plans.view_handover",
         "incidents.view_incident", "incidents.view_incidenttype", "incidents.add_incidenttype",
         "incidents.change_incidenttype",
+        # Run cards (调派方案) and the district's own geography (gazetteer, base map).
+        *[f"incidents.{verb}_{model}" for model in ("runcard", "runcardneed") for verb in ("view", "add", "change", "delete")],
+        *[f"places.{verb}_{model}" for model in ("place", "basemapfeature") for verb in ("view", "add", "change", "delete")],
         "resources.view_resource", "resources.add_resource", "resources.change_resource",
         "resources.view_agency", "resources.add_agency", "resources.change_agency",
         "resources.view_depot", "resources.add_depot", "resources.change_depot",

@@ -22,6 +22,7 @@ from incidents.serializers import (
     IncidentSerializer,
     IncidentTypeSerializer,
     RecommendationSerializer,
+    RunCardSerializer,
     ResourceSerializer,
     StatusSerializer,
 )
@@ -77,11 +78,36 @@ class IncidentRecommendations(APIView):
     def get(self, request, pk):
         incident = generics.get_object_or_404(Incident.objects.select_related("type"), pk=pk)
         try:
-            limit = max(1, min(int(request.query_params.get("limit", 10)), 100))
+            # Without a limit: the whole mix still missing with a run card, else the nearest ten.
+            limit = max(1, min(int(request.query_params["limit"]), 100)) if "limit" in request.query_params else None
         except ValueError:
             return Response({"limit": [_("A whole number from 1 to 100.")]}, status=400)
         recs = selectors.units_recommend(incident=incident, limit=limit,
                                          capability=request.query_params.get("capability") or None)
+        return Response(RecommendationSerializer(recs, many=True).data)
+
+
+class IncidentRunCard(APIView):
+    """What the incident's run card asks for, what is filled by assigned units, what is missing."""
+
+    permission_classes = [Console]
+
+    @extend_schema(responses=RunCardSerializer)
+    def get(self, request, pk):
+        incident = generics.get_object_or_404(Incident.objects.select_related("type"), pk=pk)
+        card, needs = selectors.run_card_needs(incident=incident)
+        return Response(RunCardSerializer({"run_card": card, "needs": needs}).data)
+
+
+class IncidentUnitSearch(APIView):
+    """Any available unit for this incident, by name, call sign, kind or capability, nearest first."""
+
+    permission_classes = [Console]
+
+    @extend_schema(responses=RecommendationSerializer(many=True))
+    def get(self, request, pk):
+        incident = generics.get_object_or_404(Incident.objects.select_related("type"), pk=pk)
+        recs = selectors.units_search(incident=incident, query=request.query_params.get("q", ""))
         return Response(RecommendationSerializer(recs, many=True).data)
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.gis.geos import Point
 from django.db import connection
 from django.utils import timezone
 
-from incidents.models import Assignment, Incident, IncidentType
+from incidents.models import Assignment, Incident, IncidentType, RunCard, capability_label
 from resources.models import Resource
 
 # Average road speed by kind in km/h, and a detour factor from straight line to road
@@ -31,35 +31,154 @@ class Recommendation:
     distance_m: float
     eta_s: int
     matches: tuple[str, ...]
+    need: str | None = None
 
 
-def units_recommend(*, incident: Incident, limit: int = 10, capability: str | None = None) -> list[Recommendation]:
-    """The nearest available units that bring at least one capability the incident type needs.
+@dataclass
+class Need:
+    """One line of the run card as it stands: asked, filled by units assigned, still missing,
+    and the nearest free units that would fill the rest."""
 
-    PostGIS KNN (`<->` on geography, served by the GiST index on location) orders the
-    candidates; the filter runs as the index is walked, so the query reads a handful of rows
-    however many resources the district has.
+    capability: str
+    count: int
+    filled: int = 0
+    assigned: list = field(default_factory=list)
+    recommended: list = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return capability_label(self.capability)
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.count - self.filled)
+
+    @property
+    def unfillable(self) -> int:
+        """Missing even after every recommended unit is sent: no free unit has it."""
+        return max(0, self.missing - len(self.recommended))
+
+
+def run_card_for(incident: Incident) -> RunCard | None:
+    """The card for the incident's type at its severity, else the type's card for any severity."""
+    cards = {c.severity: c for c in RunCard.objects.filter(incident_type_id=incident.type_id,
+                                                            severity__in=[incident.severity, ""])
+             .prefetch_related("needs")}
+    return cards.get(incident.severity) or cards.get("")
+
+
+def run_card_needs(*, incident: Incident, recommend: bool = True) -> tuple[RunCard | None, list[Need]]:
+    """The run card's needs for this incident, each with what is filled and what is missing.
+
+    A unit fills one need only (one crew, one seat on the card), the first in the card's order
+    that it can fill: units on active assignments first, then the nearest free units for what
+    is still missing. Without a card, each capability of the incident type is one need of one.
     """
-    needed = [capability] if capability else list(incident.type.required_capabilities)
+    card = run_card_for(incident)
+    if card is not None:
+        needs = [Need(capability=n.capability, count=n.count) for n in card.needs.all()]
+    else:
+        needs = [Need(capability=c, count=1) for c in incident.type.required_capabilities]
+    active = (Assignment.objects.filter(incident=incident, status__in=Assignment.ACTIVE_STATUSES)
+              .select_related("resource").order_by("created_at"))
+    for assignment in active:
+        for need in needs:
+            if need.missing and need.capability in assignment.resource.capabilities:
+                need.filled += 1
+                need.assigned.append(assignment)
+                break
+    if recommend:
+        taken: list[int] = []
+        for need in needs:
+            if not need.missing:
+                continue
+            need.recommended = [
+                Recommendation(resource=r.resource, distance_m=r.distance_m, eta_s=r.eta_s, matches=r.matches,
+                               need=need.capability)
+                for r in _nearest(incident=incident, needed=[need.capability], limit=need.missing, exclude=taken)]
+            taken += [r.resource.pk for r in need.recommended]
+    return card, needs
+
+
+def units_recommend(*, incident: Incident, limit: int | None = 10, capability: str | None = None) -> list[Recommendation]:
+    """The nearest available units that fill what the incident still needs, nearest first.
+
+    With a run card the list covers the whole mix still missing, each item naming the need it
+    fills; `limit` caps the list. Without a card, the nearest units bringing any capability of
+    the type (the first they bring is their need). With `capability`, the nearest that bring it.
+    """
+    if capability:
+        return [Recommendation(resource=r.resource, distance_m=r.distance_m, eta_s=r.eta_s, matches=r.matches,
+                               need=capability)
+                for r in _nearest(incident=incident, needed=[capability], limit=limit or 10)]
+    card, needs = run_card_needs(incident=incident)
+    if card is None:
+        # No card for this type and severity: the nearest units bringing any capability the type
+        # lists, as many as asked, so the dispatcher still has a choice.
+        needed = list(incident.type.required_capabilities)
+        if not needed:
+            return []
+        return [Recommendation(resource=r.resource, distance_m=r.distance_m, eta_s=r.eta_s, matches=r.matches,
+                               need=r.matches[0] if r.matches else None)
+                for r in _nearest(incident=incident, needed=needed, limit=limit or 10)]
+    result = sorted((r for need in needs for r in need.recommended), key=lambda r: (r.distance_m, r.resource.pk))
+    return result[:limit] if limit else result
+
+
+def _nearest(*, incident: Incident, needed: list[str], limit: int, exclude: list[int] | None = None) -> list[Recommendation]:
+    """PostGIS KNN (`<->` on geography, served by the GiST index on location) orders the
+    candidates; the filter runs as the index is walked, so the query reads a handful of rows
+    however many resources the district has."""
     kinds = [str(k) for k in Resource.DISPATCHABLE_KINDS]
     # One query: raw() builds the model instances from the KNN rows, distance included.
     sql = (
         "SELECT *, ST_Distance(location, ST_GeogFromText(%s)) AS distance_m "
         "FROM resources_resource "
-        "WHERE status = 'available' AND kind = ANY(%s) "
-        + ("AND capabilities && %s::varchar[] " if needed else "")
-        + "ORDER BY location <-> ST_GeogFromText(%s) LIMIT %s"
+        "WHERE status = 'available' AND kind = ANY(%s) AND capabilities && %s::varchar[] "
+        "AND NOT (id = ANY(%s)) "
+        "ORDER BY location <-> ST_GeogFromText(%s) LIMIT %s"
     )
     wkt = f"SRID=4326;POINT({incident.location.x} {incident.location.y})"
-    params = [wkt, kinds] + ([needed] if needed else []) + [wkt, int(limit)]
+    params = [wkt, kinds, needed, list(exclude or []), wkt, int(limit)]
     result = []
     for resource in Resource.objects.raw(sql, params):
-        speed = SPEED_KMH.get(resource.kind, DEFAULT_SPEED_KMH)
-        eta = int(round(resource.distance_m * ROAD_FACTOR / (speed * 1000 / 3600)))
-        matches = tuple(c for c in resource.capabilities if c in needed)
-        result.append(Recommendation(resource=resource, distance_m=round(resource.distance_m, 1), eta_s=eta,
-                                     matches=matches))
+        result.append(Recommendation(resource=resource, distance_m=round(resource.distance_m, 1),
+                                     eta_s=eta_seconds(resource.kind, resource.distance_m),
+                                     matches=tuple(c for c in resource.capabilities if c in needed)))
     return result
+
+
+def eta_seconds(kind: str, distance_m: float) -> int:
+    speed = SPEED_KMH.get(kind, DEFAULT_SPEED_KMH)
+    return int(round(distance_m * ROAD_FACTOR / (speed * 1000 / 3600)))
+
+
+def units_search(*, incident: Incident, query: str = "", limit: int = 20) -> list[Recommendation]:
+    """Any available dispatchable unit, by name, call sign (code), kind or capability, nearest
+    first: the dispatcher is never limited to what the run card recommends."""
+    from django.contrib.gis.db.models.functions import Distance
+    from django.db.models import Q
+
+    query = (query or "").strip()[:100]
+    qs = Resource.objects.filter(status=Resource.Status.AVAILABLE, kind__in=Resource.DISPATCHABLE_KINDS)
+    if query:
+        kinds = [k for k, label in Resource.Kind.choices if query.lower() in str(label).lower() or query.lower() in k]
+        caps = [c for c, label in _capability_choices() if query.lower() in str(label).lower() or query.lower() in c]
+        match = Q(name__icontains=query) | Q(code__icontains=query) | Q(agency__name__icontains=query)
+        if kinds:
+            match |= Q(kind__in=kinds)
+        if caps:
+            match |= Q(capabilities__overlap=caps)
+        qs = qs.filter(match)
+    qs = qs.annotate(distance=Distance("location", incident.location)).order_by("distance", "code")[:limit]
+    return [Recommendation(resource=r, distance_m=round(r.distance.m, 1), eta_s=eta_seconds(r.kind, r.distance.m),
+                           matches=tuple(r.capabilities)) for r in qs]
+
+
+def _capability_choices():
+    from incidents.models import Capability
+
+    return Capability.choices
 
 
 def incidents_possible_duplicates(*, incident_type: IncidentType, location: Point, at: datetime | None = None,

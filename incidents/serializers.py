@@ -135,3 +135,30 @@ class RecommendationSerializer(serializers.Serializer):
     distance_m = serializers.FloatField()
     eta_s = serializers.IntegerField()
     matches = serializers.ListField(child=serializers.CharField())
+    need = serializers.CharField(allow_null=True, help_text=_("The run card's capability this unit fills."))
+
+
+class RunCardNeedSerializer(serializers.Serializer):
+    capability = serializers.CharField()
+    label = serializers.CharField(help_text=_("The capability in the user's language."))
+    count = serializers.IntegerField(help_text=_("Units the run card asks for."))
+    filled = serializers.IntegerField(help_text=_("Units on active assignments that fill this need."))
+    missing = serializers.IntegerField(help_text=_("Units still to send."))
+    recommended = serializers.SerializerMethodField(help_text=_("Ids of the nearest free units that would fill it."))
+    unfillable = serializers.IntegerField(help_text=_("Missing even with every free unit: ask for mutual aid."))
+
+    def get_recommended(self, obj) -> list[int]:
+        return [r.resource.pk for r in obj.recommended]
+
+
+class RunCardSerializer(serializers.Serializer):
+    run_card = serializers.SerializerMethodField(help_text=_("The card used, or null: one unit per capability "
+                                                             "of the incident type."))
+    needs = RunCardNeedSerializer(many=True)
+
+    def get_run_card(self, obj) -> dict | None:
+        card = obj["run_card"]
+        if card is None:
+            return None
+        return {"id": card.pk, "incident_type": card.incident_type.code, "severity": card.severity or None,
+                "note": card.note}

@@ -1,0 +1,108 @@
+"""Import the district's own GIS data with GDAL: any vector format GDAL reads (GeoJSON,
+Shapefile, GeoPackage, …), in any coordinate system it knows, reprojected to WGS 84.
+
+    manage.py import_gis roads.shp --into basemap --layer road --name-field NAME
+    manage.py import_gis boundary.geojson --into basemap --layer boundary --replace
+    manage.py import_gis villages.geojson --into gazetteer --kind village --name-field name --town-field town
+"""
+
+from django.contrib.gis.gdal import DataSource, GDALException
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from places.models import BasemapFeature, Place
+
+
+class Command(BaseCommand):
+    help = "Import base map features or gazetteer places from a GeoJSON, Shapefile or other GDAL vector file."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="The file (a .shp with its .dbf/.shx/.prj beside it, a .geojson, …).")
+        parser.add_argument("--into", choices=["basemap", "gazetteer"], required=True)
+        parser.add_argument("--layer", choices=BasemapFeature.Layer.values,
+                            help="Base map layer the features belong to (with --into basemap).")
+        parser.add_argument("--kind", choices=Place.Kind.values, help="Kind of place (with --into gazetteer).")
+        parser.add_argument("--source-layer", default=None, help="Layer of the file to read (default: the first).")
+        parser.add_argument("--name-field", default="name", help="Attribute holding the name (default: name).")
+        parser.add_argument("--address-field", default=None)
+        parser.add_argument("--town-field", default=None)
+        parser.add_argument("--aliases-field", default=None)
+        parser.add_argument("--srid", type=int, default=None,
+                            help="Coordinate system of a file that does not declare one (default: 4326).")
+        parser.add_argument("--replace", action="store_true",
+                            help="Delete what this layer or kind held before (one transaction).")
+
+    def handle(self, *args, **opts):
+        if opts["into"] == "basemap" and not opts["layer"]:
+            raise CommandError("--into basemap needs --layer (one of: %s)." % ", ".join(BasemapFeature.Layer.values))
+        if opts["into"] == "gazetteer" and not opts["kind"]:
+            raise CommandError("--into gazetteer needs --kind (one of: %s)." % ", ".join(Place.Kind.values))
+        try:
+            source = DataSource(opts["path"])
+        except GDALException as exc:
+            raise CommandError(f"GDAL cannot read {opts['path']}: {exc}") from None
+        try:
+            layer = source[opts["source_layer"]] if opts["source_layer"] else source[0]
+        except (GDALException, IndexError, KeyError):
+            raise CommandError("No layer %r in the file; it has: %s." % (
+                opts["source_layer"], ", ".join(lyr.name for lyr in source))) from None
+        fields = layer.fields
+        for option in ("name_field", "address_field", "town_field", "aliases_field"):
+            if opts[option] and opts[option] not in fields:
+                if option == "name_field" and opts["into"] == "basemap":
+                    opts[option] = None  # base map shapes may be nameless
+                    continue
+                raise CommandError("No attribute %r; the file has: %s." % (opts[option], ", ".join(fields)))
+        with transaction.atomic():
+            if opts["replace"]:
+                if opts["into"] == "basemap":
+                    BasemapFeature.objects.filter(layer=opts["layer"]).delete()
+                else:
+                    Place.objects.filter(kind=opts["kind"]).delete()
+            count = skipped = 0
+            for feature in layer:
+                geometry = self._geometry(feature, opts)
+                if geometry is None:
+                    skipped += 1
+                    continue
+                name = self._value(feature, opts["name_field"])
+                if opts["into"] == "basemap":
+                    if opts["layer"] in ("boundary", "town") and isinstance(geometry, Polygon):
+                        geometry = MultiPolygon(geometry, srid=4326)
+                    BasemapFeature.objects.create(layer=opts["layer"], name=name[:200], geometry=geometry,
+                                                  source=opts["path"][-100:])
+                else:
+                    if not name:
+                        skipped += 1
+                        continue
+                    point = geometry if geometry.geom_type == "Point" else geometry.point_on_surface
+                    Place.objects.create(kind=opts["kind"], name=name[:200], location=point,
+                                         address=self._value(feature, opts["address_field"])[:300],
+                                         town=self._value(feature, opts["town_field"])[:100],
+                                         aliases=self._value(feature, opts["aliases_field"])[:300],
+                                         source=opts["path"][-100:])
+                count += 1
+        self.stdout.write(f"Imported {count} feature(s) into {opts['into']}; skipped {skipped} without "
+                          f"{'a geometry' if opts['into'] == 'basemap' else 'a geometry or a name'}.")
+
+    def _geometry(self, feature, opts):
+        try:
+            ogr = feature.geom
+        except GDALException:
+            return None
+        if ogr is None:
+            return None
+        if ogr.srs is None:
+            ogr.srid = opts["srid"] or 4326
+        if ogr.srid != 4326:
+            ogr.transform(4326)
+        geometry = GEOSGeometry(ogr.wkb, srid=4326)
+        return None if geometry.empty else geometry
+
+    @staticmethod
+    def _value(feature, field) -> str:
+        if not field:
+            return ""
+        value = feature.get(field)
+        return "" if value is None else str(value).strip()
