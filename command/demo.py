@@ -22,10 +22,11 @@ def loaders():
     from alerts import demo as alerts_demo
     from hazards import demo as hazards_demo
     from incidents import demo as incidents_demo
+    from monitoring import demo as monitoring_demo
     from plans import demo as plans_demo
     from resources import demo as resources_demo
 
-    return [resources_demo.load, hazards_demo.load, incidents_demo.load, plans_demo.load, alerts_demo.load]
+    return [resources_demo.load, hazards_demo.load, incidents_demo.load, monitoring_demo.load, plans_demo.load, alerts_demo.load]
 
 
 @transaction.atomic

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "hazards",
     "places",
     "incidents",
+    "monitoring",
     "plans",
     "alerts",
 ]
@@ -244,6 +245,19 @@ ESCALATION_MAX_ROUNDS = env_int("ESCALATION_MAX_ROUNDS", 3)
 # How often a websocket consumer re-reads the event log even without a doorbell, so a lost
 # Redis notice (restart, network blip) delays an event by at most this long instead of losing it.
 STREAM_POLL_S = float(env_str("STREAM_POLL_S", "5"))
+
+# Park monitoring (monitoring/): the MQTT broker, ingest limits, retention and escalation.
+MQTT_URL = env_str("MQTT_URL", "mqtt://127.0.0.1:1883")
+# Topics are <prefix>/points/<code> and <prefix>/gateways/<id>; tests use their own prefix.
+MQTT_TOPIC_PREFIX = env_str("MQTT_TOPIC_PREFIX", "park")
+MQTT_SHARE_GROUP = env_str("MQTT_SHARE_GROUP", "ingest")
+MONITORING_MAX_PAYLOAD_BYTES = env_int("MONITORING_MAX_PAYLOAD_BYTES", 256 * 1024)
+MONITORING_MAX_FUTURE_S = env_int("MONITORING_MAX_FUTURE_S", 300)
+MONITORING_MAX_AGE_S = env_int("MONITORING_MAX_AGE_S", 7 * 24 * 3600)
+MONITORING_RETENTION_DAYS = env_int("MONITORING_RETENTION_DAYS", 90)
+# An HH alarm nobody acknowledged within this many seconds goes to the officers on duty and
+# the point's responsible persons (a durable job).
+MONITORING_HH_ESCALATION_S = env_int("MONITORING_HH_ESCALATION_S", 120)
 # The stream hub (command.streamhub) re-reads the accounts behind its sockets this often (and
 # at once on account.changed): a deactivated user, ended session or revoked token is closed.
 STREAM_RECHECK_S = float(env_str("STREAM_RECHECK_S", "10"))

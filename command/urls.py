@@ -20,6 +20,7 @@ urlpatterns = [
     path("map/", include("command.map_urls")),
     path("plans/", include("plans.urls")),
     path("alerts/", include("alerts.urls")),
+    path("monitoring/", include("monitoring.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: the CSP allows no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -11,6 +11,8 @@ COMMANDER = "commander"
 RESPONDER = "responder"
 PLANNER = "planner"
 VIEWER = "viewer"
+# A program (a site gateway) that may post sensor readings and nothing else (monitoring app).
+INGEST = "ingest"
 
 ROLE_LABELS = {
     DUTY_OFFICER: _("Duty officer"),
@@ -19,6 +21,7 @@ ROLE_LABELS = {
     RESPONDER: _("Responder"),
     PLANNER: _("Planner"),
     VIEWER: _("Viewer"),
+    INGEST: _("Sensor gateway (ingest)"),
 }
 
 # Roles that see the whole console (every incident, every unit, the whole stream).
@@ -88,6 +91,16 @@ ROLE_PERMISSIONS = {
         "resources.view_resource", "resources.view_area", "alerts.view_alert",
     ],
 }
+
+
+# Park monitoring (monitoring app): gateways post readings and nothing else; console roles
+# read points, alarms and dead letters in the admin; planners keep the points and their limits.
+ROLE_PERMISSIONS[INGEST] = []
+for _role in (DUTY_OFFICER, DISPATCHER, COMMANDER, VIEWER):
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], "monitoring.view_monitoringpoint", "monitoring.view_alarm"]
+ROLE_PERMISSIONS[PLANNER] = [
+    *ROLE_PERMISSIONS[PLANNER], "monitoring.view_monitoringpoint", "monitoring.add_monitoringpoint",
+    "monitoring.change_monitoringpoint", "monitoring.view_alarm", "monitoring.view_deadletter"]
 
 
 def user_roles(user) -> set[str]:

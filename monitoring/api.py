@@ -1,0 +1,213 @@
+"""REST API of park monitoring (../shared/API.md "Park monitoring"). Thin: parse, call, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.decorators import api_view, permission_classes, renderer_classes
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api import DateTimeFilter, no_body, role_permission
+from core.errors import DomainError
+from core.roles import CONSOLE_ROLES, INGEST
+from monitoring import layers, parsing, selectors, services
+from monitoring.models import Alarm, MonitoringPoint, PointKind, PointState
+from monitoring.serializers import (
+    AcknowledgeSerializer,
+    AlarmDetailSerializer,
+    AlarmSerializer,
+    MonitoringPointSerializer,
+    ReadingsAnswerSerializer,
+)
+
+Console = role_permission(*CONSOLE_ROLES)
+Ingest = role_permission(INGEST)
+
+
+class ReadingsIngest(APIView):
+    """Sensor readings over HTTP, for gateways that do not speak MQTT: the same array as
+    the MQTT topic park/gateways/<id>."""
+
+    permission_classes = [Ingest]
+
+    @extend_schema(request={"application/json": {"type": "array", "maxItems": parsing.GATEWAY_MAX_ITEMS,
+                                                  "items": {"type": "object"}}},
+                   responses={202: ReadingsAnswerSerializer})
+    def post(self, request):
+        try:
+            good, bad = parsing.readings(request.data)
+        except parsing.PayloadError as exc:
+            raise DomainError(str(exc)) from None
+        # Positions in the request, so a rejection names the item the client sent.
+        positions = [i for i in range(len(request.data)) if i not in {b for b, _r in bad}]
+        result = services.readings_store(readings=good)
+        rejected = [{"index": i, "error": reason} for i, reason in bad]
+        rejected += [{"index": positions[i], "error": _("Unknown point “%(code)s”.") % {"code": code}}
+                     for i, code in result.unknown]
+        rejected.sort(key=lambda r: r["index"])
+        if rejected:
+            sender = f"{request.user.get_username()}@{request.META.get('REMOTE_ADDR', '')}"
+            services.dead_letters_record(items=[("http", sender, f"[{r['index']}] {r['error']}",
+                                                 repr(request.data[r["index"]])) for r in rejected])
+        return Response({"accepted": len(good) - len(result.unknown), "rejected": rejected},
+                        status=status.HTTP_202_ACCEPTED)
+
+
+class PointFilter(filters.FilterSet):
+    kind = filters.MultipleChoiceFilter(choices=PointKind.choices)
+    state = filters.MultipleChoiceFilter(choices=PointState.choices)
+    risk_source = filters.NumberFilter(field_name="risk_source_id")
+    code = filters.CharFilter()
+
+    class Meta:
+        model = MonitoringPoint
+        fields = ["kind", "state", "risk_source", "code"]
+
+
+class PointList(generics.ListAPIView):
+    serializer_class = MonitoringPointSerializer
+    permission_classes = [Console]
+    filterset_class = PointFilter
+    ordering_fields = ["code", "state", "last_ts"]
+    queryset = selectors.points()
+
+
+class PointDetail(generics.RetrieveAPIView):
+    serializer_class = MonitoringPointSerializer
+    permission_classes = [Console]
+    queryset = selectors.points()
+
+
+class PointReadings(APIView):
+    permission_classes = [Console]
+
+    @extend_schema(parameters=[
+        OpenApiParameter("from", OpenApiTypes.DATETIME, description="default: an hour before `to`"),
+        OpenApiParameter("to", OpenApiTypes.DATETIME, description="default: now"),
+        OpenApiParameter("step", int, description="bucket in seconds: rows with min, max, avg")],
+        responses={200: OpenApiResponse({"type": "array", "items": {"type": "object"}})})
+    def get(self, request, pk):
+        point = generics.get_object_or_404(MonitoringPoint, pk=pk)
+        end = _datetime(request.query_params.get("to"), "to") or timezone.now()
+        start = _datetime(request.query_params.get("from"), "from") or end - dt.timedelta(hours=1)
+        if start >= end:
+            raise DomainError(_("“from” must be before “to”."))
+        raw_step = request.query_params.get("step")
+        step = None
+        if raw_step:
+            if not raw_step.isdigit() or not 1 <= int(raw_step) <= 86400 * 31:
+                raise DomainError(_("“step” is a whole number of seconds between 1 and 2678400."))
+            step = int(raw_step)
+        return Response(selectors.readings_series(point_id=point.pk, start=start, end=end, step_s=step))
+
+
+class AlarmFilter(filters.FilterSet):
+    state = filters.MultipleChoiceFilter(choices=Alarm.State.choices)
+    level = filters.MultipleChoiceFilter(choices=Alarm.Level.choices)
+    point = filters.NumberFilter(field_name="point_id")
+    risk_source = filters.NumberFilter(field_name="point__risk_source_id")
+    exercise = filters.BooleanFilter()
+    open = filters.BooleanFilter(field_name="cleared_at", lookup_expr="isnull")
+    raised_after = DateTimeFilter(field_name="raised_at", lookup_expr="gte")
+    raised_before = DateTimeFilter(field_name="raised_at", lookup_expr="lt")
+
+    class Meta:
+        model = Alarm
+        fields = ["state", "level", "point", "risk_source", "exercise"]
+
+
+class AlarmList(generics.ListAPIView):
+    serializer_class = AlarmSerializer
+    permission_classes = [Console]
+    filterset_class = AlarmFilter
+    ordering_fields = ["raised_at", "cleared_at", "level", "state"]
+    queryset = selectors.alarms()
+
+
+class AlarmDetail(generics.RetrieveAPIView):
+    serializer_class = AlarmDetailSerializer
+    permission_classes = [Console]
+    queryset = selectors.alarms().prefetch_related("history__actor")
+
+
+class AlarmAcknowledge(APIView):
+    permission_classes = [Console]
+
+    @extend_schema(request=AcknowledgeSerializer, responses={200: AlarmSerializer})
+    def post(self, request, pk):
+        data = AcknowledgeSerializer(data=request.data if request.data is not None else {})
+        data.is_valid(raise_exception=True)
+        alarm = services.alarm_acknowledge(actor=request.user, alarm_id=pk, note=data.validated_data["note"])
+        return Response(AlarmSerializer(alarm).data)
+
+
+class AlarmIncident(APIView):
+    permission_classes = [Console]
+
+    @extend_schema(request=None, responses={201: OpenApiResponse({"type": "object"})})
+    def post(self, request, pk):
+        from incidents.serializers import IncidentSerializer
+
+        no_body(request)
+        alarm, incident = services.alarm_create_incident(actor=request.user, alarm_id=pk)
+        chemical = alarm.point.chemical or services._main_chemical(alarm.point.risk_source)
+        body = dict(IncidentSerializer(incident).data)
+        body["alarm"] = alarm.pk
+        body["risk_source"] = alarm.point.risk_source_id
+        body["chemical"] = chemical.cas if chemical else None
+        body["release_url"] = release_url(incident, alarm, chemical)
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+def release_url(incident, alarm, chemical) -> str | None:
+    """The console map with the release model filled in: this chemical (never a default one),
+    the incident, the risk source."""
+    if chemical is None:
+        return None
+    from urllib.parse import urlencode
+
+    query = {"chemical": chemical.cas, "incident": incident.pk}
+    if alarm.point.risk_source_id:
+        query["risk_source"] = alarm.point.risk_source_id
+    return reverse("map:map") + "?" + urlencode(query)
+
+
+def _datetime(raw: str | None, name: str):
+    if not raw:
+        return None
+    try:
+        value = parse_datetime(raw)
+    except ValueError:
+        value = None
+    if value is None or value.tzinfo is None:
+        raise DomainError(_("“%(name)s” must be an ISO 8601 date and time with an offset.") % {"name": name})
+    try:
+        return value.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        raise DomainError(_("Date and time out of range.")) from None
+
+
+@extend_schema(summary="Monitoring points as a GeoJSON layer, with each point's state",
+               parameters=[OpenApiParameter("bbox", str, description="minlon,minlat,maxlon,maxlat"),
+                           OpenApiParameter("state", str, description="comma-separated states")],
+               responses={200: OpenApiResponse({"type": "object", "description": "RFC 7946 FeatureCollection"})})
+@api_view(["GET"])
+@renderer_classes([layers.GeoJSONRenderer, JSONRenderer])
+@permission_classes([Console])
+def points_layer(request):
+    body = layers.monitoring_points(bbox=layers.parse_bbox(request.query_params.get("bbox")),
+                                    states=layers.parse_states(request.query_params.get("state")))
+    response = HttpResponse(body, content_type=layers.CONTENT_TYPE)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from monitoring import api
+
+urlpatterns = [
+    path("readings/", api.ReadingsIngest.as_view(), name="api-readings"),
+    path("monitoring-points/", api.PointList.as_view(), name="api-monitoring-points"),
+    path("monitoring-points/<int:pk>/", api.PointDetail.as_view(), name="api-monitoring-point"),
+    path("monitoring-points/<int:pk>/readings/", api.PointReadings.as_view(), name="api-monitoring-point-readings"),
+    path("alarms/", api.AlarmList.as_view(), name="api-alarms"),
+    path("alarms/<int:pk>/", api.AlarmDetail.as_view(), name="api-alarm"),
+    path("alarms/<int:pk>/acknowledge/", api.AlarmAcknowledge.as_view(), name="api-alarm-acknowledge"),
+    path("alarms/<int:pk>/incident/", api.AlarmIncident.as_view(), name="api-alarm-incident"),
+    # Listed here, before the shell's catch-all layers/<name>/, until core has a layer registry.
+    path("layers/monitoring-points/", api.points_layer, name="api-layer-monitoring-points"),
+]

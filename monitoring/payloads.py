@@ -1,0 +1,27 @@
+"""Stream payloads of alarm events (`alarm.raised`, `alarm.updated`), documented in one place.
+
+`change` says what happened: raised, escalated (a worse level), acknowledged, cleared,
+incident (one was logged from the alarm), escalated_to_people (the HH job ran).
+"""
+
+
+def alarm_payload(alarm, *, change: str) -> dict:
+    point = alarm.point
+    source = point.risk_source
+    location = (source.location if source else point.location)
+    return {
+        "id": alarm.pk,
+        "change": change,
+        "level": alarm.level,
+        "state": alarm.state,
+        "exercise": alarm.exercise,
+        "raised_at": alarm.raised_at,
+        "cleared_at": alarm.cleared_at,
+        "peak_value": alarm.peak_value,
+        "acknowledged_by": alarm.acknowledged_by.get_username() if alarm.acknowledged_by_id else None,
+        "incident": alarm.incident_id,
+        "point": {"id": point.pk, "code": point.code, "name": point.name, "kind": point.kind, "unit": point.unit,
+                  "state": point.state, "limits": point.limits},
+        "risk_source": {"id": source.pk, "code": source.code, "name": source.name} if source else None,
+        "location": {"type": "Point", "coordinates": [round(location.x, 6), round(location.y, 6)]},
+    }

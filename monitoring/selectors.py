@@ -1,0 +1,57 @@
+"""Reads of park monitoring that need thought: trends in buckets, the alarm rate, the
+points a console lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from monitoring.models import Alarm, MonitoringPoint
+
+MAX_RAW_POINTS = 5000
+MAX_BUCKETS = 2000
+# EEMUA 191: about one alarm per 10 minutes per operator is manageable, over 10 is a flood.
+FLOOD_PER_10_MIN = 10
+
+
+def points() -> QuerySet[MonitoringPoint]:
+    return MonitoringPoint.objects.select_related("risk_source", "chemical").order_by("code")
+
+
+def alarms() -> QuerySet[Alarm]:
+    return Alarm.objects.select_related("point__risk_source", "acknowledged_by", "incident").order_by("-raised_at", "-id")
+
+
+def open_alarms() -> QuerySet[Alarm]:
+    """Alarms still in force (active or acknowledged), the worst and newest first."""
+    return alarms().filter(cleared_at__isnull=True)
+
+
+def readings_series(*, point_id: int, start: dt.datetime, end: dt.datetime, step_s: int | None = None) -> list[dict]:
+    """Raw readings [{"ts", "value"}], or with `step_s` one row per bucket with min, max, avg.
+    The (point, ts) primary key serves both: an index range scan, in time order."""
+    with connection.cursor() as cursor:
+        if step_s:
+            cursor.execute("""
+                SELECT to_timestamp(floor(extract(epoch FROM ts) / %(step)s) * %(step)s) AS bucket,
+                       min(value), max(value), avg(value)
+                FROM monitoring_reading WHERE point_id = %(p)s AND ts >= %(a)s AND ts < %(b)s
+                GROUP BY bucket ORDER BY bucket LIMIT %(n)s""",
+                           {"step": step_s, "p": point_id, "a": start, "b": end, "n": MAX_BUCKETS})
+            return [{"ts": b, "min": lo, "max": hi, "avg": avg} for b, lo, hi, avg in cursor.fetchall()]
+        cursor.execute("""
+            SELECT ts, value FROM (
+                SELECT ts, value FROM monitoring_reading WHERE point_id = %(p)s AND ts >= %(a)s AND ts < %(b)s
+                ORDER BY ts DESC LIMIT %(n)s) recent ORDER BY ts""",
+                       {"p": point_id, "a": start, "b": end, "n": MAX_RAW_POINTS})
+        return [{"ts": ts, "value": value} for ts, value in cursor.fetchall()]
+
+
+def alarm_rate(*, minutes: int = 10, now: dt.datetime | None = None) -> dict:
+    """Alarms raised in the last `minutes`, exercises left out (they never count)."""
+    now = now or timezone.now()
+    count = Alarm.objects.filter(raised_at__gte=now - dt.timedelta(minutes=minutes), exercise=False).count()
+    return {"minutes": minutes, "count": count, "flood": count > FLOOD_PER_10_MIN * minutes / 10}

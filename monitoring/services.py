@@ -1,0 +1,353 @@
+"""Every write of park monitoring. One transaction per call; stream events emitted inside it.
+
+Lock order: monitoring points by id (ascending) → alarms. Readings are written first with
+COPY into a temporary table and one INSERT … ON CONFLICT DO NOTHING RETURNING, so only
+readings not stored before reach the alarm engine: a QoS 1 resend or a gateway retry is
+stored once and evaluated once. The points touched are then locked in id order, their
+engine state advanced (monitoring.engine), and transitions written as alarms, history,
+events and escalation jobs in the same transaction. N ingesters therefore raise exactly
+the alarms one would (a point's state only moves under its row lock).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import stream
+from core.errors import DomainError
+from core.roles import INTAKE_ROLES, has_role
+from monitoring import engine
+from monitoring.events import ALARM_RAISED, ALARM_UPDATED
+from monitoring.models import Alarm, AlarmEntry, DeadLetter, MonitoringPoint, PointKind
+from monitoring.parsing import RawReading
+from monitoring.payloads import alarm_payload
+
+EVENT_RAISED = ALARM_RAISED.name
+EVENT_UPDATED = ALARM_UPDATED.name
+
+
+@dataclass
+class StoreResult:
+    stored: int = 0  # new rows in the readings table
+    duplicates: int = 0  # (point, ts) already stored
+    unknown: list[tuple[int, str]] = field(default_factory=list)  # (index, code) of unknown points
+    transitions: int = 0
+
+
+def alarm_audiences(point_responsible_ids: Iterable[int] = ()) -> list[str]:
+    return [stream.CONSOLE, stream.DUTY, *(stream.audience_user(uid) for uid in point_responsible_ids)]
+
+
+# --- readings ----------------------------------------------------------------------------
+
+@transaction.atomic
+def readings_store(*, readings: list[RawReading], point_ids: dict[str, int] | None = None) -> StoreResult:
+    """Store a batch of readings and run the alarm engine on those that are new.
+
+    `point_ids` (code → id) may be passed by a long-running ingester that caches it; codes
+    missing from it are looked up. Unknown codes are returned, not stored.
+    """
+    result = StoreResult()
+    if not readings:
+        return result
+    ids = dict(point_ids or {})
+    missing = {r.point for r in readings} - ids.keys()
+    if missing:
+        ids.update(MonitoringPoint.objects.filter(code__in=missing).values_list("code", "id"))
+    rows = []
+    bad_quality: list[tuple[int, dt.datetime, float]] = []
+    for index, r in enumerate(readings):
+        point_id = ids.get(r.point)
+        if point_id is None:
+            result.unknown.append((index, r.point))
+        elif r.good:
+            rows.append((point_id, r.ts, r.value))
+        else:
+            bad_quality.append((point_id, r.ts, r.value))
+    new = _insert_new(rows)
+    result.stored = len(new)
+    result.duplicates = len(rows) - len(new)
+    by_point: dict[int, list[tuple[float, float, str]]] = defaultdict(list)
+    for point_id, ts, value in new:
+        by_point[point_id].append((ts.timestamp(), value, "good"))
+    for point_id, ts, value in bad_quality:
+        by_point[point_id].append((ts.timestamp(), value, "bad"))
+    if by_point:
+        result.transitions = _evaluate(by_point)
+    return result
+
+
+def _insert_new(rows: list[tuple[int, dt.datetime, float]]) -> list[tuple[int, dt.datetime, float]]:
+    if not rows:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS monitoring_reading_in "
+                       "(point_id bigint, ts timestamptz, value double precision) ON COMMIT DELETE ROWS")
+        with cursor.cursor.copy("COPY monitoring_reading_in (point_id, ts, value) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(["int8", "timestamptz", "float8"])
+            for row in rows:
+                copy.write_row(row)
+        # DISTINCT ON: the same (point, ts) twice in one batch would make ON CONFLICT fail.
+        cursor.execute("""
+            INSERT INTO monitoring_reading (point_id, ts, value)
+            SELECT DISTINCT ON (point_id, ts) point_id, ts, value FROM monitoring_reading_in
+            ORDER BY point_id, ts
+            ON CONFLICT DO NOTHING
+            RETURNING point_id, ts, value""")
+        new = cursor.fetchall()
+        cursor.execute("TRUNCATE monitoring_reading_in")
+    return new
+
+
+def _evaluate(by_point: dict[int, list[tuple[float, float, str]]]) -> int:
+    """Advance each point's engine under its row lock (ascending id) and apply transitions."""
+    points = list(MonitoringPoint.objects.select_for_update().filter(pk__in=by_point).order_by("pk"))
+    updates = []
+    transitions = 0
+    extremes = {}
+    for point in points:
+        config = point.engine_config
+        state = engine.State.from_dict(point.engine_state)
+        moved_all = []
+        for ts, value, quality in sorted(by_point[point.pk]):
+            state, moved = engine.step(config, state, ts, value, quality)
+            moved_all += moved
+        values = [v for _ts, v, q in by_point[point.pk] if q == "good"]
+        if values:
+            extremes[point.pk] = (min(values), max(values))
+        point.engine_state = state.as_dict()
+        point.state = state.point_state
+        if state.last_ts is not None:
+            point.last_ts = dt.datetime.fromtimestamp(state.last_ts, tz=dt.UTC)
+            point.last_value = state.last_value
+        updates.append(point)
+        for transition in moved_all:
+            _apply(point, transition)
+        transitions += len(moved_all)
+    MonitoringPoint.objects.bulk_update(updates, ["engine_state", "state", "last_ts", "last_value"])
+    _update_peaks(extremes)
+    return transitions
+
+
+def _update_peaks(extremes: dict[int, tuple[float, float]]) -> None:
+    if not extremes:
+        return
+    ids = list(extremes)
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            UPDATE monitoring_alarm a SET peak_value = CASE
+                WHEN a.level IN ('h', 'hh') THEN GREATEST(a.peak_value, m.hi) ELSE LEAST(a.peak_value, m.lo) END
+            FROM unnest(%s::bigint[], %s::float8[], %s::float8[]) AS m(point_id, lo, hi)
+            WHERE a.point_id = m.point_id AND a.cleared_at IS NULL AND a.slot = 'process'""",
+                       [ids, [extremes[i][0] for i in ids], [extremes[i][1] for i in ids]])
+
+
+@transaction.atomic
+def points_check_offline(*, now: dt.datetime | None = None) -> int:
+    """Raise `offline` for points silent for 3 × their interval. Run every few seconds by the
+    ingester (any number of them: the row lock and the engine state make it happen once)."""
+    now = now or timezone.now()
+    silent = list(MonitoringPoint.objects.select_for_update(skip_locked=True).extra(
+        where=["state <> 'offline'", "last_ts <= %s - make_interval(secs => interval_s * %s)"],
+        params=[now, engine.OFFLINE_AFTER_INTERVALS]).order_by("pk"))
+    count = 0
+    for point in silent:
+        state, moved = engine.tick(point.engine_config, engine.State.from_dict(point.engine_state), now.timestamp())
+        point.engine_state = state.as_dict()
+        point.state = state.point_state
+        point.save(update_fields=["engine_state", "state"])
+        for transition in moved:
+            _apply(point, transition)
+        count += len(moved)
+    return count
+
+
+@transaction.atomic
+def dead_letters_record(*, items: Iterable[tuple[str, str, str, str]]) -> int:
+    """(source, topic, reason, payload) of input that could not be used."""
+    letters = [DeadLetter(source=s[:8], topic=t[:200], reason=r[:300], payload=(p or "")[:2000]) for s, t, r, p in items]
+    DeadLetter.objects.bulk_create(letters)
+    return len(letters)
+
+
+@transaction.atomic
+def readings_purge(*, older_than_days: int | None = None) -> int:
+    """Delete readings past the retention period (MONITORING_RETENTION_DAYS); the BRIN index
+    on ts makes the range cheap to find. Dead letters older than that go too."""
+    days = settings.MONITORING_RETENTION_DAYS if older_than_days is None else older_than_days
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM monitoring_reading WHERE ts < %s", [cutoff])
+        deleted = cursor.rowcount
+    DeadLetter.objects.filter(received_at__lt=cutoff).delete()
+    return deleted
+
+
+# --- alarms ------------------------------------------------------------------------------
+
+def _apply(point: MonitoringPoint, t: engine.Transition) -> Alarm:
+    """Write one engine transition: the alarm row, its history, the event, the escalation job.
+    Caller holds the point's row lock."""
+    at = dt.datetime.fromtimestamp(t.ts, tz=dt.UTC)
+    if t.action == "raise":
+        alarm = Alarm.objects.create(point=point, slot=t.slot, level=t.level, raised_at=at, raise_value=t.value,
+                                     peak_value=t.value)
+        AlarmEntry.objects.create(alarm=alarm, at=at, kind="raised", level=t.level, value=t.value)
+        _emit(alarm, EVENT_RAISED, change="raised")
+    else:
+        alarm = (Alarm.objects.select_for_update(of=("self",)).filter(point=point, slot=t.slot, cleared_at__isnull=True)
+                 .select_related("point__risk_source", "acknowledged_by").first())
+        if alarm is None:  # the engine and the table disagree (an admin closed it by hand): heal
+            if t.action == "clear":
+                return None
+            return _apply(point, engine.Transition("raise", t.slot, t.level, t.ts, t.value))
+        if t.action == "escalate":
+            alarm.level = t.level
+            # A worse level needs a fresh acknowledgement: it is news.
+            alarm.state = Alarm.State.ACTIVE
+            alarm.save(update_fields=["level", "state"])
+            AlarmEntry.objects.create(alarm=alarm, at=at, kind="escalated", level=t.level, value=t.value)
+            _emit(alarm, EVENT_UPDATED, change="escalated")
+        else:
+            alarm.state = Alarm.State.CLEARED
+            alarm.cleared_at = at
+            alarm.save(update_fields=["state", "cleared_at"])
+            AlarmEntry.objects.create(alarm=alarm, at=at, kind="cleared", level=alarm.level, value=t.value)
+            _emit(alarm, EVENT_UPDATED, change="cleared")
+    if alarm.level == "hh" and alarm.state == Alarm.State.ACTIVE and t.action in ("raise", "escalate"):
+        from monitoring.tasks import escalate_alarm
+
+        escalate_alarm.configure(schedule_in={"seconds": settings.MONITORING_HH_ESCALATION_S}).defer(
+            alarm_id=alarm.pk)
+    return alarm
+
+
+def _emit(alarm: Alarm, type_: str, *, change: str, audiences: list[str] | None = None) -> None:
+    stream.emit(audiences=audiences or alarm_audiences(), type=type_, payload=alarm_payload(alarm, change=change))
+
+
+def _locked_alarm(alarm_id) -> Alarm:
+    try:
+        point_id = Alarm.objects.values_list("point_id", flat=True).get(pk=alarm_id)
+    except (Alarm.DoesNotExist, ValueError, TypeError):
+        raise DomainError(_("No alarm %(id)s.") % {"id": alarm_id}, status=404) from None
+    MonitoringPoint.objects.select_for_update().filter(pk=point_id).first()
+    return Alarm.objects.select_for_update(of=("self",)).select_related(
+        "point__risk_source", "point__chemical", "acknowledged_by").get(pk=alarm_id)
+
+
+@transaction.atomic
+def alarm_acknowledge(*, actor, alarm_id: int, note: str = "") -> Alarm:
+    """An operator has seen the alarm. Lock order: point → alarm."""
+    if not has_role(actor, INTAKE_ROLES):
+        raise DomainError(_("Only duty officers, dispatchers and commanders may acknowledge alarms."), status=403)
+    alarm = _locked_alarm(alarm_id)
+    if alarm.state == Alarm.State.ACKNOWLEDGED:
+        raise DomainError(_("This alarm is already acknowledged by %(who)s.") % {
+            "who": alarm.acknowledged_by.get_username() if alarm.acknowledged_by else "?"}, status=409)
+    if alarm.state == Alarm.State.CLEARED and alarm.acknowledged_at:
+        raise DomainError(_("This alarm has cleared and was already acknowledged."), status=409)
+    now = timezone.now()
+    note = (note or "").strip()
+    if alarm.state == Alarm.State.ACTIVE:
+        alarm.state = Alarm.State.ACKNOWLEDGED
+    alarm.acknowledged_at = now
+    alarm.acknowledged_by = actor
+    alarm.acknowledge_note = note
+    alarm.save(update_fields=["state", "acknowledged_at", "acknowledged_by", "acknowledge_note"])
+    AlarmEntry.objects.create(alarm=alarm, at=now, kind="acknowledged", level=alarm.level, actor=actor, note=note)
+    _emit(alarm, EVENT_UPDATED, change="acknowledged")
+    return alarm
+
+
+# Which incident type fits which kind of point (incidents.demo codes).
+INCIDENT_TYPE_FOR_KIND = {
+    PointKind.TEMPERATURE: "fire",
+    PointKind.COMBUSTIBLE_GAS: "hazmat-leak",
+    PointKind.TOXIC_GAS: "hazmat-leak",
+}
+DEFAULT_INCIDENT_TYPE = "hazmat-leak"
+
+
+@transaction.atomic
+def alarm_create_incident(*, actor, alarm_id: int):
+    """Log an incident from an alarm, in one click: the point's place, a fitting type, the risk
+    source and its chemical in the description; the alarm keeps the incident (the incident
+    lists its alarms through the reverse relation). A second call is a 409.
+    Lock order: point → alarm, then the incidents service's own locks."""
+    from incidents.services import incident_log
+
+    if not has_role(actor, INTAKE_ROLES):
+        raise DomainError(_("Only duty officers, dispatchers and commanders may log incidents."), status=403)
+    alarm = _locked_alarm(alarm_id)
+    if alarm.incident_id:
+        raise DomainError(_("This alarm already has incident %(n)s.") % {"n": alarm.incident.number}, status=409,
+                          data={"incident": alarm.incident_id})
+    point = alarm.point
+    source = point.risk_source
+    chemical = point.chemical or _main_chemical(source)
+    where = source or point
+    location = (source.location if source else point.location)
+    severity = "III" if alarm.level == "hh" else "IV"
+    title = _("%(place)s: %(point)s %(level)s alarm") % {
+        "place": where.name, "point": point.name, "level": alarm.get_level_display()}
+    lines = [
+        _("From alarm #%(id)s on point %(code)s (%(kind)s), level %(level)s, raised %(at)s, peak %(peak)s %(unit)s.") % {
+            "id": alarm.pk, "code": point.code, "kind": point.get_kind_display(), "level": alarm.get_level_display(),
+            "at": timezone.localtime(alarm.raised_at).strftime("%Y-%m-%d %H:%M:%S"),
+            "peak": alarm.peak_value, "unit": point.unit},
+    ]
+    if source:
+        lines.append(_("Risk source: %(code)s %(name)s (%(enterprise)s).") % {
+            "code": source.code, "name": source.name, "enterprise": source.enterprise.name})
+    if chemical:
+        lines.append(_("Chemical: %(name)s %(en)s, CAS %(cas)s.") % {
+            "name": chemical.name, "en": chemical.name_en, "cas": chemical.cas})
+    if alarm.exercise:
+        lines.insert(0, _("EXERCISE"))
+    incident = incident_log(
+        actor=actor, type_code=INCIDENT_TYPE_FOR_KIND.get(point.kind, DEFAULT_INCIDENT_TYPE), severity=severity,
+        lon=location.x, lat=location.y, title=str(title)[:200],
+        address=(source.enterprise.address if source else "")[:300], description="\n".join(map(str, lines)))
+    alarm.incident = incident
+    alarm.save(update_fields=["incident"])
+    AlarmEntry.objects.create(alarm=alarm, kind="incident", level=alarm.level, actor=actor,
+                              note=_("Incident %(n)s logged from this alarm.") % {"n": incident.number})
+    _emit(alarm, EVENT_UPDATED, change="incident")
+    return alarm, incident
+
+
+def _main_chemical(source):
+    if source is None:
+        return None
+    stored = sorted(source.stored.select_related("chemical"), key=lambda s: -s.chemical.beta * s.quantity_t
+                    / (s.chemical.critical_quantity_t or 1))
+    return stored[0].chemical if stored else None
+
+
+@transaction.atomic
+def alarm_escalate(*, alarm_id: int) -> Alarm | None:
+    """Run by the escalation job: an HH alarm still unacknowledged goes to the officers on duty
+    and the point's responsible persons (their own audiences), and into the history."""
+    try:
+        alarm = _locked_alarm(alarm_id)
+    except DomainError:
+        return None
+    if alarm.state != Alarm.State.ACTIVE or alarm.level != "hh":
+        return None
+    alarm.escalations += 1
+    alarm.save(update_fields=["escalations"])
+    people = list(alarm.point.responsible.values_list("pk", flat=True))
+    AlarmEntry.objects.create(alarm=alarm, kind="escalation", level=alarm.level, note=_(
+        "Not acknowledged after %(s)s s: sent to the officers on duty and %(n)s responsible person(s).") % {
+        "s": settings.MONITORING_HH_ESCALATION_S * alarm.escalations, "n": len(people)})
+    _emit(alarm, EVENT_UPDATED, change="escalated_to_people", audiences=alarm_audiences(people))
+    return alarm

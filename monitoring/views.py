@@ -1,0 +1,39 @@
+"""Console pages of park monitoring: points with their state, the alarm list, a point's trend."""
+
+from django.shortcuts import get_object_or_404, render
+
+from core import stream
+from core.roles import CONSOLE_ROLES, INTAKE_ROLES, has_role, role_required
+from monitoring import selectors
+from monitoring.models import Alarm
+
+
+@role_required(CONSOLE_ROLES)
+def points(request):
+    context = {"points": selectors.points(), "rate": selectors.alarm_rate(), "stream_since": stream.last_seq()}
+    return render(request, "monitoring/points.html", context)
+
+
+@role_required(CONSOLE_ROLES)
+def alarms(request):
+    qs = selectors.alarms()
+    state = request.GET.get("state", "open")
+    if state == "open":
+        qs = qs.filter(cleared_at__isnull=True)
+    elif state in Alarm.State.values:
+        qs = qs.filter(state=state)
+    level = request.GET.get("level")
+    if level in Alarm.Level.values:
+        qs = qs.filter(level=level)
+    context = {"alarms": qs[:200], "state": state, "level": level, "states": Alarm.State.choices,
+               "levels": Alarm.Level.choices, "can_act": has_role(request.user, INTAKE_ROLES),
+               "rate": selectors.alarm_rate(), "stream_since": stream.last_seq()}
+    return render(request, "monitoring/alarms.html", context)
+
+
+@role_required(CONSOLE_ROLES)
+def point_detail(request, pk):
+    point = get_object_or_404(selectors.points(), pk=pk)
+    context = {"point": point, "alarms": selectors.alarms().filter(point=point)[:20],
+               "stream_since": stream.last_seq()}
+    return render(request, "monitoring/point.html", context)
