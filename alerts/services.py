@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts import events
 from alerts.cap import cap_sender, cap_time
 from alerts.geometry import AreaError, area_from_cap, area_from_geojson
 from alerts.models import LEVEL_DEFAULTS, Alert, CapSeverity, Category, Certainty, Level, Urgency
@@ -222,16 +223,14 @@ def _new_message(alert: Alert, now) -> None:
     alert.identifier = f"{alert.sender.split('@')[-1]}.alert.{alert.pk}.{alert.version}"
 
 
+_EVENTS = {"alert.issued": events.ALERT_ISSUED, "alert.updated": events.ALERT_UPDATED,
+           "alert.cancelled": events.ALERT_CANCELLED}
+
+
 def _announce(alert: Alert, actor, kind: str, text: str) -> None:
-    payload = {
-        "id": alert.pk, "identifier": alert.identifier, "msg_type": alert.msg_type, "status": alert.status,
-        "level": alert.level, "event": alert.event, "headline": alert.headline,
-        "area_description": alert.area_description, "effective": alert.effective, "expires": alert.expires,
-        "sent": alert.sent, "references": alert.references, "incident": alert.incident_id,
-    }
     if alert.incident_id:
         TimelineEntry.objects.create(incident_id=alert.incident_id, actor=actor, kind=kind,
                                      text=text % {"headline": alert.headline},
                                      data={"alert": alert.pk, "identifier": alert.identifier,
                                            "level": alert.level})
-    stream.emit(audiences=[stream.CONSOLE], type=kind, payload=payload)
+    stream.publish(_EVENTS[kind], alert)

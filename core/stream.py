@@ -11,6 +11,7 @@ This module imports no domain app: every app may import it.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import threading
 from collections.abc import Iterable
@@ -19,7 +20,9 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.utils import timezone
 
+from core import events
 from core.models import Event
 
 log = logging.getLogger(__name__)
@@ -33,6 +36,8 @@ HUB_GROUP = "stream.hub"
 ACCOUNT_CHANGED = "account.changed"
 # Officers on a duty shift right now (plans.selectors.is_on_duty), whatever their role.
 DUTY = "duty"
+# Park safety supervisors (safety app): every enterprise's ledger events.
+SAFETY = "safety"
 # Any constant works; it only has to be the same in every process.
 _SEQ_LOCK_KEY = 7_301_526
 
@@ -45,34 +50,73 @@ def audience_unit(resource_id: int) -> str:
     return f"unit:{resource_id}"
 
 
+def audience_enterprise(enterprise_id: int) -> str:
+    """The safety officers bound to one enterprise (safety.models.EnterpriseMembership)."""
+    return f"enterprise:{enterprise_id}"
+
+
 def group_name(audience: str) -> str:
     """Channels group names allow only ASCII letters, digits, hyphens, periods and underscores."""
     return "stream." + audience.replace(":", "_")
 
 
+# Every audience a consumer can join (command.consumers.audiences_for): fixed names, and
+# "<kind>:<id>" with a numeric id. emit refuses anything else, so no event goes to nobody.
+# A new kind needs its constructor here and a join in command.consumers.audiences_for.
+FIXED_AUDIENCES = frozenset({CONSOLE, DUTY, SAFETY})
+AUDIENCE_KINDS = frozenset({"user", "unit", "enterprise"})
+
+
+def joinable(audience: str) -> bool:
+    if audience in FIXED_AUDIENCES:
+        return True
+    kind, _sep, ident = audience.partition(":")
+    return kind in AUDIENCE_KINDS and ident.isascii() and ident.isdigit()
+
+
+def publish(event_type: events.EventType | str, *subject) -> Event:
+    """Emit a registered event type: its audience rule and payload builder take `subject`."""
+    declared = events.declared(str(event_type))
+    return emit(audiences=declared.audiences_for(*subject), type=declared.name,
+                payload=declared.payload_for(*subject))
+
+
 def emit(*, audiences: Iterable[str], type: str, payload: dict) -> Event:
     """Append an event to the log inside the current transaction and ring after commit.
 
-    Takes a transaction-scoped advisory lock before drawing the seq, so seqs become
-    visible in the order they were drawn: a reader that sees seq N also sees every
-    seq below N. Without it, a transaction that drew 104 but committed after 105
-    would be skipped by a client resuming from 105. Callers emit at the end of their
-    transaction to keep the lock short.
+    The type must be registered (core.events) and every audience joinable. The insert
+    takes a transaction-scoped advisory lock in the same statement, before the seq is
+    drawn, so seqs become visible in the order they were drawn: a reader that sees seq N
+    also sees every seq below N. Without it, a transaction that drew 104 but committed
+    after 105 would be skipped by a client resuming from 105. Callers emit at the end of
+    their transaction to keep the lock short.
     """
+    events.declared(type)
     if not connection.in_atomic_block:
         raise RuntimeError("core.stream.emit must be called inside a transaction")
     audiences = sorted(set(audiences))
     if not audiences:
         raise ValueError("an event needs at least one audience")
+    strays = [a for a in audiences if not joinable(a)]
+    if strays:
+        raise ValueError(f"no consumer joins the audiences {strays} (core.stream.AUDIENCE_KINDS)")
     payload = _jsonable(payload)
+    at = timezone.now()
+    with connection.cursor() as cursor:
+        # Held until this transaction ends; taking it again in the same transaction is free.
+        cursor.execute(
+            f"WITH seq_lock AS (SELECT pg_advisory_xact_lock(%s)) "
+            f"INSERT INTO {Event._meta.db_table} (audiences, type, payload, at) "
+            f"SELECT %s, %s, %s::jsonb, %s FROM seq_lock RETURNING seq",
+            [_SEQ_LOCK_KEY, audiences, type, json.dumps(payload), at],
+        )
+        seq = cursor.fetchone()[0]
+    event = Event(seq=seq, audiences=audiences, type=type, payload=payload, at=at)
     batch = _doorbells()
-    if not batch.locked:
-        # Held until this transaction ends, so once per transaction is enough.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SEQ_LOCK_KEY])
-        batch.locked = True
-    event = Event.objects.create(audiences=audiences, type=type, payload=payload)
     batch.add(event.seq, audiences)
+    # Registered on every emit: a callback registered inside a savepoint that rolls back is
+    # dropped, the later ones still fire; flush is idempotent, so the batch rings once.
+    transaction.on_commit(batch.flush)
     return event
 
 
@@ -82,25 +126,27 @@ class _Doorbells:
 
     def __init__(self):
         self.latest: dict[str, int] = {}
-        self.locked = False
 
     def add(self, seq: int, audiences: Iterable[str]) -> None:
         for audience in audiences:
             self.latest[audience] = max(seq, self.latest.get(audience, 0))
 
     def flush(self) -> None:
-        ring(self.latest)
+        latest, self.latest = self.latest, {}
+        if getattr(connection, "_stream_doorbells", None) is self:
+            connection._stream_doorbells = None
+        if latest:
+            ring(latest)
 
 
 def _doorbells() -> _Doorbells:
-    # Reuse this transaction's batch if its flush is still registered; after a rollback
-    # Django has dropped the callback, so the old batch is stale and a new one starts.
+    # One batch per connection until it is flushed. A batch left by a rolled-back
+    # transaction only adds doorbells for seqs nobody will read: harmless, and the next
+    # commit clears it.
     current = getattr(connection, "_stream_doorbells", None)
-    if current is not None and any(cb == current.flush for _sids, cb, _robust in connection.run_on_commit):
-        return current
-    current = _Doorbells()
-    connection._stream_doorbells = current
-    transaction.on_commit(current.flush)
+    if current is None:
+        current = _Doorbells()
+        connection._stream_doorbells = current
     return current
 
 
@@ -152,6 +198,4 @@ def last_seq() -> int:
 
 
 def _jsonable(payload: dict) -> dict:
-    import json
-
     return json.loads(json.dumps(payload, cls=DjangoJSONEncoder))

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from core import stream
 from core.errors import DomainError
 from core.roles import INTAKE_ROLES, has_role
-from hazards import grading, plume, selectors
+from hazards import events, grading, plume, selectors
 from hazards.models import Chemical, Release, RiskSource, ThreatZone
 from resources.models import Area
 
@@ -97,9 +97,8 @@ def release_model(*, user, chemical: str, wind_speed_ms: float, wind_from_deg: f
               for z in zones]
     release.result = selectors.release_exposure(release=release, zones=stored)
     release.save(update_fields=["result"])
-    audiences = [stream.CONSOLE] + ([f"incident:{incident_obj.pk}"] if incident_obj else [])
     for zone in stored:
-        stream.emit(audiences=audiences, type="zone.created", payload=zone_payload(zone, release))
+        stream.publish(events.ZONE_CREATED, zone, release)
     return release
 
 

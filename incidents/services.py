@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from core import stream
 from core.errors import DomainError
 from core.roles import DISPATCH_ROLES, INTAKE_ROLES, has_role
+from incidents import events
 from incidents.models import Assignment, Incident, IncidentType, Severity, TimelineEntry
-from incidents.payloads import assignment_payload, incident_payload, resource_payload
 from resources.models import Area, Resource
 
 # reported → dispatched → in progress → contained → closed; a step back is allowed where a
@@ -73,22 +73,21 @@ def _timeline(incident, actor, kind, text, **data) -> TimelineEntry:
     return TimelineEntry.objects.create(incident=incident, actor=actor, kind=kind, text=text, data=data)
 
 
-def _console_audiences() -> list[str]:
-    # Officers on duty get their own audience so rosters can reach people beyond the console.
-    return [stream.CONSOLE, stream.DUTY]
+# Event types, their audiences and payloads are declared once, in incidents.events.
+_INCIDENT_EVENTS = {"incident.created": events.INCIDENT_CREATED, "incident.updated": events.INCIDENT_UPDATED}
+_ASSIGNMENT_EVENTS = {"assignment.created": events.ASSIGNMENT_CREATED, "assignment.updated": events.ASSIGNMENT_UPDATED}
 
 
 def _emit_incident(incident: Incident, type_: str) -> None:
-    stream.emit(audiences=_console_audiences(), type=type_, payload=incident_payload(incident))
+    stream.publish(_INCIDENT_EVENTS[type_], incident)
 
 
 def _emit_assignment(assignment: Assignment, type_: str) -> None:
-    stream.emit(audiences=[stream.CONSOLE, stream.audience_unit(assignment.resource_id)], type=type_,
-                payload=assignment_payload(assignment))
+    stream.publish(_ASSIGNMENT_EVENTS[type_], assignment)
 
 
 def _emit_resource(resource: Resource, incident: Incident | None) -> None:
-    stream.emit(audiences=[stream.CONSOLE], type="resource.updated", payload=resource_payload(resource, incident))
+    stream.publish(events.RESOURCE_UPDATED, resource, incident)
 
 
 # --- incidents ---------------------------------------------------------------------
@@ -401,8 +400,7 @@ def assignment_escalate(*, assignment_id: int) -> Assignment | None:
                   "unit": assignment.resource.name,
                   "s": settings.ESCALATION_TIMEOUT_S * assignment.escalations, "n": assignment.escalations},
               assignment=assignment.pk)
-    stream.emit(audiences=[stream.CONSOLE, stream.DUTY, stream.audience_unit(assignment.resource_id)],
-                type="assignment.escalated", payload=assignment_payload(assignment))
+    stream.publish(events.ASSIGNMENT_ESCALATED, assignment)
     if assignment.escalations < settings.ESCALATION_MAX_ROUNDS:
         from incidents.tasks import escalate_unacknowledged
 

@@ -6,7 +6,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from core import roles
+from core import events, roles
+
+# Event types used only by the tests of the stream itself; core.stream.emit refuses a type
+# no app declared (core.events), so these are declared here, once.
+for _name in ("t.x", "t.a", "t.b", "t.c", "t.silent", "t.slow", "t.fast", "t.one", "t.two", "t.inner",
+              "t.outer", "t.rolled_back", "x.y"):
+    events.register(_name, audiences=lambda *subject: [], payload=lambda *subject: {}, doc="test only")
 
 # Playwright's sync API runs an event loop in the main thread; Django then refuses ORM
 # calls from that thread unless told the loop is not ours.

@@ -16,13 +16,9 @@ from core import stream
 from core.errors import DomainError
 from core.roles import COMMAND_ROLES, INTAKE_ROLES, has_role
 from incidents.models import SEVERITY_NUMERALS, Incident, Severity, TimelineEntry
+from plans import events
 from plans.models import Activation, Plan, ResponseLevel, Task
 from plans.models.plan import LEVEL_RANK
-from plans.payloads import activation_payload, task_payload
-
-TASK_AUDIENCES = [stream.CONSOLE]
-# An overdue task is an escalation: officers on duty hear of it wherever they are.
-OVERDUE_AUDIENCES = [stream.CONSOLE, "duty"]
 
 
 def plan_activate(*, actor, incident_id: int, plan_id: int, level: str) -> Activation:
@@ -79,7 +75,7 @@ def activation_end(*, actor, activation_id: int, reason: str) -> Activation:
               activation=activation.pk, closed_tasks=[t.pk for t in open_tasks])
     for task in open_tasks:
         _emit_task(task, "task.updated")
-    stream.emit(audiences=TASK_AUDIENCES, type="activation.updated", payload=activation_payload(activation))
+    stream.publish(events.ACTIVATION_UPDATED, activation)
     return activation
 
 
@@ -121,7 +117,7 @@ def task_flag_overdue(*, task_id: int) -> Task | None:
               _("Task overdue: %(title)s (due %(due)s, %(who)s).")
               % {"title": task.title, "due": timezone.localtime(task.due_at).strftime("%H:%M"),
                  "who": task.responsible or "—"}, task=task.pk)
-    stream.emit(audiences=OVERDUE_AUDIENCES, type="task.updated", payload=task_payload(task, now))
+    stream.publish(events.TASK_UPDATED, task, now)
     return task
 
 
@@ -140,7 +136,7 @@ def _start(actor, incident: Incident, plan: Plan, level: ResponseLevel) -> Activ
               _("Plan %(plan)s activated at level %(lv)s: %(n)d tasks.")
               % {"plan": plan.title, "lv": level.numeral, "n": len(tasks)},
               activation=activation.pk, plan=plan.pk, level=level.level)
-    stream.emit(audiences=TASK_AUDIENCES, type="activation.created", payload=activation_payload(activation))
+    stream.publish(events.ACTIVATION_CREATED, activation)
     for task in tasks:
         _emit_task(task, "task.created")
     return activation
@@ -160,7 +156,7 @@ def _raise(actor, activation: Activation, level: ResponseLevel) -> Activation:
               % {"plan": activation.plan.title, "old": SEVERITY_NUMERALS[previous], "new": level.numeral,
                  "n": len(tasks)},
               activation=activation.pk, previous=previous, level=level.level)
-    stream.emit(audiences=TASK_AUDIENCES, type="activation.updated", payload=activation_payload(activation))
+    stream.publish(events.ACTIVATION_UPDATED, activation)
     for task in tasks:
         _emit_task(task, "task.created")
     return activation
@@ -197,7 +193,7 @@ def _defer_overdue_check(task: Task) -> None:
 
 
 def _emit_task(task: Task, type_: str) -> None:
-    stream.emit(audiences=TASK_AUDIENCES, type=type_, payload=task_payload(task))
+    stream.publish({"task.created": events.TASK_CREATED, "task.updated": events.TASK_UPDATED}[type_], task)
 
 
 def _timeline(incident, actor, kind, text, **data) -> TimelineEntry:

@@ -15,8 +15,8 @@ from core import stream
 from core.errors import DomainError
 from core.roles import PLANNER, has_role
 from incidents.models import Incident
+from plans import events
 from plans.models import CalendarToken, DutyPost, Handover, Shift, Task
-from plans.payloads import handover_payload
 
 ROSTER_COLUMNS = ["post", "username", "start", "end"]
 # A handover may be written shortly before the shift ends, or a little after it.
@@ -102,8 +102,7 @@ def handover_create(*, actor, note: str, at: dt.datetime | None = None) -> Hando
                                        outgoing=actor, incoming=incoming.person, note=note, created_at=at)
     handover.incidents.set(Incident.objects.filter(status__in=Incident.OPEN_STATUSES))
     handover.tasks.set(Task.objects.filter(status=Task.Status.OPEN))
-    stream.emit(audiences=[stream.CONSOLE, stream.audience_user(incoming.person_id)], type="handover.created",
-                payload=handover_payload(handover))
+    stream.publish(events.HANDOVER_CREATED, handover)
     return handover
 
 
@@ -121,8 +120,7 @@ def handover_confirm(*, actor, handover_id: int) -> Handover:
         raise DomainError(_("You already confirmed this handover."), status=409)
     handover.confirmed_at = timezone.now()
     handover.save(update_fields=["confirmed_at"])
-    stream.emit(audiences=[stream.CONSOLE, stream.audience_user(handover.outgoing_id)],
-                type="handover.confirmed", payload=handover_payload(handover))
+    stream.publish(events.HANDOVER_CONFIRMED, handover)
     return handover
 
 

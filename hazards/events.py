@@ -1,0 +1,9 @@
+"""The stream events of hazards, declared once (core.events)."""
+
+from core import events, stream
+
+ZONE_CREATED = events.register(
+    "zone.created",
+    audiences=lambda zone, release: [stream.CONSOLE],
+    payload="hazards.services.zone_payload",
+    doc="A modelled release drew a threat zone (one event per level of concern).")

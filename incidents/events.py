@@ -1,0 +1,35 @@
+"""The stream events of incidents, declared once (core.events). Payload shapes: incidents.payloads."""
+
+from core import events, stream
+from incidents.payloads import assignment_payload, incident_payload, resource_payload
+
+
+def _console_and_duty(_subject) -> list[str]:
+    # Officers on duty get their own audience so rosters can reach people beyond the console.
+    return [stream.CONSOLE, stream.DUTY]
+
+
+def _console_and_unit(assignment) -> list[str]:
+    return [stream.CONSOLE, stream.audience_unit(assignment.resource_id)]
+
+
+INCIDENT_CREATED = events.register(
+    "incident.created", audiences=_console_and_duty, payload=incident_payload,
+    doc="An incident was logged.")
+INCIDENT_UPDATED = events.register(
+    "incident.updated", audiences=_console_and_duty, payload=incident_payload,
+    doc="An incident's status, severity, details or units changed.")
+ASSIGNMENT_CREATED = events.register(
+    "assignment.created", audiences=_console_and_unit, payload=assignment_payload,
+    doc="A unit was sent to an incident; the unit's responders hear it.")
+ASSIGNMENT_UPDATED = events.register(
+    "assignment.updated", audiences=_console_and_unit, payload=assignment_payload,
+    doc="An assignment was acknowledged, declined, moved on or cleared.")
+ASSIGNMENT_ESCALATED = events.register(
+    "assignment.escalated",
+    audiences=lambda assignment: [stream.CONSOLE, stream.DUTY, stream.audience_unit(assignment.resource_id)],
+    payload=assignment_payload,
+    doc="A unit has not acknowledged in time: the console, officers on duty and the unit hear it again.")
+RESOURCE_UPDATED = events.register(
+    "resource.updated", audiences=lambda resource, incident=None: [stream.CONSOLE], payload=resource_payload,
+    doc="A unit's status changed (with the incident it is on, if any).")
