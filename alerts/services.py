@@ -30,7 +30,7 @@ from incidents.models import Incident, TimelineEntry
 # Fields a commander writes; everything else is the service's business.
 EDITABLE = ("level", "event", "headline", "description", "instructions", "event_en", "headline_en",
             "description_en", "instructions_en", "area", "area_description", "effective", "expires",
-            "incident", "category", "urgency", "severity", "certainty")
+            "incident", "category", "urgency", "severity", "certainty", "exercise")
 REQUIRED = ("level", "event", "headline", "description", "area", "area_description", "expires")
 _CHOICES = {"level": Level, "category": Category, "urgency": Urgency, "severity": CapSeverity,
             "certainty": Certainty}
@@ -185,6 +185,8 @@ def _clean(values: dict, *, creating: bool, given: set | None = None) -> dict:
         if incident is None:
             errors["incident"] = [_("No such incident.")]
     out["incident"] = incident or None
+    # A warning about an exercise incident is an exercise, whatever the form said (issue 14).
+    out["exercise"] = bool(values.get("exercise")) or bool(incident and getattr(incident, "exercise", False))
     effective, expires = values.get("effective"), values.get("expires")
     if expires and effective and expires <= effective:
         errors.setdefault("expires", []).append(_("The expiry time must be after the effective time."))

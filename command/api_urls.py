@@ -9,10 +9,13 @@ urlpatterns = [
     path("me/", api_views.me, name="api-me"),
     path("", include("incidents.api_urls")),
     path("", include("hazards.api_urls")),
+    # Before layers/: it serves its own layers/work-permits/.
+    path("", include("safety.api_urls")),
     # Before layers/: it serves its own layers/monitoring-points/.
     path("", include("monitoring.api_urls")),
     path("", include("places.api_urls")),
     path("layers/", include("command.layer_urls")),
     path("", include("plans.api_urls")),
     path("", include("alerts.api_urls")),
+    path("", include("drills.api_urls")),
 ]

@@ -20,6 +20,8 @@ urlpatterns = [
     path("map/", include("command.map_urls")),
     path("plans/", include("plans.urls")),
     path("alerts/", include("alerts.urls")),
+    path("drills/", include("drills.urls")),
+    path("safety/", include("safety.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: the CSP allows no inline script.

@@ -40,7 +40,7 @@ def release_model(*, user, chemical: str, wind_speed_ms: float, wind_from_deg: f
                   amount_kg: float | None = None, duration_s: float | None = None,
                   stability: str | None = None, daytime: bool | None = None, insolation: str | None = None,
                   cloud_okta: int | None = None, terrain: str = "rural", incident: int | None = None,
-                  risk_source: int | None = None) -> Release:
+                  risk_source: int | None = None, exercise: bool = False) -> Release:
     """Model a toxic release, store its threat zones and tell every console.
 
     The release point is `location`, else the incident's, else the risk source's. A release
@@ -87,6 +87,8 @@ def release_model(*, user, chemical: str, wind_speed_ms: float, wind_from_deg: f
         chemical=chem, incident=incident_obj, risk_source=source_obj, location=location, rate_kg_s=rate,
         duration_s=duration_s, wind_speed_ms=wind_speed_ms, wind_from_deg=wind_from_deg, stability=klass,
         terrain=terrain, created_by=user,
+        # An exercise incident's release is an exercise too, whatever the caller said.
+        exercise=bool(exercise) or bool(getattr(incident_obj, "exercise", False)),
         weather={"stability": stability, "daytime": daytime, "insolation": insolation, "cloud_okta": cloud_okta},
         warnings=plume.limits(dense_gas=chem.dense_gas, distances_m=[z.distance_m for z in zones],
                               wind_speed_ms=wind_speed_ms, duration_s=duration_s,
@@ -107,6 +109,7 @@ def zone_payload(zone: ThreatZone, release: Release) -> dict:
         "id": zone.pk,
         "release": release.pk,
         "incident": release.incident_id,
+        "exercise": release.exercise,
         "chemical": {"name": release.chemical.name, "name_en": release.chemical.name_en, "cas": release.chemical.cas},
         "level": zone.level,
         "threshold_ppm": zone.threshold_ppm,

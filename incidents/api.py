@@ -60,7 +60,8 @@ class IncidentListCreate(generics.ListAPIView):
         incident = services.incident_log(
             actor=request.user, type_code=v["type"], severity=v["severity"], lon=v["location"].x,
             lat=v["location"].y, title=v["title"], address=v["address"], description=v["description"],
-            caller_name=v["caller_name"], caller_phone=v["caller_phone"], reported_at=v.get("reported_at"))
+            caller_name=v["caller_name"], caller_phone=v["caller_phone"], reported_at=v.get("reported_at"),
+            exercise=v["exercise"], outside_district=v["outside_district"])
         return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
 
 

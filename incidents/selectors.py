@@ -185,7 +185,8 @@ def incidents_possible_duplicates(*, incident_type: IncidentType, location: Poin
                                   exclude_id: int | None = None) -> list[Incident]:
     """Open incidents of the same class within 500 m, reported in the last two hours."""
     at = at or timezone.now()
-    qs = (Incident.objects.filter(status__in=Incident.OPEN_STATUSES, type__klass=incident_type.klass,
+    # A drill's incident is never offered: a real call must not be filed on an exercise.
+    qs = (Incident.objects.filter(status__in=Incident.OPEN_STATUSES, type__klass=incident_type.klass, exercise=False,
                                   reported_at__gte=at - DUPLICATE_WINDOW,
                                   location__dwithin=(location, DUPLICATE_RADIUS_M))
           .select_related("type").order_by("-reported_at"))
@@ -247,7 +248,7 @@ def metrics_summary(*, start: datetime, end: datetime, group_by: str = "type") -
         FROM incidents_incident i
         JOIN incidents_incidenttype t ON t.id = i.type_id
         LEFT JOIN a ON a.incident_id = i.id
-        WHERE i.reported_at >= %s AND i.reported_at < %s
+        WHERE i.reported_at >= %s AND i.reported_at < %s AND NOT i.exercise  -- drills never count
         GROUP BY grp ORDER BY grp
     """
     with connection.cursor() as cursor:

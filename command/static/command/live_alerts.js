@@ -29,11 +29,14 @@
 
   window.CommandStream.on("assignment.escalated", (event) => {
     const p = event.payload;
-    banner("error", box.dataset.escalatedLabel, `${p.resource.name} · ${p.incident.number} ${p.incident.title}`,
+    banner("error", (p.incident.exercise ? "演练 / EXERCISE · " : "") + box.dataset.escalatedLabel,
+      `${p.resource.name} · ${p.incident.number} ${p.incident.title}`,
       `/incidents/${p.incident.id}/`);
   });
   window.CommandStream.on("incident.created", (event) => {
     const p = event.payload;
-    banner("warning", box.dataset.newLabel, `${p.number} ${p.title}`, `/incidents/${p.id}/`);
+    // A drill's incident says so first (演练 / EXERCISE): nobody may take it for a real call.
+    banner(p.exercise ? "exercise-banner" : "warning", (p.exercise ? "演练 / EXERCISE · " : "") + box.dataset.newLabel,
+      `${p.number} ${p.title}`, `/incidents/${p.id}/`);
   });
 })();

@@ -69,13 +69,16 @@
     return box;
   }
 
+  const EXERCISE = "演练 / EXERCISE";
   const circle = (c, r) => ({ radius: r || 6, color: "#fff", weight: 1.5, fillColor: c, fillOpacity: 0.95 });
 
   // ---- layer definitions ---------------------------------------------------------------
   const defs = {
     incidents: {
-      point: (p) => circle(colour("incidents", p.severity), 9),
-      popup: (p) => popup(p.number + " " + p.title, [[t.type, p.type_name + " / " + p.type_name_en],
+      // A drill's incident (演练): a dashed magenta ring and the label in its popup.
+      point: (p) => p.exercise ? { ...circle(colour("incidents", p.severity), 9), color: "#b3007d", weight: 3, dashArray: "3 3" }
+        : circle(colour("incidents", p.severity), 9),
+      popup: (p) => popup((p.exercise ? EXERCISE + " · " : "") + p.number + " " + p.title, [[t.type, p.type_name + " / " + p.type_name_en],
         [t.severity, p.severity], [t.status, p.status], ["", p.address]], { href: p.url, text: t.open }),
     },
     resources: {
@@ -108,7 +111,7 @@
     },
     "threat-zones": {
       style: (p) => ({ color: colour("threat-zones", (p.level || "").slice(-1)), weight: 2, fillOpacity: 0.3 }),
-      popup: (p) => popup(p.chemical + " " + p.level, [[t.threshold, p.threshold_ppm], [t.distance, p.distance_m],
+      popup: (p) => popup((p.exercise ? EXERCISE + " · " : "") + p.chemical + " " + p.level, [[t.threshold, p.threshold_ppm], [t.distance, p.distance_m],
         [t.release, p.release], [t.incident, p.incident]],
         p.incident ? { href: "/incidents/" + Number(p.incident) + "/", text: t.incident } : null),
     },

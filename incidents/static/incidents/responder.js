@@ -8,6 +8,7 @@
     // Browsers only allow sound after a user gesture; this button is that gesture.
     audio = new (window.AudioContext || window.webkitAudioContext)();
     ev.target.hidden = true;
+    if (window.Notification && Notification.permission === "default") Notification.requestPermission();
   });
 
   function ring() {
@@ -24,9 +25,33 @@
     });
   }
 
+  // The banner that comes with the sound: what it is, and whether it is only a drill (演练).
+  const banner = document.getElementById("push-banner");
+  function announce(event) {
+    ring();
+    if (!banner) return;
+    const p = event.payload || {};
+    const incident = p.incident || {};
+    const exercise = incident.exercise === true;
+    const label = event.type === "assignment.escalated" ? banner.dataset.escalatedLabel : banner.dataset.newLabel;
+    const title = (exercise ? banner.dataset.exerciseLabel + " · " : "") + label;
+    const body = `${incident.number || ""} ${incident.title || ""}`.trim();
+    const line = document.createElement("p");
+    line.className = exercise ? "exercise-banner" : "warning";
+    line.dataset.pushBanner = exercise ? "exercise" : "real";
+    line.textContent = `${title}: ${body}`;
+    banner.prepend(line);
+    while (banner.children.length > 3) banner.lastChild.remove();
+    banner.hidden = false;
+    // The system's own banner too, where the person allowed notifications.
+    if (window.Notification && Notification.permission === "granted") {
+      try { new Notification(title, { body, tag: "assignment-" + p.id }); } catch (err) { /* not on this platform */ }
+    }
+  }
+
   if (window.CommandStream) {
-    window.CommandStream.on("assignment.created", ring);
-    window.CommandStream.on("assignment.escalated", ring);
+    window.CommandStream.on("assignment.created", announce);
+    window.CommandStream.on("assignment.escalated", announce);
   }
 
   document.addEventListener("submit", async (ev) => {

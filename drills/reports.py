@@ -1,0 +1,88 @@
+"""The evaluation and after-action reports as JSON (the API) — the same content the printable
+pages and the PDF show (drills.selectors builds it)."""
+
+from incidents.models import EXERCISE_LABEL
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def _user(user):
+    return user.username if user else None
+
+
+def response_json(response: dict) -> dict:
+    return {
+        "milestones": {k: _iso(v) for k, v in response["times"].items()},
+        "intervals": response["intervals"],
+        "units": [{**u, **{k: _iso(u[k]) for k in ("dispatched_at", "acknowledged_at", "en_route_at",
+                                                  "on_scene_at", "cleared_at")}} for u in response["units"]],
+    }
+
+
+def tasks_json(tasks: list[dict]) -> list[dict]:
+    return [{**t, "due_at": _iso(t["due_at"]), "done_at": _iso(t["done_at"])} for t in tasks]
+
+
+def finding_json(f) -> dict:
+    task = getattr(f, "revision_task", None) if hasattr(f, "revision_task") else None
+    return {"id": f.pk, "category": f.category, "element": f.element, "text": f.text,
+            "recommendation": f.recommendation, "by": _user(f.created_by), "at": _iso(f.created_at),
+            "revision_task": task.pk if task else None}
+
+
+def evaluation_json(ev: dict) -> dict:
+    drill = ev["drill"]
+    return {
+        "drill": {"id": drill.pk, "scenario": drill.scenario.title, "kind": drill.scenario.kind,
+                  "status": drill.status, "speed": drill.speed, "started_at": _iso(drill.started_at),
+                  "ended_at": _iso(drill.ended_at), "director": _user(drill.started_by)},
+        "exercise": True,
+        "label": EXERCISE_LABEL,
+        "plan": {"id": ev["plan"].pk, "code": ev["plan"].code, "title": ev["plan"].title} if ev["plan"] else None,
+        "plan_activated_at": _iso(ev["plan_activated_at"]),
+        "plan_activation_s": ev["plan_activation_s"],
+        "injects": [{"id": r.pk, "kind": r.inject.kind, "title": r.inject.title, "offset_s": r.inject.offset_s,
+                     "due_at": _iso(r.due_at), "fired_at": _iso(r.fired_at), "status": r.status,
+                     "result": r.result, "incident": r.incident_id} for r in ev["runs"]],
+        "incidents": [{"id": i["incident"].pk, "number": i["incident"].number, "exercise": i["incident"].exercise,
+                       "response": response_json(i["response"]), "tasks": tasks_json(i["tasks"])}
+                      for i in ev["incidents"]],
+        "escalations": [{**e, "at": _iso(e["at"])} for e in ev["escalations"]],
+        "who_did_what": ev["who_did_what"],
+        "findings": [finding_json(f) for f in ev["findings"]],
+        "releases": [{"id": r.pk, "chemical": r.chemical.name, "wind_speed_ms": r.wind_speed_ms,
+                      "wind_from_deg": r.wind_from_deg, "exercise": r.exercise} for r in ev["releases"]],
+    }
+
+
+def after_action_json(aar: dict) -> dict:
+    incident = aar["incident"]
+    return {
+        "incident": {"id": incident.pk, "number": incident.number, "title": incident.title,
+                     "type": incident.type.code, "severity": incident.severity, "status": incident.status,
+                     "reported_at": _iso(incident.reported_at), "closed_at": _iso(incident.closed_at),
+                     "exercise": incident.exercise},
+        "label": EXERCISE_LABEL if incident.exercise else "",
+        "timeline": [{"at": _iso(e.at), "by": _user(e.actor), "kind": e.kind, "text": e.text}
+                     for e in aar["timeline"]],
+        "response": response_json(aar["response"]),
+        "activations": [{"id": a.pk, "plan": a.plan.title, "level": a.level, "status": a.status,
+                         "activated_at": _iso(a.activated_at), "by": _user(a.activated_by)}
+                        for a in aar["activations"]],
+        "tasks": tasks_json(aar["tasks"]),
+        "releases": [{"id": r["release"].pk, "chemical": r["release"].chemical.name,
+                      "exercise": r["release"].exercise, "people": r["people"],
+                      "zones": [{"level": z.level, "threshold_ppm": z.threshold_ppm,
+                                 "distance_m": round(z.distance_m, 1)} for z in r["zones"]]}
+                     for r in aar["releases"]],
+        "alerts": [{"id": a.pk, "level": a.level, "headline": a.headline, "status": a.status,
+                    "issued_at": _iso(a.issued_at), "exercise": a.is_exercise} for a in aar["alerts"]],
+        "reports": [{"key": r["key"], "due_at": _iso(r["due_at"]), "overdue": r["overdue"],
+                     "late": r.get("late", False),
+                     "filed_at": _iso(r["filed"].filed_at) if r["filed"] else None,
+                     "filed_by": _user(r["filed"].filed_by) if r["filed"] else None} for r in aar["reports"]],
+        "escalations": [{"at": _iso(e.at), "text": e.text} for e in aar["escalations"]],
+        "findings": [finding_json(f) for f in aar["findings"]],
+    }

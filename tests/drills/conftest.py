@@ -1,0 +1,71 @@
+"""Fixtures for drills: a small district (areas, a chemical), units, a scenario with injects."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+
+from core import roles
+from drills.models import Inject, Scenario
+from hazards.models import Chemical
+from incidents.models import IncidentType
+from resources.models import Agency, Area, Resource, Responder
+
+LON, LAT = 113.60, 22.75
+
+
+@pytest.fixture
+def district(db):
+    """One area around the test point, so releases fall inside the district; chlorine."""
+    ring = Polygon(((113.50, 22.65), (113.70, 22.65), (113.70, 22.85), (113.50, 22.85), (113.50, 22.65)), srid=4326)
+    Area.objects.create(code="XC", name="新城", kind="town", boundary=MultiPolygon(ring, srid=4326))
+    Chemical.objects.create(cas="7782-50-5", name="氯", name_en="Chlorine", un_number="1017", molecular_weight=70.9,
+                            aegl1=0.5, aegl2=2.0, aegl3=20, dense_gas=True)
+    return IncidentType.objects.create(code="hazmat-leak", klass="accident", name_zh="危化品泄漏",
+                                       name_en="Hazardous chemical leak", required_capabilities=["hazmat"])
+
+
+@pytest.fixture
+def agency(db):
+    return Agency.objects.create(code="FIRE", name="消防")
+
+
+@pytest.fixture
+def make_unit(agency, make_user):
+    def _make(code, *, responder=None):
+        unit = Resource.objects.create(code=code, name=f"Unit {code}", kind="hazmat_unit", capabilities=["hazmat"],
+                                       agency=agency, location=Point(LON + 0.01, LAT, srid=4326))
+        if responder:
+            user = make_user(responder)
+            user.groups.add(Group.objects.get(name=roles.RESPONDER))
+            Responder.objects.create(user=user, agency=agency, resource=unit)
+        return unit
+
+    return _make
+
+
+@pytest.fixture
+def director(make_user):
+    """Directs drills: dispatcher and commander (ends plan responses too)."""
+    return make_user("director_t", roles.DISPATCHER, roles.COMMANDER)
+
+
+@pytest.fixture
+def make_scenario(district, planner):
+    def _make(*offsets_and_kinds, kind=Scenario.Kind.TABLETOP, plan=None):
+        scenario = Scenario.objects.create(title="液氯泄漏推演", kind=kind, plan=plan, created_by=planner)
+        for offset, inject_kind in offsets_and_kinds or ((0, "call"),):
+            fields = {"scenario": scenario, "offset_s": offset, "kind": inject_kind, "title": f"{inject_kind} T+{offset}"}
+            if inject_kind == "call":
+                fields.update(location=Point(LON, LAT, srid=4326), incident_type=district, severity="III",
+                              text="储罐法兰泄漏", caller_name="中控室")
+            elif inject_kind == "release":
+                fields.update(chemical_cas="7782-50-5", rate_kg_s=0.5, wind_speed_ms=3, wind_from_deg=135,
+                              stability="D")
+            elif inject_kind == "wind_change":
+                fields.update(wind_speed_ms=4, wind_from_deg=45)
+            elif inject_kind in ("message", "further_call"):
+                fields.update(text=f"消息 T+{offset}")
+            Inject.objects.create(**fields)
+        return scenario
+
+    return _make

