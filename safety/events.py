@@ -1,0 +1,48 @@
+"""The stream events of the safety ledger, declared once (core.events). Payloads: safety.payloads.
+
+Every event goes to the enterprise's own officers (enterprise:<id>) and the park's supervisors
+(safety); an overdue major hidden danger also rings every console. No other enterprise hears it.
+"""
+
+from core import events, stream
+from safety import payloads
+
+
+def _hidden_danger_audiences(hidden_danger, change="") -> list[str]:
+    return [stream.SAFETY, stream.audience_enterprise(hidden_danger.enterprise_id)]
+
+
+def _overdue_audiences(hidden_danger, change="overdue") -> list[str]:
+    extra = [stream.CONSOLE] if hidden_danger.level == "major" else []
+    return [stream.SAFETY, stream.audience_enterprise(hidden_danger.enterprise_id), *extra]
+
+
+def _permit_audiences(permit, change="", rule="") -> list[str]:
+    return [stream.SAFETY, stream.audience_enterprise(permit.enterprise_id)]
+
+
+HIDDEN_DANGER_REPORTED = events.register(
+    "hidden_danger.reported", audiences=_hidden_danger_audiences, payload=payloads.hidden_danger_payload,
+    doc="An enterprise officer or a supervisor recorded a hidden danger (隐患).")
+HIDDEN_DANGER_UPDATED = events.register(
+    "hidden_danger.updated", audiences=_hidden_danger_audiences, payload=payloads.hidden_danger_payload,
+    doc="A hidden danger moved on: rectification planned, rectified, verified (closed) or sent back "
+        "(payload `change`), or got a photo.")
+HIDDEN_DANGER_OVERDUE = events.register(
+    "hidden_danger.overdue", audiences=_overdue_audiences, payload=payloads.hidden_danger_payload,
+    doc="A hidden danger passed its deadline without being closed (督办); a major one rings every console.")
+WORK_PERMIT_UPDATED = events.register(
+    "work_permit.updated", audiences=_permit_audiences, payload=payloads.permit_payload,
+    doc="A special-work permit was submitted, started, suspended by a failed gas test, resumed, closed "
+        "or cancelled (payload `change`; `rule` names the GB 30871-2022 clause a gas test broke).")
+ENTERPRISE_COLOUR_CHANGED = events.register(
+    "enterprise.colour_changed",
+    audiences=lambda colour, previous="": [stream.SAFETY, stream.audience_enterprise(colour.enterprise_id)],
+    payload=payloads.colour_payload,
+    doc="An enterprise's risk colour changed; `factors` say why.")
+COMMITMENT_UPDATED = events.register(
+    "commitment.updated",
+    audiences=lambda enterprise, date, change="": [stream.SAFETY, stream.audience_enterprise(enterprise.pk)],
+    payload=payloads.commitment_payload,
+    doc="An enterprise filed its daily safety commitment (change `filed`), or had not by the due hour "
+        "(change `missing`).")

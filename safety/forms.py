@@ -1,0 +1,105 @@
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hazards.models import Enterprise
+from safety import rules
+from safety.models import HiddenDanger, WorkPermit
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+class DomainErrorsMixin:
+    def add_domain_error(self, exc):
+        self.add_error(None, exc.message)
+
+
+class HiddenDangerForm(DomainErrorsMixin, forms.Form):
+    enterprise = forms.ModelChoiceField(Enterprise.objects.none(), label=_("Enterprise"))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    location = forms.CharField(label=_("Where"), max_length=200, required=False)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                                  max_length=10000)
+    level = forms.ChoiceField(label=_("Level"), choices=HiddenDanger.Level.choices, initial="general")
+    criteria = forms.MultipleChoiceField(
+        label=_("Major hidden danger criteria (安监总管三〔2017〕121号): ticking any makes it major"),
+        required=False, widget=forms.CheckboxSelectMultiple)
+    deadline = forms.DateTimeField(label=_("Rectify by"), widget=DATETIME, input_formats=DATETIME_FORMATS)
+    photo = forms.FileField(label=_("Photo (JPEG, PNG or WebP)"), required=False)
+
+    def __init__(self, *args, enterprises=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].queryset = enterprises if enterprises is not None else Enterprise.objects.none()
+        if enterprises is not None and enterprises.count() == 1:
+            self.fields["enterprise"].initial = enterprises.first().pk
+        self.fields["criteria"].choices = [(c["code"], f"{c['code']} {c['text']}")
+                                           for c in rules.major_criteria()["criteria"]]
+        self.fields["deadline"].initial = timezone.localtime(timezone.now() + dt.timedelta(days=7)).strftime(
+            "%Y-%m-%dT%H:%M")
+
+
+class RectificationForm(DomainErrorsMixin, forms.Form):
+    measures = forms.CharField(label=_("Measures"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                               max_length=10000)
+    responsible = forms.CharField(label=_("Responsible person"), max_length=100, required=False)
+    funds_cny = forms.DecimalField(label=_("Funds (CNY)"), max_digits=14, decimal_places=2, min_value=0,
+                                   required=False)
+    deadline = forms.DateTimeField(label=_("Rectify by"), widget=DATETIME, input_formats=DATETIME_FORMATS,
+                                   required=False)
+    contingency = forms.CharField(label=_("Contingency plan"), widget=forms.Textarea(attrs={"rows": 2}),
+                                  required=False, max_length=10000)
+
+
+class VerifyForm(DomainErrorsMixin, forms.Form):
+    accepted = forms.TypedChoiceField(label=_("Result"), choices=[("1", _("Accepted: close it")),
+                                                                  ("0", _("Not accepted: back to rectification"))],
+                                      coerce=lambda v: v == "1")
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=4000)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=4000)
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(label=_("Photo (JPEG, PNG or WebP)"))
+
+
+class CommitmentForm(DomainErrorsMixin, forms.Form):
+    units_running = forms.IntegerField(label=_("Units running"), min_value=0, max_value=10_000)
+    units_stopped = forms.IntegerField(label=_("Units stopped"), min_value=0, max_value=10_000)
+    special_work = forms.IntegerField(label=_("Special work jobs today"), min_value=0, max_value=10_000, initial=0)
+    trial_runs = forms.IntegerField(label=_("Trial runs"), min_value=0, max_value=10_000, initial=0)
+    startups_shutdowns = forms.IntegerField(label=_("Start-ups and shutdowns"), min_value=0, max_value=10_000,
+                                            initial=0)
+    risk_level = forms.ChoiceField(label=_("The day's risk level"),
+                                   choices=[(c, rules.COLOUR_LABELS[c]) for c in ("blue", "yellow", "orange", "red")])
+    note = forms.CharField(label=_("Note"), required=False, max_length=4000)
+
+
+class PermitForm(DomainErrorsMixin, forms.Form):
+    enterprise = forms.ModelChoiceField(Enterprise.objects.none(), label=_("Enterprise"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=WorkPermit.Kind.choices)
+    grade = forms.ChoiceField(label=_("Hot-work grade"), choices=[("", "—"), *WorkPermit.Grade.choices], required=False)
+    place = forms.CharField(label=_("Place"), max_length=200)
+    valid_from = forms.DateTimeField(label=_("Valid from"), widget=DATETIME, input_formats=DATETIME_FORMATS)
+    valid_to = forms.DateTimeField(label=_("Valid to"), widget=DATETIME, input_formats=DATETIME_FORMATS)
+    description = forms.CharField(label=_("Work"), required=False, max_length=4000)
+
+    def __init__(self, *args, enterprises=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].queryset = enterprises if enterprises is not None else Enterprise.objects.none()
+        if enterprises is not None and enterprises.count() == 1:
+            self.fields["enterprise"].initial = enterprises.first().pk
+
+
+class GasTestForm(DomainErrorsMixin, forms.Form):
+    at = forms.DateTimeField(label=_("Sampled at"), widget=DATETIME, input_formats=DATETIME_FORMATS)
+    combustible_percent = forms.FloatField(label=_("Combustible gas (% vol)"), min_value=0, max_value=100,
+                                           required=False)
+    lel_percent = forms.FloatField(label=_("LEL of the gas (%)"), min_value=0, max_value=100, required=False)
+    o2_percent = forms.FloatField(label=_("Oxygen (% vol)"), min_value=0, max_value=100, required=False)
+    toxic_ppm = forms.FloatField(label=_("Toxic gas (ppm)"), min_value=0, max_value=1_000_000, required=False)

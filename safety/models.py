@@ -1,0 +1,377 @@
+"""The park's safety ledger (一盘帐) around hazards.Enterprise: who works for which enterprise,
+the 包保 persons of each major hazard source, safety managers and their certificates, risk
+points (双重预防: 风险分级管控), hidden dangers (隐患排查治理), special-work permits
+(GB 30871-2022), daily safety commitments (安全承诺) and the enterprise's colour with its history.
+
+Workflows live in safety.services; rules in safety.rules.
+"""
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from hazards.models import Enterprise, RiskSource
+from safety import rules
+from safety.storage import private_storage
+
+COLOUR_CHOICES = [(c, rules.COLOUR_LABELS[c]) for c in ("red", "orange", "yellow", "blue")]
+
+
+class EnterpriseMembership(models.Model):
+    """Binds an enterprise safety officer (企业安全员) to the one enterprise whose records they keep."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="safety_membership",
+                                verbose_name=_("user"))
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="safety_members",
+                                   verbose_name=_("enterprise"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("enterprise membership")
+        verbose_name_plural = _("enterprise memberships")
+
+    def __str__(self):
+        return f"{self.user} → {self.enterprise}"
+
+
+class ResponsiblePerson(models.Model):
+    """包保责任人 of a major hazard source (危险化学品企业重大危险源安全包保责任制办法, 2021)."""
+
+    class Role(models.TextChoices):
+        MAIN = "main", _("Principal (主要负责人)")
+        TECHNICAL = "technical", _("Technical (技术负责人)")
+        OPERATIONAL = "operational", _("Operational (操作负责人)")
+
+    risk_source = models.ForeignKey(RiskSource, on_delete=models.CASCADE, related_name="responsible_persons",
+                                    verbose_name=_("risk source"))
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    name = models.CharField(_("name"), max_length=100)
+    title = models.CharField(_("position"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["risk_source", "role"]
+        verbose_name = _("responsible person (包保)")
+        verbose_name_plural = _("responsible persons (包保)")
+        constraints = [models.UniqueConstraint(fields=["risk_source", "role"], name="one_responsible_per_role")]
+
+    def __str__(self):
+        return f"{self.get_role_display()}: {self.name}"
+
+
+class SafetyManager(models.Model):
+    """A safety manager (安全管理人员) of an enterprise."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="safety_managers",
+                                   verbose_name=_("enterprise"))
+    name = models.CharField(_("name"), max_length=100)
+    position = models.CharField(_("position"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    full_time = models.BooleanField(_("full-time"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["enterprise", "name"]
+        verbose_name = _("safety manager")
+        verbose_name_plural = _("safety managers")
+
+    def __str__(self):
+        return self.name
+
+
+class Certificate(models.Model):
+    """A qualification certificate with its expiry (主要负责人/安全管理人员考核合格证, 特种作业操作证 …)."""
+
+    manager = models.ForeignKey(SafetyManager, on_delete=models.CASCADE, related_name="certificates",
+                                verbose_name=_("safety manager"))
+    kind = models.CharField(_("kind"), max_length=100)
+    number = models.CharField(_("number"), max_length=64, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    expires_on = models.DateField(_("expires on"), db_index=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["expires_on"]
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+
+    def __str__(self):
+        return f"{self.kind} {self.number}".strip()
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_on < timezone.localdate()
+
+
+class RiskPoint(models.Model):
+    """A risk point (风险点) assessed by LEC or LS; score and colour follow from the factors."""
+
+    class Method(models.TextChoices):
+        LEC = "LEC", "LEC (D = L·E·C)"
+        LS = "LS", "LS (R = L·S)"
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="risk_points",
+                                   verbose_name=_("enterprise"))
+    name = models.CharField(_("name"), max_length=200)
+    location = models.PointField(_("location"), srid=4326, geography=True)
+    method = models.CharField(_("method"), max_length=3, choices=Method.choices)
+    likelihood = models.FloatField(_("L (likelihood)"))
+    exposure = models.FloatField(_("E (exposure)"), null=True, blank=True)
+    consequence = models.FloatField(_("C (consequence)"), null=True, blank=True)
+    severity = models.FloatField(_("S (severity)"), null=True, blank=True)
+    score = models.FloatField(_("score"), editable=False)
+    colour = models.CharField(_("colour"), max_length=8, choices=COLOUR_CHOICES, editable=False, db_index=True)
+    controls = models.TextField(_("control measures"), blank=True)
+    assessed_at = models.DateTimeField(_("assessed at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["enterprise", "-score"]
+        verbose_name = _("risk point")
+        verbose_name_plural = _("risk points")
+
+    def __str__(self):
+        return self.name
+
+
+class HiddenDanger(models.Model):
+    """A hidden danger (隐患) from report to closing (销号); safety.rules.HIDDEN_DANGER_STEPS."""
+
+    class Level(models.TextChoices):
+        GENERAL = "general", _("General (一般)")
+        MAJOR = "major", _("Major (重大)")
+
+    class State(models.TextChoices):
+        REPORTED = rules.HD.REPORTED, _("Reported")
+        RECTIFYING = rules.HD.RECTIFYING, _("Being rectified")
+        AWAITING = rules.HD.AWAITING, _("Awaiting verification")
+        CLOSED = rules.HD.CLOSED, _("Closed")
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="hidden_dangers",
+                                   verbose_name=_("enterprise"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    level = models.CharField(_("level"), max_length=8, choices=Level.choices, db_index=True)
+    criteria = ArrayField(models.CharField(max_length=8), default=list, blank=True,
+                          verbose_name=_("major hidden danger criteria (安监总管三〔2017〕121号)"))
+    deadline = models.DateTimeField(_("deadline"), db_index=True)
+    state = models.CharField(_("state"), max_length=24, choices=State.choices, default=State.REPORTED, db_index=True)
+    # 五到位: measures, responsibility, funds, time limit, contingency plan.
+    measures = models.TextField(_("measures"), blank=True)
+    responsible = models.CharField(_("responsible person"), max_length=100, blank=True)
+    funds_cny = models.DecimalField(_("funds (CNY)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    contingency = models.TextField(_("contingency plan"), blank=True)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("reported by"))
+    reported_at = models.DateTimeField(_("reported at"), default=timezone.now)
+    rectified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     null=True, blank=True, verbose_name=_("rectified by"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    overdue_flagged_at = models.DateTimeField(_("flagged overdue at"), null=True, blank=True)
+    external_id = models.CharField(_("external id"), max_length=64, null=True, blank=True,
+                                   help_text=_("The id in the enterprise's own system, for idempotent imports."))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-reported_at"]
+        verbose_name = _("hidden danger")
+        verbose_name_plural = _("hidden dangers")
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "external_id"], name="hidden_danger_external_id_once"),
+            models.CheckConstraint(condition=models.Q(funds_cny__isnull=True) | models.Q(funds_cny__gte=0),
+                                   name="hidden_danger_funds_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def overdue(self) -> bool:
+        return self.state != self.State.CLOSED and self.deadline < timezone.now()
+
+
+class HiddenDangerStep(models.Model):
+    """The timeline of a hidden danger: every step with who and when."""
+
+    hidden_danger = models.ForeignKey(HiddenDanger, on_delete=models.CASCADE, related_name="steps")
+    action = models.CharField(max_length=24)
+    state = models.CharField(max_length=24)
+    note = models.TextField(blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+def _photo_path(instance, filename):
+    # The stored name never comes from the client.
+    return f"hidden-dangers/{instance.hidden_danger_id}/{instance.token}.{instance.extension}"
+
+
+class HiddenDangerPhoto(models.Model):
+    """A photo of a hidden danger, stored outside MEDIA_ROOT (safety.storage) and served only by
+    a view that checks the reader may see the hidden danger."""
+
+    hidden_danger = models.ForeignKey(HiddenDanger, on_delete=models.CASCADE, related_name="photos")
+    token = models.CharField(max_length=32, unique=True)
+    extension = models.CharField(max_length=4)
+    content_type = models.CharField(max_length=32)
+    file = models.FileField(upload_to=_photo_path, storage=private_storage, max_length=200)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+
+class WorkPermit(models.Model):
+    """A special-work permit (特殊作业安全作业票, GB 30871-2022); safety.rules.PERMIT_STEPS."""
+
+    class Kind(models.TextChoices):
+        HOT_WORK = "hot_work", _("Hot work (动火)")
+        CONFINED_SPACE = "confined_space", _("Confined space (受限空间)")
+        BLIND_PLATE = "blind_plate", _("Blind plates (盲板抽堵)")
+        HEIGHT = "height", _("Work at height (高处)")
+        LIFTING = "lifting", _("Lifting (吊装)")
+        TEMPORARY_POWER = "temporary_power", _("Temporary power (临时用电)")
+        EXCAVATION = "excavation", _("Excavation (动土)")
+        ROAD_CLOSURE = "road_closure", _("Road closure (断路)")
+
+    class Grade(models.TextChoices):
+        SPECIAL = "special", _("Special (特级)")
+        FIRST = "first", _("First (一级)")
+        SECOND = "second", _("Second (二级)")
+
+    class State(models.TextChoices):
+        SUBMITTED = rules.WP.SUBMITTED, _("Submitted")
+        IN_PROGRESS = rules.WP.IN_PROGRESS, _("In progress")
+        SUSPENDED = rules.WP.SUSPENDED, _("Suspended")
+        CLOSED = rules.WP.CLOSED, _("Closed")
+        CANCELLED = rules.WP.CANCELLED, _("Cancelled")
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="work_permits",
+                                   verbose_name=_("enterprise"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, db_index=True)
+    grade = models.CharField(_("grade"), max_length=8, choices=Grade.choices, blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True, help_text=_("Unit, tank or area, as on the permit."))
+    location = models.PointField(_("location"), srid=4326, geography=True)
+    valid_from = models.DateTimeField(_("valid from"))
+    valid_to = models.DateTimeField(_("valid to"))
+    toxic_limit_ppm = models.FloatField(_("toxic gas limit (ppm)"), null=True, blank=True)
+    description = models.TextField(_("work description"), blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.SUBMITTED, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("submitted by"))
+    created_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-valid_from"]
+        verbose_name = _("work permit")
+        verbose_name_plural = _("work permits")
+        constraints = [models.CheckConstraint(condition=models.Q(valid_to__gt=models.F("valid_from")),
+                                              name="work_permit_ends_after_start")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.place}".strip()
+
+
+class GasTest(models.Model):
+    permit = models.ForeignKey(WorkPermit, on_delete=models.CASCADE, related_name="gas_tests")
+    at = models.DateTimeField(_("sampled at"))
+    combustible_percent = models.FloatField(_("combustible gas (% vol)"), null=True, blank=True)
+    lel_percent = models.FloatField(_("LEL of the gas measured (%)"), null=True, blank=True)
+    o2_percent = models.FloatField(_("oxygen (% vol)"), null=True, blank=True)
+    toxic_ppm = models.FloatField(_("toxic gas (ppm)"), null=True, blank=True)
+    passed = models.BooleanField(_("passed"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def as_rule_input(self) -> dict:
+        return {"at": self.at, "combustible_percent": self.combustible_percent, "lel_percent": self.lel_percent,
+                "o2_percent": self.o2_percent, "toxic_ppm": self.toxic_ppm}
+
+
+class SafetyCommitment(models.Model):
+    """The enterprise's daily safety commitment (安全承诺), one per day."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="commitments",
+                                   verbose_name=_("enterprise"))
+    date = models.DateField(_("date"))
+    units_running = models.PositiveIntegerField(_("units running"))
+    units_stopped = models.PositiveIntegerField(_("units stopped"))
+    special_work = models.PositiveIntegerField(_("special work jobs today"), default=0)
+    trial_runs = models.PositiveIntegerField(_("trial runs"), default=0)
+    startups_shutdowns = models.PositiveIntegerField(_("start-ups and shutdowns"), default=0)
+    major_hidden_dangers = models.PositiveIntegerField(_("major hidden dangers open"), default=0)
+    risk_level = models.CharField(_("the day's risk level"), max_length=8, choices=COLOUR_CHOICES)
+    note = models.TextField(_("note"), blank=True)
+    committed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("committed by"))
+    committed_at = models.DateTimeField(_("committed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("safety commitment")
+        verbose_name_plural = _("safety commitments")
+        constraints = [models.UniqueConstraint(fields=["enterprise", "date"], name="one_commitment_per_day")]
+
+    def __str__(self):
+        return f"{self.enterprise} {self.date}"
+
+
+class EnterpriseColour(models.Model):
+    """The enterprise's current colour and why (safety.services.enterprise_colour_recompute)."""
+
+    enterprise = models.OneToOneField(Enterprise, on_delete=models.CASCADE, related_name="safety_colour",
+                                      verbose_name=_("enterprise"))
+    colour = models.CharField(_("colour"), max_length=8, choices=COLOUR_CHOICES, db_index=True)
+    factors = models.JSONField(_("factors"), default=list)
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("enterprise colour")
+        verbose_name_plural = _("enterprise colours")
+
+    def __str__(self):
+        return f"{self.enterprise}: {self.colour}"
+
+
+class ColourChange(models.Model):
+    """One change of an enterprise's colour, kept for the record."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="colour_changes")
+    colour = models.CharField(max_length=8, choices=COLOUR_CHOICES)
+    previous = models.CharField(max_length=8, blank=True)
+    factors = models.JSONField(default=list)
+    reason = models.CharField(max_length=64, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+
+class InspectionDraw(models.Model):
+    """A random inspection draw (双随机), weighted by colour; kept with its seed so it can be replayed."""
+
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    drawn_at = models.DateTimeField(default=timezone.now)
+    seed = models.CharField(max_length=32)
+    enterprises = models.ManyToManyField(Enterprise, related_name="+")
+    inspectors = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-drawn_at"]

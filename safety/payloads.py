@@ -1,0 +1,38 @@
+"""Payloads of the safety ledger's stream events (declared in safety.events).
+
+hidden_danger.*  {"id", "enterprise": {"id", "code", "name"}, "title", "level", "state", "deadline",
+                  "overdue", "criteria": [codes], "change"}
+work_permit.*    {"id", "enterprise": {...}, "kind", "grade", "place", "state", "valid_from", "valid_to",
+                  "location": [lon, lat], "change", "rule" (when a gas test failed)}
+enterprise.colour_changed  {"enterprise": {...}, "colour", "previous", "factors": [{"code", "text", "colour"}]}
+commitment.*     {"enterprise": {...}, "date", "change"}
+"""
+
+
+def enterprise_ref(enterprise) -> dict:
+    return {"id": enterprise.pk, "code": enterprise.code, "name": enterprise.name}
+
+
+def hidden_danger_payload(hidden_danger, change: str = "") -> dict:
+    return {
+        "id": hidden_danger.pk, "enterprise": enterprise_ref(hidden_danger.enterprise), "title": hidden_danger.title,
+        "level": hidden_danger.level, "state": hidden_danger.state, "deadline": hidden_danger.deadline,
+        "overdue": hidden_danger.overdue, "criteria": list(hidden_danger.criteria), "change": change,
+    }
+
+
+def permit_payload(permit, change: str = "", rule: str = "") -> dict:
+    return {
+        "id": permit.pk, "enterprise": enterprise_ref(permit.enterprise), "kind": permit.kind, "grade": permit.grade,
+        "place": permit.place, "state": permit.state, "valid_from": permit.valid_from, "valid_to": permit.valid_to,
+        "location": [permit.location.x, permit.location.y], "change": change, "rule": rule,
+    }
+
+
+def colour_payload(colour, previous: str = "") -> dict:
+    return {"enterprise": enterprise_ref(colour.enterprise), "colour": colour.colour, "previous": previous,
+            "factors": colour.factors}
+
+
+def commitment_payload(enterprise, date, change: str = "") -> dict:
+    return {"enterprise": enterprise_ref(enterprise), "date": date, "change": change}

@@ -1,0 +1,489 @@
+"""Writes of the safety ledger. Each service runs in one transaction, checks who may do it
+(role, and for an enterprise officer that the record is their enterprise's: another
+enterprise's record is a 404, as if it did not exist), and emits its events.
+
+Locks: the hidden danger or permit row first, then the enterprise's colour row
+(enterprise_colour_recompute), never the other way round.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.gis.geos import Point
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import stream
+from core.errors import DomainError
+from core.models import Event
+from core.roles import ENTERPRISE_OFFICER, SAFETY_SUPERVISOR, has_role
+from hazards.models import Enterprise
+from safety import events, photos, rules, selectors
+from safety.models import (
+    ColourChange,
+    EnterpriseColour,
+    GasTest,
+    HiddenDanger,
+    HiddenDangerPhoto,
+    HiddenDangerStep,
+    InspectionDraw,
+    RiskPoint,
+    SafetyCommitment,
+    WorkPermit,
+)
+
+SAFETY_WRITERS = {SAFETY_SUPERVISOR, ENTERPRISE_OFFICER}
+
+
+# --- who may write what ------------------------------------------------------------------
+
+def _enterprise_for(actor, enterprise_id) -> Enterprise:
+    """The enterprise `actor` may write for: any for a supervisor, their own for an officer."""
+    if not has_role(actor, SAFETY_WRITERS):
+        raise DomainError(_("Only park safety supervisors and enterprise safety officers keep the ledger."),
+                          status=403)
+    enterprise = selectors.enterprises_visible_to(actor).filter(pk=enterprise_id).first()
+    if enterprise is None:
+        raise DomainError(_("No enterprise %(id)s.") % {"id": enterprise_id}, status=404)
+    return enterprise
+
+
+def _locked(model, queryset, actor, pk):
+    if not has_role(actor, SAFETY_WRITERS):
+        raise DomainError(_("Only park safety supervisors and enterprise safety officers keep the ledger."),
+                          status=403)
+    row = queryset.select_for_update(of=("self",)).filter(pk=pk).first()
+    if row is None:
+        raise DomainError(_("No %(what)s %(id)s.") % {"what": model._meta.verbose_name, "id": pk}, status=404)
+    return row
+
+
+def _wrong_state(row, step) -> DomainError:
+    return DomainError(_("This %(what)s is %(state)s: “%(step)s” does not apply now.") % {
+        "what": row._meta.verbose_name, "state": row.get_state_display(), "step": step}, status=409)
+
+
+# --- hidden dangers ------------------------------------------------------------------------
+
+@transaction.atomic
+def hidden_danger_report(*, actor, enterprise_id: int, title: str, deadline: dt.datetime, description: str = "",
+                         location: str = "", level: str = "general", criteria: list[str] | None = None,
+                         external_id: str | None = None, allow_past_deadline: bool = False) -> HiddenDanger:
+    enterprise = _enterprise_for(actor, enterprise_id)
+    criteria = sorted(set(criteria or []))
+    unknown = [c for c in criteria if c not in rules.criteria_codes()]
+    if unknown:
+        raise DomainError(_("Unknown major hidden danger criteria: %(codes)s (see /api/v1/hidden-danger-criteria/).")
+                          % {"codes": ", ".join(unknown)})
+    if level not in HiddenDanger.Level.values:
+        raise DomainError(_("The level must be general or major."))
+    if not (title or "").strip():
+        raise DomainError(_("Give the hidden danger a title."))
+    if deadline is None:
+        raise DomainError(_("Give a deadline for the rectification."))
+    if deadline <= timezone.now() and not allow_past_deadline:
+        raise DomainError(_("The deadline must be in the future."))
+    hidden_danger = HiddenDanger.objects.create(
+        enterprise=enterprise, title=title.strip(), description=description, location=location,
+        level=rules.hidden_danger_level(level, criteria), criteria=criteria, deadline=deadline,
+        reported_by=actor, external_id=external_id or None)
+    _step(hidden_danger, actor, "reported", _("Reported as %(level)s.") % {"level": hidden_danger.get_level_display()})
+    _schedule_overdue(hidden_danger)
+    stream.publish(events.HIDDEN_DANGER_REPORTED, hidden_danger, "reported")
+    enterprise_colour_recompute(enterprise_id=enterprise.pk, reason="hidden_danger.reported")
+    return hidden_danger
+
+
+@transaction.atomic
+def hidden_danger_plan(*, actor, hidden_danger_id: int, measures: str = "", responsible: str = "",
+                       funds_cny=None, deadline: dt.datetime | None = None, contingency: str = "") -> HiddenDanger:
+    """Record the rectification plan; a major hidden danger needs all five of 五到位."""
+    hd = _locked(HiddenDanger, selectors.hidden_dangers_visible_to(actor), actor, hidden_danger_id)
+    target = rules.hidden_danger_next(hd.state, "plan")
+    if target is None:
+        raise _wrong_state(hd, _("rectification plan"))
+    plan = {"measures": (measures or "").strip(), "responsible": (responsible or "").strip(), "funds_cny": funds_cny,
+            "deadline": deadline, "contingency": (contingency or "").strip()}
+    missing = rules.missing_five(hd.level, plan)
+    if missing:
+        raise DomainError(_("A major hidden danger needs all five of 五到位 (measures, responsible person, funds, "
+                            "deadline, contingency plan); missing: %(missing)s.") % {"missing": ", ".join(missing)}
+                          if hd.level == "major" else _("Give the rectification measures."),
+                          data={"missing": missing})
+    if funds_cny is not None:
+        try:
+            funds_cny = Decimal(str(funds_cny))
+        except InvalidOperation:
+            raise DomainError(_("Funds must be an amount in CNY.")) from None
+        if funds_cny < 0 or funds_cny >= Decimal("1e12"):
+            raise DomainError(_("Funds must be an amount in CNY between 0 and 999,999,999,999."))
+    if deadline is not None and deadline <= timezone.now():
+        raise DomainError(_("The rectification deadline must be in the future."))
+    hd.measures, hd.responsible, hd.contingency = plan["measures"], plan["responsible"], plan["contingency"]
+    hd.funds_cny = funds_cny
+    moved = deadline is not None and deadline != hd.deadline
+    if moved:
+        hd.deadline, hd.overdue_flagged_at = deadline, None
+    hd.state = target
+    hd.save()
+    _step(hd, actor, "plan", plan["measures"])
+    if moved:
+        _schedule_overdue(hd)
+    stream.publish(events.HIDDEN_DANGER_UPDATED, hd, "plan")
+    enterprise_colour_recompute(enterprise_id=hd.enterprise_id, reason="hidden_danger.plan")
+    return hd
+
+
+@transaction.atomic
+def hidden_danger_rectified(*, actor, hidden_danger_id: int, note: str = "") -> HiddenDanger:
+    hd = _locked(HiddenDanger, selectors.hidden_dangers_visible_to(actor), actor, hidden_danger_id)
+    target = rules.hidden_danger_next(hd.state, "rectified")
+    if target is None:
+        raise _wrong_state(hd, _("rectified"))
+    hd.state, hd.rectified_by = target, actor
+    hd.save(update_fields=["state", "rectified_by"])
+    _step(hd, actor, "rectified", note)
+    stream.publish(events.HIDDEN_DANGER_UPDATED, hd, "rectified")
+    return hd
+
+
+@transaction.atomic
+def hidden_danger_verify(*, actor, hidden_danger_id: int, accepted: bool, note: str = "") -> HiddenDanger:
+    """The acceptance check (验收): a supervisor other than the one who rectified it closes it
+    (销号), or sends it back to rectification."""
+    if not has_role(actor, {SAFETY_SUPERVISOR}):
+        # An officer may see it but never verify their own enterprise's work.
+        if selectors.hidden_dangers_visible_to(actor).filter(pk=hidden_danger_id).exists():
+            raise DomainError(_("Only a park safety supervisor verifies a rectification."), status=403)
+        raise DomainError(_("No hidden danger %(id)s.") % {"id": hidden_danger_id}, status=404)
+    hd = _locked(HiddenDanger, selectors.hidden_dangers_visible_to(actor), actor, hidden_danger_id)
+    target = rules.hidden_danger_next(hd.state, "verify", accepted=accepted)
+    if target is None:
+        raise _wrong_state(hd, _("verification"))
+    if hd.rectified_by_id == actor.pk:
+        raise DomainError(_("You reported this hidden danger rectified: someone else must verify it."), status=403)
+    if not accepted and not (note or "").strip():
+        raise DomainError(_("Say why the rectification is not accepted."))
+    hd.state = target
+    hd.closed_at = timezone.now() if target == rules.HD.CLOSED else None
+    hd.save(update_fields=["state", "closed_at"])
+    _step(hd, actor, "verified" if accepted else "rejected", note)
+    stream.publish(events.HIDDEN_DANGER_UPDATED, hd, "closed" if accepted else "rejected")
+    enterprise_colour_recompute(enterprise_id=hd.enterprise_id, reason="hidden_danger.verify")
+    return hd
+
+
+@transaction.atomic
+def hidden_danger_flag_overdue(*, hidden_danger_id: int) -> bool:
+    """The durable job at the deadline: flag it once per deadline, with a 督办 entry. Returns
+    whether it flagged (False if closed, not due yet, or already flagged)."""
+    hd = HiddenDanger.objects.select_for_update(of=("self",)).select_related("enterprise").filter(
+        pk=hidden_danger_id).first()
+    if hd is None or hd.state == rules.HD.CLOSED or hd.deadline > timezone.now() or hd.overdue_flagged_at:
+        return False
+    hd.overdue_flagged_at = timezone.now()
+    hd.save(update_fields=["overdue_flagged_at"])
+    _step(hd, None, "overdue", _("督办: past its deadline of %(deadline)s and not closed.") % {
+        "deadline": timezone.localtime(hd.deadline).strftime("%Y-%m-%d %H:%M")})
+    stream.publish(events.HIDDEN_DANGER_OVERDUE, hd, "overdue")
+    enterprise_colour_recompute(enterprise_id=hd.enterprise_id, reason="hidden_danger.overdue")
+    return True
+
+
+@transaction.atomic
+def hidden_danger_photo_add(*, actor, hidden_danger_id: int, upload) -> HiddenDangerPhoto:
+    hd = _locked(HiddenDanger, selectors.hidden_dangers_visible_to(actor), actor, hidden_danger_id)
+    if hd.state == rules.HD.CLOSED:
+        raise _wrong_state(hd, _("add a photo"))
+    if hd.photos.count() >= 10:
+        raise DomainError(_("At most 10 photos per hidden danger."), status=409)
+    info = photos.check_image(upload)
+    photo = HiddenDangerPhoto(hidden_danger=hd, token=info["token"], extension=info["extension"],
+                              content_type=info["content_type"], size=info["size"], width=info["width"],
+                              height=info["height"], uploaded_by=actor)
+    upload.seek(0)
+    photo.file.save(f"{info['token']}.{info['extension']}", ContentFile(upload.read()), save=False)
+    # The file is on disk before the row commits: a rollback leaves an orphan file, never a row without one.
+    photo.save()
+    _step(hd, actor, "photo", "")
+    stream.publish(events.HIDDEN_DANGER_UPDATED, hd, "photo")
+    return photo
+
+
+@transaction.atomic
+def hidden_dangers_import(*, actor, enterprise_id: int, rows: list[dict]) -> dict:
+    """Import from an enterprise's own system, idempotent on its external id: a row seen before
+    is left as it is. All rows or none: the first bad row aborts the import, naming its line."""
+    enterprise = _enterprise_for(actor, enterprise_id)
+    created = unchanged = 0
+    for number, row in enumerate(rows, start=1):
+        external_id = str(row.get("external_id") or "").strip()
+        if not external_id:
+            raise DomainError(_("Row %(n)d: external_id is missing.") % {"n": number})
+        if HiddenDanger.objects.filter(enterprise=enterprise, external_id=external_id).exists():
+            unchanged += 1
+            continue
+        try:
+            hidden_danger_report(
+                actor=actor, enterprise_id=enterprise.pk, title=str(row.get("title") or ""),
+                description=str(row.get("description") or ""), location=str(row.get("location") or ""),
+                level=str(row.get("level") or "general"), criteria=list(row.get("criteria") or []),
+                deadline=row.get("deadline"), external_id=external_id, allow_past_deadline=True)
+        except DomainError as exc:
+            raise DomainError(_("Row %(n)d: %(error)s") % {"n": number, "error": exc.message}, status=exc.status) from None
+        created += 1
+    return {"created": created, "unchanged": unchanged}
+
+
+def _step(hd: HiddenDanger, actor, action: str, note: str) -> None:
+    HiddenDangerStep.objects.create(hidden_danger=hd, action=action, state=hd.state, note=note or "", actor=actor)
+
+
+def _schedule_overdue(hd: HiddenDanger) -> None:
+    from safety.tasks import flag_overdue_hidden_danger
+
+    # Deferred in this transaction: a rollback cancels it, a crash after commit cannot drop it.
+    flag_overdue_hidden_danger.configure(schedule_at=max(hd.deadline, timezone.now())).defer(hidden_danger_id=hd.pk)
+
+
+# --- risk points -------------------------------------------------------------------------
+
+@transaction.atomic
+def risk_point_assess(*, actor, enterprise_id: int, name: str, location: Point, method: str, likelihood: float,
+                      exposure: float | None = None, consequence: float | None = None,
+                      severity: float | None = None, controls: str = "") -> RiskPoint:
+    enterprise = _enterprise_for(actor, enterprise_id)
+    if not (name or "").strip():
+        raise DomainError(_("Give the risk point a name."))
+    try:
+        score = rules.risk_score(method, likelihood=likelihood, exposure=exposure, consequence=consequence,
+                                 severity=severity)
+    except ValueError as exc:
+        raise DomainError(str(exc)) from None
+    point = RiskPoint.objects.create(
+        enterprise=enterprise, name=name.strip(), location=location, method=method, likelihood=likelihood,
+        exposure=exposure if method == "LEC" else None, consequence=consequence if method == "LEC" else None,
+        severity=severity if method == "LS" else None, score=score, colour=rules.risk_colour(method, score),
+        controls=controls)
+    enterprise_colour_recompute(enterprise_id=enterprise.pk, reason="risk_point.assessed")
+    return point
+
+
+# --- special-work permits (GB 30871-2022) -------------------------------------------------------
+
+def _refuse(breaches: list[rules.Breach], status: int = 400) -> DomainError:
+    first = breaches[0]
+    return DomainError(f"{first.rule}: {first.message}" if first.rule.startswith("GB") else first.message,
+                       status=status, data={"rule": first.rule,
+                                            "breaches": [{"rule": b.rule, "message": b.message} for b in breaches]})
+
+
+@transaction.atomic
+def work_permit_submit(*, actor, enterprise_id: int, kind: str, valid_from: dt.datetime, valid_to: dt.datetime,
+                       grade: str = "", place: str = "", location: Point | None = None,
+                       gas_tests: list[dict] | None = None, toxic_limit_ppm: float | None = None,
+                       description: str = "") -> WorkPermit:
+    enterprise = _enterprise_for(actor, enterprise_id)
+    if kind not in WorkPermit.Kind.values:
+        raise DomainError(_("Unknown kind of special work “%(kind)s”.") % {"kind": kind})
+    breaches = rules.permit_window_breaches(kind, grade or None, valid_from, valid_to)
+    now = timezone.now()
+    for test in gas_tests or []:
+        breaches += rules.gas_test_breaches(kind, test, now=now, toxic_limit_ppm=toxic_limit_ppm)
+    if breaches:
+        raise _refuse(breaches)
+    if toxic_limit_ppm is not None and toxic_limit_ppm <= 0:
+        raise DomainError(_("The toxic gas limit must be above zero."))
+    permit = WorkPermit.objects.create(
+        enterprise=enterprise, kind=kind, grade=grade or "", place=place, location=location or enterprise.location,
+        valid_from=valid_from, valid_to=valid_to, toxic_limit_ppm=toxic_limit_ppm, description=description,
+        created_by=actor)
+    for test in gas_tests or []:
+        GasTest.objects.create(permit=permit, passed=True, recorded_by=actor, **_test_fields(test))
+    stream.publish(events.WORK_PERMIT_UPDATED, permit, "submitted")
+    return permit
+
+
+@transaction.atomic
+def work_permit_start(*, actor, permit_id: int) -> WorkPermit:
+    """Work starts: inside the window, with a passing gas analysis no older than 30 min."""
+    return _start(actor, permit_id, "start")
+
+
+@transaction.atomic
+def work_permit_resume(*, actor, permit_id: int) -> WorkPermit:
+    """Work resumes after a suspension, on the same conditions as a start."""
+    return _start(actor, permit_id, "resume")
+
+
+def _start(actor, permit_id, step) -> WorkPermit:
+    permit = _locked(WorkPermit, selectors.permits_visible_to(actor), actor, permit_id)
+    target = rules.permit_next(permit.state, step)
+    if target is None:
+        raise _wrong_state(permit, step)
+    now = timezone.now()
+    latest = permit.gas_tests.order_by("-at", "-id").first()
+    breaches = rules.start_breaches(permit.kind, latest.as_rule_input() if latest else None, at=now,
+                                    valid_from=permit.valid_from, valid_to=permit.valid_to,
+                                    toxic_limit_ppm=permit.toxic_limit_ppm)
+    if breaches:
+        raise _refuse(breaches)
+    permit.state = target
+    if step == "start":
+        permit.started_at = now
+    permit.save(update_fields=["state", "started_at"])
+    stream.publish(events.WORK_PERMIT_UPDATED, permit, step)
+    return permit
+
+
+@transaction.atomic
+def gas_test_record(*, actor, permit_id: int, test: dict) -> tuple[GasTest, list[rules.Breach]]:
+    """Record a gas analysis. A test in the future is refused; a test over a limit is recorded
+    (it happened) and suspends work in progress, naming the rule."""
+    permit = _locked(WorkPermit, selectors.permits_visible_to(actor), actor, permit_id)
+    if permit.state not in rules.PERMIT_OPEN:
+        raise _wrong_state(permit, _("gas test"))
+    breaches = rules.gas_test_breaches(permit.kind, test, now=timezone.now(), toxic_limit_ppm=permit.toxic_limit_ppm)
+    if any(b.rule == "gas_test.at <= now" for b in breaches):
+        raise _refuse(breaches)
+    gas_test = GasTest.objects.create(permit=permit, passed=not breaches, recorded_by=actor, **_test_fields(test))
+    if breaches and permit.state == rules.WP.IN_PROGRESS:
+        permit.state = rules.permit_next(permit.state, "suspend")
+        permit.save(update_fields=["state"])
+        stream.publish(events.WORK_PERMIT_UPDATED, permit, "suspended", breaches[0].rule)
+    return gas_test, breaches
+
+
+@transaction.atomic
+def work_permit_close(*, actor, permit_id: int, cancel: bool = False) -> WorkPermit:
+    permit = _locked(WorkPermit, selectors.permits_visible_to(actor), actor, permit_id)
+    step = "cancel" if cancel else "close"
+    target = rules.permit_next(permit.state, step)
+    if target is None:
+        raise _wrong_state(permit, step)
+    permit.state, permit.closed_at = target, timezone.now()
+    permit.save(update_fields=["state", "closed_at"])
+    stream.publish(events.WORK_PERMIT_UPDATED, permit, step)
+    return permit
+
+
+def _test_fields(test: dict) -> dict:
+    return {k: test.get(k) for k in ("at", "combustible_percent", "lel_percent", "o2_percent", "toxic_ppm")}
+
+
+# --- daily safety commitment ------------------------------------------------------------
+
+@transaction.atomic
+def commitment_file(*, actor, enterprise_id: int, units_running: int, units_stopped: int, risk_level: str,
+                    special_work: int = 0, trial_runs: int = 0, startups_shutdowns: int = 0,
+                    major_hidden_dangers: int | None = None, note: str = "") -> SafetyCommitment:
+    """Today's commitment (安全承诺); filing again the same day replaces it."""
+    enterprise = _enterprise_for(actor, enterprise_id)
+    if risk_level not in rules.COLOURS:
+        raise DomainError(_("The day's risk level must be red, orange, yellow or blue."))
+    numbers = {"units_running": units_running, "units_stopped": units_stopped, "special_work": special_work,
+               "trial_runs": trial_runs, "startups_shutdowns": startups_shutdowns}
+    for name, value in numbers.items():
+        if value is None or value < 0 or value > 10_000:
+            raise DomainError(_("%(field)s must be a whole number from 0 to 10000.") % {"field": name})
+    if major_hidden_dangers is None:
+        major_hidden_dangers = selectors.open_hidden_dangers().filter(enterprise=enterprise, level="major").count()
+    today = timezone.localdate()
+    commitment, _created = SafetyCommitment.objects.update_or_create(
+        enterprise=enterprise, date=today,
+        defaults={**numbers, "risk_level": risk_level, "major_hidden_dangers": major_hidden_dangers, "note": note,
+                  "committed_by": actor, "committed_at": timezone.now()})
+    stream.publish(events.COMMITMENT_UPDATED, enterprise, today, "filed")
+    enterprise_colour_recompute(enterprise_id=enterprise.pk, reason="commitment.filed")
+    return commitment
+
+
+@transaction.atomic
+def commitments_flag_missing() -> list[int]:
+    """The job after the due hour: recolour enterprises that have not filed today, tell them
+    and the supervisors once a day. Returns the enterprises flagged now."""
+    if not selectors.commitment_due_passed():
+        return []
+    today = timezone.localdate()
+    flagged = []
+    for enterprise in Enterprise.objects.filter(in_chemical_park=True).exclude(commitments__date=today):
+        enterprise_colour_recompute(enterprise_id=enterprise.pk, reason="commitment.missing")
+        told = Event.objects.filter(type=events.COMMITMENT_UPDATED.name, payload__change="missing",
+                                    payload__enterprise__id=enterprise.pk, payload__date=today.isoformat())
+        if not told.exists():
+            stream.publish(events.COMMITMENT_UPDATED, enterprise, today, "missing")
+        flagged.append(enterprise.pk)
+    return flagged
+
+
+# --- the enterprise's colour --------------------------------------------------------------
+
+@transaction.atomic
+def enterprise_colour_recompute(*, enterprise_id: int, reason: str = "") -> EnterpriseColour | None:
+    """Recompute the colour from its inputs (safety.rules.enterprise_colour); on a change, keep
+    the history and tell the supervisors and the enterprise."""
+    enterprise = Enterprise.objects.filter(pk=enterprise_id).first()
+    if enterprise is None:
+        return None
+    colour, factors = rules.enterprise_colour(selectors.colour_inputs(enterprise_id))
+    try:
+        with transaction.atomic():
+            current, created = EnterpriseColour.objects.get_or_create(
+                enterprise=enterprise, defaults={"colour": colour, "factors": factors})
+    except IntegrityError:  # another transaction created it first
+        current, created = EnterpriseColour.objects.get(enterprise=enterprise), False
+    current = EnterpriseColour.objects.select_for_update().get(pk=current.pk)
+    previous = "" if created else current.colour
+    if created or current.colour != colour or current.factors != factors:
+        current.colour, current.factors, current.computed_at = colour, factors, timezone.now()
+        current.save()
+    if created or previous != colour:
+        ColourChange.objects.create(enterprise=enterprise, colour=colour, previous=previous, factors=factors,
+                                    reason=reason)
+        stream.publish(events.ENTERPRISE_COLOUR_CHANGED, current, previous)
+    return current
+
+
+def enterprise_colours_recompute_all(reason: str = "periodic") -> int:
+    """Inputs that change with time alone (deadlines passing, alarms in another app) are
+    caught by the periodic job calling this."""
+    count = 0
+    for enterprise_id in Enterprise.objects.values_list("pk", flat=True):
+        enterprise_colour_recompute(enterprise_id=enterprise_id, reason=reason)
+        count += 1
+    return count
+
+
+# --- random inspection draw (双随机) ------------------------------------------------------
+
+@transaction.atomic
+def inspection_draw(*, actor, count: int, inspectors: list[str] | None = None) -> InspectionDraw:
+    """Draw `count` park enterprises at random, without replacement, weighted by colour
+    (safety.rules.DRAW_WEIGHTS). The seed is stored so anyone can replay the draw."""
+    if not has_role(actor, {SAFETY_SUPERVISOR}):
+        raise DomainError(_("Only park safety supervisors draw inspections."), status=403)
+    candidates = list(Enterprise.objects.filter(in_chemical_park=True).select_related("safety_colour").order_by("pk"))
+    if not 1 <= count <= len(candidates):
+        raise DomainError(_("Draw between 1 and %(n)d enterprises.") % {"n": len(candidates)})
+    seed = secrets.token_hex(8)
+    chosen = weighted_draw(candidates, count, seed)
+    draw = InspectionDraw.objects.create(drawn_by=actor, seed=seed, inspectors=list(inspectors or []))
+    draw.enterprises.set(chosen)
+    return draw
+
+
+def weighted_draw(candidates: list, count: int, seed: str) -> list:
+    rng = random.Random(seed)
+    pool = list(candidates)
+    chosen = []
+    for _round in range(count):
+        weights = [rules.DRAW_WEIGHTS.get(getattr(getattr(e, "safety_colour", None), "colour", "blue"), 1) for e in pool]
+        pick = rng.choices(range(len(pool)), weights=weights, k=1)[0]
+        chosen.append(pool.pop(pick))
+    return chosen

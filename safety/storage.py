@@ -1,0 +1,31 @@
+"""Private files: photos of hidden dangers live outside MEDIA_ROOT, with no public URL.
+
+Only safety.views.photo serves them, after checking that the reader may see the hidden danger.
+`SAFETY_PRIVATE_ROOT` (environment) moves them; the default is var/private beside var/media.
+"""
+
+import os
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+
+
+def private_root() -> Path:
+    default = Path(settings.BASE_DIR) / "var" / "private"
+    return Path(getattr(settings, "SAFETY_PRIVATE_ROOT", None) or os.environ.get("SAFETY_PRIVATE_ROOT") or default)
+
+
+class PrivateStorage(FileSystemStorage):
+    """A file system storage without base_url: asking for a URL is an error, never a public path."""
+
+    def __init__(self):
+        super().__init__(location=str(private_root()), base_url=None, file_permissions_mode=0o600,
+                         directory_permissions_mode=0o700)
+
+    def url(self, name):
+        raise ValueError("private files have no URL; use the safety photo view")
+
+
+def private_storage():
+    return PrivateStorage()

@@ -1,0 +1,25 @@
+# The park's safety ledger (一盘帐): issue 12. Mounted at /safety/.
+from django.urls import path
+
+from safety import views
+
+app_name = "safety"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("enterprises/<int:pk>/", views.enterprise, name="enterprise"),
+    path("enterprises/<int:pk>/ledger.xlsx", views.enterprise_export, name="enterprise_export"),
+    path("enterprises/<int:pk>/commitment/", views.commitment, name="commitment"),
+    path("hidden-dangers/", views.hidden_danger_list, name="hidden_dangers"),
+    path("hidden-dangers/new/", views.hidden_danger_new, name="hidden_danger_new"),
+    path("hidden-dangers/<int:pk>/", views.hidden_danger, name="hidden_danger"),
+    *[path(f"hidden-dangers/<int:pk>/{step}/", views.hidden_danger_step, {"step": step}, name=f"hidden_danger_{step}")
+      for step in ("plan", "rectified", "verify")],
+    path("hidden-dangers/<int:pk>/photos/", views.hidden_danger_step, {"step": "photo"}, name="hidden_danger_photo_add"),
+    path("hidden-dangers/<int:pk>/photos/<int:photo_pk>/", views.hidden_danger_photo, name="hidden_danger_photo"),
+    path("permits/", views.permit_list, name="permits"),
+    path("permits/new/", views.permit_new, name="permit_new"),
+    path("permits/<int:pk>/", views.permit, name="permit"),
+    *[path(f"permits/<int:pk>/{step}/", views.permit_step, {"step": step}, name=f"permit_{step.replace('-', '_')}")
+      for step in ("start", "resume", "close", "cancel", "gas-test")],
+]

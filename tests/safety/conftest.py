@@ -1,0 +1,56 @@
+"""Two park enterprises, a supervisor (and a second one), an officer bound to each enterprise,
+and a console user: enough to try every door with the right and the wrong person."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.utils import timezone
+from PIL import Image
+from rest_framework.test import APIClient
+
+from core.roles import ENTERPRISE_OFFICER, SAFETY_SUPERVISOR
+from hazards.models import Enterprise, RiskSource
+from safety.models import EnterpriseMembership
+
+LON, LAT = 113.66, 22.65
+
+
+@pytest.fixture
+def park(db, make_user):
+    e1 = Enterprise.objects.create(code="E1", name="一号化工", location=Point(LON, LAT, srid=4326))
+    e2 = Enterprise.objects.create(code="E2", name="二号化工", location=Point(LON + 0.01, LAT, srid=4326))
+    rs1 = RiskSource.objects.create(code="RS1", name="液氯储罐区", enterprise=e1, location=Point(LON, LAT, srid=4326),
+                                    is_major=True, grade=1, r_value=112)
+    RiskSource.objects.create(code="RS2", name="液氨储罐区", enterprise=e2, location=Point(LON + 0.01, LAT, srid=4326),
+                              is_major=True, grade=3, r_value=20)
+    supervisor = make_user("sup_t", SAFETY_SUPERVISOR)
+    supervisor2 = make_user("sup2_t", SAFETY_SUPERVISOR)
+    officer1 = make_user("off1_t", ENTERPRISE_OFFICER)
+    officer2 = make_user("off2_t", ENTERPRISE_OFFICER)
+    EnterpriseMembership.objects.create(user=officer1, enterprise=e1)
+    EnterpriseMembership.objects.create(user=officer2, enterprise=e2)
+    return {"e1": e1, "e2": e2, "rs1": rs1, "supervisor": supervisor, "supervisor2": supervisor2,
+            "officer1": officer1, "officer2": officer2}
+
+
+@pytest.fixture
+def api():
+    def _as(user):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return _as
+
+
+def later(**kwargs):
+    return timezone.now() + dt.timedelta(**kwargs)
+
+
+def image_bytes(fmt="PNG", size=(40, 30)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, format=fmt)
+    return buffer.getvalue()
