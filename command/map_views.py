@@ -55,7 +55,7 @@ I18N = {
     "targets": _("Sensitive targets inside, nearest first"), "none": _("None"), "people": _("people"),
     "shelters": _("Nearest shelters with free places outside every zone"), "limits": _("Limits of this estimate"),
     "incident": _("Incident"), "release": _("Release"), "failed": _("The request failed. Check the connection and try again."),
-    "tiles_offline": _("Base map unavailable: layers are shown on a plain background."),
+    "tiles_offline": _("Base map tiles unavailable: the district is drawn from its own GIS data."),
     "new_zone": _("A threat zone was modelled"), "m": _("m"), "description": _("Description"),
     "headline": _("Headline"), "expires": _("Expires"), "area": _("Area"), "warning": _("Public warning"),
     "bad_point": _("Click the map or enter the release point's longitude and latitude."),

@@ -1,8 +1,9 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from incidents.models import Assignment, Incident, IncidentType, TimelineEntry
+from incidents.models import Assignment, Incident, IncidentType, RunCard, RunCardNeed, TimelineEntry
 
 
 @admin.register(IncidentType)
@@ -59,3 +60,35 @@ class AssignmentAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- run cards (调派方案): kept by planners ------------------------------------------------
+
+class RunCardNeedInline(admin.TabularInline):
+    model = RunCardNeed
+    extra = 3
+    fields = ("position", "capability", "count")
+    ordering = ("position", "id")
+
+
+@admin.register(RunCard)
+class RunCardAdmin(SimpleHistoryAdmin):
+    """Per incident type and severity, the mix of capabilities a response needs. The console
+    fills it with the nearest free units and shows what is still missing."""
+
+    list_display = ("incident_type", "severity_label", "mix")
+    list_filter = ("incident_type__klass", "incident_type", "severity")
+    search_fields = ("incident_type__code", "incident_type__name_zh", "incident_type__name_en", "note")
+    list_select_related = ("incident_type",)
+    inlines = [RunCardNeedInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("needs")
+
+    @admin.display(description=_("severity"), ordering="severity")
+    def severity_label(self, obj):
+        return obj.get_severity_display() if obj.severity else _("any severity")
+
+    @admin.display(description=_("mix"))
+    def mix(self, obj):
+        return ", ".join(str(need) for need in obj.needs.all())

@@ -95,7 +95,7 @@ class IncidentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Incident
         fields = ["id", "number", "title", "type", "severity", "status", "location", "address", "area",
-                  "caller_name", "caller_phone", "description", "reported_at", "created_at", "closed_at"]
+                  "outside_district", "caller_name", "caller_phone", "description", "reported_at", "created_at", "closed_at"]
 
 
 class IncidentDetailSerializer(IncidentSerializer):
@@ -116,6 +116,9 @@ class IncidentCreateSerializer(StrictSerializer):
     caller_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     caller_phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
     reported_at = serializers.DateTimeField(required=False)
+    outside_district = serializers.BooleanField(
+        required=False, default=False,
+        help_text=_("Confirms a location outside the district (mutual aid); without it such a point is refused."))
 
 
 class DispatchSerializer(StrictSerializer):

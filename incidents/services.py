@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -90,14 +91,39 @@ def _emit_resource(resource: Resource, incident: Incident | None) -> None:
     stream.publish(events.RESOURCE_UPDATED, resource, incident)
 
 
+def district_outside_by_m(location: Point) -> float:
+    """How far outside the district a point lies (0 inside or within the boundary's tolerance).
+
+    The boundary is the base map's (places); a district without one falls back to its areas;
+    with neither loaded (a blank install, most tests) nothing is refused.
+    """
+    from places.selectors import BOUNDARY_TOLERANCE_M, district_distance_m
+
+    distance = district_distance_m(location)
+    if distance is None and Area.objects.exists():
+        nearest = (Area.objects.annotate(d=Distance("boundary", location)).order_by("d").values_list("d", flat=True)
+                   .first())
+        distance = nearest.m if nearest is not None else None
+    return distance if distance and distance > BOUNDARY_TOLERANCE_M else 0.0
+
+
 # --- incidents ---------------------------------------------------------------------
 
 @transaction.atomic
 def incident_log(*, actor, type_code: str, severity: str, lon, lat, title: str = "", address: str = "",
                  caller_name: str = "", caller_phone: str = "", description: str = "",
-                 reported_at: datetime | None = None) -> Incident:
+                 reported_at: datetime | None = None, outside_district: bool = False) -> Incident:
+    """Log a call. A point outside the district is refused unless the call-taker confirms it
+    (`outside_district`): a mutual-aid call, or a typo that would send units 100 km away."""
     _require(actor, INTAKE_ROLES, _("Only duty officers, dispatchers and commanders may log incidents."))
     location = parse_location(lon, lat)
+    outside_m = district_outside_by_m(location)
+    if outside_m and not outside_district:
+        raise DomainError(
+            _("This point (%(lon).5f, %(lat).5f) is %(km).1f km outside the district. Check the coordinates, "
+              "or confirm “outside the district / mutual aid” to log it anyway.") % {
+                "lon": location.x, "lat": location.y, "km": outside_m / 1000},
+            data={"outside_district_m": round(outside_m)})
     try:
         itype = IncidentType.objects.get(code=type_code)
     except IncidentType.DoesNotExist:
@@ -113,9 +139,14 @@ def incident_log(*, actor, type_code: str, severity: str, lon, lat, title: str =
         type=itype, severity=severity, location=location, address=address, caller_name=caller_name,
         caller_phone=caller_phone, description=description, reported_at=reported_at or now,
         area=Area.objects.filter(boundary__intersects=location).first(), created_by=actor,
+        outside_district=bool(outside_m),
     )
     _timeline(incident, actor, "logged", _("Incident logged: %(type)s, severity %(sev)s.") % {
         "type": itype.name_zh, "sev": incident.severity_numeral}, caller=caller_name)
+    if outside_m:
+        _timeline(incident, actor, "outside_district", _("Logged %(km).1f km outside the district, confirmed by the "
+                                                          "call-taker (mutual aid).") % {"km": outside_m / 1000},
+                  outside_district_m=round(outside_m))
     _emit_incident(incident, "incident.created")
     return incident
 

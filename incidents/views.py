@@ -45,16 +45,17 @@ def incident_list(request):
 
 @role_required(INTAKE_ROLES)
 def incident_new(request):
-    form = IncidentForm(request.POST or None)
+    form = IncidentForm(request.POST or None, initial={"call_started": timezone.now()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             incident = services.incident_log(
                 actor=request.user, type_code=data["type"].code, severity=data["severity"], lon=data["lon"],
                 lat=data["lat"], title=data["title"], address=data["address"], caller_name=data["caller_name"],
-                caller_phone=data["caller_phone"], description=data["description"])
+                caller_phone=data["caller_phone"], description=data["description"],
+                outside_district=data["outside_district"], reported_at=data["call_started"])
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            form.add_error("outside_district" if "outside_district_m" in exc.data else None, exc.message)
         else:
             messages.success(request, _("Incident %(n)s logged.") % {"n": incident.number})
             return redirect("incidents:detail", pk=incident.pk)
@@ -96,7 +97,7 @@ def incident_detail(request, pk):
     incident = get_object_or_404(Incident.objects.select_related("type", "area", "created_by"), pk=pk)
     part = request.GET.get("part")
     context = _detail_context(request, incident)
-    if part in ("timeline", "assignments", "summary", "recommendations"):
+    if part in ("timeline", "assignments", "summary", "recommendations", "search"):
         return render(request, f"incidents/_detail_{part}.html", context)
     return render(request, "incidents/detail.html", {**context, "stream_since": stream.last_seq()})
 
@@ -108,12 +109,28 @@ def _detail_context(request, incident):
         limit = max(1, min(int(request.GET.get("limit", 8)), 50))
     except ValueError:
         limit = 8
+    run_card, needs, recommendations = None, [], []
+    if can_dispatch:
+        # The run card's mix, grouped by need, with what is still missing (selectors.run_card_needs).
+        run_card, needs = selectors.run_card_needs(incident=incident)
+        if run_card is None:
+            recommendations = selectors.units_recommend(incident=incident, limit=limit)
+            for need in needs:
+                need.recommended = [r for r in recommendations if r.need == need.capability]
+        else:
+            recommendations = sorted((r for need in needs for r in need.recommended), key=lambda r: r.distance_m)
+    query = request.GET.get("q", "").replace("\x00", "")[:100]
     return {
         "incident": incident,
         "assignments": assignments,
         "timeline": incident.timeline.select_related("actor").order_by("at", "id"),
         "transitions": [Incident.Status(s) for s in services.STATUS_TRANSITIONS[incident.status]],
-        "recommendations": selectors.units_recommend(incident=incident, limit=limit) if can_dispatch else [],
+        "recommendations": recommendations,
+        "run_card": run_card,
+        "needs": needs,
+        "unit_query": query,
+        "search_results": selectors.units_search(incident=incident, query=query)
+        if can_dispatch and ("q" in request.GET) else None,
         "can_dispatch": can_dispatch,
         "can_edit": has_role(request.user, INTAKE_ROLES) and incident.is_open,
         "milestones": selectors.incident_milestones(incident)["steps"],
@@ -162,7 +179,8 @@ def change(request, pk):
 def unit_board(request):
     active = Assignment.objects.filter(status__in=Assignment.ACTIVE_STATUSES).select_related("incident")
     units = (Resource.objects.filter(kind__in=Resource.DISPATCHABLE_KINDS)
-             .select_related("agency").prefetch_related(Prefetch("assignments", queryset=active, to_attr="active"))
+             .select_related("agency").prefetch_related(Prefetch("assignments", queryset=active, to_attr="active"),
+                                                        "responders__user")
              .order_by("kind", "code"))
     status = request.GET.get("status")
     if status in Resource.Status.values:

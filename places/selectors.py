@@ -27,7 +27,7 @@ def places_search(*, query: str, limit: int = 10, near: Point | None = None) -> 
     if not query:
         return []
     like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    near_sql = "ST_Distance(p.location::geography, ST_GeogFromText(%(near)s))" if near else "0"
+    near_sql = "ST_Distance(p.location::geography, ST_GeogFromText(%(near)s)), " if near else ""
     sql = f"""
         SELECT p.id, p.name, p.kind, p.address, p.town, ST_X(p.location) AS lon, ST_Y(p.location) AS lat,
                GREATEST(word_similarity(%(q)s, p.name), word_similarity(%(q)s, p.aliases),
@@ -38,7 +38,7 @@ def places_search(*, query: str, limit: int = 10, near: Point | None = None) -> 
            OR word_similarity(%(q)s, p.name) >= %(threshold)s
            OR word_similarity(%(q)s, p.aliases) >= %(threshold)s
            OR (length(p.name) >= 3 AND word_similarity(p.name, %(q)s) >= 0.8)
-        ORDER BY contains DESC, score DESC, {near_sql}, length(p.name), p.id
+        ORDER BY contains DESC, score DESC, {near_sql}length(p.name), p.id
         LIMIT %(limit)s
     """
     params = {"q": query, "like": like, "threshold": MATCH_THRESHOLD, "limit": int(limit),

@@ -35,3 +35,27 @@ def km(metres):
 @register.filter
 def lookup(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def capabilities(codes):
+    """Capability codes as names in the user's language, joined."""
+    from incidents.models import capability_label
+
+    return ", ".join(capability_label(c) for c in (codes or []))
+
+
+@register.filter
+def iso_moment(value):
+    """A form value (datetime or the text a browser sent back) as ISO 8601 with its offset."""
+    from datetime import datetime
+
+    from django import forms
+    from django.core.exceptions import ValidationError
+
+    if not isinstance(value, datetime):
+        try:
+            value = forms.DateTimeField().to_python(value)
+        except ValidationError:
+            value = None
+    return (value or timezone.now()).isoformat()

@@ -23,24 +23,15 @@
   });
   const colour = (layer, value, fallback) => (colours[layer] || {})[value == null ? "" : String(value)] || fallback || "#555";
 
-  // ---- base map: tiles from the configured server, a plain background when they fail ----
+  // ---- base map: the district from its own GIS data, tiles (optional) on top ---------------
   const map = L.map(mapEl, { center: config.center, zoom: config.zoom, minZoom: config.min_zoom,
                              maxZoom: config.max_zoom, preferCanvas: true });
   window.commandMap = map; // for the browser tests
-  let tileOk = 0, tileFailed = 0;
-  const tiles = L.tileLayer(config.tile_url, { attribution: config.attribution, maxZoom: config.max_zoom });
-  tiles.on("tileload", () => { tileOk += 1; mapEl.classList.remove("tiles-offline"); });
-  tiles.on("tileerror", () => {
-    tileFailed += 1;
-    if (!tileOk && !mapEl.classList.contains("tiles-offline")) {
-      mapEl.classList.add("tiles-offline");
-      const note = document.createElement("div");
-      note.className = "tiles-note";
-      note.textContent = t.tiles_offline;
-      mapEl.appendChild(note);
-    }
-  });
-  tiles.addTo(map);
+  if (window.Basemap) {
+    window.Basemap.draw(map, mapEl.dataset.basemapUrl);
+    window.Basemap.tiles(map, config.tile_url, t.tiles_offline,
+                         { attribution: config.attribution, maxZoom: config.max_zoom });
+  }
 
   // ---- popups --------------------------------------------------------------------------
   function popup(title, rows, link) {
@@ -146,7 +137,7 @@
     let data;
     try {
       const resp = await fetch(layerUrl(name) + "?bbox=" + bboxParam(), { credentials: "same-origin", signal: ctrl.signal,
-                                                                          headers: { Accept: "application/geo+json" } });
+                                                                          headers: { Accept: "application/geo+json, application/json" } });
       if (!resp.ok) return;
       data = await resp.json();
     } catch (err) {

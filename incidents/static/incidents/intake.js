@@ -1,5 +1,6 @@
-// Intake: location by a click on the map or typed coordinates; likely duplicates as soon as
-// type and location are known.
+// Intake: a running clock since the call; the location by an address picked from the
+// district's gazetteer, a click on the map or typed coordinates; likely duplicates as soon as
+// type and location are known. The map draws the district from its own GIS data (basemap.js).
 (function () {
   "use strict";
   const form = document.getElementById("intake-form");
@@ -8,14 +9,34 @@
   const lon = form.querySelector("[name=lon]");
   const lat = form.querySelector("[name=lat]");
   const type = form.querySelector("[name=type]");
+  const address = form.querySelector("[name=address]");
+  const list = document.getElementById("place-suggestions");
   let marker = null;
   let map = null;
 
+  // ---- the clock since the call ---------------------------------------------------------
+  const clock = document.getElementById("intake-timer");
+  if (clock) {
+    const since = Date.parse(clock.dataset.timerSince);
+    const pad = (n) => String(n).padStart(2, "0");
+    const tick = () => {
+      const s = Math.max(0, Math.floor((Date.now() - since) / 1000));
+      clock.textContent = Math.floor(s / 60) + ":" + pad(s % 60);
+    };
+    if (!Number.isNaN(since)) { tick(); setInterval(tick, 1000); }
+  }
+  // The cursor starts in the first field: the call-taker types at once.
+  if (type && !form.querySelector(".errorlist")) type.focus();
+
+  // ---- the map --------------------------------------------------------------------------
   if (window.L && mapEl) {
     const [clat, clon] = mapEl.dataset.center.split(",").map(Number);
     map = L.map(mapEl).setView([clat, clon], 11);
-    // Tiles may be unreachable (intranet, no internet): the map still takes clicks.
-    L.tileLayer(mapEl.dataset.tiles, { maxZoom: 18 }).addTo(map);
+    window.intakeMap = map; // for the browser tests
+    if (window.Basemap) {
+      window.Basemap.draw(map, mapEl.dataset.basemapUrl);
+      window.Basemap.tiles(map, mapEl.dataset.tiles, mapEl.dataset.tilesOffline);
+    }
     map.on("click", (ev) => {
       lon.value = ev.latlng.lng.toFixed(6);
       lat.value = ev.latlng.lat.toFixed(6);
@@ -24,12 +45,73 @@
     });
   }
 
-  function place() {
+  function place(zoom) {
     const x = Number(lon.value), y = Number(lat.value);
     if (!map || !Number.isFinite(x) || !Number.isFinite(y) || lon.value === "" || lat.value === "") return;
     if (marker) marker.setLatLng([y, x]); else marker = L.marker([y, x]).addTo(map);
+    if (zoom) map.setView([y, x], Math.max(map.getZoom(), 15));
   }
 
+  // ---- address search over the gazetteer -------------------------------------------------
+  let results = [];
+  let active = -1;
+  let searchTimer = null;
+  let asked = "";
+
+  function close() { list.hidden = true; active = -1; address.setAttribute("aria-expanded", "false"); }
+  function highlight(i) {
+    active = i;
+    Array.from(list.children).forEach((li, n) => li.setAttribute("aria-selected", n === i ? "true" : "false"));
+  }
+  function pick(i) {
+    const p = results[i];
+    if (!p) return;
+    const typed = address.value.trim();
+    // "新城大道88号" picks 新城大道 and keeps the house number the caller gave.
+    if (!typed.includes(p.name)) address.value = (p.town && !p.name.startsWith(p.town) ? p.town + " " : "") + p.name;
+    lon.value = p.location.coordinates[0].toFixed(6);
+    lat.value = p.location.coordinates[1].toFixed(6);
+    address.dataset.placeId = p.id;
+    close();
+    place(true);
+    checkDuplicates();
+  }
+  async function search() {
+    const q = address.value.trim();
+    if (!q || q === asked) { if (!q) close(); return; }
+    asked = q;
+    const response = await fetch(list.dataset.url + "?limit=8&q=" + encodeURIComponent(q), { credentials: "same-origin" });
+    if (!response.ok || address.value.trim() !== q) return;
+    results = await response.json();
+    list.replaceChildren(...results.map((p, i) => {
+      const li = document.createElement("li");
+      li.setAttribute("role", "option");
+      li.dataset.place = p.id;
+      li.textContent = p.name; // text, never HTML
+      const kind = document.createElement("span");
+      kind.className = "kind";
+      kind.textContent = [p.kind_label, p.town].filter(Boolean).join(" · ");
+      li.appendChild(kind);
+      li.addEventListener("mousedown", (ev) => { ev.preventDefault(); pick(i); });
+      return li;
+    }));
+    list.hidden = results.length === 0;
+    address.setAttribute("aria-expanded", results.length ? "true" : "false");
+    highlight(results.length ? 0 : -1);
+  }
+  if (address && list) {
+    address.addEventListener("input", () => { clearTimeout(searchTimer); searchTimer = setTimeout(search, 150); });
+    address.addEventListener("keydown", (ev) => {
+      if (list.hidden) return;
+      if (ev.key === "ArrowDown") { ev.preventDefault(); highlight(Math.min(active + 1, results.length - 1)); }
+      else if (ev.key === "ArrowUp") { ev.preventDefault(); highlight(Math.max(active - 1, 0)); }
+      else if (ev.key === "Enter") { ev.preventDefault(); pick(active < 0 ? 0 : active); }
+      else if (ev.key === "Escape") { close(); }
+    });
+    address.addEventListener("blur", () => setTimeout(close, 150));
+  }
+
+  // ---- likely duplicates ----------------------------------------------------------------
   let timer = null;
   function checkDuplicates() {
     clearTimeout(timer);
@@ -43,6 +125,7 @@
 
   [lon, lat].forEach((el) => el.addEventListener("input", () => { place(); checkDuplicates(); }));
   type.addEventListener("change", checkDuplicates);
+  place();
   checkDuplicates();
 
   // "Same incident": carry what the duty officer typed about the caller onto that timeline.
