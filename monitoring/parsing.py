@@ -100,6 +100,8 @@ def parse_ts(raw, *, now: dt.datetime | None = None) -> dt.datetime:
             ts = ts.astimezone(dt.UTC)
         else:
             raise ValueError
+    except PayloadError:
+        raise
     except (ValueError, OverflowError, OSError):
         raise PayloadError(_("“ts” must be ISO 8601 with an offset, or epoch milliseconds.")) from None
     if ts > now + dt.timedelta(seconds=settings.MONITORING_MAX_FUTURE_S):

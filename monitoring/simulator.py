@@ -1,0 +1,178 @@
+"""The demo sensor simulator: realistic readings for every monitoring point over MQTT, and a
+scripted leak a newcomer can trigger (`manage.py simulate leak RS01`).
+
+Values: each kind has a base inside its normal band, a daily cycle (tank temperature and
+pressure follow the sun, peaking mid-afternoon), a slow drift and noise; gas detectors read
+near zero with small noise. Each point is published on <prefix>/points/<code> every
+interval_s, with QoS 1.
+
+A leak is asked for on <prefix>/simulator/leak with {"source": "RS01", "seconds": 180}: the
+running simulator then drives that source's gas detectors up through H to HH within about
+half a minute, holds, and lets them fall back, while the tank level sinks. Without a running
+simulator (SIMULATOR=0) `simulate leak RS01 --publish` plays the leak itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import math
+import random
+import time
+from dataclasses import dataclass
+
+import aiomqtt
+
+from monitoring.ingest import broker_address
+
+log = logging.getLogger(__name__)
+DAY_S = 86400
+
+
+@dataclass
+class SimPoint:
+    code: str
+    kind: str
+    source: str | None
+    interval_s: float
+    low: float  # normal band
+    high: float
+    h: float | None
+    hh: float | None
+    phase: float
+    value: float = 0.0
+
+
+def sim_points() -> list[SimPoint]:
+    from monitoring.models import MonitoringPoint
+
+    points = []
+    for p in MonitoringPoint.objects.select_related("risk_source").order_by("code"):
+        top = p.limit_h if p.limit_h is not None else (p.range_max if p.range_max is not None else 100)
+        bottom = p.limit_l if p.limit_l is not None else (p.range_min if p.range_min is not None else 0)
+        if p.kind in ("toxic_gas", "combustible_gas"):
+            low, high = 0.0, top * 0.1
+        else:
+            span = top - bottom
+            low, high = bottom + span * 0.35, bottom + span * 0.65
+        points.append(SimPoint(code=p.code, kind=p.kind, source=p.risk_source.code if p.risk_source else None,
+                               interval_s=max(1, p.interval_s), low=low, high=high, h=p.limit_h, hh=p.limit_hh,
+                               phase=random.random() * 2 * math.pi))
+    return points
+
+
+def normal_value(point: SimPoint, now: float) -> float:
+    mid, half = (point.low + point.high) / 2, (point.high - point.low) / 2
+    if point.kind in ("toxic_gas", "combustible_gas"):
+        return round(max(0.0, point.low + abs(random.gauss(0, half / 3))), 4)
+    daily = math.sin(2 * math.pi * ((now % DAY_S) / DAY_S - 0.375))  # peak ≈ 15:00 UTC+8 → 07:00 UTC
+    drift = math.sin(now / 3600 + point.phase)
+    return round(mid + half * (0.5 * daily + 0.3 * drift) + random.gauss(0, half * 0.05), 4)
+
+
+def leak_value(point: SimPoint, normal: float, elapsed: float, seconds: float) -> float:
+    """Ramp to H by 10 s, to 1.5 × HH by 30 s, hold, fall back over the last 30 s."""
+    if point.kind not in ("toxic_gas", "combustible_gas", "level") or point.hh is None and point.kind != "level":
+        return normal
+    if point.kind == "level":
+        return round(max(0.0, normal - min(elapsed, seconds) * 0.05), 3)
+    peak = point.hh * 1.5
+    if elapsed < 10:
+        target = normal + (point.h * 1.2 - normal) * elapsed / 10
+    elif elapsed < 30:
+        target = point.h * 1.2 + (peak - point.h * 1.2) * (elapsed - 10) / 20
+    elif elapsed < seconds - 30:
+        target = peak
+    else:
+        target = normal + (peak - normal) * max(0.0, (seconds - elapsed) / 30)
+    return round(target * (1 + random.gauss(0, 0.02)), 4)
+
+
+class Simulator:
+    def __init__(self, *, url: str, prefix: str, speedup: float = 1.0, leak_every_s: float = 1.0):
+        self.host, self.port = broker_address(url)
+        self.prefix = prefix
+        self.leaks: dict[str, tuple[float, float]] = {}  # source → (started, seconds)
+        self.leak_every_s = leak_every_s
+
+    async def run(self, stop: asyncio.Event) -> None:
+        from asgiref.sync import sync_to_async
+
+        points = await sync_to_async(sim_points, thread_sensitive=False)()
+        log.info("simulating %s points", len(points))
+        attempt = 0
+        while not stop.is_set():
+            try:
+                async with aiomqtt.Client(self.host, self.port, protocol=aiomqtt.ProtocolVersion.V5,
+                                          identifier=f"simulator-{random.randrange(16**6):06x}") as client:
+                    attempt = 0
+                    await client.subscribe(f"{self.prefix}/simulator/leak", qos=1)
+                    listener = asyncio.create_task(self._listen(client))
+                    try:
+                        await self._publish_loop(client, points, stop)
+                    finally:
+                        listener.cancel()
+            except aiomqtt.MqttError as exc:
+                attempt += 1
+                delay = min(30, 2 ** attempt)
+                log.warning("simulator: broker unavailable (%s), retrying in %s s", exc, delay)
+                try:
+                    await asyncio.wait_for(stop.wait(), delay)
+                except TimeoutError:
+                    pass
+
+    async def _listen(self, client) -> None:
+        async for message in client.messages:
+            try:
+                order = json.loads(message.payload)
+                self.leaks[str(order["source"])] = (time.time(), float(order.get("seconds", 180)))
+                log.warning("simulator: leak at %s for %s s", order["source"], order.get("seconds", 180))
+            except (ValueError, KeyError, TypeError):
+                log.warning("simulator: ignored leak order %r", message.payload[:200])
+
+    async def _publish_loop(self, client, points: list[SimPoint], stop: asyncio.Event) -> None:
+        due = {p.code: time.time() + random.random() * p.interval_s for p in points}
+        while not stop.is_set():
+            now = time.time()
+            for source, (started, seconds) in list(self.leaks.items()):
+                if now - started > seconds:
+                    del self.leaks[source]
+            for point in points:
+                leak = self.leaks.get(point.source)
+                every = min(point.interval_s, self.leak_every_s) if leak else point.interval_s
+                if due[point.code] > now:
+                    continue
+                due[point.code] = now + every
+                value = normal_value(point, now)
+                if leak:
+                    value = leak_value(point, value, now - leak[0], leak[1])
+                payload = json.dumps({"ts": int(now * 1000), "value": value})
+                await client.publish(f"{self.prefix}/points/{point.code}", payload, qos=1)
+            try:
+                await asyncio.wait_for(stop.wait(), 0.2)
+            except TimeoutError:
+                pass
+
+
+async def order_leak(*, url: str, prefix: str, source: str, seconds: float) -> None:
+    host, port = broker_address(url)
+    async with aiomqtt.Client(host, port, protocol=aiomqtt.ProtocolVersion.V5) as client:
+        await client.publish(f"{prefix}/simulator/leak", json.dumps({"source": source, "seconds": seconds}), qos=1)
+
+
+async def play_leak(*, url: str, prefix: str, source: str, seconds: float) -> None:
+    """Publish the leak of one source by ourselves (no simulator running)."""
+    from asgiref.sync import sync_to_async
+
+    points = [p for p in await sync_to_async(sim_points, thread_sensitive=False)() if p.source == source]
+    host, port = broker_address(url)
+    started = time.time()
+    async with aiomqtt.Client(host, port, protocol=aiomqtt.ProtocolVersion.V5) as client:
+        while time.time() - started < seconds:
+            now = time.time()
+            for point in points:
+                value = leak_value(point, normal_value(point, now), now - started, seconds)
+                await client.publish(f"{prefix}/points/{point.code}",
+                                     json.dumps({"ts": int(now * 1000), "value": value}), qos=1)
+            await asyncio.sleep(1)
