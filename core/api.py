@@ -27,6 +27,11 @@ def exception_handler(exc, context):
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, RequestDataTooBig):
         return Response({"detail": str(too_big_message())}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, OverflowError):
+        # Python parses what no column or calendar can hold (year 9999 shifted to UTC, a float
+        # from a 400-digit integer) and DRF's own fields let some of it through: a 400, not a 500.
+        return Response({"detail": gettext_lazy("A number or date in the request is out of range.")},
+                        status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from core import stream
 from core.errors import DomainError
-from core.roles import DISPATCH_ROLES, INTAKE_ROLES, has_role
+from core.roles import CONSOLE_ROLES, DISPATCH_ROLES, INTAKE_ROLES, has_role
 from incidents import events
 from incidents.models import Assignment, Incident, IncidentType, Severity, TimelineEntry
 from resources.models import Area, Resource
@@ -54,7 +54,7 @@ def parse_location(lon, lat) -> Point:
     """A WGS 84 point from user input, or a DomainError saying what is wrong with it."""
     try:
         lon_f, lat_f = float(lon), float(lat)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an integer of hundreds of digits
         raise DomainError(_("Coordinates must be numbers: longitude and latitude in decimal degrees.")) from None
     if not (math.isfinite(lon_f) and math.isfinite(lat_f)):
         raise DomainError(_("Coordinates must be finite numbers."))
@@ -322,6 +322,10 @@ def _locked_assignment(assignment_id, actor) -> tuple[Assignment, Resource]:
     assignment = (Assignment.objects.select_for_update(of=("self",))
                   .select_related("incident__type", "incident__area", "resource").get(pk=assignment_id))
     if not _may_act(actor, assignment):
+        if not has_role(actor, CONSOLE_ROLES):
+            # A stranger learns nothing: the same answer as for an assignment that does not
+            # exist, as GET /api/v1/assignments/<id>/ gives them (issue 16, point 12).
+            raise DomainError(_("No assignment %(id)s.") % {"id": assignment_id}, status=404)
         raise DomainError(_("This assignment belongs to another unit."), status=403)
     return assignment, resource
 
@@ -337,8 +341,10 @@ def _may_act(actor, assignment) -> bool:
 def assignment_acknowledge(*, actor, assignment_id: int) -> Assignment:
     assignment, _resource = _locked_assignment(assignment_id, actor)
     if assignment.status != Assignment.Status.PENDING:
-        if assignment.acknowledged_at:
+        if assignment.is_active and assignment.acknowledged_at:
             return assignment  # a double tap on a phone: already acknowledged, nothing to do
+        # Declined, cleared or escalated away: acknowledging it now would tell the console a
+        # unit is coming that is not (issue 16, point 8). The row lock above orders racing taps.
         raise DomainError(_("This assignment is %(s)s and can no longer be acknowledged.") % {
             "s": assignment.get_status_display()}, status=409)
     assignment.status = Assignment.Status.ACKNOWLEDGED

@@ -5,7 +5,7 @@ re-fetches server-rendered fragments when a matching event arrives, so every bit
 text is escaped by the template engine, never assembled in JavaScript.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -195,6 +195,9 @@ def unit_board(request):
     return render(request, "incidents/board.html", {**context, "stream_since": stream.last_seq()})
 
 
+METRICS_FIRST_DAY, METRICS_LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
 @require_GET
 @role_required(CONSOLE_ROLES)
 def metrics(request):
@@ -202,8 +205,11 @@ def metrics(request):
     try:
         start = datetime.fromisoformat(request.GET["start"]).date() if request.GET.get("start") else today - timedelta(days=30)
         end = datetime.fromisoformat(request.GET["end"]).date() if request.GET.get("end") else today
+        if not (METRICS_FIRST_DAY <= start <= METRICS_LAST_DAY and METRICS_FIRST_DAY <= end <= METRICS_LAST_DAY):
+            raise ValueError("out of range")  # the calendar's edges overflow a day's bounds
     except ValueError:
-        messages.error(request, _("Dates must look like 2026-11-24."))
+        messages.error(request, _("Dates must look like 2026-11-24, between %(first)s and %(last)s.") % {
+            "first": METRICS_FIRST_DAY.isoformat(), "last": METRICS_LAST_DAY.isoformat()})
         start, end = today - timedelta(days=30), today
     if end < start:
         messages.error(request, _("The period ends before it starts."))

@@ -2,7 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -134,18 +134,22 @@ def roster_ics(request, username):
     person's secret feed token); otherwise the person themselves or a console role, by
     session or API token. A plain view: calendar apps send `Accept: text/calendar`, which
     DRF's JSON-only negotiation would refuse."""
-    person = get_object_or_404(get_user_model(), username=username, is_active=True)
+    # Credentials first, the person second: whoever may not read this roster gets the same
+    # answer whether or not the username exists (issue 16, point 12).
+    person = get_user_model().objects.filter(username=username, is_active=True).first()
     secret = request.GET.get("token")
     if secret is not None:
-        stored = CalendarToken.objects.filter(user=person).values_list("token", flat=True).first()
+        stored = CalendarToken.objects.filter(user=person).values_list("token", flat=True).first() if person else None
         if not stored or not constant_time_compare(stored, secret):
             return JsonResponse({"detail": _("This feed token is not valid (it may have been reset).")}, status=403)
     else:
         user = _authenticated(request)
         if user is None:
             return JsonResponse({"detail": _("Authentication credentials were not provided.")}, status=401)
-        if user.pk != person.pk and not has_role(user, CONSOLE_ROLES):
+        if (person is None or user.pk != person.pk) and not has_role(user, CONSOLE_ROLES):
             return JsonResponse({"detail": _("You may only read your own roster.")}, status=403)
+        if person is None:
+            raise Http404
     body = roster_calendar(person, host=request.get_host().split(":")[0])
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="roster-{person.username}.ics"'

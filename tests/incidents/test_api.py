@@ -108,7 +108,7 @@ def test_responder_sees_and_acts_only_on_their_own_assignments(api, dispatcher, 
     assert [a["id"] for a in listed] == [a_mine.pk]
     assert client.get(f"/api/v1/assignments/{a_other.pk}/").status_code == 404
     r = client.post(f"/api/v1/assignments/{a_other.pk}/acknowledge/")
-    assert r.status_code == 403 and "another unit" in r.json()["detail"]
+    assert r.status_code == 404 and r.json()["detail"] == f"No assignment {a_other.pk}."  # as for the GET
     assert client.post(f"/api/v1/assignments/{a_mine.pk}/acknowledge/").status_code == 200
     assert client.post(f"/api/v1/assignments/{a_mine.pk}/status/", {"status": "flying"}, format="json").status_code == 400
     assert client.post(f"/api/v1/assignments/{a_mine.pk}/status/", {"status": "on_scene"}, format="json").status_code == 200

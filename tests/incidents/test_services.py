@@ -111,7 +111,7 @@ def test_responder_lifecycle_and_only_their_own_unit(incident, dispatcher, make_
     intruder = other.responders.get().user
     with pytest.raises(DomainError) as exc:
         services.assignment_acknowledge(actor=intruder, assignment_id=a.pk)
-    assert exc.value.status == 403
+    assert exc.value.status == 404  # another unit's assignment: as if it did not exist
     services.assignment_acknowledge(actor=me, assignment_id=a.pk)
     services.assignment_acknowledge(actor=me, assignment_id=a.pk)  # double tap is harmless
     services.assignment_set_status(actor=me, assignment_id=a.pk, status="en_route")
