@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "command.security.ReadOnlyHistoryMiddleware",
+    # Innermost: its transaction holds the view's writes and the stored answer together.
+    "core.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "command.urls"

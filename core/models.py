@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
@@ -28,3 +29,25 @@ class Event(models.Model):
 
     def as_frame(self) -> dict:
         return {"seq": self.seq, "type": self.type, "payload": self.payload, "at": self.at.isoformat()}
+
+
+class IdempotencyRecord(models.Model):
+    """A write already answered, kept so that a retry with the same key gets the same answer
+    instead of doing the write again (core.idempotency). Written in the write's own transaction."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    key = models.CharField(_("key"), max_length=255)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    status = models.PositiveSmallIntegerField(_("status"))
+    content_type = models.CharField(_("content type"), max_length=200, blank=True)
+    location = models.CharField(_("location"), max_length=2000, blank=True)
+    body = models.BinaryField(_("body"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique")]
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
+
+    def __str__(self):
+        return f"{self.user_id}:{self.key}"
