@@ -17,7 +17,7 @@ as_root() {
 }
 
 # --- system packages ---------------------------------------------------------
-PACKAGES=(postgresql postgresql-postgis redis-server gdal-bin libgeos-c1v5 chromium gettext python3-venv curl
+PACKAGES=(postgresql postgresql-postgis redis-server mosquitto gdal-bin libgeos-c1v5 chromium gettext python3-venv curl
   fonts-wqy-zenhei)  # a CJK TrueType font: the after-action PDF renders Chinese with it
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -75,6 +75,27 @@ if ! listening "$REDIS_PORT"; then
   redis-server --daemonize yes --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
     --dir /tmp/command-redis --logfile /tmp/command-redis/redis.log
   for _ in $(seq 1 20); do listening "$REDIS_PORT" && break; sleep 0.5; done
+fi
+# The park's MQTT broker (monitoring/): Mosquitto, when MQTT_URL is on loopback and nothing
+# listens there. Persistent, so ingesters' sessions (and queued readings) survive a restart.
+MQTT_URL=${MQTT_URL:-mqtt://127.0.0.1:1883}
+mqtt_where=${MQTT_URL#*://}; mqtt_where=${mqtt_where%%/*}
+MQTT_HOST=${mqtt_where%%:*} MQTT_PORT=${mqtt_where##*:}
+[ "$MQTT_PORT" != "$mqtt_where" ] || MQTT_PORT=1883
+if [[ "$MQTT_HOST" =~ ^(127\.0\.0\.1|localhost)$ ]] && ! listening "$MQTT_PORT"; then
+  say "Starting Mosquitto on $MQTT_PORT"
+  mkdir -p /tmp/command-mosquitto
+  if [ "$(id -u)" = 0 ] && id mosquitto >/dev/null 2>&1; then chown mosquitto /tmp/command-mosquitto; fi
+  cat >/tmp/command-mosquitto/mosquitto.conf <<CONF
+listener $MQTT_PORT 127.0.0.1
+allow_anonymous true
+persistence true
+persistence_location /tmp/command-mosquitto/
+max_queued_messages 100000
+log_dest file /tmp/command-mosquitto/mosquitto.log
+CONF
+  "$(command -v mosquitto || echo /usr/sbin/mosquitto)" -d -c /tmp/command-mosquitto/mosquitto.conf
+  for _ in $(seq 1 20); do listening "$MQTT_PORT" && break; sleep 0.5; done
 fi
 
 # --- database role and database -------------------------------------------------

@@ -7,7 +7,15 @@ HOST=${1:-127.0.0.1} PORT=${2:-8000}
 
 .venv/bin/python manage.py procrastinate worker >var/worker.log 2>&1 &
 worker=$!
-trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
+# Park monitoring: one MQTT ingester, and the demo sensor simulator unless SIMULATOR=0.
+.venv/bin/python manage.py monitoring_ingest >var/ingest.log 2>&1 &
+ingest=$!
+simulator=""
+if [ "${SIMULATOR:-1}" != 0 ]; then
+  .venv/bin/python manage.py simulate run >var/simulator.log 2>&1 &
+  simulator=$!
+fi
+trap 'kill $worker $ingest $simulator 2>/dev/null || true' EXIT INT TERM
 
 cat <<MSG
 
@@ -16,6 +24,8 @@ cat <<MSG
     duty1 (duty officer)  dispatcher1  commander1  planner1 (admin)  viewer1  admin (superuser)
     responder1 … responder58, one per unit (responder page on a phone-width window)
   Job worker log: var/worker.log     Health: http://$HOST:$PORT/healthz
+  Park monitoring: var/ingest.log, simulator var/simulator.log (SIMULATOR=0 turns it off);
+    stage a leak with: .venv/bin/python manage.py simulate leak RS01
 
 MSG
 .venv/bin/daphne -b "$HOST" -p "$PORT" --proxy-headers command.asgi:application
