@@ -294,7 +294,7 @@ def finding_open_revision(*, actor, finding_id: int, title: str = "", due_on: dt
     """Open a revision task on the rehearsed plan from a finding (once per finding)."""
     _require(actor, EVALUATE_ROLES, _("Only commanders and planners may open plan revisions."))
     with transaction.atomic():
-        finding = (Finding.objects.select_for_update().select_related("drill__scenario__plan")
+        finding = (Finding.objects.select_for_update(of=("self",)).select_related("drill__scenario__plan")
                    .filter(pk=finding_id).first())
         if finding is None:
             raise DomainError(_("No finding %(id)s.") % {"id": finding_id}, status=404)

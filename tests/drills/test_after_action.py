@@ -1,0 +1,141 @@
+"""After-action report for any incident: page, PDF with Chinese text, reporting deadlines."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from pypdf import PdfReader
+from rest_framework.test import APIClient
+
+from core.models import Event
+from drills import selectors
+from drills.models import ReportRule
+from incidents import services
+from tests.conftest import PASSWORD
+
+from .conftest import LAT, LON
+
+pytestmark = pytest.mark.django_db
+
+
+def _api(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def _page(user):
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def _pdf_text(body: bytes) -> str:
+    reader = PdfReader(io.BytesIO(body))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+@pytest.fixture
+def real_incident(district, duty_officer, dispatcher, make_unit):
+    incident = services.incident_log(actor=duty_officer, type_code="hazmat-leak", severity="III", lon=LON, lat=LAT,
+                                     title="南港氯碱液氯储罐泄漏", address="化工园区 储罐区")
+    unit = make_unit("HZA", responder="crewa")
+    [a] = services.assignment_create(actor=dispatcher, incident_id=incident.pk, resource_ids=[unit.pk])
+    services.assignment_set_status(actor=unit.responders.get().user, assignment_id=a.pk, status="on_scene")
+    _api(duty_officer).post("/api/v1/releases/", {"chemical": "7782-50-5", "rate_kg_s": 0.5, "wind_speed_ms": 3,
+                                                  "wind_from_deg": 135, "stability": "D", "incident": incident.pk},
+                            format="json")
+    return incident
+
+
+def test_after_action_report_page_json_and_pdf_in_chinese(real_incident, duty_officer, viewer, outsider):
+    page = _page(viewer).get(f"/drills/after-action/{real_incident.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "南港氯碱液氯储罐泄漏" in html and "EXERCISE" not in html and 'id="report-deadlines"' in html
+
+    data = _api(viewer).get(f"/api/v1/incidents/{real_incident.pk}/after-action/").json()
+    assert data["incident"]["exercise"] is False and data["label"] == ""
+    assert [u["unit"] for u in data["response"]["units"]] == ["Unit HZA"]
+    assert data["releases"][0]["chemical"] == "氯" and data["releases"][0]["zones"]
+    assert {r["key"] for r in data["reports"]} >= {"initial_phone", "initial_written"}
+
+    response = _page(viewer).get(f"/drills/after-action/{real_incident.pk}.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    text = _pdf_text(response.content)
+    assert "南港氯碱液氯储罐泄漏" in text and real_incident.number in text and "演练" not in text
+    assert "初报" in text
+
+    assert _page(outsider).get(f"/drills/after-action/{real_incident.pk}.pdf").status_code == 403
+    assert _page(viewer).get("/drills/after-action/999999.pdf").status_code == 404
+
+
+def test_an_exercise_report_says_so_on_every_page(district, duty_officer):
+    incident = services.incident_log(actor=duty_officer, type_code="hazmat-leak", severity="IV", lon=LON, lat=LAT,
+                                     title="演练：储罐泄漏", exercise=True)
+    for n in range(40):  # a long timeline: more than one page
+        services.incident_add_note(actor=duty_officer, incident_id=incident.pk, text=f"现场报告第 {n} 条：风向东南。")
+    body = _page(duty_officer).get(f"/drills/after-action/{incident.pk}.pdf").content
+    reader = PdfReader(io.BytesIO(body))
+    assert len(reader.pages) > 1
+    assert all("演练 / EXERCISE" in page.extract_text() for page in reader.pages)
+    html = _page(duty_officer).get(f"/drills/after-action/{incident.pk}/").content.decode()
+    assert "演练 / EXERCISE" in html
+
+
+def test_reports_first_follow_up_final_with_configurable_deadlines(real_incident, duty_officer, viewer):
+    rule = ReportRule.objects.get(severity="III")
+    assert (rule.phone_min, rule.written_min) == (30, 60)  # ../shared/DOMAIN.md for Ⅲ
+    late = timezone.now() + dt.timedelta(minutes=61)
+    rows = {r["key"]: r for r in selectors.incident_report_deadlines(real_incident, now=late)}
+    assert rows["initial_phone"]["overdue"] and rows["initial_written"]["overdue"]
+    rule.written_min = 120
+    rule.save()
+    rows = {r["key"]: r for r in selectors.incident_report_deadlines(real_incident, now=late)}
+    assert rows["initial_phone"]["overdue"] and not rows["initial_written"]["overdue"]
+
+    client = _api(duty_officer)
+    url = f"/api/v1/incidents/{real_incident.pk}/reports/"
+    followup_first = client.post(url, {"kind": "followup", "text": "续报"}, format="json")
+    assert followup_first.status_code == 409 and "初报" in followup_first.json()["detail"]
+    assert client.post(url, {"kind": "initial", "channel": "phone", "text": "电话初报"}, format="json").status_code == 201
+    assert client.post(url, {"kind": "initial", "text": "书面初报：液氯泄漏，无人员伤亡。"}, format="json").status_code == 201
+    early_final = client.post(url, {"kind": "final", "text": "终报"}, format="json")
+    assert early_final.status_code == 409
+    assert client.post(url, {"kind": "followup", "text": "续报：已堵漏。"}, format="json").status_code == 201
+    rows = selectors.incident_report_deadlines(real_incident)
+    assert [r["key"] for r in rows if r["filed"]] == ["initial_phone", "initial_written", "followup"]
+    assert any(r["key"] == "followup" and r["due_at"] and not r["filed"] for r in rows)  # the next one is due
+    assert Event.objects.filter(type="incident_report.filed").count() == 3
+    assert real_incident.timeline.filter(kind="report").count() == 3
+
+    for bad in ({"kind": "weekly", "text": "x"}, {"kind": "initial", "text": ""}, {"kind": "initial", "text": "x",
+                                                                                    "channel": "fax"},
+                {"kind": "initial", "text": "x", "extra": 1}):
+        assert client.post(url, bad, format="json").status_code == 400, bad
+    assert _api(viewer).post(url, {"kind": "followup", "text": "x"}, format="json").status_code == 403
+    assert client.post("/api/v1/incidents/999999/reports/", {"kind": "initial", "text": "x"},
+                       format="json").status_code == 404
+
+
+def test_console_pages_for_drills(make_scenario, director, viewer, outsider):
+    from drills import services as drill_services
+
+    scenario = make_scenario((0, "call"))
+    drill = drill_services.drill_plan(actor=director, scenario_id=scenario.pk)
+    for url in ("/drills/", f"/drills/{drill.pk}/", f"/drills/{drill.pk}/report/"):
+        response = _page(viewer).get(url)
+        assert response.status_code == 200, url
+        assert "演练 / EXERCISE" in response.content.decode(), url
+        assert _page(outsider).get(url).status_code == 403, url
+    # Viewers cannot act; the dispatcher's bad input comes back as a message, not a 500.
+    assert _page(viewer).post(f"/drills/{drill.pk}/act/", {"action": "start"}).status_code == 302
+    assert drill.__class__.objects.get(pk=drill.pk).status == "planned"
+    director_page = _page(director)
+    response = director_page.post(f"/drills/{drill.pk}/act/", {"action": "end"}, follow=True)
+    assert "not running" in response.content.decode()
+    response = director_page.post("/drills/new/", {"scenario": scenario.pk, "speed": "fast"}, follow=True)
+    assert "Speed must be a whole number" in response.content.decode()
