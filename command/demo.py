@@ -25,8 +25,9 @@ def loaders():
     from monitoring import demo as monitoring_demo
     from plans import demo as plans_demo
     from resources import demo as resources_demo
+    from safety import demo as safety_demo
 
-    return [resources_demo.load, hazards_demo.load, incidents_demo.load, monitoring_demo.load, plans_demo.load, alerts_demo.load]
+    return [resources_demo.load, hazards_demo.load, incidents_demo.load, monitoring_demo.load, plans_demo.load, alerts_demo.load, safety_demo.load]
 
 
 @transaction.atomic

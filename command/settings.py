@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "places",
     "incidents",
     "monitoring",
+    "safety",
     "plans",
     "alerts",
 ]
@@ -248,6 +249,11 @@ ESCALATION_MAX_ROUNDS = env_int("ESCALATION_MAX_ROUNDS", 3)
 # How often a websocket consumer re-reads the event log even without a doorbell, so a lost
 # Redis notice (restart, network blip) delays an event by at most this long instead of losing it.
 STREAM_POLL_S = float(env_str("STREAM_POLL_S", "5"))
+
+# Safety ledger (safety/): the hour (local time) by which an enterprise files its daily safety
+# commitment, and where private files (photos of hidden dangers) are kept, outside MEDIA_ROOT.
+SAFETY_COMMITMENT_DUE_HOUR = env_int("SAFETY_COMMITMENT_DUE_HOUR", 9)
+SAFETY_PRIVATE_ROOT = env_str("SAFETY_PRIVATE_ROOT", str(BASE_DIR / "var" / "private"))
 
 # Park monitoring (monitoring/): the MQTT broker, ingest limits, retention and escalation.
 MQTT_URL = env_str("MQTT_URL", "mqtt://127.0.0.1:1883")

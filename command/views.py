@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 
-from core.roles import CONSOLE_ROLES, RESPONDER, user_roles
+from core.roles import CONSOLE_ROLES, RESPONDER, SAFETY_ROLES, user_roles
 
 
 @login_required
@@ -12,6 +12,8 @@ def home(request):
         return redirect("incidents:list")
     if RESPONDER in roles:
         return redirect("incidents:responder")
+    if roles & SAFETY_ROLES:
+        return redirect("safety:overview")
     if request.user.is_staff:
         return redirect("admin:index")
     return redirect("no_role")

@@ -11,6 +11,9 @@ COMMANDER = "commander"
 RESPONDER = "responder"
 PLANNER = "planner"
 VIEWER = "viewer"
+# Work-safety supervision of the chemical park (safety app, issue 12).
+SAFETY_SUPERVISOR = "safety_supervisor"  # 园区安全监管员: every enterprise of the park
+ENTERPRISE_OFFICER = "enterprise_officer"  # 企业安全员: one enterprise (safety.models.EnterpriseMembership)
 # A program (a site gateway) that may post sensor readings and nothing else (monitoring app).
 INGEST = "ingest"
 
@@ -21,6 +24,8 @@ ROLE_LABELS = {
     RESPONDER: _("Responder"),
     PLANNER: _("Planner"),
     VIEWER: _("Viewer"),
+    SAFETY_SUPERVISOR: _("Park safety supervisor"),
+    ENTERPRISE_OFFICER: _("Enterprise safety officer"),
     INGEST: _("Sensor gateway (ingest)"),
 }
 
@@ -35,6 +40,13 @@ COMMAND_ROLES = frozenset({COMMANDER})
 
 # The chemical park's register, kept by planners in the admin.
 HAZARD_MODELS = ("chemical", "enterprise", "risksource", "storedchemical", "sensitivetarget", "hazardzone")
+
+# Roles that work in the park's safety ledger (safety app); officers see their enterprise only.
+SAFETY_ROLES = frozenset({SAFETY_SUPERVISOR, ENTERPRISE_OFFICER})
+# Reference data a supervisor keeps in the admin; records with a life (hidden dangers, permits,
+# commitments) change through services only, so the admin shows them read-only.
+SAFETY_REFERENCE_MODELS = ("enterprisemembership", "responsibleperson", "safetymanager", "certificate", "riskpoint")
+SAFETY_RECORD_MODELS = ("hiddendanger", "workpermit", "safetycommitment", "enterprisecolour")
 
 # app_label.codename per role; the migration grants these so the admin obeys roles too.
 ROLE_PERMISSIONS = {
@@ -90,6 +102,13 @@ ROLE_PERMISSIONS = {
         "incidents.view_incident", "incidents.view_incidenttype", "incidents.view_assignment",
         "resources.view_resource", "resources.view_area", "alerts.view_alert",
     ],
+    # Supervisors keep the ledger's reference data in the admin; officers work in the pages only.
+    SAFETY_SUPERVISOR: [
+        *[f"safety.{verb}_{model}" for model in SAFETY_REFERENCE_MODELS for verb in ("view", "add", "change")],
+        *[f"safety.view_{model}" for model in SAFETY_RECORD_MODELS],
+        "hazards.view_enterprise", "hazards.view_risksource",
+    ],
+    ENTERPRISE_OFFICER: [],
 }
 
 
