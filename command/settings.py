@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "safety",
     "plans",
     "alerts",
+    "drills",
 ]
 
 MIDDLEWARE = [

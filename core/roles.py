@@ -122,6 +122,17 @@ ROLE_PERMISSIONS[PLANNER] = [
     "monitoring.change_monitoringpoint", "monitoring.view_alarm", "monitoring.view_deadletter"]
 
 
+# Drills (issue 14): planners write scenarios, injects and reporting deadlines in the admin;
+# console roles read drills, findings and revision tasks (written through drills.services).
+ROLE_PERMISSIONS[PLANNER] = ROLE_PERMISSIONS[PLANNER] + [
+    *[f"drills.{verb}_{model}" for model in ("scenario", "inject", "reportrule") for verb in ("view", "add", "change")],
+    "drills.delete_inject", "drills.view_drill", "drills.view_injectrun", "drills.view_finding",
+    "drills.view_revisiontask", "drills.change_revisiontask", "drills.view_incidentreport"]
+for _role in (DUTY_OFFICER, DISPATCHER, COMMANDER, VIEWER):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + [
+        "drills.view_scenario", "drills.view_inject", "drills.view_drill", "drills.view_finding",
+        "drills.view_revisiontask", "drills.view_incidentreport", "drills.view_reportrule"]
+
 def user_roles(user) -> set[str]:
     if not user or not user.is_authenticated:
         return set()

@@ -76,7 +76,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
     def get_incident(self, obj) -> dict:
         i = obj.incident
         return {"id": i.pk, "number": i.number, "title": i.title, "type": i.type.code, "severity": i.severity,
-                "location": point(i.location), "address": i.address}
+                "location": point(i.location), "address": i.address, "exercise": i.exercise}
 
 
 class TimelineEntrySerializer(serializers.ModelSerializer):
@@ -95,7 +95,8 @@ class IncidentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Incident
         fields = ["id", "number", "title", "type", "severity", "status", "location", "address", "area",
-                  "outside_district", "caller_name", "caller_phone", "description", "reported_at", "created_at", "closed_at"]
+                  "outside_district", "caller_name", "caller_phone", "description", "reported_at", "created_at", "closed_at",
+                  "exercise"]
 
 
 class IncidentDetailSerializer(IncidentSerializer):
@@ -119,6 +120,9 @@ class IncidentCreateSerializer(StrictSerializer):
     outside_district = serializers.BooleanField(
         required=False, default=False,
         help_text=_("Confirms a location outside the district (mutual aid); without it such a point is refused."))
+    exercise = serializers.BooleanField(required=False, default=False,
+                                        help_text=_("A drill's incident (演练): labelled everywhere, never counted "
+                                                    "in statistics."))
 
 
 class DispatchSerializer(StrictSerializer):

@@ -112,7 +112,8 @@ def district_outside_by_m(location: Point) -> float:
 @transaction.atomic
 def incident_log(*, actor, type_code: str, severity: str, lon, lat, title: str = "", address: str = "",
                  caller_name: str = "", caller_phone: str = "", description: str = "",
-                 reported_at: datetime | None = None, outside_district: bool = False) -> Incident:
+                 reported_at: datetime | None = None, exercise: bool = False,
+                 outside_district: bool = False) -> Incident:
     """Log a call. A point outside the district is refused unless the call-taker confirms it
     (`outside_district`): a mutual-aid call, or a typo that would send units 100 km away."""
     _require(actor, INTAKE_ROLES, _("Only duty officers, dispatchers and commanders may log incidents."))
@@ -139,7 +140,7 @@ def incident_log(*, actor, type_code: str, severity: str, lon, lat, title: str =
         type=itype, severity=severity, location=location, address=address, caller_name=caller_name,
         caller_phone=caller_phone, description=description, reported_at=reported_at or now,
         area=Area.objects.filter(boundary__intersects=location).first(), created_by=actor,
-        outside_district=bool(outside_m),
+        exercise=bool(exercise), outside_district=bool(outside_m),
     )
     _timeline(incident, actor, "logged", _("Incident logged: %(type)s, severity %(sev)s.") % {
         "type": itype.name_zh, "sev": incident.severity_numeral}, caller=caller_name)
@@ -307,6 +308,10 @@ def _why_unavailable(resource: Resource) -> str:
               .select_related("incident", "created_by").first())
     if active:
         who = active.created_by.get_full_name() or active.created_by.username
+        if active.incident.exercise:
+            # Really busy, but the dispatcher may release it at once (drills: release units).
+            return _("%(name)s (on exercise %(number)s, 演练 / EXERCISE: release the exercise's units to use it)") % {
+                "name": resource.name, "number": active.incident.number}
         return _("%(name)s (taken by %(who)s for %(number)s)") % {
             "name": resource.name, "who": who, "number": active.incident.number}
     return _("%(name)s (%(status)s)") % {"name": resource.name, "status": resource.get_status_display()}
@@ -410,6 +415,49 @@ def assignment_set_status(*, actor, assignment_id: int, status: str) -> Assignme
     _emit_assignment(assignment, "assignment.updated")
     _emit_resource(resource, None if status == Assignment.Status.CLEARED else incident)
     return assignment
+
+
+@transaction.atomic
+def exercise_units_release(*, actor, incident_id: int, reason: str = "") -> list[Assignment]:
+    """Send every unit on an exercise incident back to service at once (a real call needs them).
+
+    Units on a drill are really busy, so a real call sees them taken; this is the dispatcher's
+    one-step way back. Only for exercise incidents: a real incident's units clear one by one.
+    Locks the resources (in id order), then the assignments, then the incident.
+    """
+    _require(actor, DISPATCH_ROLES, _("Only dispatchers and commanders may release units."))
+    try:
+        incident = Incident.objects.only("pk", "exercise", "number").get(pk=incident_id)
+    except (Incident.DoesNotExist, ValueError, TypeError):
+        raise DomainError(_("No incident %(id)s.") % {"id": incident_id}, status=404) from None
+    if not incident.exercise:
+        raise DomainError(_("Incident %(n)s is real: its units are cleared one by one, not released at once.")
+                          % {"n": incident.number}, status=409)
+    resource_ids = sorted(Assignment.objects.filter(incident_id=incident.pk, status__in=Assignment.ACTIVE_STATUSES)
+                          .values_list("resource_id", flat=True))
+    resources = {r.pk: r for r in Resource.objects.select_for_update().filter(pk__in=resource_ids).order_by("pk")}
+    assignments = list(Assignment.objects.select_for_update(of=("self",))
+                       .filter(incident_id=incident.pk, resource_id__in=resource_ids,
+                               status__in=Assignment.ACTIVE_STATUSES)
+                       .select_related("incident__type", "incident__area", "resource").order_by("resource_id"))
+    incident = _locked_incident(incident.pk)
+    now = timezone.now()
+    for assignment in assignments:
+        assignment.status = Assignment.Status.CANCELLED
+        assignment.save(update_fields=["status"])
+        resource = resources[assignment.resource_id]
+        resource.status, resource.status_since = Resource.Status.AVAILABLE, now
+        resource.save(update_fields=["status", "status_since"])
+    if assignments:
+        names = ", ".join(a.resource.name for a in assignments)
+        _timeline(incident, actor, "released", (_("Exercise units released: %(names)s.") % {"names": names}
+                                                + (f" {reason}" if reason else "")),
+                  resources=[a.resource_id for a in assignments])
+        for assignment in assignments:
+            _emit_assignment(assignment, "assignment.updated")
+            _emit_resource(resources[assignment.resource_id], None)
+        _emit_incident(incident, "incident.updated")
+    return assignments
 
 
 @transaction.atomic
