@@ -1,0 +1,87 @@
+"""The map layers of the chemical park (core.layers): risk sources, targets, hazard zones,
+threat zones of modelled releases."""
+
+from core import layers, params
+from core.roles import CONSOLE_ROLES
+from hazards.models import HazardZone, SensitiveTarget
+
+THREAT_ZONE_DEFAULT_HOURS = 24
+THREAT_ZONE_MAX_HOURS = 24 * 366 * 10
+
+
+def risk_sources(*, query, bbox) -> str:
+    grades = params.parse_int_list(query.get("grade"), name="grade", minimum=1, maximum=4)
+    enterprises = params.parse_text_list(query.get("enterprise"), name="enterprise")
+    where, values = [], {}
+    if grades:
+        where.append("t.grade = ANY(%(grade)s::int[])")
+        values["grade"] = grades
+    if enterprises:
+        where.append("e.code = ANY(%(enterprise)s)")
+        values["enterprise"] = enterprises
+    return layers.sql_feature_collection(
+        table="hazards_risksource t JOIN hazards_enterprise e ON e.id = t.enterprise_id",
+        geometry="COALESCE(t.footprint, t.location::geometry)",
+        properties="""json_build_object('code', t.code, 'name', t.name, 'name_en', t.name_en,
+            'installation', t.installation, 'enterprise', e.name, 'enterprise_en', e.name_en,
+            'grade', t.grade, 'r_value', round(t.r_value::numeric, 2), 'is_major', t.is_major,
+            'people_within_500m', t.people_within_500m)""",
+        where=where, params=values, bbox=bbox)
+
+
+def targets(*, query, bbox) -> str:
+    kinds = params.parse_choice_list(query.get("kind"), name="kind", choices=SensitiveTarget.Kind.values)
+    return layers.sql_feature_collection(
+        table="hazards_sensitivetarget t",
+        geometry="t.location::geometry",
+        properties="""json_build_object('code', t.code, 'name', t.name, 'name_en', t.name_en, 'kind', t.kind,
+            'population', t.population)""",
+        where=["t.kind = ANY(%(kind)s)"] if kinds else [], params={"kind": kinds}, bbox=bbox)
+
+
+def hazard_zones(*, query, bbox) -> str:
+    kinds = params.parse_choice_list(query.get("kind"), name="kind", choices=HazardZone.Kind.values)
+    return layers.sql_feature_collection(
+        table="hazards_hazardzone t",
+        geometry="t.boundary",
+        properties="""json_build_object('code', t.code, 'name', t.name, 'name_en', t.name_en, 'kind', t.kind,
+            'level', t.level, 'description', t.description)""",
+        where=["t.kind = ANY(%(kind)s)"] if kinds else [], params={"kind": kinds}, bbox=bbox)
+
+
+def threat_zones(*, query, bbox) -> str:
+    releases = params.parse_int_list(query.get("release"), name="release")
+    incidents = params.parse_int_list(query.get("incident"), name="incident")
+    hours = params.parse_int(query.get("hours"), name="hours", minimum=1, maximum=THREAT_ZONE_MAX_HOURS)
+    # The operational picture by default: threat zones of the last day.
+    if releases is None and incidents is None and hours is None:
+        hours = THREAT_ZONE_DEFAULT_HOURS
+    where, values = [], {"release": releases, "incident": incidents, "hours": hours}
+    if releases:
+        where.append("r.id = ANY(%(release)s::int[])")
+    if incidents:
+        where.append("r.incident_id = ANY(%(incident)s::int[])")
+    if hours:
+        where.append("r.created_at > now() - make_interval(hours => %(hours)s)")
+    return layers.sql_feature_collection(
+        table="""hazards_threatzone t JOIN hazards_release r ON r.id = t.release_id
+            JOIN hazards_chemical c ON c.id = r.chemical_id""",
+        geometry="t.boundary",
+        properties="""json_build_object('release', r.id, 'incident', r.incident_id, 'level', t.level,
+            'threshold_ppm', t.threshold_ppm, 'distance_m', round(t.distance_m::numeric, 1),
+            'chemical', c.name, 'chemical_en', c.name_en, 'cas', c.cas, 'created_at', r.created_at,
+            'exercise', r.exercise)""",
+        where=where, params=values, bbox=bbox)
+
+
+layers.register("risk-sources", build=risk_sources, roles=CONSOLE_ROLES, params={
+    "grade": "comma-separated grades 1–4", "enterprise": "comma-separated enterprise codes"},
+    doc="Major hazard installations (GB 18218) with their grade.")
+layers.register("targets", build=targets, roles=CONSOLE_ROLES, params={"kind": "comma-separated kinds"},
+                doc="Sensitive targets: schools, hospitals, homes.")
+layers.register("hazard-zones", build=hazard_zones, roles=CONSOLE_ROLES, params={"kind": "comma-separated kinds"},
+                doc="Drawn hazard zones.")
+layers.register("threat-zones", build=threat_zones, roles=CONSOLE_ROLES, params={
+    "release": "comma-separated release ids", "incident": "comma-separated incident ids",
+    "hours": "releases modelled in the last n hours (default 24 when no other filter is given)"},
+    doc="Threat zones of modelled toxic releases.")
