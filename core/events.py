@@ -31,20 +31,37 @@ class UnregisteredEvent(LookupError):
 
 @dataclass(frozen=True)
 class EventType:
+    """`audiences` and `payload` are callables, or dotted paths to them (resolved when first
+    used: a builder that lives in the app's services module would otherwise be an import loop)."""
+
     name: str
-    audiences: Callable[..., Iterable[str]]
-    payload: Callable[..., dict]
+    audiences: Callable[..., Iterable[str]] | str
+    payload: Callable[..., dict] | str
     doc: str = ""
     module: str = ""
 
     def __str__(self) -> str:
         return self.name
 
+    def audiences_for(self, *subject) -> list[str]:
+        return list(_resolve(self.audiences)(*subject))
+
+    def payload_for(self, *subject) -> dict:
+        return _resolve(self.payload)(*subject)
+
+
+def _resolve(rule):
+    if isinstance(rule, str):
+        from django.utils.module_loading import import_string
+
+        return import_string(rule)
+    return rule
+
 
 _TYPES: dict[str, EventType] = {}
 
 
-def register(name: str, *, audiences: Callable[..., Iterable[str]], payload: Callable[..., dict],
+def register(name: str, *, audiences: Callable[..., Iterable[str]] | str, payload: Callable[..., dict] | str,
              doc: str = "") -> EventType:
     """Declare an event type. Declaring the same name twice from two places is a mistake."""
     import inspect
