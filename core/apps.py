@@ -25,6 +25,7 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_sync_roles, dispatch_uid="core.sync_roles")
-        # Each app declares its stream event types in <app>/events.py and its map layers in
-        # <app>/layers.py (docs/architecture.md); importing them registers them.
-        autodiscover_modules("events", "layers")
+        # Each app declares its stream event types in <app>/events.py, its map layers in
+        # <app>/layers.py and its panels on other apps' pages in <app>/panels.py
+        # (docs/architecture.md); importing them registers them.
+        autodiscover_modules("events", "layers", "panels")

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from core import stream
+from core import panels, stream
 from core.errors import DomainError
 from core.roles import CONSOLE_ROLES, DISPATCH_ROLES, INTAKE_ROLES, RESPONDER, has_role, role_required
 from incidents import selectors, services
@@ -99,7 +99,9 @@ def incident_detail(request, pk):
     context = _detail_context(request, incident)
     if part in ("timeline", "assignments", "summary", "recommendations", "search"):
         return render(request, f"incidents/_detail_{part}.html", context)
-    return render(request, "incidents/detail.html", {**context, "stream_since": stream.last_seq()})
+    # Cards of the apps above (the plans card...) come through core.panels: incidents imports none of them.
+    return render(request, "incidents/detail.html", {**context, "stream_since": stream.last_seq(),
+                                                     "panels": panels.render("incident", request, incident)})
 
 
 def _detail_context(request, incident):

@@ -23,6 +23,7 @@ from core.roles import CONSOLE_ROLES, PLANNER, has_role, role_required
 from incidents.models import Incident
 from plans import selectors, services
 from plans.models import Activation, Handover, Plan, Task
+from plans.panels import panel_context
 
 console_required = role_required(CONSOLE_ROLES, _lazy("This page is for the command centre's console roles."))
 
@@ -65,8 +66,6 @@ def incident_plans(request, pk):
 @console_required
 def incident_panel(request, pk):
     """The plans card alone, re-rendered by panel.js when a task or activation event arrives."""
-    from plans.templatetags.plans_tags import panel_context
-
     incident = get_object_or_404(Incident.objects.select_related("type", "area"), pk=pk)
     context = panel_context(request, incident, next_url=request.GET.get("next", ""))
     return render(request, "plans/incident_panel.html", context)

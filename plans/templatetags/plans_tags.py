@@ -1,15 +1,9 @@
-"""`{% load plans_tags %}{% incident_plans_panel incident %}`: the plans card of an incident page."""
+"""`{% load plans_tags %}{% incident_plans_panel incident %}`: the plans card, for plans' own
+pages. Other apps' pages get it through core.panels (plans.panels), never by loading this."""
 
 from django import template
-from django.conf import settings
-from django.middleware.csrf import get_token
-from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 
-from core.roles import COMMAND_ROLES, INTAKE_ROLES, has_role
-from plans import selectors
-from plans.models import Activation
-from plans.models.plan import LEVEL_RANK
+from plans.panels import panel_context
 
 register = template.Library()
 
@@ -18,30 +12,3 @@ register = template.Library()
 def incident_plans_panel(context, incident):
     request = context.get("request")
     return panel_context(request, incident, next_url=request.get_full_path() if request else "")
-
-
-def panel_context(request, incident, *, next_url: str) -> dict:
-    user = getattr(request, "user", None)
-    if request is not None and not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = ""
-    now = timezone.now()
-    activations = selectors.incident_activations(incident)
-    active_plan_ids = {a.plan_id for a in activations if a.status == Activation.Status.ACTIVE}
-    for activation in activations:
-        # Nearest higher level first: raising one step is the usual decision.
-        activation.raise_levels = sorted((lv for lv in activation.plan.levels.all()
-                                          if LEVEL_RANK[lv.level] < LEVEL_RANK[activation.level]),
-                                         key=lambda lv: -LEVEL_RANK[lv.level])
-        activation.task_rows = [(task, task.is_overdue(now)) for task in activation.tasks.all()]
-    return {
-        "incident": incident,
-        "matches": selectors.plans_matching(incident),
-        "activations": activations,
-        "active_plan_ids": active_plan_ids,
-        "can_command": has_role(user, COMMAND_ROLES) and incident.is_open,
-        "can_mark_done": has_role(user, INTAKE_ROLES),
-        "next_url": next_url,
-        "csrf_token": get_token(request) if request is not None else None,
-        "request": request,
-        "TIME_ZONE": settings.TIME_ZONE,
-    }
