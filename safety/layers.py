@@ -7,6 +7,7 @@ layers route)."""
 
 from django.db import connection
 from django.http import HttpResponse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view, permission_classes, renderer_classes
@@ -27,7 +28,7 @@ SELECT json_build_object('type', 'FeatureCollection', 'features', COALESCE(json_
             'enterprise', e.name, 'enterprise_code', e.code, 'valid_from', p.valid_from, 'valid_to', p.valid_to,
             'state', p.state)) ORDER BY p.id), '[]'::json))::text
 FROM safety_workpermit p JOIN hazards_enterprise e ON e.id = p.enterprise_id
-WHERE p.state = %(state)s AND p.valid_from <= now() AND p.valid_to >= now()
+WHERE p.state = %(state)s AND p.valid_from <= %(at)s AND p.valid_to >= %(at)s
   AND (%(enterprise)s::bigint IS NULL OR p.enterprise_id = %(enterprise)s::bigint)
   AND (%(minx)s::float8 IS NULL OR p.location::geometry && ST_MakeEnvelope(%(minx)s, %(miny)s, %(maxx)s, %(maxy)s, 4326))
 """
@@ -39,7 +40,8 @@ class GeoJSONRenderer(JSONRenderer):
 
 
 def feature_collection(*, enterprise_id: int | None, bbox=None) -> str:
-    params = {"state": rules.WP.IN_PROGRESS, "enterprise": enterprise_id, "minx": None, "miny": None,
+    # The clock of the request, not now(): PostgreSQL's now() is the start of the transaction.
+    params = {"at": timezone.now(), "state": rules.WP.IN_PROGRESS, "enterprise": enterprise_id, "minx": None, "miny": None,
               "maxx": None, "maxy": None}
     if bbox:
         params.update(zip(("minx", "miny", "maxx", "maxy"), bbox, strict=True))

@@ -5,6 +5,7 @@ Every page reads through safety.selectors: another enterprise's record is a 404.
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -118,9 +119,11 @@ def hidden_danger_new(request):
         data = dict(form.cleaned_data)
         photo = data.pop("photo")
         try:
-            hd = services.hidden_danger_report(actor=request.user, enterprise_id=data.pop("enterprise").pk, **data)
-            if photo:
-                services.hidden_danger_photo_add(actor=request.user, hidden_danger_id=hd.pk, upload=photo)
+            with transaction.atomic():  # a refused photo leaves no half-reported hidden danger
+                hd = services.hidden_danger_report(actor=request.user, enterprise_id=data.pop("enterprise").pk,
+                                                   **data)
+                if photo:
+                    services.hidden_danger_photo_add(actor=request.user, hidden_danger_id=hd.pk, upload=photo)
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
