@@ -14,6 +14,7 @@ from incidents.models import IncidentType
 from plans import services as plan_services
 from plans.models import DutyPost, Handover, Shift
 from resources.models import Agency, Area, Resource, Responder
+from tests.drills.world import drills_world
 from tests.plans.conftest import make_plan
 
 ROLES = ["anonymous", "duty_officer", "dispatcher", "commander", "responder", "planner", "viewer", "outsider"]
@@ -78,6 +79,7 @@ def world(make_user):
         "users": users, "incident": incident, "assignment": assignment, "unit": unit, "spare": spare,
         "plan": plan, "activation": activation, "task": task, "handover": handover, "alert": alert, "issued_alert": issued,
         "risk_source": risk_source, "release": release, "chemical": chem, "fire": fire,
+        **drills_world(users, fire, agency, plan),
     }
 
 

@@ -100,6 +100,20 @@ MATRIX = {
     # and only the incoming officer (the dispatcher here) confirms.
     "plans/duty/handover/<int:pk>/confirm/": {"POST": (frozenset({S}), "handover", {}, "form")},
     "plans/duty/calendar/": {"GET": (LOGGED_IN, None, None, None)},  # everyone's own shifts
+    # Drills (issue 14): console roles read; dispatchers and commanders direct; commanders and
+    # planners evaluate; intake roles file incident reports.
+    "drills/": {"GET": (CONSOLE, None, None, None)},
+    "drills/new/": {"POST": (DISPATCH, None, lambda w: {"scenario": w["scenario"].pk}, "form")},
+    "drills/<int:pk>/": {"GET": (CONSOLE, "drill", None, None)},
+    "drills/<int:pk>/act/": {"POST": (DISPATCH, "drill", {"action": "start"}, "form")},
+    "drills/<int:pk>/report/": {"GET": (CONSOLE, "ended_drill", None, None)},
+    "drills/findings/": {"POST": (COMMAND | {P}, None, lambda w: {"drill": w["ended_drill"].pk,
+                                                                  "category": "deficiency", "text": "x"}, "form")},
+    "drills/findings/<int:pk>/revision/": {"POST": (COMMAND | {P}, "finding", {}, "form")},
+    "drills/after-action/<int:pk>/": {"GET": (CONSOLE, "incident", None, None)},
+    "drills/after-action/<int:pk>.pdf": {"GET": (CONSOLE, "incident", None, None)},
+    "drills/after-action/<int:pk>/reports/": {"POST": (INTAKE, "incident", {"kind": "initial", "text": "x"}, "form")},
+    "drills/incident/<int:pk>/release/": {"POST": (DISPATCH, "exercise_incident", {}, "form")},
     "alerts/": {"GET": (CONSOLE, None, None, None)},
     "alerts/feed/": {"GET": (EVERYONE, None, None, None)},  # the public Atom feed of issued warnings
     "alerts/new/": {"GET": (COMMAND, None, None, None),
@@ -154,6 +168,22 @@ MATRIX = {
     "api/v1/shifts/": {"GET": (LOGGED_IN, None, None, None)},
     # Public warnings are public once issued: any signed-in person may read them; drafts stay
     # with commanders (the list filters them, a draft's detail and CAP answer 404).
+    "api/v1/scenarios/": {"GET": (CONSOLE, None, None, None)},
+    "api/v1/drills/": {"GET": (CONSOLE, None, None, None),
+                       "POST": (DISPATCH, None, lambda w: {"scenario": w["scenario"].pk}, "json")},
+    "api/v1/drills/due/": {"GET": (CONSOLE, None, None, None)},
+    "api/v1/drills/<int:pk>/": {"GET": (CONSOLE, "drill", None, None)},
+    "api/v1/drills/<int:pk>/start/": {"POST": (DISPATCH, "drill", {}, "json")},
+    "api/v1/drills/<int:pk>/end/": {"POST": (DISPATCH, "running_drill", {}, "json")},
+    "api/v1/drills/<int:pk>/release-units/": {"POST": (DISPATCH, "running_drill", {}, "json")},
+    "api/v1/drills/<int:pk>/report/": {"GET": (CONSOLE, "ended_drill", None, None)},
+    "api/v1/drills/<int:pk>/findings/": {"POST": (COMMAND | {P}, "ended_drill", {"category": "deficiency",
+                                                                                "text": "x"}, "json")},
+    "api/v1/findings/": {"GET": (CONSOLE, None, None, None)},
+    "api/v1/findings/<int:pk>/revision/": {"POST": (COMMAND | {P}, "finding", {}, "json")},
+    "api/v1/incidents/<int:pk>/after-action/": {"GET": (CONSOLE, "incident", None, None)},
+    "api/v1/incidents/<int:pk>/reports/": {"GET": (CONSOLE, "incident", None, None),
+                                           "POST": (INTAKE, "incident", {"kind": "initial", "text": "x"}, "json")},
     "api/v1/alerts/": {"GET": (LOGGED_IN, None, None, None),
                        "POST": (COMMAND, None, lambda w: _alert_fields(expires=_expires()), "json")},
     "api/v1/alerts/layer/": {"GET": (LOGGED_IN, None, None, None)},
