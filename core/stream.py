@@ -120,6 +120,56 @@ def emit(*, audiences: Iterable[str], type: str, payload: dict) -> Event:
     return event
 
 
+def publish_many(items: Iterable[tuple[events.EventType | str, tuple]]) -> list[Event]:
+    """`publish` for several events at once: [(event type, subject tuple), ...], in that order."""
+    batch = []
+    for event_type, subject in items:
+        declared = events.declared(str(event_type))
+        batch.append((declared.audiences_for(*subject), declared.name, declared.payload_for(*subject)))
+    return emit_many(batch)
+
+
+def emit_many(items: Iterable[tuple[Iterable[str], str, dict]]) -> list[Event]:
+    """`emit` for several events (audiences, type, payload) in one statement: one round trip and
+    one advisory lock; the seqs are consecutive in the given order. Same rules as `emit`."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("core.stream.emit_many must be called inside a transaction")
+    rows = []
+    for audiences, type_, payload in items:
+        events.declared(type_)
+        audiences = sorted(set(audiences))
+        if not audiences:
+            raise ValueError("an event needs at least one audience")
+        strays = [a for a in audiences if not joinable(a)]
+        if strays:
+            raise ValueError(f"no consumer joins the audiences {strays} (core.stream.AUDIENCE_KINDS)")
+        rows.append((audiences, type_, _jsonable(payload)))
+    if not rows:
+        return []
+    at = timezone.now()
+    values = ", ".join(["(%s::varchar[], %s, %s::jsonb, %s::timestamptz, %s)"] * len(rows))
+    params = [_SEQ_LOCK_KEY]
+    for n, (audiences, type_, payload) in enumerate(rows):
+        params += [audiences, type_, json.dumps(payload), at, n]
+    with connection.cursor() as cursor:
+        # Rows are inserted in the ORDER BY's order, so the seqs (drawn per row) follow it.
+        cursor.execute(
+            f"WITH seq_lock AS (SELECT pg_advisory_xact_lock(%s)) "
+            f"INSERT INTO {Event._meta.db_table} (audiences, type, payload, at) "
+            f"SELECT v.audiences, v.type, v.payload, v.at FROM seq_lock, (VALUES {values}) "
+            f"AS v(audiences, type, payload, at, n) ORDER BY v.n RETURNING seq",
+            params,
+        )
+        seqs = sorted(row[0] for row in cursor.fetchall())
+    batch = _doorbells()
+    created = []
+    for seq, (audiences, type_, payload) in zip(seqs, rows, strict=True):
+        created.append(Event(seq=seq, audiences=audiences, type=type_, payload=payload, at=at))
+        batch.add(seq, audiences)
+    transaction.on_commit(batch.flush)
+    return created
+
+
 class _Doorbells:
     """The doorbells of one transaction, rung once after it commits: one group_send per
     audience (with the highest seq), not one per event, and one trip into the event loop."""

@@ -17,6 +17,7 @@ from django.contrib.gis.geos import Point
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core import stream
 from core.errors import DomainError
@@ -278,12 +279,14 @@ def _assignment_create_locked(actor, incident_id, ids) -> list[Assignment]:
             data={"unavailable": [{"id": r.pk, "name": r.name, "status": r.status} for r in unavailable]},
         )
     now = timezone.now()
-    created = []
+    # Batched (issue 15): one INSERT for the assignments and one for their history, one UPDATE
+    # for the units and one for theirs, one for the escalation jobs, one for the events,
+    # whatever the number of units. History rows name the dispatcher, as a save() would.
+    created = [Assignment(incident=incident, resource=resource, created_by=actor) for resource in resources]
+    bulk_create_with_history(created, Assignment, default_user=actor, default_date=now)
     for resource in resources:
-        assignment = Assignment.objects.create(incident=incident, resource=resource, created_by=actor)
         resource.status, resource.status_since = Resource.Status.DISPATCHED, now
-        resource.save(update_fields=["status", "status_since"])
-        created.append(assignment)
+    bulk_update_with_history(resources, Resource, ["status", "status_since"], default_user=actor, default_date=now)
     names = ", ".join(r.name for r in resources)
     if incident.status == Incident.Status.REPORTED:
         incident.status = Incident.Status.DISPATCHED
@@ -291,13 +294,15 @@ def _assignment_create_locked(actor, incident_id, ids) -> list[Assignment]:
     _timeline(incident, actor, "dispatch", _("Dispatched: %(names)s.") % {"names": names}, resources=ids)
     from incidents.tasks import escalate_unacknowledged
 
-    for assignment in created:
-        # Deferred in this transaction: a rollback cancels it, a crash after commit cannot drop it.
-        escalate_unacknowledged.configure(schedule_in={"seconds": settings.ESCALATION_TIMEOUT_S}).defer(
-            assignment_id=assignment.pk)
-        _emit_assignment(assignment, "assignment.created")
-        _emit_resource(assignment.resource, incident)
-    _emit_incident(incident, "incident.updated")
+    # Deferred in this transaction: a rollback cancels them, a crash after commit cannot drop them.
+    escalate_unacknowledged.configure(schedule_in={"seconds": settings.ESCALATION_TIMEOUT_S}).batch_defer(
+        *({"assignment_id": assignment.pk} for assignment in created))
+    stream.publish_many([
+        *(item for assignment in created for item in (
+            (_ASSIGNMENT_EVENTS["assignment.created"], (assignment,)),
+            (events.RESOURCE_UPDATED, (assignment.resource, incident)))),
+        (_INCIDENT_EVENTS["incident.updated"], (incident,)),
+    ])
     return created
 
 

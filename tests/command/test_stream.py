@@ -109,3 +109,61 @@ def test_a_rolled_back_savepoint_does_not_silence_the_rest_of_the_transaction():
             raise RuntimeError("inner rollback")
         kept = stream.emit(audiences=["unit:10"], type="t.outer", payload={}).seq
     assert async_to_sync(layer.receive)(channel) == {"type": "stream.doorbell", "seq": kept}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_emit_many_draws_consecutive_seqs_in_order_and_rings_once():
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(stream.HUB_GROUP, channel)
+    with transaction.atomic():
+        batch = stream.emit_many([(["unit:11"], "assignment.created", {"n": 0}),
+                                  (["console"], "resource.updated", {"n": 1}),
+                                  (["console", "duty"], "incident.updated", {"n": 2})])
+    seqs = [e.seq for e in batch]
+    assert seqs == list(range(seqs[0], seqs[0] + 3))
+    stored = list(Event.objects.filter(seq__in=seqs).order_by("seq").values_list("type", "payload"))
+    assert stored == [("assignment.created", {"n": 0}), ("resource.updated", {"n": 1}),
+                      ("incident.updated", {"n": 2})]
+    assert async_to_sync(layer.receive)(channel) == {
+        "type": "stream.doorbell", "seq": seqs[-1], "audiences": ["console", "duty", "unit:11"]}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dispatch_query_budget_does_not_grow_with_the_units(make_user):
+    """Issue 15: dispatch batches its history, job and event rows. The budget, inside the
+    service's transaction: lock units, lock incident, assignments + their history, units + their
+    history, timeline, escalation jobs, events; plus the savepoint-free BEGIN/COMMIT."""
+    from django.contrib.gis.geos import Point
+    from django.test.utils import CaptureQueriesContext
+
+    from incidents import services
+    from incidents.models import Assignment, IncidentType
+    from resources.models import Agency, Resource
+
+    IncidentType.objects.create(code="fire", klass="accident", name_zh="火灾", name_en="Fire",
+                                required_capabilities=["fire_suppression"])
+    agency = Agency.objects.create(code="Q", name="Q")
+    units = [Resource.objects.create(code=f"Q{i}", name=f"Q{i}", kind="fire_engine", agency=agency,
+                                     capabilities=["fire_suppression"], location=Point(113.6, 22.75, srid=4326))
+             for i in range(4)]
+    boss = make_user("budget_boss", "dispatcher")
+    boss.groups.all()  # roles are cached on the user by the first check below
+    incident = services.incident_log(actor=boss, type_code="fire", severity="IV", lon=113.6, lat=22.75)
+    services.assignment_create(actor=boss, incident_id=incident.pk, resource_ids=[units[0].pk])
+    for ids in ([units[1].pk], [units[2].pk, units[3].pk]):
+        with CaptureQueriesContext(connection) as queries:
+            created = services.assignment_create(actor=boss, incident_id=incident.pk, resource_ids=ids)
+        assert len(created) == len(ids)
+        assert len(queries.captured_queries) == 11, [q["sql"][:90] for q in queries.captured_queries]
+    # Every guarantee kept: history names the dispatcher, one job per assignment, events in order.
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    for assignment in created:
+        assert assignment.history.get().history_user == boss
+        assert ProcrastinateJob.objects.filter(args__assignment_id=assignment.pk).count() == 1
+    assert Resource.history.filter(id=units[3].pk).latest("history_date").history_user == boss
+    types = list(Event.objects.order_by("-seq").values_list("type", flat=True)[:5])[::-1]
+    assert types == ["assignment.created", "resource.updated", "assignment.created", "resource.updated",
+                     "incident.updated"]
+    assert Assignment.objects.filter(incident=incident).count() == 4
