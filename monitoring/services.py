@@ -316,7 +316,8 @@ def alarm_create_incident(*, actor, alarm_id: int):
     incident = incident_log(
         actor=actor, type_code=INCIDENT_TYPE_FOR_KIND.get(point.kind, DEFAULT_INCIDENT_TYPE), severity=severity,
         lon=location.x, lat=location.y, title=str(title)[:200],
-        address=(source.enterprise.address if source else "")[:300], description="\n".join(map(str, lines)))
+        address=(source.enterprise.address if source else "")[:300], description="\n".join(map(str, lines)),
+        exercise=alarm.exercise)  # a drill's alarm makes a drill's incident (issue 14)
     alarm.incident = incident
     alarm.save(update_fields=["incident"])
     AlarmEntry.objects.create(alarm=alarm, kind="incident", level=alarm.level, actor=actor,

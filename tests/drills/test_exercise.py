@@ -158,3 +158,20 @@ def test_release_for_an_exercise_is_one_in_api_stream_and_map(district, duty_off
         linked.json()["id"]: True, flagged.json()["id"]: True, real.json()["id"]: False}
     incidents = client.get("/api/v1/layers/incidents/").json()
     assert [f["properties"]["exercise"] for f in incidents["features"]] == [True]
+
+
+def test_an_exercise_alarm_makes_an_exercise_incident(district, duty_officer):
+    from django.contrib.gis.geos import Point
+
+    from monitoring import services as monitoring_services
+    from monitoring.models import Alarm, MonitoringPoint
+
+    point = MonitoringPoint.objects.create(
+        code="GASX", name="Detector GASX", kind="toxic_gas", unit="ppm", location=Point(LON, LAT, srid=4326),
+        range_min=0, range_max=100, limit_h=20, limit_hh=40, deadband=2, delay_s=3, interval_s=5)
+    now = timezone.now()
+    drill_alarm = Alarm.objects.create(point=point, slot="process", level="hh", raised_at=now, raise_value=45,
+                                       peak_value=45, exercise=True)
+    _alarm, incident = monitoring_services.alarm_create_incident(actor=duty_officer, alarm_id=drill_alarm.pk)
+    assert incident.exercise is True
+    assert Event.objects.get(type="incident.created").payload["exercise"] is True
