@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core import stream
 from core.roles import CONSOLE_ROLES, INTAKE_ROLES, has_role
 from hazards.models import Chemical, RiskSource
+from incidents.models import Incident
 
 SEVERITY = [("I", "#d7191c", _("Ⅰ Extremely serious")), ("II", "#f07c00", _("Ⅱ Serious")),
             ("III", "#f5c400", _("Ⅲ Major")), ("IV", "#2b83ba", _("Ⅳ General"))]
@@ -67,6 +68,7 @@ def map_page(request):
     if not has_role(request.user, CONSOLE_ROLES):
         raise PermissionDenied
     leaflet = settings.LEAFLET_CONFIG
+    chemicals = list(Chemical.objects.exclude(aegl1=None, aegl2=None, aegl3=None, erpg1=None, erpg2=None, erpg3=None))
     context = {
         "layers": [{"name": n, "label": label, "on": on, "key": key,
                     "legend": [{"value": v, "colour": c, "label": lab} for v, c, lab in rows]}
@@ -81,9 +83,29 @@ def map_page(request):
             "max_zoom": leaflet["MAX_ZOOM"],
         },
         "can_release": has_role(request.user, INTAKE_ROLES),
-        "chemicals": Chemical.objects.exclude(aegl1=None, aegl2=None, aegl3=None, erpg1=None, erpg2=None, erpg3=None),
-        "risk_sources": RiskSource.objects.order_by("code"),
+        "chemicals": chemicals,
+        "risk_sources": _risk_sources_with_chemicals(chemicals),
+        # The release is linked to an incident chosen by its number, never a typed id (issue 13, 11).
+        "open_incidents": Incident.objects.filter(status__in=Incident.OPEN_STATUSES).order_by("-reported_at")[:200],
+        "selected_incident": _int_or_none(request.GET.get("incident")),
         "stream_since": stream.last_seq(),
         "i18n": {k: str(v) for k, v in I18N.items()},
     }
     return render(request, "command/map.html", context)
+
+
+def _risk_sources_with_chemicals(chemicals):
+    """Risk sources, each with the CAS numbers of what it stores that the model can release:
+    choosing a source picks its chemical, and a source with several asks which (issue 13, 10)."""
+    modelled = {c.pk: c.cas for c in chemicals}
+    sources = list(RiskSource.objects.order_by("code").prefetch_related("stored"))
+    for source in sources:
+        source.release_cas = [modelled[s.chemical_id] for s in source.stored.all() if s.chemical_id in modelled]
+    return sources
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

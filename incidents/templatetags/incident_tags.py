@@ -59,3 +59,16 @@ def iso_moment(value):
         except ValidationError:
             value = None
     return (value or timezone.now()).isoformat()
+
+
+@register.inclusion_tag("incidents/_escalation_banners.html", takes_context=True)
+def escalation_banners(context):
+    """The red banners of escalated assignments nobody has acknowledged yet, rendered by the
+    server: they are there after a reload and on a console opened later, until someone acts."""
+    from incidents.models import Assignment
+
+    if not context.get("is_console"):
+        return {"escalated": []}
+    escalated = (Assignment.objects.filter(status=Assignment.Status.PENDING, escalations__gt=0)
+                 .select_related("incident", "resource").order_by("-last_escalated_at")[:6])
+    return {"escalated": escalated}

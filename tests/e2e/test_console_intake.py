@@ -81,6 +81,13 @@ def test_call_taker_picks_an_address_and_is_stopped_outside_the_district(offline
 
 
 def test_console_map_draws_the_district_and_the_warnings_layer(offline_demo, browser):
+    from django.contrib.auth import get_user_model
+
+    from hazards.models import Release
+    from incidents import services
+
+    chief = get_user_model().objects.get(username="chief_e2e")
+    leak = services.incident_log(actor=chief, type_code="hazmat-leak", severity="II", lon=113.6612, lat=22.6528)
     context, page, problems = guarded_page(browser, offline_demo, "chief_e2e")
     try:
         page.goto(f"{offline_demo}/map/")
@@ -89,6 +96,24 @@ def test_console_map_draws_the_district_and_the_warnings_layer(offline_demo, bro
         page.wait_for_selector("#map.tiles-offline")
         # The public-warnings layer loads for a commander (it answered 406 before).
         page.wait_for_selector("#map[data-loaded_alerts]")
+
+        # A risk source brings its chemical: RS01 is liquid chlorine, not the default ammonia.
+        page.select_option("select[name=risk_source]", label="RS01 液氯储罐区")
+        assert page.input_value("select[name=chemical]") == "7782-50-5"
+        # A source with several chemicals asks which one is released.
+        page.select_option("select[name=risk_source]", label="RS07 硫化氢与二氧化硫储存区")
+        assert page.input_value("select[name=chemical]") == ""
+        assert page.locator("#release-chemical-hint").is_visible()
+        page.click("#release-form button[type=submit]")
+        assert page.locator("#release-error").is_visible()
+        assert not Release.objects.exists()
+        page.select_option("select[name=risk_source]", label="RS01 液氯储罐区")
+        # The incident is chosen by its number and the release is linked to it.
+        page.select_option("select[name=incident]", label=f"{leak.number} {leak.title}")
+        page.click("#release-form button[type=submit]")
+        page.wait_for_selector("#release-result [data-zone-level]")
+        release = Release.objects.get()
+        assert release.incident_id == leak.pk and release.chemical.cas == "7782-50-5"
         assert problems == []
     finally:
         context.close()

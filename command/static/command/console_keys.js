@@ -18,6 +18,7 @@
         ev.preventDefault();
         // Acknowledging a banner says "seen": the escalation stays on the incident's page.
         box.querySelectorAll("[data-live-alert] button").forEach((b) => b.click());
+        box.querySelectorAll("[data-escalated-assignment]").forEach((li) => li.remove());
       }
     } else if (key === "p") { ev.preventDefault(); window.print(); }
   });
@@ -76,6 +77,19 @@
       t += 0.22;
     });
   }
+  // Escalation banners rendered by the server stay until someone acts on the assignment.
+  document.addEventListener("click", (ev) => {
+    const hide = ev.target.closest("[data-hide-banner]");
+    if (hide) hide.closest("li").remove();
+  });
+  if (window.CommandStream) {
+    window.CommandStream.on("assignment.updated", (event) => {
+      const p = event.payload || {};
+      if (p.status === "pending") return;
+      document.querySelectorAll(`[data-escalated-assignment="${Number(p.id)}"]`).forEach((li) => li.remove());
+    });
+  }
+
   if (window.CommandStream) {
     const play = (kind) => () => { if (localStorage.getItem(storeKey) === "1") ring(TONES[kind]); };
     window.CommandStream.on("incident.created", play("incident"));

@@ -210,10 +210,31 @@
     if (marker) marker.setLatLng([lat, lng]); else marker = L.marker([lat, lng]).addTo(map);
   }
   map.on("click", (ev) => setPoint(ev.latlng.lat, ev.latlng.lng));
+  // A risk source brings its own chemical: one is chosen for the user, several must be chosen by
+  // the user (an empty choice until then), none leaves the list as it was.
+  const hint = document.getElementById("release-chemical-hint");
+  const chemical = form.elements.chemical;
+  let blank = null;
+  function restrictChemicals(cas) {
+    Array.from(chemical.options).forEach((o) => { o.disabled = cas.length > 1 && o.value !== "" && !cas.includes(o.value); });
+    if (blank) { blank.remove(); blank = null; }
+    hint.hidden = true;
+    if (cas.length === 1) chemical.value = cas[0];
+    else if (cas.length > 1) {
+      blank = new Option("—", "", true, true);
+      chemical.prepend(blank);
+      chemical.value = "";
+      hint.textContent = hint.dataset.several;
+      hint.hidden = false;
+      chemical.focus();
+    }
+  }
   form.elements.risk_source.addEventListener("change", () => {
     const opt = form.elements.risk_source.selectedOptions[0];
     if (opt && opt.dataset.lon) setPoint(Number(opt.dataset.lat), Number(opt.dataset.lon));
+    restrictChemicals(opt && opt.dataset.chemicals ? opt.dataset.chemicals.split(",").filter(Boolean) : []);
   });
+  chemical.addEventListener("change", () => { if (chemical.value) hint.hidden = true; });
 
   function numberOrNull(value) {
     const v = String(value || "").trim();
@@ -228,7 +249,7 @@
     const lon = numberOrNull(f.lon.value), lat = numberOrNull(f.lat.value);
     if (lon !== null && lat !== null) body.location = { type: "Point", coordinates: [lon, lat] };
     if (f.risk_source.value) body.risk_source = Number(f.risk_source.value);
-    if (numberOrNull(f.incident.value) !== null) body.incident = numberOrNull(f.incident.value);
+    if (f.incident.value) body.incident = Number(f.incident.value); // the incident's id, chosen by its number
     const [mode, value] = f.sky.value.split(":");
     if (mode === "class") body.stability = value;
     else if (mode === "day") { body.daytime = true; body.insolation = value; }
@@ -289,6 +310,7 @@
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     errorBox.hidden = true;
+    if (!form.elements.chemical.value) { showError(hint.dataset.choose); form.elements.chemical.focus(); return; }
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
     try {
