@@ -51,7 +51,7 @@ class CurrentAlertsFeed(Feed):
         return alerts_current().order_by("-sent", "-id")[:200]
 
     def item_title(self, alert):
-        return f"[{alert.get_level_display()}] {alert.headline}"
+        return ("【演练 EXERCISE】" if alert.exercise else "") + f"[{alert.get_level_display()}] {alert.headline}"
 
     def item_description(self, alert):
         return f"{alert.area_description}: {alert.description}"

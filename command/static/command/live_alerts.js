@@ -33,6 +33,11 @@
       `${p.resource.name} · ${p.incident.number} ${p.incident.title}`,
       `/incidents/${p.incident.id}/`);
   });
+  // A drill starting or ending is news on every console (演练 / EXERCISE).
+  ["drill.started", "drill.ended"].forEach((type) => window.CommandStream.on(type, (event) => {
+    const p = event.payload;
+    banner("exercise-banner", `${p.label} · ${type === "drill.started" ? "▶" : "■"}`, p.title, `/drills/${Number(p.id)}/`);
+  }));
   window.CommandStream.on("incident.created", (event) => {
     const p = event.payload;
     // A drill's incident says so first (演练 / EXERCISE): nobody may take it for a real call.
