@@ -4,7 +4,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PY := .venv/bin/python
 
-.PHONY: run test bench soak lint messages bootstrap worker
+.PHONY: run dev test bench soak lint messages bootstrap worker
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -12,9 +12,17 @@ bootstrap:
 messages: bootstrap
 	@$(PY) manage.py compilemessages -v 0 --ignore=.venv
 
+# `make run` serves as production does: DEBUG off (a generated secret key kept in var/, static
+# files from WhiteNoise). `make dev` (or `make run DEBUG=1`) turns Django's debug mode on.
+DEBUG ?= 0
+
 run: bootstrap messages
 	@$(PY) manage.py load_demo
-	@bash scripts/serve.sh "$(HOST)" "$(PORT)"
+	@DEBUG=$(DEBUG) bash scripts/serve.sh "$(HOST)" "$(PORT)"
+
+dev: bootstrap messages
+	@$(PY) manage.py load_demo
+	@DEBUG=1 bash scripts/serve.sh "$(HOST)" "$(PORT)"
 
 worker: bootstrap
 	@$(PY) manage.py procrastinate worker

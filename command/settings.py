@@ -89,6 +89,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "command.security.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "command.security.SecurityHeadersMiddleware",
@@ -151,11 +152,21 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # The audit history is read-only in the admin (command.security.ReadOnlyHistoryMiddleware).
 SIMPLE_HISTORY_REVERT_DISABLED = True
-# Login throttling (command.security): this many failures per username and IP address
-# within the window lock that pair until the window ends.
+# Login throttling (command.security, after OWASP's authentication advice): from the
+# LIMIT-th failure for one username from one address, that pair waits BASE seconds before
+# its next try, doubling with each further failure up to MAX; a success clears it, a quiet
+# WINDOW forgets it. No hard lock-out: the real user always gets in after a short wait.
 AUTHENTICATION_BACKENDS = ["command.security.ThrottledModelBackend"]
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_S = env_int("LOGIN_FAILURE_WINDOW_S", 900)
+LOGIN_DELAY_BASE_S = env_int("LOGIN_DELAY_BASE_S", 5)
+LOGIN_DELAY_MAX_S = env_int("LOGIN_DELAY_MAX_S", 300)
+# The counters live in Redis, shared by every Daphne process and kept across restarts.
+LOGIN_THROTTLE_REDIS_URL = env_str("LOGIN_THROTTLE_REDIS_URL", os.environ.get("CACHE_URL") or REDIS_URL)
+LOGIN_THROTTLE_PREFIX = env_str("CHANNEL_PREFIX", "asgi") + ":login-throttle:"
+# Reverse proxies (addresses or networks) whose X-Forwarded-For/-Proto we believe; from anyone
+# else those headers are dropped (command.security.TrustedProxyMiddleware). Empty: no proxy.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 # The throttle's counters. Production points CACHE_URL at Redis so every Daphne process
 # shares them (deploy/); the default keeps each process's own, which suits a single one.
 CACHE_URL = env_str("CACHE_URL", "")

@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 HOST=${1:-127.0.0.1} PORT=${2:-8000}
 
+# DEBUG off unless DEBUG=1 (`make dev`); a generated secret key kept in var/ (scripts/serve_env.sh).
+source scripts/serve_env.sh
+
 .venv/bin/python manage.py procrastinate worker >var/worker.log 2>&1 &
 worker=$!
 # Park monitoring: one MQTT ingester, and the demo sensor simulator unless SIMULATOR=0.
@@ -28,4 +31,4 @@ cat <<MSG
     stage a leak with: .venv/bin/python manage.py simulate leak RS01
 
 MSG
-.venv/bin/daphne -b "$HOST" -p "$PORT" --proxy-headers command.asgi:application
+.venv/bin/daphne -b "$HOST" -p "$PORT" command.asgi:application

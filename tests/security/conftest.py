@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.utils import timezone
@@ -98,3 +99,19 @@ def grant(db):
     def _grant(user, role):
         user.groups.add(Group.objects.get(name=role))
     return _grant
+
+
+def clear_login_throttle():
+    """Delete this run's throttle counters only (the Redis database may be shared)."""
+    from command.security import _redis
+
+    keys = list(_redis().scan_iter(match=f"{settings.LOGIN_THROTTLE_PREFIX}*", count=500))
+    if keys:
+        _redis().delete(*keys)
+
+
+@pytest.fixture
+def clean_throttle():
+    clear_login_throttle()
+    yield
+    clear_login_throttle()

@@ -113,7 +113,8 @@ def _production_env(**extra):
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE",)}
     env.update({"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "command.example.org",
                 "CSRF_TRUSTED_ORIGINS": "https://command.example.org", "DJANGO_SETTINGS_MODULE": "command.settings",
-                **extra})
+                # nginx on loopback, as deploy/command.env.example (the test client comes from 127.0.0.1)
+                "TRUSTED_PROXIES": "127.0.0.1", **extra})
     return env
 
 
@@ -157,3 +158,17 @@ def test_production_sends_hsts_behind_the_tls_proxy_and_redirects_plain_http():
     assert tls.startswith("200 ") and "max-age=31536000" in tls and "includeSubDomains" in tls
     assert plain == "301 https://command.example.org/login/"
     assert health.startswith(("200", "503"))  # probes over plain HTTP are not redirected
+
+
+def test_a_forwarded_proto_from_a_peer_that_is_not_our_proxy_is_ignored():
+    script = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "r = Client().get('/login/', HTTP_HOST='command.example.org', HTTP_X_FORWARDED_PROTO='https',\n"
+        "                 REMOTE_ADDR='203.0.113.5')\n"
+        "print(r.status_code, r.get('Location'))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=_production_env(), capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "301 https://command.example.org/login/"

@@ -3,7 +3,6 @@
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from rest_framework.authtoken.models import Token
@@ -12,13 +11,6 @@ from command.asgi import application
 from core import stream
 from tests.conftest import PASSWORD
 from tests.scaleout.helpers import run_async
-
-
-@pytest.fixture
-def clean_throttle():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _login(client, username, password, ip="10.0.0.1"):
