@@ -5,6 +5,8 @@ The names here are the contract; the permissions each role holds live in ROLE_PE
 
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import DomainError
+
 DUTY_OFFICER = "duty_officer"
 DISPATCHER = "dispatcher"
 COMMANDER = "commander"
@@ -147,6 +149,12 @@ def user_roles(user) -> set[str]:
 
 def has_role(user, roles) -> bool:
     return bool(user_roles(user) & set(roles))
+
+
+def require_role(actor, roles, message) -> None:
+    """The one role check of services: DomainError 403 with `message` unless `actor` holds one of `roles`."""
+    if not has_role(actor, roles):
+        raise DomainError(message, status=403)
 
 
 def sync_roles(group_model, permission_model) -> None:

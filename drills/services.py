@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 
 from core import stream
 from core.errors import DomainError
-from core.roles import COMMAND_ROLES, DISPATCH_ROLES, INTAKE_ROLES, PLANNER, has_role
+from core.roles import COMMAND_ROLES, DISPATCH_ROLES, INTAKE_ROLES, PLANNER, has_role, require_role
 from drills import events
 from drills.models import Drill, Finding, IncidentReport, Inject, InjectRun, RevisionTask, Scenario
 from incidents.models import Incident
+from incidents.services import incident_lock, timeline_add
 
 # Who directs drills: those who may send units (a drill sends real units) and end them.
 DIRECT_ROLES = DISPATCH_ROLES
@@ -331,9 +332,7 @@ def incident_report_file(*, actor, incident_id: int, kind: str, text: str, chann
     if not text:
         raise DomainError(_("Write the report's text."))
     with transaction.atomic():
-        incident = Incident.objects.select_for_update().filter(pk=incident_id).first()
-        if incident is None:
-            raise DomainError(_("No incident %(id)s.") % {"id": incident_id}, status=404)
+        incident = incident_lock(incident_id=incident_id)
         filed = set(incident.reports.values_list("kind", flat=True))
         if kind != IncidentReport.Kind.INITIAL and IncidentReport.Kind.INITIAL not in filed:
             raise DomainError(_("File the first report (初报) before any other."), status=409)
@@ -344,21 +343,17 @@ def incident_report_file(*, actor, incident_id: int, kind: str, text: str, chann
                 raise DomainError(_("The final report (终报) has been filed already."), status=409)
         report = IncidentReport.objects.create(incident=incident, kind=kind, channel=channel, text=text,
                                                filed_by=actor)
-        from incidents.models import TimelineEntry
-
-        TimelineEntry.objects.create(incident=incident, actor=actor, kind="report",
-                                     text=_("%(kind)s filed (%(channel)s).") % {
-                                         "kind": report.get_kind_display(), "channel": report.get_channel_display()},
-                                     data={"report": report.pk, "kind": kind})
+        timeline_add(incident=incident, actor=actor, kind="report",
+                     text=_("%(kind)s filed (%(channel)s).") % {
+                         "kind": report.get_kind_display(), "channel": report.get_channel_display()},
+                     data={"report": report.pk, "kind": kind})
         stream.publish(events.INCIDENT_REPORT_FILED, report)
         return report
 
 
 # --- helpers -------------------------------------------------------------------------
 
-def _require(actor, roles, message):
-    if not has_role(actor, roles):
-        raise DomainError(message, status=403)
+_require = require_role
 
 
 def _locked_drill(drill_id) -> Drill:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from core import stream
 from core.errors import DomainError
-from core.roles import INTAKE_ROLES, has_role
+from core.roles import INTAKE_ROLES, require_role
 from monitoring import engine
 from monitoring.events import ALARM_RAISED, ALARM_UPDATED
 from monitoring.models import Alarm, AlarmEntry, DeadLetter, MonitoringPoint, PointKind
@@ -247,8 +247,7 @@ def _locked_alarm(alarm_id) -> Alarm:
 @transaction.atomic
 def alarm_acknowledge(*, actor, alarm_id: int, note: str = "") -> Alarm:
     """An operator has seen the alarm. Lock order: point → alarm."""
-    if not has_role(actor, INTAKE_ROLES):
-        raise DomainError(_("Only duty officers, dispatchers and commanders may acknowledge alarms."), status=403)
+    require_role(actor, INTAKE_ROLES, _("Only duty officers, dispatchers and commanders may acknowledge alarms."))
     alarm = _locked_alarm(alarm_id)
     if alarm.state == Alarm.State.ACKNOWLEDGED:
         raise DomainError(_("This alarm is already acknowledged by %(who)s.") % {
@@ -285,8 +284,7 @@ def alarm_create_incident(*, actor, alarm_id: int):
     Lock order: point → alarm, then the incidents service's own locks."""
     from incidents.services import incident_log
 
-    if not has_role(actor, INTAKE_ROLES):
-        raise DomainError(_("Only duty officers, dispatchers and commanders may log incidents."), status=403)
+    require_role(actor, INTAKE_ROLES, _("Only duty officers, dispatchers and commanders may log incidents."))
     alarm = _locked_alarm(alarm_id)
     if alarm.incident_id:
         raise DomainError(_("This alarm already has incident %(n)s.") % {"n": alarm.incident.number}, status=409,

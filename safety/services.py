@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from core import stream
 from core.errors import DomainError
 from core.models import Event
-from core.roles import ENTERPRISE_OFFICER, SAFETY_SUPERVISOR, has_role
+from core.roles import ENTERPRISE_OFFICER, SAFETY_SUPERVISOR, has_role, require_role
 from hazards.models import Enterprise
 from safety import events, photos, rules, selectors
 from safety.models import (
@@ -45,9 +45,7 @@ SAFETY_WRITERS = {SAFETY_SUPERVISOR, ENTERPRISE_OFFICER}
 
 def _enterprise_for(actor, enterprise_id) -> Enterprise:
     """The enterprise `actor` may write for: any for a supervisor, their own for an officer."""
-    if not has_role(actor, SAFETY_WRITERS):
-        raise DomainError(_("Only park safety supervisors and enterprise safety officers keep the ledger."),
-                          status=403)
+    require_role(actor, SAFETY_WRITERS, _("Only park safety supervisors and enterprise safety officers keep the ledger."))
     enterprise = selectors.enterprises_visible_to(actor).filter(pk=enterprise_id).first()
     if enterprise is None:
         raise DomainError(_("No enterprise %(id)s.") % {"id": enterprise_id}, status=404)
@@ -55,9 +53,7 @@ def _enterprise_for(actor, enterprise_id) -> Enterprise:
 
 
 def _locked(model, queryset, actor, pk):
-    if not has_role(actor, SAFETY_WRITERS):
-        raise DomainError(_("Only park safety supervisors and enterprise safety officers keep the ledger."),
-                          status=403)
+    require_role(actor, SAFETY_WRITERS, _("Only park safety supervisors and enterprise safety officers keep the ledger."))
     row = queryset.select_for_update(of=("self",)).filter(pk=pk).first()
     if row is None:
         raise DomainError(_("No %(what)s %(id)s.") % {"what": model._meta.verbose_name, "id": pk}, status=404)
@@ -466,8 +462,7 @@ def enterprise_colours_recompute_all(reason: str = "periodic") -> int:
 def inspection_draw(*, actor, count: int, inspectors: list[str] | None = None) -> InspectionDraw:
     """Draw `count` park enterprises at random, without replacement, weighted by colour
     (safety.rules.DRAW_WEIGHTS). The seed is stored so anyone can replay the draw."""
-    if not has_role(actor, {SAFETY_SUPERVISOR}):
-        raise DomainError(_("Only park safety supervisors draw inspections."), status=403)
+    require_role(actor, {SAFETY_SUPERVISOR}, _("Only park safety supervisors draw inspections."))
     candidates = list(Enterprise.objects.filter(in_chemical_park=True).select_related("safety_colour").order_by("pk"))
     if not 1 <= count <= len(candidates):
         raise DomainError(_("Draw between 1 and %(n)d enterprises.") % {"n": len(candidates)})
