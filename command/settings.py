@@ -236,6 +236,15 @@ SPECTACULAR_SETTINGS = {
         "ResourceKindEnum": "resources.models.Resource.Kind",
         "PlanKindEnum": "plans.models.Plan.Kind",
         "PlanStatusEnum": "plans.models.Plan.Status",
+        "DrillStatusEnum": "drills.models.Drill.Status",
+        "InjectKindEnum": "drills.models.Inject.Kind",
+        "InjectRunStatusEnum": "drills.models.InjectRun.Status",
+        "FindingCategoryEnum": "drills.models.Finding.Category",
+        "FindingElementEnum": "drills.models.Finding.Element",
+        "ScenarioKindEnum": "drills.models.Scenario.Kind",
+        "ScenarioScopeEnum": "drills.models.Scenario.Scope",
+        "IncidentReportKindEnum": "drills.models.IncidentReport.Kind",
+        "IncidentReportChannelEnum": "drills.models.IncidentReport.Channel",
     },
 }
 # A JSON body or form over 1 MB is refused with 413 (core.api_base); file uploads are not counted.
