@@ -81,6 +81,8 @@ def map_page(request):
             "zoom": leaflet["DEFAULT_ZOOM"],
             "min_zoom": leaflet["MIN_ZOOM"],
             "max_zoom": leaflet["MAX_ZOOM"],
+            # Codes in the layers become words in the user's language in the popups (issue 13, 14).
+            "labels": _labels(),
         },
         "can_release": has_role(request.user, INTAKE_ROLES),
         "chemicals": chemicals,
@@ -109,3 +111,16 @@ def _int_or_none(value):
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def _labels() -> dict:
+    from hazards.models import HazardZone, SensitiveTarget
+    from resources.models import Resource
+
+    def words(choices):
+        return {value: str(label) for value, label in choices}
+
+    return {"resource_kind": words(Resource.Kind.choices), "resource_status": words(Resource.Status.choices),
+            "incident_status": words(Incident.Status.choices), "target_kind": words(SensitiveTarget.Kind.choices),
+            "zone_kind": words(HazardZone.Kind.choices),
+            "severity": {value: str(label) for value, _colour, label in SEVERITY}}

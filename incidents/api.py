@@ -22,8 +22,8 @@ from incidents.serializers import (
     IncidentSerializer,
     IncidentTypeSerializer,
     RecommendationSerializer,
-    RunCardSerializer,
     ResourceSerializer,
+    RunCardSerializer,
     StatusSerializer,
 )
 from resources.models import Resource

@@ -118,7 +118,7 @@ def load() -> dict:
     User = get_user_model()
     responder_group = Group.objects.get(name=RESPONDER)
     responder_number = 0
-    for kind, count, agency, zh, en, caps, prefix in UNIT_KINDS:
+    for kind, count, agency, zh, _en, caps, prefix in UNIT_KINDS:
         for n in range(1, count + 1):
             responder_number += 1
             home = depots["D04"] if kind == "hazmat_unit" else depot_list[(n - 1) % len(depot_list)]
@@ -128,14 +128,16 @@ def load() -> dict:
             code = f"{prefix}{n:02d}"
             resource, was_created = Resource.objects.get_or_create(
                 code=code,
-                defaults={"name": f"{zh}{n:02d} {en} {n:02d}", "kind": kind, "capabilities": caps,
+                # Data names in the user's language (zh-hans): no "消防车01 Fire engine 01" mixtures.
+                defaults={"name": f"{zh}{n:02d}", "kind": kind, "capabilities": caps,
                           "agency": agencies[agency], "home_depot": home, "location": Point(lon, lat, srid=4326),
                           "phone": f"0756-9{responder_number:06d}"},
             )
             created["resources"] += was_created
             username = f"responder{responder_number}"
+            given, family = _person_name(responder_number)
             user, user_created = User.objects.get_or_create(
-                username=username, defaults={"first_name": f"{en} {n:02d}", "last_name": "crew"})
+                username=username, defaults={"first_name": given, "last_name": family})
             if user_created:
                 user.set_password(_demo_password())
                 user.save(update_fields=["password"])
@@ -145,23 +147,37 @@ def load() -> dict:
                                      "phone": f"138{responder_number:08d}"})
             created["responders"] += was_created
 
-    for code, name, name_en, kind, quantity, uom, depot in STOCKS:
+    for code, name, _name_en, kind, quantity, uom, depot in STOCKS:
         _obj, was_created = Resource.objects.get_or_create(
             code=code,
-            defaults={"name": f"{name} {name_en}", "kind": kind, "agency": agencies["EMB"],
+            defaults={"name": name, "kind": kind, "agency": agencies["EMB"],
                       "home_depot": depots[depot], "location": depots[depot].location,
                       "quantity": quantity, "unit_of_measure": uom},
         )
         created["resources"] += was_created
-    for code, name, name_en, lon, lat, capacity in SHELTERS:
+    for code, name, _name_en, lon, lat, capacity in SHELTERS:
         _obj, was_created = Resource.objects.get_or_create(
             code=code,
-            defaults={"name": f"{name} {name_en}", "kind": "shelter", "agency": agencies["EMB"],
+            defaults={"name": name, "kind": "shelter", "agency": agencies["EMB"],
                       "location": Point(lon, lat, srid=4326), "capacity": capacity, "occupancy": 0,
                       "capabilities": ["sheltering"]},
         )
         created["resources"] += was_created
     return created
+
+
+# Invented people: a family name and a given name, the same on every machine.
+FAMILY_NAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高梁郑谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN_NAMES = ["伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "秀英", "华",
+               "平", "刚", "桂英", "建华", "志强", "海燕", "晓东", "国庆", "丽娟", "文博", "子轩"]
+
+
+def _person_name(number: int) -> tuple[str, str]:
+    """(first_name, last_name): the whole name, family name first as in Chinese, in first_name,
+    so that get_full_name() reads it right."""
+    family = FAMILY_NAMES[(number * 7) % len(FAMILY_NAMES)]
+    given = GIVEN_NAMES[(number * 11) % len(GIVEN_NAMES)]
+    return f"{family}{given}", ""
 
 
 def _demo_password() -> str:

@@ -72,3 +72,15 @@ def escalation_banners(context):
     escalated = (Assignment.objects.filter(status=Assignment.Status.PENDING, escalations__gt=0)
                  .select_related("incident", "resource").order_by("-last_escalated_at")[:6])
     return {"escalated": escalated}
+
+
+@register.filter
+def local_name(obj):
+    """A record's name in the user's language: name_en in English where there is one, else the
+    Chinese name (issue 13, point 14: no "火灾 / Fire" mixtures)."""
+    from django.utils.translation import get_language
+
+    english = (get_language() or "").startswith("en")
+    if english and getattr(obj, "name_en", ""):
+        return obj.name_en
+    return getattr(obj, "name_zh", None) or getattr(obj, "name", "") or ""

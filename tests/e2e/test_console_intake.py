@@ -5,7 +5,7 @@ from its own GIS data on an intranet (the console map's warnings layer included)
 
 import pytest
 
-from tests.conftest import free_port, login, start_daphne, stop_process
+from tests.conftest import free_port, start_daphne, stop_process
 from tests.e2e.test_console_dispatch import guarded_page
 
 pytestmark = pytest.mark.e2e

@@ -61,6 +61,11 @@
   }
 
   const EXERCISE = "演练 / EXERCISE";
+  // Names in the page's language: the English name on an English page where there is one.
+  const english = (document.documentElement.lang || "").startsWith("en");
+  const named = (zh, en) => (english && en ? en : zh);
+  const word = (group, code) => ((config.labels || {})[group] || {})[code] || code;
+
   const circle = (c, r) => ({ radius: r || 6, color: "#fff", weight: 1.5, fillColor: c, fillOpacity: 0.95 });
 
   // ---- layer definitions ---------------------------------------------------------------
@@ -69,31 +74,31 @@
       // A drill's incident (演练): a dashed magenta ring and the label in its popup.
       point: (p) => p.exercise ? { ...circle(colour("incidents", p.severity), 9), color: "#b3007d", weight: 3, dashArray: "3 3" }
         : circle(colour("incidents", p.severity), 9),
-      popup: (p) => popup((p.exercise ? EXERCISE + " · " : "") + p.number + " " + p.title, [[t.type, p.type_name + " / " + p.type_name_en],
-        [t.severity, p.severity], [t.status, p.status], ["", p.address]], { href: p.url, text: t.open }),
+      popup: (p) => popup((p.exercise ? EXERCISE + " · " : "") + p.number + " " + p.title, [[t.type, named(p.type_name, p.type_name_en)],
+        [t.severity, word("severity", p.severity)], [t.status, word("incident_status", p.status)], ["", p.address]], { href: p.url, text: t.open }),
     },
     resources: {
       point: (p) => circle(colour("resources", p.status), 5),
-      popup: (p) => popup(p.name, [[t.kind, p.kind], [t.status, p.status], [t.agency, p.agency], [t.phone, p.phone]]),
+      popup: (p) => popup(p.name, [[t.kind, word("resource_kind", p.kind)], [t.status, word("resource_status", p.status)], [t.agency, p.agency], [t.phone, p.phone]]),
     },
     "risk-sources": {
       point: (p) => circle(colour("risk-sources", p.grade), 7),
       style: (p) => ({ color: colour("risk-sources", p.grade), weight: 2, fillOpacity: 0.5 }),
-      popup: (p) => popup(p.name + (p.name_en ? " " + p.name_en : ""), [[t.enterprise, p.enterprise],
+      popup: (p) => popup(named(p.name, p.name_en), [[t.enterprise, p.enterprise],
         [t.installation, p.installation], [t.grade, p.grade ? p.grade : t.not_major], [t.r_value, p.r_value],
         [t.people500, p.people_within_500m]]),
     },
     targets: {
       point: (p) => circle(colour("targets", p.kind), 6),
-      popup: (p) => popup(p.name + (p.name_en ? " " + p.name_en : ""), [[t.kind, p.kind], [t.population, p.population]]),
+      popup: (p) => popup(named(p.name, p.name_en), [[t.kind, word("target_kind", p.kind)], [t.population, p.population]]),
     },
     shelters: {
       point: (p) => circle(p.free > 0 ? "#1a9850" : "#8c8c8c", 7),
-      popup: (p) => popup(p.name, [[t.capacity, p.capacity], [t.free, p.free], [t.status, p.status]]),
+      popup: (p) => popup(p.name, [[t.capacity, p.capacity], [t.free, p.free], [t.status, word("resource_status", p.status)]]),
     },
     "hazard-zones": {
       style: (p) => ({ color: colour("hazard-zones", p.kind), weight: 1.5, fillOpacity: 0.25 }),
-      popup: (p) => popup(p.name + (p.name_en ? " " + p.name_en : ""), [[t.kind, p.kind], [t.level, p.level],
+      popup: (p) => popup(named(p.name, p.name_en), [[t.kind, word("zone_kind", p.kind)], [t.level, p.level],
         [t.description, p.description]]),
     },
     areas: {
@@ -280,7 +285,7 @@
 
   function showResult(data) {
     resultBox.replaceChildren();
-    resultBox.appendChild(el("h3", data.chemical.name + " " + data.chemical.name_en + " · " + t.stability + " " + data.stability));
+    resultBox.appendChild(el("h3", named(data.chemical.name, data.chemical.name_en) + " · " + t.stability + " " + data.stability));
     for (const zone of data.zones) {
       const sec = el("section", null, "zone zone-" + zone.level.slice(-1));
       sec.dataset.zoneLevel = zone.level;

@@ -35,9 +35,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         if opts["into"] == "basemap" and not opts["layer"]:
-            raise CommandError("--into basemap needs --layer (one of: %s)." % ", ".join(BasemapFeature.Layer.values))
+            raise CommandError(f"--into basemap needs --layer (one of: {', '.join(BasemapFeature.Layer.values)}).")
         if opts["into"] == "gazetteer" and not opts["kind"]:
-            raise CommandError("--into gazetteer needs --kind (one of: %s)." % ", ".join(Place.Kind.values))
+            raise CommandError(f"--into gazetteer needs --kind (one of: {', '.join(Place.Kind.values)}).")
         try:
             source = DataSource(opts["path"])
         except GDALException as exc:
@@ -45,15 +45,15 @@ class Command(BaseCommand):
         try:
             layer = source[opts["source_layer"]] if opts["source_layer"] else source[0]
         except (GDALException, IndexError, KeyError):
-            raise CommandError("No layer %r in the file; it has: %s." % (
-                opts["source_layer"], ", ".join(lyr.name for lyr in source))) from None
+            names = ", ".join(lyr.name for lyr in source)
+            raise CommandError(f"No layer {opts['source_layer']!r} in the file; it has: {names}.") from None
         fields = layer.fields
         for option in ("name_field", "address_field", "town_field", "aliases_field"):
             if opts[option] and opts[option] not in fields:
                 if option == "name_field" and opts["into"] == "basemap":
                     opts[option] = None  # base map shapes may be nameless
                     continue
-                raise CommandError("No attribute %r; the file has: %s." % (opts[option], ", ".join(fields)))
+                raise CommandError(f"No attribute {opts[option]!r}; the file has: {', '.join(fields)}.")
         with transaction.atomic():
             if opts["replace"]:
                 if opts["into"] == "basemap":
