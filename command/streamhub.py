@@ -216,6 +216,8 @@ class StreamHub:
             if not self.tasks:
                 self.cursor = await last_seq()
                 self.wake = asyncio.Event()
+                # Commits in this process wake the hub at once, before their Redis doorbell.
+                stream.add_local_listener(self._local_bell)
                 self.tasks = [asyncio.create_task(self._read(), name="stream-hub-read"),
                               asyncio.create_task(self._listen(), name="stream-hub-listen")]
             self.by_user[sock.user_id].add(sock)
@@ -239,6 +241,7 @@ class StreamHub:
             for task in self.tasks:
                 task.cancel()
             self.tasks = []
+            stream.remove_local_listener(self._local_bell)
             channel, self.channel = self.channel, None
             if channel:
                 asyncio.ensure_future(self._leave(channel))
@@ -351,9 +354,19 @@ class StreamHub:
             if message.get("type") != "stream.doorbell":
                 continue
             self.stats["doorbells"] += 1
-            # Coalesced: however many doorbells arrive while a read is under way, one more read follows.
-            if message.get("seq", 0) > self.cursor and any(a in self.by_audience for a in message.get("audiences", ())):
-                self.wake.set()
+            self._bell(message.get("seq", 0), message.get("audiences", ()))
+
+    def _bell(self, seq: int, audiences) -> None:
+        # Coalesced: however many doorbells arrive while a read is under way, one more read follows.
+        if seq > self.cursor and any(a in self.by_audience for a in audiences):
+            self.wake.set()
+
+    def _local_bell(self, latest: dict[str, int]) -> None:
+        """core.stream calls this after a commit in this process, from whatever thread committed."""
+        try:
+            self.loop.call_soon_threadsafe(self._bell, max(latest.values()), list(latest))
+        except RuntimeError:  # this hub's loop is closed
+            stream.remove_local_listener(self._local_bell)
 
     async def _join(self) -> None:
         # Re-joining every tick keeps the membership alive past group_expiry and restores it
@@ -382,7 +395,7 @@ def get_hub() -> StreamHub:
     hub = _hubs.get(id(loop))
     if hub is None or hub.loop is not loop:
         for key in [k for k, h in _hubs.items() if h.loop.is_closed()]:
-            del _hubs[key]
+            stream.remove_local_listener(_hubs.pop(key)._local_bell)
         hub = _hubs[id(loop)] = StreamHub(loop)
     return hub
 

@@ -13,10 +13,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import queue
 import threading
 from collections.abc import Iterable
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
@@ -203,25 +204,78 @@ def _doorbells() -> _Doorbells:
 def ring(latest: dict[str, int]) -> None:
     """Tell live consumers which seq each audience has reached. Best effort by design: if
     Redis is down the write has still committed and clients catch up by polling or on
-    reconnect."""
-    layer = get_channel_layer()
-    if layer is None or not latest:
+    reconnect.
+
+    The committing request does not wait for Redis: local hubs (command.streamhub) are woken
+    in-process at once, and the Redis doorbells for every process are handed to one
+    bell-ringer thread, which merges what queues up meanwhile (issue 15: the request pays
+    microseconds, not a Redis round trip)."""
+    if not latest:
         return
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        _ring_now(layer, latest)
-    else:
-        # Called from a thread that runs an event loop (async code calling a service):
-        # async_to_sync refuses to block it, so ring from a helper thread instead.
-        threading.Thread(target=_ring_now, args=(layer, latest), daemon=True).start()
+    for listener in list(_local_listeners):
+        try:
+            listener(latest)
+        except Exception:  # noqa: BLE001 - a listener must never fail a committed write
+            log.warning("stream: local doorbell listener failed", exc_info=True)
+    _bellringer.submit(latest)
 
 
-def _ring_now(layer, latest: dict[str, int]) -> None:
+# In-process listeners for after-commit doorbells (each process's stream hub registers one).
+_local_listeners: list = []
+
+
+def add_local_listener(callback) -> None:
+    _local_listeners.append(callback)
+
+
+def remove_local_listener(callback) -> None:
     try:
-        async_to_sync(_ring_all)(layer, latest)
-    except Exception:  # noqa: BLE001 - a lost doorbell must never fail a committed write
-        log.warning("stream doorbells %s not delivered", latest, exc_info=True)
+        _local_listeners.remove(callback)
+    except ValueError:
+        pass
+
+
+class _Bellringer:
+    """One daemon thread per process with an event loop of its own, ringing Redis doorbells."""
+
+    def __init__(self):
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.thread: threading.Thread | None = None
+        self.pid = None
+        self.lock = threading.Lock()
+
+    def submit(self, latest: dict[str, int]) -> None:
+        if self.thread is None or not self.thread.is_alive() or self.pid != os.getpid():
+            with self.lock:
+                if self.thread is None or not self.thread.is_alive() or self.pid != os.getpid():
+                    self.queue = queue.SimpleQueue()
+                    self.pid = os.getpid()
+                    self.thread = threading.Thread(target=self._run, name="stream-bellringer", daemon=True)
+                    self.thread.start()
+        self.queue.put(dict(latest))
+
+    def _run(self) -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        while True:
+            merged = self.queue.get()
+            while True:  # everything that queued up meanwhile goes in the same round of bells
+                try:
+                    more = self.queue.get_nowait()
+                except queue.Empty:
+                    break
+                for audience, seq in more.items():
+                    merged[audience] = max(seq, merged.get(audience, 0))
+            layer = get_channel_layer()
+            if layer is None:
+                continue
+            try:
+                loop.run_until_complete(_ring_all(layer, merged))
+            except Exception:  # noqa: BLE001 - a lost doorbell must never fail a committed write
+                log.warning("stream doorbells %s not delivered", merged, exc_info=True)
+
+
+_bellringer = _Bellringer()
 
 
 async def _ring_all(layer, latest: dict[str, int]) -> None:

@@ -57,7 +57,7 @@ def test_push_latency_dispatch_to_responder_frame(make_user):
     crew_token = Token.objects.create(user=crew).key
     boss_token = Token.objects.create(user=boss).key
     port = free_port()
-    proc = start_daphne(port)
+    proc = start_daphne(port, {"DJANGO_SETTINGS_MODULE": "tests.bench.settings"})
     base = f"http://127.0.0.1:{port}"
 
     async def measure():
@@ -72,11 +72,16 @@ def test_push_latency_dispatch_to_responder_frame(make_user):
             await layer.receive(channel)
             bare.append(time.perf_counter() - t0)
 
-        push, http = [], []
+        push, http, baseline = [], [], []
         async with websockets.connect(f"ws://127.0.0.1:{port}/ws/stream/",
                                       additional_headers={"Authorization": f"Token {crew_token}"}) as ws:
             loop = asyncio.get_running_loop()
             for _ in range(DISPATCHES):
+                # Baseline, interleaved so both see the same load: token-authenticated DRF POST
+                # writing one row in a transaction (tests/bench/urls.py).
+                t0 = time.perf_counter()
+                await loop.run_in_executor(None, _post, f"{base}/bench/baseline/", boss_token, {})
+                baseline.append(time.perf_counter() - t0)
                 t0 = time.perf_counter()
                 created = await loop.run_in_executor(None, _post, f"{base}/api/v1/incidents/{incident.pk}/assignments/",
                                                      boss_token, {"resources": [unit.pk]})
@@ -90,17 +95,20 @@ def test_push_latency_dispatch_to_responder_frame(make_user):
                                            boss_token, {"status": "cleared"})
                 while json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] != "assignment.updated":
                     pass
-        return bare, push, http
+        return bare, push, http, baseline
 
     try:
-        bare, push, http = asyncio.run(measure())
+        bare, push, http, baseline = asyncio.run(measure())
     finally:
         stop_process(proc)
     report(f"Push latency, dispatcher HTTP request → responder websocket frame ({_machine()})", [
         ("bare Channels group round trip (Redis)", bare),
+        ("baseline: token DRF POST, one row in a transaction", baseline),
         ("POST /assignments/ → its HTTP response", http),
         ("POST /assignments/ → assignment.created frame", push),
     ])
+    print(f"   dispatch request / baseline POST: p50 {percentile(http, 50) / percentile(baseline, 50):.1f}×   "
+          f"p99 {percentile(http, 99) / percentile(baseline, 99):.1f}× (aim ≤ 3×)")
     print(f"   ratio p50 {percentile(push, 50) / percentile(bare, 50):.1f}×   "
           f"ratio p99 {percentile(push, 99) / percentile(bare, 99):.1f}×")
 
