@@ -236,6 +236,7 @@ SPECTACULAR_SETTINGS = {
         "ResourceKindEnum": "resources.models.Resource.Kind",
         "PlanKindEnum": "plans.models.Plan.Kind",
         "PlanStatusEnum": "plans.models.Plan.Status",
+        "AlertCategoryEnum": "alerts.models.Category",
         "DrillStatusEnum": "drills.models.Drill.Status",
         "InjectKindEnum": "drills.models.Inject.Kind",
         "InjectRunStatusEnum": "drills.models.InjectRun.Status",
