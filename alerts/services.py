@@ -24,8 +24,9 @@ from alerts.geometry import AreaError, area_from_cap, area_from_geojson
 from alerts.models import LEVEL_DEFAULTS, Alert, CapSeverity, Category, Certainty, Level, Urgency
 from core import stream
 from core.errors import DomainError
-from core.roles import COMMAND_ROLES, has_role
-from incidents.models import Incident, TimelineEntry
+from core.roles import COMMAND_ROLES, require_role
+from incidents.models import Incident
+from incidents.services import timeline_add
 
 # Fields a commander writes; everything else is the service's business.
 EDITABLE = ("level", "event", "headline", "description", "instructions", "event_en", "headline_en",
@@ -126,8 +127,7 @@ def alert_cancel(*, actor, alert_id: int, note: str = "") -> Alert:
 
 
 def _require_commander(actor) -> None:
-    if not has_role(actor, COMMAND_ROLES):
-        raise DomainError(_("Only a commander may write public warnings."), status=403)
+    require_role(actor, COMMAND_ROLES, _("Only a commander may write public warnings."))
 
 
 def _locked(alert_id) -> Alert:
@@ -231,8 +231,6 @@ _EVENTS = {"alert.issued": events.ALERT_ISSUED, "alert.updated": events.ALERT_UP
 
 def _announce(alert: Alert, actor, kind: str, text: str) -> None:
     if alert.incident_id:
-        TimelineEntry.objects.create(incident_id=alert.incident_id, actor=actor, kind=kind,
-                                     text=text % {"headline": alert.headline},
-                                     data={"alert": alert.pk, "identifier": alert.identifier,
-                                           "level": alert.level})
+        timeline_add(incident=alert.incident_id, actor=actor, kind=kind, text=text % {"headline": alert.headline},
+                     data={"alert": alert.pk, "identifier": alert.identifier, "level": alert.level})
     stream.publish(_EVENTS[kind], alert)

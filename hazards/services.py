@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from core import stream
 from core.errors import DomainError
-from core.roles import INTAKE_ROLES, has_role
+from core.roles import INTAKE_ROLES, require_role
 from hazards import events, grading, plume, selectors
 from hazards.models import Chemical, Release, RiskSource, ThreatZone
 from resources.models import Area
@@ -47,8 +47,7 @@ def release_model(*, user, chemical: str, wind_speed_ms: float, wind_from_deg: f
     is given either as a rate, or as an amount over a duration (rate = amount / duration).
     Bad input raises DomainError(400) before anything is written.
     """
-    if not has_role(user, INTAKE_ROLES):
-        raise DomainError(_("Only duty officers, dispatchers and commanders may model a release."), status=403)
+    require_role(user, INTAKE_ROLES, _("Only duty officers, dispatchers and commanders may model a release."))
     chem = Chemical.objects.filter(cas=(chemical or "").strip()).first()
     if chem is None:
         raise DomainError(_("Unknown chemical CAS number “%(cas)s”.") % {"cas": chemical})

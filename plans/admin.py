@@ -239,13 +239,39 @@ class DutyPostAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "name_en", "order", "requires_cover")
 
 
+class ShiftAdminForm(forms.ModelForm):
+    """The overlap check of plans.services, shown beside the fields; the save goes through
+    shift_create / shift_update, so the admin is no second way to write a roster."""
+
+    class Meta:
+        model = Shift
+        fields = ("post", "person", "start", "end")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("person") and data.get("start") and data.get("end"):
+            try:
+                services.shift_check(person=data["person"], start=data["start"], end=data["end"],
+                                     exclude_id=self.instance.pk)
+            except DomainError as error:
+                raise forms.ValidationError(error.message) from None
+        return data
+
+
 @admin.register(Shift)
 class ShiftAdmin(SimpleHistoryAdmin):
+    form = ShiftAdminForm
     list_display = ("post", "person", "start", "end")
     list_filter = ("post",)
     date_hierarchy = "start"
     search_fields = ("person__username", "person__first_name", "person__last_name")
     change_list_template = "plans/admin/shift_change_list.html"
+
+    def save_model(self, request, obj, form, change):
+        values = {"actor": request.user, "post_id": obj.post_id, "person_id": obj.person_id, "start": obj.start,
+                  "end": obj.end}
+        saved = services.shift_update(shift_id=obj.pk, **values) if change else services.shift_create(**values)
+        obj.pk = saved.pk
 
     def get_urls(self):
         return [path("month/", self.admin_site.admin_view(self.month_view), name="plans_shift_month")] \

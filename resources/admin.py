@@ -37,7 +37,10 @@ class ResourceAdmin(LeafletGeoAdminMixin, SimpleHistoryAdmin):
     list_display = ("code", "name", "kind", "status", "status_since", "agency", "home_depot", "capacity")
     list_filter = ("kind", "status", "agency", "home_depot")
     search_fields = ("code", "name", "capabilities")
-    readonly_fields = ("status_since",)
+    # Operational state changes only through dispatch and the responders' steps
+    # (incidents.services), which keep status_since, the timeline, the event and the
+    # one-active-assignment rule; the admin shows it and keeps the register.
+    readonly_fields = ("status", "status_since")
     inlines = [ResponderInline]
     fieldsets = (
         (None, {"fields": ("code", "name", "kind", "capabilities", "agency", "home_depot", "phone")}),

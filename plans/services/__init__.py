@@ -13,7 +13,9 @@ from plans.services.duty import (
     handover_confirm,
     handover_create,
     roster_import,
+    shift_check,
     shift_create,
+    shift_update,
 )
 from plans.services.plans import (
     plan_actions_import,
@@ -26,5 +28,5 @@ from plans.services.plans import (
 __all__ = [
     "activation_end", "activation_raise", "calendar_token_ensure", "calendar_token_reset", "handover_confirm", "handover_create",
     "plan_actions_import", "plan_activate", "plan_new_version", "plan_publish", "plan_retire",
-    "plan_submit_for_review", "roster_import", "shift_create", "task_done", "task_flag_overdue",
+    "plan_submit_for_review", "roster_import", "shift_check", "shift_create", "shift_update", "task_done", "task_flag_overdue",
 ]

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 
 from core import stream
 from core.errors import DomainError
-from core.roles import COMMAND_ROLES, INTAKE_ROLES, has_role
-from incidents.models import SEVERITY_NUMERALS, Incident, Severity, TimelineEntry
+from core.roles import COMMAND_ROLES, INTAKE_ROLES, require_role
+from incidents.models import SEVERITY_NUMERALS, Incident, Severity
+from incidents.services import incident_lock, timeline_add
 from plans import events
 from plans.models import Activation, Plan, ResponseLevel, Task
 from plans.models.plan import LEVEL_RANK
@@ -28,10 +29,10 @@ def plan_activate(*, actor, incident_id: int, plan_id: int, level: str) -> Activ
     present as a task (same title) is not added again. Each task gets a durable overdue
     check deferred in this transaction.
     """
-    _require(actor, COMMAND_ROLES, _("Only commanders may activate contingency plans."))
+    require_role(actor, COMMAND_ROLES, _("Only commanders may activate contingency plans."))
     level = _valid_level(level)
     with transaction.atomic():
-        incident = _locked_incident(incident_id)
+        incident = incident_lock(incident_id=incident_id)
         if not incident.is_open:
             raise DomainError(_("Incident %(n)s is closed; plans can no longer be activated on it.")
                               % {"n": incident.number}, status=409)
@@ -52,12 +53,12 @@ def activation_raise(*, actor, activation_id: int, level: str) -> Activation:
 @transaction.atomic
 def activation_end(*, actor, activation_id: int, reason: str) -> Activation:
     """End the response (响应终止): open tasks are closed with the reason."""
-    _require(actor, COMMAND_ROLES, _("Only commanders may end a plan response."))
+    require_role(actor, COMMAND_ROLES, _("Only commanders may end a plan response."))
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give a reason for ending the response."))
     activation = _get(Activation, activation_id, _("No plan activation %(id)s."))
-    _locked_incident(activation.incident_id)
+    incident_lock(incident_id=activation.incident_id)
     activation = Activation.objects.select_for_update().select_related("plan", "incident").get(pk=activation.pk)
     if activation.status != Activation.Status.ACTIVE:
         raise DomainError(_("This response has already ended."), status=409)
@@ -69,10 +70,10 @@ def activation_end(*, actor, activation_id: int, reason: str) -> Activation:
     for task in open_tasks:
         task.status, task.closed_reason = Task.Status.CLOSED, reason[:300]
         task.save(update_fields=["status", "closed_reason"])
-    _timeline(activation.incident, actor, "plan.ended",
-              _("Response under %(plan)s ended: %(reason)s (%(n)d open tasks closed).")
-              % {"plan": activation.plan.title, "reason": reason, "n": len(open_tasks)},
-              activation=activation.pk, closed_tasks=[t.pk for t in open_tasks])
+    timeline_add(incident=activation.incident, actor=actor, kind="plan.ended",
+                 text=_("Response under %(plan)s ended: %(reason)s (%(n)d open tasks closed).")
+                 % {"plan": activation.plan.title, "reason": reason, "n": len(open_tasks)},
+                 data={"activation": activation.pk, "closed_tasks": [t.pk for t in open_tasks]})
     for task in open_tasks:
         _emit_task(task, "task.updated")
     stream.publish(events.ACTIVATION_UPDATED, activation)
@@ -81,7 +82,7 @@ def activation_end(*, actor, activation_id: int, reason: str) -> Activation:
 
 @transaction.atomic
 def task_done(*, actor, task_id: int) -> Task:
-    _require(actor, INTAKE_ROLES, _("Only duty officers, dispatchers and commanders may mark tasks done."))
+    require_role(actor, INTAKE_ROLES, _("Only duty officers, dispatchers and commanders may mark tasks done."))
     task = _get(Task, task_id, _("No task %(id)s."))
     task = Task.objects.select_for_update(of=("self",)).select_related(
         "activation__plan", "incident", "done_by").get(pk=task.pk)
@@ -93,8 +94,9 @@ def task_done(*, actor, task_id: int) -> Task:
         raise DomainError(_("This task was closed when the response ended."), status=409)
     task.status, task.done_at, task.done_by = Task.Status.DONE, timezone.now(), actor
     task.save(update_fields=["status", "done_at", "done_by"])
-    _timeline(task.incident, actor, "task.done", _("Task done: %(title)s.") % {"title": task.title},
-              task=task.pk, late=task.due_at < task.done_at)
+    timeline_add(incident=task.incident, actor=actor, kind="task.done",
+                 text=_("Task done: %(title)s.") % {"title": task.title},
+                 data={"task": task.pk, "late": task.due_at < task.done_at})
     _emit_task(task, "task.updated")
     return task
 
@@ -113,10 +115,10 @@ def task_flag_overdue(*, task_id: int) -> Task | None:
         return None
     task.overdue_at = now
     task.save(update_fields=["overdue_at"])
-    _timeline(task.incident, None, "task.overdue",
-              _("Task overdue: %(title)s (due %(due)s, %(who)s).")
-              % {"title": task.title, "due": timezone.localtime(task.due_at).strftime("%H:%M"),
-                 "who": task.responsible or "—"}, task=task.pk)
+    timeline_add(incident=task.incident, actor=None, kind="task.overdue",
+                 text=_("Task overdue: %(title)s (due %(due)s, %(who)s).")
+                 % {"title": task.title, "due": timezone.localtime(task.due_at).strftime("%H:%M"),
+                    "who": task.responsible or "—"}, data={"task": task.pk})
     stream.publish(events.TASK_UPDATED, task, now)
     return task
 
@@ -132,10 +134,10 @@ def _start(actor, incident: Incident, plan: Plan, level: ResponseLevel) -> Activ
         raise DomainError(_("This plan was just activated on the incident by someone else; reload."),
                           status=409) from None
     tasks = _add_tasks(activation, level)
-    _timeline(incident, actor, "plan.activated",
-              _("Plan %(plan)s activated at level %(lv)s: %(n)d tasks.")
-              % {"plan": plan.title, "lv": level.numeral, "n": len(tasks)},
-              activation=activation.pk, plan=plan.pk, level=level.level)
+    timeline_add(incident=incident, actor=actor, kind="plan.activated",
+                 text=_("Plan %(plan)s activated at level %(lv)s: %(n)d tasks.")
+                 % {"plan": plan.title, "lv": level.numeral, "n": len(tasks)},
+                 data={"activation": activation.pk, "plan": plan.pk, "level": level.level})
     stream.publish(events.ACTIVATION_CREATED, activation)
     for task in tasks:
         _emit_task(task, "task.created")
@@ -151,11 +153,11 @@ def _raise(actor, activation: Activation, level: ResponseLevel) -> Activation:
     activation.level = level.level
     activation.save(update_fields=["level"])
     tasks = _add_tasks(activation, level)
-    _timeline(activation.incident, actor, "plan.level_raised",
-              _("Plan %(plan)s raised from level %(old)s to %(new)s: %(n)d new tasks.")
-              % {"plan": activation.plan.title, "old": SEVERITY_NUMERALS[previous], "new": level.numeral,
-                 "n": len(tasks)},
-              activation=activation.pk, previous=previous, level=level.level)
+    timeline_add(incident=activation.incident, actor=actor, kind="plan.level_raised",
+                 text=_("Plan %(plan)s raised from level %(old)s to %(new)s: %(n)d new tasks.")
+                 % {"plan": activation.plan.title, "old": SEVERITY_NUMERALS[previous], "new": level.numeral,
+                    "n": len(tasks)},
+                 data={"activation": activation.pk, "previous": previous, "level": level.level})
     stream.publish(events.ACTIVATION_UPDATED, activation)
     for task in tasks:
         _emit_task(task, "task.created")
@@ -196,26 +198,10 @@ def _emit_task(task: Task, type_: str) -> None:
     stream.publish({"task.created": events.TASK_CREATED, "task.updated": events.TASK_UPDATED}[type_], task)
 
 
-def _timeline(incident, actor, kind, text, **data) -> TimelineEntry:
-    return TimelineEntry.objects.create(incident=incident, actor=actor, kind=kind, text=text, data=data)
-
-
-def _require(actor, roles, message):
-    if not has_role(actor, roles):
-        raise DomainError(message, status=403)
-
-
 def _valid_level(level) -> str:
     if level not in Severity.values:
         raise DomainError(_("Level must be one of I, II, III, IV (got “%(lv)s”).") % {"lv": level})
     return level
-
-
-def _locked_incident(incident_id) -> Incident:
-    try:
-        return Incident.objects.select_for_update(of=("self",)).select_related("type").get(pk=incident_id)
-    except (Incident.DoesNotExist, ValueError, TypeError):
-        raise DomainError(_("No incident %(id)s.") % {"id": incident_id}, status=404) from None
 
 
 def _published_plan(plan_id) -> Plan:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from core import stream
 from core.errors import DomainError
-from core.roles import PLANNER, has_role
+from core.roles import PLANNER, require_role
 from incidents.models import Incident
 from plans import events
 from plans.models import CalendarToken, DutyPost, Handover, Shift, Task
@@ -33,6 +33,36 @@ def shift_create(*, actor, post_id: int, person_id: int, start: dt.datetime, end
         raise DomainError(_("Unknown post or person.")) from None
     _check_shift(person, start, end)
     return _insert_shift(post, person, start, end)
+
+
+@transaction.atomic
+def shift_update(*, actor, shift_id: int, post_id: int, person_id: int, start: dt.datetime,
+                 end: dt.datetime) -> Shift:
+    """Move a shift to another post, person or time, with the same checks as a new one."""
+    _require_planner(actor)
+    shift = Shift.objects.select_for_update().filter(pk=shift_id).first()
+    if shift is None:
+        raise DomainError(_("No shift %(id)s.") % {"id": shift_id}, status=404)
+    try:
+        post = DutyPost.objects.get(pk=post_id)
+        person = get_user_model().objects.get(pk=person_id)
+    except (DutyPost.DoesNotExist, get_user_model().DoesNotExist, ValueError, TypeError):
+        raise DomainError(_("Unknown post or person.")) from None
+    _check_shift(person, start, end, exclude_id=shift.pk)
+    shift.post, shift.person, shift.start, shift.end = post, person, start, end
+    try:
+        with transaction.atomic():
+            shift.save()
+    except IntegrityError:
+        raise DomainError(_("%(who)s already has a shift at that time.")
+                          % {"who": person.get_full_name() or person.username}, status=409) from None
+    return shift
+
+
+def shift_check(*, person, start: dt.datetime | None, end: dt.datetime | None, exclude_id: int | None = None) -> None:
+    """Raise DomainError if a shift of `person` from `start` to `end` cannot be: for forms that
+    want to show the reason beside the fields before calling shift_create / shift_update."""
+    _check_shift(person, start, end, exclude_id=exclude_id)
 
 
 def roster_import(*, actor, upload) -> tuple[int, list[str]]:
@@ -142,17 +172,17 @@ def calendar_token_reset(*, actor) -> CalendarToken:
 # --- helpers -------------------------------------------------------------------------
 
 def _require_planner(actor):
-    if not has_role(actor, [PLANNER]):
-        raise DomainError(_("Only planners may change the duty roster."), status=403)
+    require_role(actor, [PLANNER], _("Only planners may change the duty roster."))
 
 
-def _check_shift(person, start, end) -> None:
+def _check_shift(person, start, end, *, exclude_id: int | None = None) -> None:
     if start is None or end is None:
         raise DomainError(_("A shift needs a start and an end."))
     if end <= start:
         raise DomainError(_("A shift must end after it starts (%(s)s → %(e)s).")
                           % {"s": _fmt(start), "e": _fmt(end)})
-    clash = Shift.objects.filter(person=person, start__lt=end, end__gt=start).select_related("post").first()
+    clash = (Shift.objects.filter(person=person, start__lt=end, end__gt=start).exclude(pk=exclude_id)
+             .select_related("post").first())
     if clash:
         raise DomainError(_("%(who)s already has a shift on %(post)s from %(s)s to %(e)s.")
                           % {"who": person.get_full_name() or person.username, "post": clash.post.name,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from core.roles import PLANNER, has_role
+from core.roles import PLANNER, require_role
 from incidents.models import Severity
 from plans.models import Action, Plan, PlanAttachment, PlanContact
 from resources.models import Agency
@@ -177,8 +177,7 @@ def _action_from_row(row, levels, agencies) -> Action:
 
 
 def _locked_plan(actor, plan_id) -> Plan:
-    if not has_role(actor, [PLANNER]):
-        raise DomainError(_("Only planners may change contingency plans."), status=403)
+    require_role(actor, [PLANNER], _("Only planners may change contingency plans."))
     try:
         return Plan.objects.select_for_update().get(pk=plan_id)
     except (Plan.DoesNotExist, ValueError, TypeError):

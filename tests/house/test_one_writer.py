@@ -1,0 +1,61 @@
+"""One writer per record: the incident timeline is written by incidents.services.timeline_add
+only, incident rows are locked by incidents.services only, and services check roles with the
+one helper core.roles.require_role."""
+
+import pathlib
+import re
+
+import pytest
+from django.db import transaction
+
+from incidents.models import TimelineEntry
+from incidents.services import timeline_add
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+APPS = sorted(p.parent.name for p in ROOT.glob("*/apps.py"))
+
+
+def _sources():
+    for app in APPS:
+        for path in (ROOT / app).rglob("*.py"):
+            if "migrations" not in path.parts:
+                yield path.relative_to(ROOT), path.read_text()
+
+
+def test_only_timeline_add_writes_the_timeline():
+    writers = [str(path) for path, text in _sources()
+               if re.search(r"(?<!class )TimelineEntry(\.objects\.(create|bulk_create|update_or_create|get_or_create)|\()",
+                            text)]
+    assert writers == ["incidents/services.py"]
+
+
+def test_only_incidents_locks_incident_rows():
+    lockers = [str(path) for path, text in _sources() if re.search(r"Incident\.objects\.select_for_update", text)]
+    assert lockers == ["incidents/services.py"]
+
+
+def test_services_check_roles_with_require_role():
+    pattern = re.compile(r"if not has_role\([^\n]*\):\n\s+raise DomainError\(")
+    copies = [str(path) for path, text in _sources() if pattern.search(text) and str(path) != "core/roles.py"]
+    assert copies == [], "use core.roles.require_role(actor, roles, message)"
+
+
+@pytest.mark.django_db
+def test_timeline_add_needs_the_callers_transaction(demo, commander):
+    from django.contrib.gis.geos import Point
+    from django.utils import timezone
+
+    from incidents.models import Incident, IncidentType
+
+    incident = Incident.objects.create(number="2026-000900", title="t", type=IncidentType.objects.first(),
+                                       severity="II", location=Point(113.6, 22.7, srid=4326), created_by=commander,
+                                       reported_at=timezone.now())
+    with transaction.atomic():
+        entry = timeline_add(incident=incident.pk, actor=commander, kind="note", text="by id")
+    assert TimelineEntry.objects.get(pk=entry.pk).incident_id == incident.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_timeline_add_outside_a_transaction_is_refused(commander):
+    with pytest.raises(RuntimeError, match="transaction"):
+        timeline_add(incident=1, actor=commander, kind="note", text="no transaction")
