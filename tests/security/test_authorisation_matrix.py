@@ -134,6 +134,10 @@ MATRIX = {
                           "POST": (INTAKE, None, {"type": "fire", "severity": "II", "location": POINT}, "json")},
     "api/v1/incidents/<int:pk>/": {"GET": (CONSOLE, "incident", None, None)},
     "api/v1/incidents/<int:pk>/recommendations/": {"GET": (CONSOLE, "incident", None, None)},
+    "api/v1/incidents/<int:pk>/run-card/": {"GET": (CONSOLE, "incident", None, None)},
+    "api/v1/incidents/<int:pk>/units/": {"GET": (CONSOLE, "incident", None, None)},  # any available unit, by search
+    "api/v1/places/": {"GET": (CONSOLE, None, None, None)},  # address search over the gazetteer
+    "api/v1/basemap/": {"GET": (LOGGED_IN, None, None, None)},  # the district's own base map, for every map
     "api/v1/incidents/<int:pk>/assignments/": {"POST": (DISPATCH, "incident", lambda w: {"resources": [w["spare"].pk]},
                                                         "json")},
     "api/v1/incident-types/": {"GET": (LOGGED_IN, None, None, None)},  # reference data
