@@ -254,3 +254,27 @@ def test_inspection_draw_weighted_and_replayable(park):
     with pytest.raises(DomainError) as err:
         services.inspection_draw(actor=park["officer1"], count=1)
     assert err.value.status == 403
+
+
+def test_permits_in_force_near_an_incident(park, dispatcher):
+    from django.contrib.gis.geos import Point
+    from django.test import RequestFactory
+
+    from safety.panels import incident_card
+
+    now = timezone.now()
+    near = services.work_permit_submit(actor=park["officer1"], enterprise_id=park["e1"].pk, kind="height",
+                                       place="near rack", location=Point(113.660, 22.650, srid=4326),
+                                       valid_from=now - dt.timedelta(minutes=5), valid_to=now + dt.timedelta(hours=2))
+    far = services.work_permit_submit(actor=park["officer1"], enterprise_id=park["e1"].pk, kind="height",
+                                      place="far rack", location=Point(113.670, 22.650, srid=4326),  # ≈ 1 km east
+                                      valid_from=now - dt.timedelta(minutes=5), valid_to=now + dt.timedelta(hours=2))
+    for permit in (near, far):
+        services.work_permit_start(actor=park["officer1"], permit_id=permit.pk)
+    incident = type("Incident", (), {"location": Point(113.6602, 22.6502, srid=4326)})()
+    request = RequestFactory().get("/")
+    request.user = dispatcher
+    html = incident_card(request, incident)
+    assert "near rack" in html and "far rack" not in html
+    request.user = park["officer1"]
+    assert incident_card(request, incident) == ""  # the incident page is the console's

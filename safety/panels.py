@@ -1,0 +1,20 @@
+"""The special-work card of the incident page (core.panels): permits in force within 500 m of
+the incident. People may be inside a tank or on a pipe rack near a fire or a leak."""
+
+from django.template.loader import render_to_string
+
+from core import panels
+from core.roles import CONSOLE_ROLES, has_role
+from safety import selectors
+
+RADIUS_M = 500
+
+
+def incident_card(request, incident) -> str:
+    if request is None or not has_role(request.user, CONSOLE_ROLES) or incident.location is None:
+        return ""
+    permits = list(selectors.permits_in_force_near(incident.location, RADIUS_M).order_by("valid_to"))
+    return render_to_string("safety/incident_panel.html", {"permits": permits, "radius": RADIUS_M}, request=request)
+
+
+panels.register("incident", "work-permits", render=incident_card, order=20)

@@ -1,0 +1,77 @@
+"""Browser journey (Debian's Chromium, real Daphne): an enterprise safety officer reports a
+hidden danger from the phone-width page and rectifies it; the park supervisor, whose overview
+shows it live, verifies and closes it."""
+
+import pytest
+from django.contrib.gis.geos import Point
+
+from core.roles import ENTERPRISE_OFFICER, SAFETY_SUPERVISOR
+from hazards.models import Enterprise
+from safety.models import EnterpriseMembership, HiddenDanger
+from tests.conftest import login
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def ledger_scene(transactional_db, make_user):
+    enterprise = Enterprise.objects.create(code="E9", name="九号化工", location=Point(113.66, 22.65, srid=4326))
+    officer = make_user("officer_e", ENTERPRISE_OFFICER)
+    EnterpriseMembership.objects.create(user=officer, enterprise=enterprise)
+    make_user("supervisor_e", SAFETY_SUPERVISOR)
+    return enterprise
+
+
+def test_officer_reports_and_rectifies_supervisor_verifies(daphne_server, browser, ledger_scene):
+    officer_ctx = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844})  # a phone
+    supervisor_ctx = browser.new_context(locale="en-US")
+    try:
+        supervisor = supervisor_ctx.new_page()
+        login(supervisor, daphne_server, "supervisor_e")
+        assert supervisor.url.endswith("/safety/")
+        supervisor.wait_for_selector("body[data-stream-live='1']")
+        assert supervisor.locator("#live-note").is_hidden()
+
+        officer = officer_ctx.new_page()
+        login(officer, daphne_server, "officer_e")
+        assert officer.url.endswith(f"/safety/enterprises/{ledger_scene.pk}/")
+        officer.click("text=Report a hidden danger")
+        officer.fill("input[name=title]", "Loading arm <b>leaks</b>")
+        officer.fill("input[name=location]", "Jetty 2")
+        officer.check("input[name=criteria][value='121-07']")
+        officer.click("#hidden-danger-form button[type=submit]")
+        officer.wait_for_selector("#hd-state[data-state='reported']")
+        assert "Major" in officer.locator("#hd-level").inner_text()  # the criterion made it major
+        assert "Loading arm <b>leaks</b>" in officer.locator("h1").inner_text()  # escaped, shown as typed
+
+        # The supervisor's overview learns of it without a reload.
+        supervisor.wait_for_selector("#live-note:not([hidden])")
+
+        # 五到位: a major one needs all five before rectification starts.
+        officer.fill("#plan textarea[name=measures]", "Replace the hose with a loading arm")
+        officer.click("#plan button[type=submit]")
+        assert "five" in officer.locator("ul.messages:not(#live-alerts)").inner_text()
+        officer.fill("#plan textarea[name=measures]", "Replace the hose with a loading arm")
+        officer.fill("#plan input[name=responsible]", "Wang Haitao")
+        officer.fill("#plan input[name=funds_cny]", "80000")
+        officer.fill("#plan textarea[name=contingency]", "Stop loading at jetty 2")
+        officer.click("#plan button[type=submit]")
+        officer.wait_for_selector("#hd-state[data-state='rectifying']")
+        officer.click("#rectified button[type=submit]")
+        officer.wait_for_selector("#hd-state[data-state='awaiting_verification']")
+        assert officer.locator("#verify").count() == 0  # officers never verify
+
+        supervisor.reload()
+        supervisor.click("#awaiting a")
+        supervisor.wait_for_selector("#hd-state[data-state='awaiting_verification']")
+        supervisor.select_option("#verify select[name=accepted]", "1")
+        supervisor.fill("#verify textarea[name=note]", "Checked on site")
+        supervisor.click("#verify button[type=submit]")
+        supervisor.wait_for_selector("#hd-state[data-state='closed']")
+        actions = supervisor.locator("#timeline li").evaluate_all("els => els.map(e => e.dataset.action)")
+        assert actions == ["reported", "plan", "rectified", "verified"]
+    finally:
+        officer_ctx.close()
+        supervisor_ctx.close()
+    hd = HiddenDanger.objects.get()
+    assert hd.state == "closed" and hd.level == "major" and hd.criteria == ["121-07"]
