@@ -3,7 +3,7 @@
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -105,7 +105,9 @@ class IncidentUnitSearch(APIView):
 
     permission_classes = [Console]
 
-    @extend_schema(responses=RecommendationSerializer(many=True))
+    @extend_schema(parameters=[OpenApiParameter("q", str, description=_("Name, call sign (code), kind, capability "
+                                                                        "or agency; empty for every available unit."))],
+                   responses=RecommendationSerializer(many=True))
     def get(self, request, pk):
         incident = generics.get_object_or_404(Incident.objects.select_related("type"), pk=pk)
         recs = selectors.units_search(incident=incident, query=request.query_params.get("q", ""))

@@ -159,7 +159,7 @@ def units_search(*, incident: Incident, query: str = "", limit: int = 20) -> lis
     from django.contrib.gis.db.models.functions import Distance
     from django.db.models import Q
 
-    query = (query or "").strip()[:100]
+    query = (query or "").replace("\x00", "").strip()[:100]
     qs = Resource.objects.filter(status=Resource.Status.AVAILABLE, kind__in=Resource.DISPATCHABLE_KINDS)
     if query:
         kinds = [k for k, label in Resource.Kind.choices if query.lower() in str(label).lower() or query.lower() in k]

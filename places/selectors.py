@@ -23,7 +23,7 @@ def places_search(*, query: str, limit: int = 10, near: Point | None = None) -> 
     A name containing the query ranks first, then pg_trgm's word similarity (fuzzy, works on
     Chinese characters), then the shorter name; with `near`, the closer one breaks ties.
     """
-    query = " ".join((query or "").split())[:100]
+    query = " ".join((query or "").replace("\x00", "").split())[:100]
     if not query:
         return []
     like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
