@@ -7,6 +7,7 @@ from core.api import StrictSerializer
 from incidents.serializers import PointField
 from safety import rules
 from safety.models import (
+    COLOUR_CHOICES,
     GasTest,
     HiddenDanger,
     HiddenDangerPhoto,
@@ -86,7 +87,7 @@ class RiskPointCreateSerializer(StrictSerializer):
     enterprise = serializers.IntegerField()
     name = serializers.CharField(max_length=200)
     location = PointField()
-    method = serializers.ChoiceField(choices=RiskPoint.Method.values)
+    method = serializers.ChoiceField(choices=RiskPoint.Method.choices)
     likelihood = serializers.FloatField()
     exposure = serializers.FloatField(required=False, allow_null=True, default=None)
     consequence = serializers.FloatField(required=False, allow_null=True, default=None)
@@ -146,7 +147,7 @@ class HiddenDangerCreateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
     location = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
-    level = serializers.ChoiceField(choices=HiddenDanger.Level.values, default="general")
+    level = serializers.ChoiceField(choices=HiddenDanger.Level.choices, default="general")
     criteria = serializers.ListField(child=serializers.CharField(max_length=8), required=False, default=list,
                                      max_length=20)
     deadline = SafeDateTimeField()
@@ -176,7 +177,7 @@ class ImportRowSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
     location = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
-    level = serializers.ChoiceField(choices=HiddenDanger.Level.values, default="general")
+    level = serializers.ChoiceField(choices=HiddenDanger.Level.choices, default="general")
     criteria = serializers.ListField(child=serializers.CharField(max_length=8), required=False, default=list,
                                      max_length=20)
     deadline = SafeDateTimeField()
@@ -228,8 +229,8 @@ class WorkPermitSerializer(serializers.ModelSerializer):
 
 class WorkPermitCreateSerializer(StrictSerializer):
     enterprise = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=WorkPermit.Kind.values)
-    grade = serializers.ChoiceField(choices=WorkPermit.Grade.values, required=False, allow_blank=True, default="")
+    kind = serializers.ChoiceField(choices=WorkPermit.Kind.choices)
+    grade = serializers.ChoiceField(choices=WorkPermit.Grade.choices, required=False, allow_blank=True, default="")
     place = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     location = PointField(required=False, default=None)
     valid_from = SafeDateTimeField()
@@ -257,7 +258,7 @@ class CommitmentCreateSerializer(StrictSerializer):
     special_work = serializers.IntegerField(min_value=0, max_value=10_000, default=0)
     trial_runs = serializers.IntegerField(min_value=0, max_value=10_000, default=0)
     startups_shutdowns = serializers.IntegerField(min_value=0, max_value=10_000, default=0)
-    risk_level = serializers.ChoiceField(choices=list(rules.COLOURS))
+    risk_level = serializers.ChoiceField(choices=COLOUR_CHOICES)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
 
