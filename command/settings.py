@@ -83,7 +83,6 @@ INSTALLED_APPS = [
     "incidents",
     "monitoring",
     "safety",
-    "safety",
     "plans",
     "alerts",
     "drills",
@@ -279,11 +278,6 @@ ESCALATION_MAX_ROUNDS = env_int("ESCALATION_MAX_ROUNDS", 3)
 # How often a websocket consumer re-reads the event log even without a doorbell, so a lost
 # Redis notice (restart, network blip) delays an event by at most this long instead of losing it.
 STREAM_POLL_S = float(env_str("STREAM_POLL_S", "5"))
-
-# Safety ledger (safety/): the hour (local time) by which an enterprise files its daily safety
-# commitment, and where private files (photos of hidden dangers) are kept, outside MEDIA_ROOT.
-SAFETY_COMMITMENT_DUE_HOUR = env_int("SAFETY_COMMITMENT_DUE_HOUR", 9)
-SAFETY_PRIVATE_ROOT = env_str("SAFETY_PRIVATE_ROOT", str(BASE_DIR / "var" / "private"))
 
 # Safety ledger (safety/): the hour (local time) by which an enterprise files its daily safety
 # commitment, and where private files (photos of hidden dangers) are kept, outside MEDIA_ROOT.
