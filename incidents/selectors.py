@@ -256,3 +256,24 @@ def metrics_summary(*, start: datetime, end: datetime, group_by: str = "type") -
         names = [c[0] for c in cursor.description]
         rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     return rows
+
+
+def units_whereabouts(resource_ids: list[int]) -> dict[int, dict]:
+    """Where each unit is, in words: its town and the nearest place of the gazetteer with the
+    distance to it ("新城街道 · 新城大道 120 m"). One statement, KNN per unit."""
+    if not resource_ids:
+        return {}
+    sql = """
+        SELECT r.id, a.name, a.name_en, p.name, ST_Distance(p.location::geography, r.location)
+        FROM resources_resource r
+        LEFT JOIN LATERAL (SELECT name, name_en FROM resources_area
+                           WHERE ST_Intersects(boundary, r.location::geometry) LIMIT 1) a ON true
+        LEFT JOIN LATERAL (SELECT name, location FROM places_place
+                           ORDER BY location <-> r.location::geometry LIMIT 1) p ON true
+        WHERE r.id = ANY(%s)
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(resource_ids)])
+        return {rid: {"area": area, "area_en": area_en, "place": place,
+                      "place_m": round(distance) if distance is not None else None}
+                for rid, area, area_en, place, distance in cursor.fetchall()}

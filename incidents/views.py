@@ -188,8 +188,10 @@ def unit_board(request):
     if status in Resource.Status.values:
         units = units.filter(status=status)
     counts = {s: 0 for s in Resource.Status.values}
+    whereabouts = selectors.units_whereabouts([unit.pk for unit in units])
     for unit in units:
         counts[unit.status] += 1
+        unit.whereabouts = whereabouts.get(unit.pk, {})
     context = {"units": units, "now": timezone.now(), "counts": counts, "statuses": Resource.Status.choices,
                "status_filter": status}
     if _fragment(request):

@@ -98,8 +98,10 @@ def test_unit_board_shows_responders_and_positions(client, dispatcher, make_user
     crew.first_name = "李四"
     crew.save()
     Responder.objects.create(user=crew, agency=agency, resource=unit, phone="13900000007")
+    places_demo.load()  # the gazetteer says where a unit is in words
     client.force_login(dispatcher)
     html = client.get("/incidents/board/").content.decode()
+    assert "m from 明珠大厦" in html
     assert 'data-responder="crew7"' in html and "李四" in html and 'href="tel:13900000007"' in html
     assert "22.75678, 113.61234" in html
 

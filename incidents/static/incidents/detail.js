@@ -129,10 +129,11 @@
     "risk-sources": { style: () => ({ radius: 7, color: "#b2182b", weight: 2, fillColor: "#ef8a62", fillOpacity: 0.6 }),
                       popup: (p) => label(p.name, [["", p.enterprise], ["", p.installation]]) },
     "work-permits": { style: () => ({ radius: 6, color: "#fff", weight: 1.5, fillColor: "#e66101", fillOpacity: 0.9 }),
-                      popup: (p) => label(p.number || p.kind_label || p.kind, [["", p.enterprise], ["", p.valid_to]]) },
+                      popup: (p) => label(p.place || p.kind, [["", p.enterprise], ["", p.kind], ["", p.valid_to]]) },
     "monitoring-points": { filter: (p) => p.state && p.state !== "normal",
                            style: () => ({ radius: 7, color: "#fff", weight: 2, fillColor: "#d01c8b", fillOpacity: 1 }),
-                           popup: (p) => label(p.name || p.code, [["", p.state], ["", p.last && p.last.value]]) },
+                           popup: (p) => label(p.name || p.code, [["", p.state], ["", p.value], ["", p.unit],
+                                                                 ["", p.risk_source_code]]) },
   };
   async function loadContext(name) {
     const def = CONTEXT[name];
