@@ -61,13 +61,20 @@ def incident_response(incident: Incident) -> dict:
     return {"times": times, "intervals": intervals, "units": units}
 
 
-def incident_tasks(incident: Incident, *, at: dt.datetime | None = None) -> list[dict]:
-    """Plan tasks with their due time against their completion (as of `at`, default now)."""
+def incident_tasks(incident: Incident, *, at: dt.datetime | None = None, speed: int = 1) -> list[dict]:
+    """Plan tasks with their due time against their completion (as of `at`, default now).
+
+    In a drill played `speed` times faster than real time, the plan's time limits shrink with
+    it: a task due 10 minutes after activation is due after 1 minute at 10×.
+    """
     from plans.models import Task
 
     at = at or timezone.now()
     rows = []
     for t in Task.objects.filter(incident=incident).select_related("activation__plan", "done_by").order_by("due_at"):
+        if speed > 1:
+            start = t.activation.activated_at
+            t.due_at = start + (t.due_at - start) / speed
         if t.done_at:
             verdict = "on_time" if t.done_at <= t.due_at else "late"
         else:
@@ -161,7 +168,8 @@ def drill_evaluation(drill: Drill) -> dict:
     return {
         "drill": drill,
         "runs": list(drill.runs.select_related("inject", "incident").order_by("due_at", "id")),
-        "incidents": [{"incident": i, "response": incident_response(i), "tasks": incident_tasks(i, at=at)}
+        "incidents": [{"incident": i, "response": incident_response(i),
+                       "tasks": incident_tasks(i, at=at, speed=drill.speed)}
                       for i in incidents],
         "plan": plan,
         "activations": activations,

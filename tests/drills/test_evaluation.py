@@ -42,7 +42,7 @@ def test_evaluation_compares_the_drill_with_the_plan(make_scenario, onsite_plan,
     scenario = make_scenario((0, "call"), (60, "message"), plan=onsite_plan)
     unit = make_unit("HZ9", responder="crew9")
     client = _client(director)
-    created = client.post("/api/v1/drills/", {"scenario": scenario.pk, "speed": 30, "start": True}, format="json")
+    created = client.post("/api/v1/drills/", {"scenario": scenario.pk, "speed": 1, "start": True}, format="json")
     assert created.status_code == 201, created.content
     body = created.json()
     assert body["status"] == "running" and body["exercise"] is True and body["label"] == "演练 / EXERCISE"
@@ -174,3 +174,25 @@ def test_inject_validation_names_what_is_missing(district):
     assert {"rate_kg_s", "wind_speed_ms", "wind_from_deg", "stability"} <= set(excinfo.value.message_dict)
     with pytest.raises(ValidationError):
         Inject(scenario=scenario, offset_s=-5, kind="message", text="x").full_clean()
+
+
+def test_a_faster_drill_shrinks_the_plans_time_limits(make_scenario, onsite_plan, director):
+    """At 10×, a task due 10 minutes after activation is due after 1 minute."""
+    scenario = make_scenario((0, "call"), plan=onsite_plan)
+    drill = services.drill_start(actor=director, drill_id=services.drill_plan(
+        actor=director, scenario_id=scenario.pk, speed=10).pk)
+    _play_all(drill)
+    incident = drill.incidents.get()
+    activation = plan_services.plan_activate(actor=director, incident_id=incident.pk, plan_id=onsite_plan.pk,
+                                             level="III")
+    guard, evacuate = activation.tasks.order_by("order")  # 10 and 20 minutes in the plan
+    at = activation.activated_at
+    guard.status, guard.done_at, guard.done_by = "done", at + dt.timedelta(seconds=50), director
+    guard.save()
+    evacuate.status, evacuate.done_at, evacuate.done_by = "done", at + dt.timedelta(seconds=150), director
+    evacuate.save()
+    rows = {t["title"]: t for t in selectors.drill_evaluation(drill)["incidents"][0]["tasks"]}
+    assert rows["设置警戒区"]["verdict"] == "on_time"  # due after 60 s
+    assert rows["疏散下风向人员"]["verdict"] == "late" and rows["疏散下风向人员"]["late_s"] == 30  # due after 120 s
+    real_time = {t["title"]: t["verdict"] for t in selectors.incident_tasks(incident)}
+    assert real_time == {"设置警戒区": "on_time", "疏散下风向人员": "on_time"}
