@@ -1,9 +1,12 @@
-"""The `work-permits` map layer: special-work permits in force now (GB 30871-2022), as RFC 7946
-GeoJSON built in one SQL statement. Console roles and supervisors see every enterprise's; an
-enterprise officer their own enterprise's only.
+"""Map layers of the safety ledger, as RFC 7946 GeoJSON built in one SQL statement each:
 
-Served at /api/v1/layers/work-permits/ (safety.api_urls, mounted before the shell's generic
-layers route)."""
+- `work-permits`: special-work permits in force now (GB 30871-2022);
+- `risk-points`: risk points by LEC/LS colour, and `enterprise-colours`: enterprises by their
+  risk colour: together the four-colour map (风险四色图).
+
+Console roles and park supervisors see every enterprise's; an enterprise officer their own
+enterprise's only. Served at /api/v1/layers/<name>/ by safety.api_urls, mounted before the
+shell's generic layers route (core.layers builds get no user, and these layers need one)."""
 
 from django.db import connection
 from django.http import HttpResponse
@@ -20,18 +23,33 @@ from safety import rules, selectors
 
 CONTENT_TYPE = "application/geo+json"
 
-SQL = """
-SELECT json_build_object('type', 'FeatureCollection', 'features', COALESCE(json_agg(
-    json_build_object('type', 'Feature', 'id', p.id,
-        'geometry', ST_AsGeoJSON(p.location::geometry, 6, 0)::json,
-        'properties', json_build_object('kind', p.kind, 'grade', p.grade, 'place', p.place,
-            'enterprise', e.name, 'enterprise_code', e.code, 'valid_from', p.valid_from, 'valid_to', p.valid_to,
-            'state', p.state)) ORDER BY p.id), '[]'::json))::text
-FROM safety_workpermit p JOIN hazards_enterprise e ON e.id = p.enterprise_id
-WHERE p.state = %(state)s AND p.valid_from <= %(at)s AND p.valid_to >= %(at)s
-  AND (%(enterprise)s::bigint IS NULL OR p.enterprise_id = %(enterprise)s::bigint)
-  AND (%(minx)s::float8 IS NULL OR p.location::geometry && ST_MakeEnvelope(%(minx)s, %(miny)s, %(maxx)s, %(maxy)s, 4326))
-"""
+LAYERS = {
+    "work-permits": {
+        "table": "safety_workpermit t JOIN hazards_enterprise e ON e.id = t.enterprise_id",
+        "geometry": "t.location::geometry",
+        "enterprise": "t.enterprise_id",
+        "where": ["t.state = %(in_progress)s", "t.valid_from <= %(at)s", "t.valid_to >= %(at)s"],
+        "properties": """json_build_object('kind', t.kind, 'grade', t.grade, 'place', t.place,
+            'enterprise', e.name, 'enterprise_code', e.code, 'valid_from', t.valid_from, 'valid_to', t.valid_to,
+            'state', t.state)""",
+    },
+    "risk-points": {
+        "table": "safety_riskpoint t JOIN hazards_enterprise e ON e.id = t.enterprise_id",
+        "geometry": "t.location::geometry",
+        "enterprise": "t.enterprise_id",
+        "where": [],
+        "properties": """json_build_object('name', t.name, 'method', t.method, 'score', t.score,
+            'colour', t.colour, 'enterprise', e.name, 'enterprise_code', e.code)""",
+    },
+    "enterprise-colours": {
+        "table": "hazards_enterprise t LEFT JOIN safety_enterprisecolour c ON c.enterprise_id = t.id",
+        "geometry": "COALESCE(t.site::geometry, t.location::geometry)",
+        "enterprise": "t.id",
+        "where": ["t.in_chemical_park"],
+        "properties": """json_build_object('code', t.code, 'name', t.name, 'colour', c.colour,
+            'factors', COALESCE(c.factors, '[]'::jsonb))""",
+    },
+}
 
 
 class GeoJSONRenderer(JSONRenderer):
@@ -39,14 +57,24 @@ class GeoJSONRenderer(JSONRenderer):
     format = "geojson"
 
 
-def feature_collection(*, enterprise_id: int | None, bbox=None) -> str:
+def feature_collection(name: str, *, enterprise_id: int | None, bbox=None) -> str:
+    layer = LAYERS[name]
     # The clock of the request, not now(): PostgreSQL's now() is the start of the transaction.
-    params = {"at": timezone.now(), "state": rules.WP.IN_PROGRESS, "enterprise": enterprise_id, "minx": None, "miny": None,
-              "maxx": None, "maxy": None}
+    params = {"at": timezone.now(), "in_progress": rules.WP.IN_PROGRESS, "enterprise": enterprise_id}
+    where = list(layer["where"])
+    if enterprise_id is not None:
+        where.append(f"{layer['enterprise']} = %(enterprise)s")
     if bbox:
         params.update(zip(("minx", "miny", "maxx", "maxy"), bbox, strict=True))
+        where.append(f"({layer['geometry']}) && ST_MakeEnvelope(%(minx)s, %(miny)s, %(maxx)s, %(maxy)s, 4326)")
+    sql = f"""
+        SELECT json_build_object('type', 'FeatureCollection', 'features', COALESCE(json_agg(
+            json_build_object('type', 'Feature', 'id', t.id,
+                'geometry', ST_AsGeoJSON(ST_ForcePolygonCCW({layer['geometry']}), 6, 0)::json,
+                'properties', {layer['properties']}) ORDER BY t.id), '[]'::json))::text
+        FROM {layer['table']} {"WHERE " + " AND ".join(where) if where else ""}"""
     with connection.cursor() as cursor:
-        cursor.execute(SQL, params)
+        cursor.execute(sql, params)
         return cursor.fetchone()[0]
 
 
@@ -62,18 +90,28 @@ def parse_bbox(raw):
     return minx, miny, maxx, maxy
 
 
-@extend_schema(summary="Layer work-permits: special-work permits in force now",
-               parameters=[OpenApiParameter("bbox", str, description="minlon,minlat,maxlon,maxlat")],
-               responses={(200, CONTENT_TYPE): OpenApiTypes.OBJECT})
-@api_view(["GET"])
-@renderer_classes([GeoJSONRenderer, JSONRenderer])
-@permission_classes([role_permission(*(CONSOLE_ROLES | SAFETY_ROLES))])
-def work_permits_layer(request):
-    user = request.user
-    enterprise_id = None if selectors.sees_whole_park(user) else selectors.membership_enterprise_id(user)
-    if enterprise_id is None and not selectors.sees_whole_park(user):
-        enterprise_id = -1  # an officer bound to no enterprise sees an empty layer
-    body = feature_collection(enterprise_id=enterprise_id, bbox=parse_bbox(request.query_params.get("bbox")))
-    response = HttpResponse(body, content_type=CONTENT_TYPE)
-    response["Cache-Control"] = "no-store"
-    return response
+def _view(name: str, summary: str):
+    @extend_schema(summary=summary, operation_id=f"v1_layers_{name.replace('-', '_')}",
+                   parameters=[OpenApiParameter("bbox", str, description="minlon,minlat,maxlon,maxlat")],
+                   responses={(200, CONTENT_TYPE): OpenApiTypes.OBJECT})
+    @api_view(["GET"])
+    @renderer_classes([GeoJSONRenderer, JSONRenderer])
+    @permission_classes([role_permission(*(CONSOLE_ROLES | SAFETY_ROLES))])
+    def view(request):
+        user = request.user
+        enterprise_id = None
+        if not selectors.sees_whole_park(user):
+            # An officer bound to no enterprise sees empty layers.
+            enterprise_id = selectors.membership_enterprise_id(user) or -1
+        body = feature_collection(name, enterprise_id=enterprise_id, bbox=parse_bbox(request.query_params.get("bbox")))
+        response = HttpResponse(body, content_type=CONTENT_TYPE)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    view.__name__ = f"layer_{name.replace('-', '_')}"
+    return view
+
+
+work_permits_layer = _view("work-permits", "Layer work-permits: special-work permits in force now")
+risk_points_layer = _view("risk-points", "Layer risk-points: risk points by colour (four-colour map)")
+enterprise_colours_layer = _view("enterprise-colours", "Layer enterprise-colours: park enterprises by risk colour")

@@ -54,6 +54,12 @@ def overview(request):
 
 
 @ledger_role
+def risk_map(request):
+    """The four-colour map (风险四色图): an officer's shows their own enterprise only."""
+    return render(request, "safety/map.html")
+
+
+@ledger_role
 def enterprise(request, pk):
     enterprise = get_object_or_404(selectors.enterprises_visible_to(request.user), pk=pk)
     context = selectors.ledger(enterprise)

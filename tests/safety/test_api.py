@@ -190,3 +190,25 @@ def test_bad_input_is_a_clear_400(park, api):
                  {"enterprise": park["e1"].pk, "title": "x", "deadline": "9999-12-31T23:59:59-23:59"}):
         response = client.post("/api/v1/hidden-dangers/", body, format="json")
         assert response.status_code == 400, (body, response.content)
+
+
+def test_four_colour_layers_are_scoped(park, api, commander):
+    from django.contrib.gis.geos import Point
+
+    services.enterprise_colours_recompute_all()
+    services.risk_point_assess(actor=park["officer1"], enterprise_id=park["e1"].pk, name="Chlorine tank",
+                               location=Point(113.66, 22.65, srid=4326), method="LEC", likelihood=3, exposure=6,
+                               consequence=40)
+    services.risk_point_assess(actor=park["officer2"], enterprise_id=park["e2"].pk, name="Ammonia tank",
+                               location=Point(113.67, 22.65, srid=4326), method="LS", likelihood=1, severity=2)
+    whole = api(commander).get("/api/v1/layers/risk-points/").json()["features"]
+    assert {(f["properties"]["name"], f["properties"]["colour"]) for f in whole} == {
+        ("Chlorine tank", "red"), ("Ammonia tank", "blue")}
+    mine = api(park["officer2"]).get("/api/v1/layers/risk-points/").json()["features"]
+    assert [f["properties"]["name"] for f in mine] == ["Ammonia tank"]
+    colours = api(park["supervisor"]).get("/api/v1/layers/enterprise-colours/").json()["features"]
+    assert {f["properties"]["code"]: f["properties"]["colour"] for f in colours} == {"E1": "orange", "E2": "blue"}
+    assert all(f["properties"]["factors"] for f in colours)
+    assert [f["properties"]["code"] for f in api(park["officer1"]).get(
+        "/api/v1/layers/enterprise-colours/").json()["features"]] == ["E1"]
+    assert api(park["officer1"]).get("/api/v1/layers/risk-points/?bbox=1,2,3").status_code == 400

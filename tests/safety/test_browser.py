@@ -70,6 +70,11 @@ def test_officer_reports_and_rectifies_supervisor_verifies(daphne_server, browse
         supervisor.wait_for_selector("#hd-state[data-state='closed']")
         actions = supervisor.locator("#timeline li").evaluate_all("els => els.map(e => e.dataset.action)")
         assert actions == ["reported", "plan", "rectified", "verified"]
+
+        # The four-colour map draws the park's enterprises by colour.
+        supervisor.goto(f"{daphne_server}/safety/map/")
+        supervisor.wait_for_selector("#safety-map[data-loaded='1']")
+        assert supervisor.locator("#safety-map").get_attribute("data-enterprise-colours") == "1"
     finally:
         officer_ctx.close()
         supervisor_ctx.close()

@@ -295,6 +295,9 @@ SAFETY_MATRIX = {
     "api/v1/inspection-draws/": {"GET": (LEDGER, None, None, None),  # an officer's list is empty
                                  "POST": (frozenset({SUP}), None, {"count": 1}, "json")},
     "api/v1/layers/work-permits/": {"GET": (LEDGER | CONSOLE, None, None, None)},
+    "api/v1/layers/risk-points/": {"GET": (LEDGER | CONSOLE, None, None, None)},
+    "api/v1/layers/enterprise-colours/": {"GET": (LEDGER | CONSOLE, None, None, None)},
+    "safety/map/": {"GET": (LEDGER, None, None, None)},
 }
 MATRIX.update(SAFETY_MATRIX)
 
