@@ -17,6 +17,7 @@ from django.contrib.gis.geos import Point
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from procrastinate.contrib.django import app as jobs
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core import stream
@@ -311,8 +312,6 @@ def _assignment_create_locked(actor, incident_id, ids) -> list[Assignment]:
         incident.status = Incident.Status.DISPATCHED
         incident.save(update_fields=["status"])
     _timeline(incident, actor, "dispatch", _("Dispatched: %(names)s.") % {"names": names}, resources=ids)
-    from incidents.tasks import escalate_unacknowledged
-
     # Deferred in this transaction: a rollback cancels them, a crash after commit cannot drop them.
     escalate_unacknowledged.configure(schedule_in={"seconds": settings.ESCALATION_TIMEOUT_S}).batch_defer(
         *({"assignment_id": assignment.pk} for assignment in created))
@@ -511,8 +510,15 @@ def assignment_escalate(*, assignment_id: int) -> Assignment | None:
               assignment=assignment.pk)
     stream.publish(events.ASSIGNMENT_ESCALATED, assignment)
     if assignment.escalations < settings.ESCALATION_MAX_ROUNDS:
-        from incidents.tasks import escalate_unacknowledged
-
         escalate_unacknowledged.configure(schedule_in={"seconds": settings.ESCALATION_TIMEOUT_S}).defer(
             assignment_id=assignment.pk)
     return assignment
+
+
+# --- durable jobs (procrastinate) ---------------------------------------------------------
+# Declared beside the services they run, so services defer them without importing
+# incidents.tasks (which re-exports them for procrastinate) and no import loop exists.
+
+@jobs.task(name="incidents.escalate_unacknowledged", queue="escalations")
+def escalate_unacknowledged(assignment_id: int) -> None:
+    assignment_escalate(assignment_id=assignment_id)

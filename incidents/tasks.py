@@ -1,10 +1,9 @@
-"""Durable jobs (procrastinate): deferred in the transaction that needs them."""
+"""Durable jobs (procrastinate), deferred in the transaction that needs them.
 
-from procrastinate.contrib.django import app
+Procrastinate finds jobs in each app's `tasks` module; they are declared beside the services
+they run (incidents.services), so services defer them without importing this module.
+"""
 
+from incidents.services import escalate_unacknowledged
 
-@app.task(name="incidents.escalate_unacknowledged", queue="escalations")
-def escalate_unacknowledged(assignment_id: int) -> None:
-    from incidents.services import assignment_escalate
-
-    assignment_escalate(assignment_id=assignment_id)
+__all__ = ["escalate_unacknowledged"]

@@ -1,10 +1,9 @@
-"""Durable jobs (procrastinate), deferred in the transaction that creates their subject."""
+"""Durable jobs (procrastinate), deferred in the transaction that creates their subject.
 
-from procrastinate.contrib.django import app
+Procrastinate finds jobs in each app's `tasks` module; they are declared beside the services
+they run (plans.services.activation), so services defer them without importing this module.
+"""
 
+from plans.services.activation import flag_overdue_task
 
-@app.task(name="plans.flag_overdue_task", queue="plans")
-def flag_overdue_task(task_id: int) -> None:
-    from plans.services import task_flag_overdue
-
-    task_flag_overdue(task_id=task_id)
+__all__ = ["flag_overdue_task"]

@@ -11,6 +11,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from procrastinate.contrib.django import app as jobs
 
 from core import stream
 from core.errors import DomainError
@@ -188,8 +189,6 @@ def task_key(title: str) -> str:
 
 
 def _defer_overdue_check(task: Task) -> None:
-    from plans.tasks import flag_overdue_task
-
     # Deferred on Django's connection, so the job row commits or rolls back with the task.
     flag_overdue_task.configure(schedule_at=task.due_at).defer(task_id=task.pk)
 
@@ -227,3 +226,12 @@ def _get(model, pk, message):
         return model.objects.get(pk=pk)
     except (model.DoesNotExist, ValueError, TypeError):
         raise DomainError(message % {"id": pk}, status=404) from None
+
+
+# --- durable jobs (procrastinate) ---------------------------------------------------------
+# Declared beside the service they run, so the services above defer them without importing
+# plans.tasks (which re-exports them for procrastinate) and no import loop exists.
+
+@jobs.task(name="plans.flag_overdue_task", queue="plans")
+def flag_overdue_task(task_id: int) -> None:
+    task_flag_overdue(task_id=task_id)
