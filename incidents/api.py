@@ -1,6 +1,5 @@
 """REST API for incidents and dispatch (../shared/API.md). Thin: validate, call a service."""
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -10,9 +9,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import DateTimeFilter, no_body, role_permission
-from core.roles import CONSOLE_ROLES, DISPATCH_ROLES, INTAKE_ROLES, RESPONDER, has_role
+from core.roles import CONSOLE_ROLES, DISPATCH_ROLES, INTAKE_ROLES, has_role
 from incidents import selectors, services
-from incidents.models import Assignment, Incident, IncidentType
+from incidents.models import Incident, IncidentType
 from incidents.serializers import (
     AssignmentSerializer,
     DeclineSerializer,
@@ -22,11 +21,9 @@ from incidents.serializers import (
     IncidentSerializer,
     IncidentTypeSerializer,
     RecommendationSerializer,
-    ResourceSerializer,
     RunCardSerializer,
     StatusSerializer,
 )
-from resources.models import Resource
 
 Console = role_permission(*CONSOLE_ROLES)
 
@@ -96,7 +93,8 @@ class IncidentRunCard(APIView):
     @extend_schema(responses=RunCardSerializer)
     def get(self, request, pk):
         incident = generics.get_object_or_404(Incident.objects.select_related("type"), pk=pk)
-        card, needs = selectors.run_card_needs(incident=incident)
+        # A closed incident needs nothing more: what it asked and had, without recommendations.
+        card, needs = selectors.run_card_needs(incident=incident, recommend=incident.is_open)
         return Response(RunCardSerializer({"run_card": card, "needs": needs}).data)
 
 
@@ -132,32 +130,7 @@ class IncidentTypeList(generics.ListAPIView):
     pagination_class = None
 
 
-class ResourceFilter(filters.FilterSet):
-    status = filters.MultipleChoiceFilter(choices=Resource.Status.choices)
-    kind = filters.MultipleChoiceFilter(choices=Resource.Kind.choices)
-
-    class Meta:
-        model = Resource
-        fields = ["status", "kind", "agency"]
-
-
-class ResourceList(generics.ListAPIView):
-    serializer_class = ResourceSerializer
-    permission_classes = [Console]
-    filterset_class = ResourceFilter
-    ordering_fields = ["code", "name", "kind", "status", "status_since"]
-    queryset = Resource.objects.order_by("code")
-
-
-def assignments_visible_to(user):
-    """Console roles see every assignment; a responder only their own unit's."""
-    qs = Assignment.objects.select_related("incident__type", "resource").order_by("-created_at")
-    if has_role(user, CONSOLE_ROLES):
-        return qs
-    responder = getattr(user, "responder", None)
-    if has_role(user, {RESPONDER}) and responder is not None:
-        return qs.filter(Q(resource_id=responder.resource_id))
-    return qs.none()
+assignments_visible_to = selectors.assignments_visible_to
 
 
 class AssignmentList(generics.ListAPIView):

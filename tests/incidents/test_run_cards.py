@@ -136,3 +136,10 @@ def test_run_card_and_unit_search_refuse_roles_outside_the_console(leak, make_us
     assert client.get(f"/api/v1/incidents/{leak.pk}/run-card/").status_code == 403
     assert client.get(f"/api/v1/incidents/{leak.pk}/units/?q=x").status_code == 403
     assert APIClient().get(f"/api/v1/incidents/{leak.pk}/run-card/").status_code in (401, 403)
+
+
+def test_a_closed_incident_recommends_nothing_more(api, leak, district, duty_officer):
+    services.incident_change_status(actor=duty_officer, incident_id=leak.pk, status="closed")
+    body = api.get(f"/api/v1/incidents/{leak.pk}/run-card/").json()
+    assert [n["capability"] for n in body["needs"]] == ["fire_suppression", "hazmat", "ems", "traffic_control"]
+    assert all(n["recommended"] == [] for n in body["needs"])
