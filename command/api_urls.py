@@ -8,6 +8,7 @@ urlpatterns = [
     path("auth/token/", api_views.obtain_token, name="api-token"),
     path("me/", api_views.me, name="api-me"),
     path("", include("incidents.api_urls")),
+    path("", include("resources.api_urls")),
     path("", include("hazards.api_urls")),
     # Before layers/: it serves its own layers/work-permits/.
     path("", include("safety.api_urls")),

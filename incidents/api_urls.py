@@ -10,7 +10,6 @@ urlpatterns = [
     path("incidents/<int:pk>/units/", api.IncidentUnitSearch.as_view(), name="api-unit-search"),
     path("incidents/<int:pk>/assignments/", api.IncidentAssignments.as_view(), name="api-dispatch"),
     path("incident-types/", api.IncidentTypeList.as_view(), name="api-incident-types"),
-    path("resources/", api.ResourceList.as_view(), name="api-resources"),
     path("assignments/", api.AssignmentList.as_view(), name="api-assignments"),
     path("assignments/<int:pk>/", api.AssignmentDetail.as_view(), name="api-assignment"),
     path("assignments/<int:pk>/acknowledge/", api.Acknowledge.as_view(), name="api-acknowledge"),

@@ -4,12 +4,9 @@ One function per object, used by every service, so a client sees one shape per e
 Locations are GeoJSON Points ([lon, lat]), as in the REST API.
 """
 
+from core.geo import point
 from incidents.models import Assignment, Incident
 from resources.models import Resource
-
-
-def point(geom) -> dict:
-    return {"type": "Point", "coordinates": [round(geom.x, 7), round(geom.y, 7)]}
 
 
 def incident_payload(incident: Incident) -> dict:

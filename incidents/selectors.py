@@ -9,6 +9,7 @@ from django.contrib.gis.geos import Point
 from django.db import connection
 from django.utils import timezone
 
+from core.roles import CONSOLE_ROLES, RESPONDER, has_role
 from incidents.models import Assignment, Incident, IncidentType, RunCard, capability_label
 from resources.models import Resource
 

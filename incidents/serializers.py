@@ -6,6 +6,7 @@ from core.api import StrictSerializer
 from incidents.models import Assignment, Incident, IncidentType, TimelineEntry
 from incidents.payloads import point
 from resources.models import Resource
+from resources.serializers import ResourceSerializer
 
 POINT_SCHEMA = {
     "type": "object", "description": "GeoJSON Point, [longitude, latitude] in WGS 84.",
@@ -47,15 +48,6 @@ class IncidentTypeSerializer(serializers.ModelSerializer):
     class Meta:
         model = IncidentType
         fields = ["code", "klass", "name_zh", "name_en", "required_capabilities"]
-
-
-class ResourceSerializer(serializers.ModelSerializer):
-    location = PointField(read_only=True)
-
-    class Meta:
-        model = Resource
-        fields = ["id", "code", "name", "kind", "status", "status_since", "capabilities", "location", "capacity",
-                  "occupancy", "agency"]
 
 
 class ResourceBriefSerializer(serializers.ModelSerializer):
