@@ -278,3 +278,14 @@ def units_whereabouts(resource_ids: list[int]) -> dict[int, dict]:
         return {rid: {"area": area, "area_en": area_en, "place": place,
                       "place_m": round(distance) if distance is not None else None}
                 for rid, area, area_en, place, distance in cursor.fetchall()}
+
+
+def assignments_visible_to(user):
+    """Console roles see every assignment; a responder only their own unit's."""
+    qs = Assignment.objects.select_related("incident__type", "resource").order_by("-created_at")
+    if has_role(user, CONSOLE_ROLES):
+        return qs
+    responder = getattr(user, "responder", None)
+    if has_role(user, {RESPONDER}) and responder is not None:
+        return qs.filter(resource_id=responder.resource_id)
+    return qs.none()
