@@ -193,6 +193,7 @@ def unit_board(request):
         counts[unit.status] += 1
         unit.whereabouts = whereabouts.get(unit.pk, {})
     context = {"units": units, "now": timezone.now(), "counts": counts, "statuses": Resource.Status.choices,
+               "status_labels": {value: str(label) for value, label in Resource.Status.choices},
                "status_filter": status}
     if _fragment(request):
         return render(request, "incidents/_board_rows.html", context)

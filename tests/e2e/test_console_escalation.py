@@ -43,6 +43,12 @@ def test_escalation_stays_on_consoles_until_acted_on_and_the_phone_says_so(daphn
         banner = f"#live-alerts [data-escalated-assignment='{escalated.pk}']"
         console.wait_for_selector(banner)
         assert "消防车01" in console.locator(banner).inner_text()
+        # The board shows each unit with its crew and where it is, on a map as well.
+        console.wait_for_selector("#board-map[data-units='1']")
+        row = console.locator("#unit-board tr[data-resource]")
+        assert "crew1" in row.locator(".responders").inner_text() or row.locator("[data-responder='crew1']").count()
+        row.locator("[data-show-unit='FE01']").click()
+        console.wait_for_selector("#board-map .leaflet-popup")
         console.reload()
         console.wait_for_selector(banner)
         console.wait_for_selector("body[data-stream-live='1']")

@@ -1,0 +1,59 @@
+// The unit board's map: every dispatchable unit where it is, coloured by status, on the
+// district's own base map; refreshed from the stream; a row's position link centres its unit.
+(function () {
+  "use strict";
+  const mapEl = document.getElementById("board-map");
+  if (!mapEl || typeof L === "undefined") return;
+  const map = L.map(mapEl).setView([22.75, 113.59], 11);
+  window.boardMap = map; // for the browser tests
+  if (window.Basemap) {
+    window.Basemap.draw(map, mapEl.dataset.basemapUrl);
+    window.Basemap.tiles(map, mapEl.dataset.tiles, mapEl.dataset.tilesOffline);
+  }
+  const COLOURS = { available: "#1a9850", dispatched: "#f07c00", en_route: "#2b83ba", on_scene: "#d7191c",
+                    out_of_service: "#8c8c8c" };
+  const labels = JSON.parse(document.getElementById("board-status-labels").textContent);
+  const markers = {};
+  let layer = null;
+
+  async function load() {
+    let fc;
+    try {
+      const r = await fetch(mapEl.dataset.layerUrl, { credentials: "same-origin",
+                                                       headers: { Accept: "application/geo+json, application/json" } });
+      if (!r.ok) return;
+      fc = await r.json();
+    } catch (e) { return; }
+    if (layer) map.removeLayer(layer);
+    layer = L.geoJSON(fc, {
+      filter: (f) => f.properties && f.properties.kind !== "equipment" && f.properties.kind !== "supply_stock",
+      pointToLayer: (f, latlng) => {
+        const p = f.properties;
+        const m = L.circleMarker(latlng, { radius: 6, color: "#fff", weight: 1.5, fillColor: COLOURS[p.status] || "#555",
+                                           fillOpacity: 1 });
+        const box = document.createElement("div");
+        const strong = document.createElement("strong");
+        strong.textContent = p.name;
+        const line = document.createElement("div");
+        line.textContent = (labels[p.status] || p.status) + (p.agency ? " · " + p.agency : "");
+        box.append(strong, line);
+        m.bindPopup(box);
+        markers[p.code] = m;
+        return m;
+      },
+    }).addTo(map);
+    mapEl.dataset.units = String(Object.keys(markers).length);
+  }
+  load();
+  if (window.CommandStream) {
+    let again = null;
+    window.CommandStream.on("resource.", () => { clearTimeout(again); again = setTimeout(load, 300); });
+  }
+  document.addEventListener("click", (ev) => {
+    const link = ev.target.closest("[data-show-unit]");
+    if (!link) return;
+    ev.preventDefault();
+    const m = markers[link.dataset.showUnit];
+    if (m) { map.setView(m.getLatLng(), 15); m.openPopup(); mapEl.scrollIntoView({ block: "nearest" }); }
+  });
+})();
