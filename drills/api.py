@@ -57,9 +57,7 @@ class DrillListCreate(generics.ListAPIView):
         data = DrillCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        drill = services.drill_plan(actor=request.user, scenario_id=v["scenario"], speed=v["speed"])
-        if v["start"]:
-            drill = services.drill_start(actor=request.user, drill_id=drill.pk)
+        drill = services.drill_plan(actor=request.user, scenario_id=v["scenario"], speed=v["speed"], start=v["start"])
         return Response(DrillSerializer(_drills().get(pk=drill.pk)).data, status=status.HTTP_201_CREATED)
 
 

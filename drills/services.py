@@ -37,8 +37,8 @@ START_TOLERANCE = dt.timedelta(seconds=5)
 
 # --- drills ------------------------------------------------------------------------
 
-def drill_plan(*, actor, scenario_id: int, speed: int = 1) -> Drill:
-    """A drill of a scenario, not started yet."""
+def drill_plan(*, actor, scenario_id: int, speed: int = 1, start: bool = False) -> Drill:
+    """A drill of a scenario, not started yet, or started at once (one transaction either way)."""
     _require(actor, DIRECT_ROLES, _("Only dispatchers and commanders may direct drills."))
     scenario = Scenario.objects.filter(pk=scenario_id).first() if str(scenario_id).isdigit() else None
     if scenario is None:
@@ -47,7 +47,8 @@ def drill_plan(*, actor, scenario_id: int, speed: int = 1) -> Drill:
     if not scenario.injects.exists():
         raise DomainError(_("Scenario “%(t)s” has no injects: add them in the admin first.") % {"t": scenario.title})
     with transaction.atomic():
-        return Drill.objects.create(scenario=scenario, speed=speed, created_by=actor)
+        drill = Drill.objects.create(scenario=scenario, speed=speed, created_by=actor)
+        return drill_start(actor=actor, drill_id=drill.pk) if start else drill
 
 
 def drill_start(*, actor, drill_id: int, start_at: dt.datetime | None = None) -> Drill:

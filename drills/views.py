@@ -36,9 +36,8 @@ def drill_new(request):
     except ValueError:
         speed = 0  # the service names the rule
     try:
-        drill = services.drill_plan(actor=request.user, scenario_id=request.POST.get("scenario", ""), speed=speed)
-        if request.POST.get("start"):
-            services.drill_start(actor=request.user, drill_id=drill.pk)
+        drill = services.drill_plan(actor=request.user, scenario_id=request.POST.get("scenario", ""), speed=speed,
+                                    start=bool(request.POST.get("start")))
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("drills:list")

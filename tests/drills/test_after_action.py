@@ -54,7 +54,7 @@ def test_after_action_report_page_json_and_pdf_in_chinese(real_incident, duty_of
     page = _page(viewer).get(f"/drills/after-action/{real_incident.pk}/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "南港氯碱液氯储罐泄漏" in html and "EXERCISE" not in html and 'id="report-deadlines"' in html
+    assert "南港氯碱液氯储罐泄漏" in html and "演练 / EXERCISE" not in html and 'id="report-deadlines"' in html
 
     data = _api(viewer).get(f"/api/v1/incidents/{real_incident.pk}/after-action/").json()
     assert data["incident"]["exercise"] is False and data["label"] == ""
