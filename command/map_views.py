@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core import stream
 from core.roles import CONSOLE_ROLES, INTAKE_ROLES, has_role
-from hazards.models import Chemical, RiskSource
+from hazards import selectors as hazards_selectors
+from hazards.models import Chemical
 from incidents.models import Incident
 
 SEVERITY = [("I", "#d7191c", _("Ⅰ Extremely serious")), ("II", "#f07c00", _("Ⅱ Serious")),
@@ -86,7 +87,7 @@ def map_page(request):
         },
         "can_release": has_role(request.user, INTAKE_ROLES),
         "chemicals": chemicals,
-        "risk_sources": _risk_sources_with_chemicals(chemicals),
+        "risk_sources": hazards_selectors.risk_sources_with_release_chemicals(chemicals),
         # The release is linked to an incident chosen by its number, never a typed id (issue 13, 11).
         "open_incidents": Incident.objects.filter(status__in=Incident.OPEN_STATUSES).order_by("-reported_at")[:200],
         "selected_incident": _int_or_none(request.GET.get("incident")),
@@ -94,16 +95,6 @@ def map_page(request):
         "i18n": {k: str(v) for k, v in I18N.items()},
     }
     return render(request, "command/map.html", context)
-
-
-def _risk_sources_with_chemicals(chemicals):
-    """Risk sources, each with the CAS numbers of what it stores that the model can release:
-    choosing a source picks its chemical, and a source with several asks which (issue 13, 10)."""
-    modelled = {c.pk: c.cas for c in chemicals}
-    sources = list(RiskSource.objects.order_by("code").prefetch_related("stored"))
-    for source in sources:
-        source.release_cas = [modelled[s.chemical_id] for s in source.stored.all() if s.chemical_id in modelled]
-    return sources
 
 
 def _int_or_none(value):

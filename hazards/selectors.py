@@ -60,3 +60,13 @@ def risk_sources_graded():
 def _target_row(target: SensitiveTarget) -> dict:
     return {"id": target.pk, "code": target.code, "name": target.name, "name_en": target.name_en,
             "kind": target.kind, "population": target.population, "distance_m": round(target.distance.m, 1)}
+
+
+def risk_sources_with_release_chemicals(chemicals):
+    """Risk sources, each with the CAS numbers of what it stores that the model can release:
+    choosing a source picks its chemical, and a source with several asks which (issue 13, 10)."""
+    modelled = {c.pk: c.cas for c in chemicals}
+    sources = list(RiskSource.objects.order_by("code").prefetch_related("stored"))
+    for source in sources:
+        source.release_cas = [modelled[s.chemical_id] for s in source.stored.all() if s.chemical_id in modelled]
+    return sources

@@ -16,11 +16,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import DateTimeFilter, StrictSerializer, no_body, role_permission
-from core.roles import COMMAND_ROLES, CONSOLE_ROLES, INTAKE_ROLES, PLANNER, has_role
+from core.roles import COMMAND_ROLES, CONSOLE_ROLES, INTAKE_ROLES, has_role
 from incidents.models import Incident
 from plans import selectors, services
 from plans.ical import roster_calendar
-from plans.models import Action, Activation, CalendarToken, Plan, ResponseLevel, Shift, Task
+from plans.models import Activation, CalendarToken, Plan, Shift, Task
 from plans.serializers import PlanDetailSerializer, PlanSerializer
 
 Console = role_permission(*CONSOLE_ROLES)
@@ -178,16 +178,7 @@ class PlanFilter(filters.FilterSet):
         fields = ["kind", "status", "code"]
 
 
-def plans_visible_to(user):
-    """Published plans for the console, like the plans page; drafts and old versions too for
-    planners, like the plan document page."""
-    levels = Prefetch("levels", queryset=ResponseLevel.objects.prefetch_related(
-        Prefetch("actions", queryset=Action.objects.select_related("responsible_agency"))))
-    qs = (Plan.objects.select_related("issuing_agency")
-          .prefetch_related(levels, "incident_types", "areas").order_by("code", "-version"))
-    if has_role(user, [PLANNER]) or user.has_perm("plans.change_plan"):
-        return qs
-    return qs.filter(status=Plan.Status.PUBLISHED)
+plans_visible_to = selectors.plans_visible_to
 
 
 class PlanList(generics.ListAPIView):

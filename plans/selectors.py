@@ -10,6 +10,7 @@ from django.contrib.gis.measure import D
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from core.roles import PLANNER, has_role
 from incidents.models import Incident
 from plans.models import Action, Activation, DutyPost, Plan, ResponseLevel, Shift, Task
 from plans.models.plan import LEVEL_RANK
@@ -163,3 +164,15 @@ def plan_action_rows(plan: Plan) -> list[dict]:
         "responsible_agency": a.responsible_agency.code if a.responsible_agency_id else "",
         "responsible_role": a.responsible_role, "time_limit_min": a.time_limit_min,
     } for a in actions]
+
+
+def plans_visible_to(user):
+    """Published plans for the console, like the plans page; drafts and old versions too for
+    planners, like the plan document page."""
+    levels = Prefetch("levels", queryset=ResponseLevel.objects.prefetch_related(
+        Prefetch("actions", queryset=Action.objects.select_related("responsible_agency"))))
+    qs = (Plan.objects.select_related("issuing_agency")
+          .prefetch_related(levels, "incident_types", "areas").order_by("code", "-version"))
+    if has_role(user, [PLANNER]) or user.has_perm("plans.change_plan"):
+        return qs
+    return qs.filter(status=Plan.Status.PUBLISHED)
