@@ -3,14 +3,36 @@ from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from incidents.models import Assignment, Incident, IncidentType, RunCard, RunCardNeed, TimelineEntry
+from incidents.models import (
+    SEVERITY_NUMERALS,
+    Assignment,
+    Incident,
+    IncidentType,
+    RunCard,
+    RunCardNeed,
+    TimelineEntry,
+    capability_label,
+)
 
 
 @admin.register(IncidentType)
 class IncidentTypeAdmin(admin.ModelAdmin):
-    list_display = ("code", "klass", "name_zh", "name_en", "required_capabilities")
+    list_display = ("code", "klass", "name_zh", "name_en", "capabilities", "run_cards")
     list_filter = ("klass",)
     search_fields = ("code", "name_zh", "name_en")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("run_cards")
+
+    @admin.display(description=_("required capabilities"))
+    def capabilities(self, obj):
+        # Names in the user's language, not codes (issue 13, point 14).
+        return ", ".join(capability_label(c) for c in obj.required_capabilities)
+
+    @admin.display(description=_("run cards"))
+    def run_cards(self, obj):
+        cards = sorted(obj.run_cards.all(), key=lambda c: c.severity or "Z")
+        return ", ".join(SEVERITY_NUMERALS.get(c.severity) or str(_("any severity")) for c in cards) or "—"
 
 
 class TimelineInline(admin.TabularInline):

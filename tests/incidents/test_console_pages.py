@@ -123,3 +123,5 @@ def test_planner_keeps_run_cards_in_the_admin(client, planner, db):
     assert again.status_code == 200 and RunCard.objects.count() == 1
     listing = client.get("/admin/incidents/runcard/").content.decode()
     assert "Fire suppression × 6" in listing
+    types = client.get("/admin/incidents/incidenttype/").content.decode()
+    assert "Ⅱ" in types  # the type's run cards, by severity
