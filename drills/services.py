@@ -148,6 +148,7 @@ def inject_play(*, run_id: int) -> InjectRun | None:
         if run.status != InjectRun.Status.SCHEDULED or drill.status != Drill.Status.RUNNING:
             return run  # played already (a job run twice), or the drill ended
         try:
+            _check_inject(run.inject)
             with transaction.atomic():
                 incident, result = _PLAYERS[run.inject.kind](drill, run.inject)
         except DomainError as exc:
@@ -250,6 +251,19 @@ _PLAYERS = {
     Inject.Kind.WIND_CHANGE: _play_wind_change,
     Inject.Kind.MESSAGE: _play_message,
 }
+
+
+def _check_inject(inject: Inject) -> None:
+    """An inject edited into an incomplete state after the drill started fails with the reason."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        inject.clean()
+    except ValidationError as exc:
+        fields = ", ".join(sorted(getattr(exc, "message_dict", {}) or ["?"]))
+        raise DomainError(_("The inject is incomplete (%(fields)s): fix it in the scenario.") % {"fields": fields}) from None
+    if inject.kind not in _PLAYERS:
+        raise DomainError(_("Unknown inject kind “%(k)s”.") % {"k": inject.kind})
 
 
 def _need_incident(drill: Drill) -> Incident:

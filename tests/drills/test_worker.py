@@ -124,3 +124,14 @@ def test_a_rolled_back_start_leaves_no_job_and_no_run(make_scenario, director):
     assert ProcrastinateJob.objects.count() == before
     assert not InjectRun.objects.filter(drill=drill).exists()
     assert Drill.objects.get(pk=drill.pk).status == "planned"
+
+
+def test_an_inject_made_incomplete_after_the_start_fails_with_the_reason(make_scenario, director):
+    scenario = make_scenario((0, "call"), (0, "release"))
+    drill = services.drill_start(actor=director, drill_id=services.drill_plan(
+        actor=director, scenario_id=scenario.pk, speed=10).pk)
+    scenario.injects.filter(kind="release").update(rate_kg_s=None)
+    _run_worker_until_idle()
+    statuses = dict(drill.runs.values_list("inject__kind", "status"))
+    assert statuses == {"call": "fired", "release": "failed"}
+    assert "rate_kg_s" in drill.runs.get(inject__kind="release").result
