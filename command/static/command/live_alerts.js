@@ -29,9 +29,13 @@
 
   window.CommandStream.on("assignment.escalated", (event) => {
     const p = event.payload;
+    // One banner per assignment: a new round replaces the last (the server-rendered one too),
+    // and acting on the assignment takes it away (console_keys.js).
+    box.querySelectorAll(`[data-escalated-assignment="${Number(p.id)}"]`).forEach((li) => li.remove());
     banner("error", (p.incident.exercise ? "演练 / EXERCISE · " : "") + box.dataset.escalatedLabel,
       `${p.resource.name} · ${p.incident.number} ${p.incident.title}`,
       `/incidents/${p.incident.id}/`);
+    if (box.firstChild) box.firstChild.dataset.escalatedAssignment = String(Number(p.id));
   });
   // A drill starting or ending is news on every console (演练 / EXERCISE).
   ["drill.started", "drill.ended"].forEach((type) => window.CommandStream.on(type, (event) => {
