@@ -1,4 +1,4 @@
-"""Public warnings (预警发布), published as OASIS CAP 1.2 (see ../shared/DOMAIN.md).
+"""Public warnings (预警发布), published as OASIS CAP 1.2 (see docs/domain.md).
 
 One Alert row is one warning through its whole life. Each time it is published
 (issue, update, cancel) it becomes a new CAP message with a new `identifier` and `sent`;

@@ -1,4 +1,4 @@
-"""/api/v1/: each app contributes its own routes (see ../shared/API.md for the contract)."""
+"""/api/v1/: each app contributes its own routes (see docs/contract.md for the contract)."""
 
 from django.urls import include, path
 

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from core import roles
 
-# The role users of ../shared/API.md.
+# The role users of docs/contract.md.
 ROLE_USERS = [
     ("duty1", roles.DUTY_OFFICER, "值班员", "Duty officer", False),
     ("dispatcher1", roles.DISPATCHER, "调度员", "Dispatcher", False),

@@ -112,7 +112,7 @@ class AutoSchema(SpectacularAutoSchema):
     messages per field, 413 over the body limit, 415 for a body that is not JSON."""
 
     def map_parsers(self):
-        # The API speaks JSON (../shared/API.md). Form parsers stay for old clients, but are not
+        # The API speaks JSON (docs/contract.md). Form parsers stay for old clients, but are not
         # advertised: Daphne's HTTP layer answers a malformed multipart body itself, bare.
         return ["application/json"]
 

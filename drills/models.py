@@ -266,7 +266,7 @@ class RevisionTask(models.Model):
 class ReportRule(models.Model):
     """Reporting deadlines per severity (初报/续报/终报): local rules differ, so they are data.
 
-    Defaults (migration 0002) follow ../shared/DOMAIN.md "Grading": 15 min by phone and 30 min
+    Defaults (migration 0002) follow docs/domain.md "Grading": 15 min by phone and 30 min
     written for Ⅰ–Ⅱ, 30/60 min for Ⅲ; Ⅳ, the follow-up interval and the final report are this
     office's choice, to be checked against the local regulation.
     """

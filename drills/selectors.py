@@ -15,7 +15,7 @@ from drills.models import Drill, IncidentReport, ReportRule
 from incidents.models import Assignment, Incident
 from incidents.selectors import incident_milestones
 
-# Targets for the response intervals, in seconds (../shared/DOMAIN.md "Service-time budgets"):
+# Targets for the response intervals, in seconds (docs/domain.md "Service-time budgets"):
 # process and alert within 60 s (NFPA 1221), turnout 60–80 s (NFPA 1710), fire crews reach the
 # district edge within 5 minutes of the dispatch order. Override with settings.DRILLS_RESPONSE_TARGETS.
 RESPONSE_TARGETS = {"call_to_dispatch": 60, "dispatch_to_ack": 80, "dispatch_to_on_scene": 300}

@@ -1,4 +1,4 @@
-"""REST API of the chemical park (../shared/API.md, "Chemical park"). Thin: parse, call, render."""
+"""REST API of the chemical park (docs/contract.md, "Chemical park"). Thin: parse, call, render."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema

@@ -24,7 +24,7 @@ ENTERPRISES = [
 # AEGL: US EPA / National Research Council, "Acute Exposure Guideline Levels for Selected
 #   Airborne Chemicals": chlorine vol. 4 (2004), ammonia vol. 6 (2008), sulfur dioxide vol. 8
 #   (2010), hydrogen sulfide vol. 9 (2010); final values as listed on EPA's AEGL pages.
-# ERPG: AIHA, "ERPG/WEEL Handbook" (current edition), as quoted in ../shared/DOMAIN.md.
+# ERPG: AIHA, "ERPG/WEEL Handbook" (current edition), as quoted in docs/domain.md.
 # Critical quantities Q: GB 18218-2018 Table 1; β: Table 3 (listed toxic gases) and Table 4
 #   (flammable gas W2 1.5; flammable liquids W5.x 1).
 # Dense gas: heavier than air on release (ALOHA treats these with its heavy-gas model).

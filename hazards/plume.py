@@ -1,4 +1,4 @@
-"""Gaussian plume threat zones for a continuous ground-level release (../shared/DOMAIN.md).
+"""Gaussian plume threat zones for a continuous ground-level release (docs/domain.md).
 
 Pure functions, no Django: every number here can be checked by hand. Units: metres, seconds,
 kg/s, m/s; concentrations in kg/m³ internally and ppm at 25 °C, 1 atm at the edges.

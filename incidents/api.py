@@ -1,4 +1,4 @@
-"""REST API for incidents and dispatch (../shared/API.md). Thin: validate, call a service."""
+"""REST API for incidents and dispatch (docs/contract.md). Thin: validate, call a service."""
 
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters

@@ -1,4 +1,4 @@
-"""The shapes of the events incidents emit (../shared/API.md, "The live stream").
+"""The shapes of the events incidents emit (docs/contract.md, "The live stream").
 
 One function per object, used by every service, so a client sees one shape per event type.
 Locations are GeoJSON Points ([lon, lat]), as in the REST API.

@@ -1,4 +1,4 @@
-"""REST API of park monitoring (../shared/API.md "Park monitoring"). Thin: parse, call, render."""
+"""REST API of park monitoring (docs/contract.md "Park monitoring"). Thin: parse, call, render."""
 
 from __future__ import annotations
 

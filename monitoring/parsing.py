@@ -1,4 +1,4 @@
-"""Sensor input, from MQTT or HTTP, into readings or reasons why not (../shared/API.md).
+"""Sensor input, from MQTT or HTTP, into readings or reasons why not (docs/contract.md).
 
 Bad input never stops ingestion: every function here returns what it could use and a list of
 (index, reason) for the rest, and never raises on content.

@@ -1,4 +1,4 @@
-"""/api/v1/ routes of plans and duty (../shared/API.md, "Plans and duty"). Thin: parse, call, render."""
+"""/api/v1/ routes of plans and duty (docs/contract.md, "Plans and duty"). Thin: parse, call, render."""
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q

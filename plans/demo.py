@@ -3,7 +3,7 @@ a month of shifts for the demo users and one deliberate gap so the gap list show
 
 Plan texts and actions are invented for a fictional district. The thresholds of the overall
 and hazardous-chemical plans follow the accident grades of 生产安全事故报告和调查处理条例 Art. 3
-(deaths 30/10/3, serious injuries 100/50/10; see ../shared/DOMAIN.md); those of the flood and
+(deaths 30/10/3, serious injuries 100/50/10; see docs/domain.md); those of the flood and
 typhoon plan are demo values, not taken from any standard.
 """
 

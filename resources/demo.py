@@ -1,4 +1,4 @@
-"""The demo district's geography and resources (fictional; see ../shared/DOMAIN.md).
+"""The demo district's geography and resources (fictional; see docs/domain.md).
 
 A coastal district on the Pearl River estuary, about 113.46–113.72 E, 22.62–22.88 N
 (≈ 770 km²): six towns and three sub-districts, four depots, units of eight kinds, stocks,

@@ -1,4 +1,4 @@
-"""REST API of the safety ledger (../shared/API.md, "Safety ledger"). Thin: parse, call, render.
+"""REST API of the safety ledger (docs/contract.md, "Safety ledger"). Thin: parse, call, render.
 
 Every queryset goes through safety.selectors.scoped, so an enterprise officer asking for another
 enterprise's record gets a 404, exactly as for an id that does not exist.

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-# ../shared/DOMAIN.md "Grading": 15 min by phone / 30 min written for Ⅰ–Ⅱ, 30/60 min for Ⅲ.
+# docs/domain.md "Grading": 15 min by phone / 30 min written for Ⅰ–Ⅱ, 30/60 min for Ⅲ.
 # Ⅳ, the follow-up interval and the final report's delay are this office's defaults: check
 # them against the local regulation and change them in the admin.
 DEFAULTS = [

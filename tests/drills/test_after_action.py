@@ -88,7 +88,7 @@ def test_an_exercise_report_says_so_on_every_page(district, duty_officer):
 
 def test_reports_first_follow_up_final_with_configurable_deadlines(real_incident, duty_officer, viewer):
     rule = ReportRule.objects.get(severity="III")
-    assert (rule.phone_min, rule.written_min) == (30, 60)  # ../shared/DOMAIN.md for Ⅲ
+    assert (rule.phone_min, rule.written_min) == (30, 60)  # docs/domain.md for Ⅲ
     late = timezone.now() + dt.timedelta(minutes=61)
     rows = {r["key"]: r for r in selectors.incident_report_deadlines(real_incident, now=late)}
     assert rows["initial_phone"]["overdue"] and rows["initial_written"]["overdue"]

@@ -1,4 +1,4 @@
-"""The plume against numbers worked out by hand from ../shared/DOMAIN.md's formulas.
+"""The plume against numbers worked out by hand from docs/domain.md's formulas.
 
 Each reference value below was computed on paper/calculator, step by step as written, not by
 calling hazards.plume; the tests then check the module reproduces them.

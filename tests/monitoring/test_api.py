@@ -1,4 +1,4 @@
-"""The park monitoring API (../shared/API.md "Park monitoring"): every endpoint with the right
+"""The park monitoring API (docs/contract.md "Park monitoring"): every endpoint with the right
 role, the wrong role and bad input."""
 
 import datetime as dt

@@ -1,4 +1,4 @@
-"""The Safety ledger API (../shared/API.md): contract names, roles, and another enterprise's
+"""The Safety ledger API (docs/contract.md): contract names, roles, and another enterprise's
 record answering 404 on every door (API, export, photo)."""
 
 import datetime as dt
