@@ -2,6 +2,8 @@
 reload, on a console opened later) until someone acts; the responder's phone says it was
 escalated, calls the caller with one tap, opens a map app, and keeps its header on one line."""
 
+import time
+
 import pytest
 from django.contrib.auth.models import Group
 from django.contrib.gis.geos import Point
@@ -52,6 +54,16 @@ def test_escalation_stays_on_consoles_until_acted_on_and_the_phone_says_so(daphn
         console.reload()
         console.wait_for_selector(banner)
         console.wait_for_selector("body[data-stream-live='1']")
+
+        # Another round while the console is open: still one banner for this assignment.
+        seq_before = console.evaluate("window.CommandStream.lastSeq")
+        services.assignment_escalate(assignment_id=escalated.pk)
+
+        deadline = time.monotonic() + 15
+        while console.evaluate("window.CommandStream.lastSeq") == seq_before:
+            assert time.monotonic() < deadline, "the second round never reached the console"
+            time.sleep(0.2)
+        assert console.locator(banner).count() == 1
 
         # The phone: escalated, one tap to call the caller, a map app to navigate.
         login(phone, daphne_server, "crew1")
