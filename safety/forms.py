@@ -29,6 +29,7 @@ class HiddenDangerForm(DomainErrorsMixin, forms.Form):
         required=False, widget=forms.CheckboxSelectMultiple)
     deadline = forms.DateTimeField(label=_("Rectify by"), widget=DATETIME, input_formats=DATETIME_FORMATS)
     photo = forms.FileField(label=_("Photo (JPEG, PNG or WebP)"), required=False)
+    inspection = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, enterprises=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,3 +104,8 @@ class GasTestForm(DomainErrorsMixin, forms.Form):
     lel_percent = forms.FloatField(label=_("LEL of the gas (%)"), min_value=0, max_value=100, required=False)
     o2_percent = forms.FloatField(label=_("Oxygen (% vol)"), min_value=0, max_value=100, required=False)
     toxic_ppm = forms.FloatField(label=_("Toxic gas (ppm)"), min_value=0, max_value=1_000_000, required=False)
+
+
+class DrawForm(forms.Form):
+    count = forms.IntegerField(label=_("Enterprises to inspect"), min_value=1, max_value=1000, initial=2)
+    inspectors = forms.CharField(label=_("Inspectors (comma-separated)"), required=False, max_length=400)

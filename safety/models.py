@@ -173,6 +173,8 @@ class HiddenDanger(models.Model):
                                      null=True, blank=True, verbose_name=_("rectified by"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     overdue_flagged_at = models.DateTimeField(_("flagged overdue at"), null=True, blank=True)
+    inspection = models.ForeignKey("InspectionDraw", on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="hidden_dangers", verbose_name=_("found in inspection draw"))
     external_id = models.CharField(_("external id"), max_length=64, null=True, blank=True,
                                    help_text=_("The id in the enterprise's own system, for idempotent imports."))
     history = HistoricalRecords()

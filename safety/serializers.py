@@ -131,7 +131,7 @@ class HiddenDangerSerializer(serializers.ModelSerializer):
         model = HiddenDanger
         fields = ["id", "enterprise", "enterprise_name", "title", "description", "location", "level", "criteria",
                   "deadline", "state", "overdue", "measures", "responsible", "funds_cny", "contingency",
-                  "reported_by", "reported_at", "rectified_by", "closed_at", "external_id"]
+                  "reported_by", "reported_at", "rectified_by", "closed_at", "external_id", "inspection"]
 
 
 class HiddenDangerDetailSerializer(HiddenDangerSerializer):
@@ -152,6 +152,8 @@ class HiddenDangerCreateSerializer(StrictSerializer):
                                      max_length=20)
     deadline = SafeDateTimeField()
     external_id = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None, max_length=64)
+    inspection = serializers.IntegerField(required=False, allow_null=True, default=None,
+                                          help_text="The inspection draw (双随机) it was found in; supervisors only.")
 
 
 class RectificationSerializer(StrictSerializer):

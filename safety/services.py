@@ -70,8 +70,20 @@ def _wrong_state(row, step) -> DomainError:
 @transaction.atomic
 def hidden_danger_report(*, actor, enterprise_id: int, title: str, deadline: dt.datetime, description: str = "",
                          location: str = "", level: str = "general", criteria: list[str] | None = None,
-                         external_id: str | None = None, allow_past_deadline: bool = False) -> HiddenDanger:
+                         external_id: str | None = None, allow_past_deadline: bool = False,
+                         inspection: int | None = None) -> HiddenDanger:
+    """Record a hidden danger. `inspection` links one found by a supervisor in a random
+    inspection (双随机) to its draw; the enterprise must be one that draw chose."""
     enterprise = _enterprise_for(actor, enterprise_id)
+    draw = None
+    if inspection is not None:
+        require_role(actor, {SAFETY_SUPERVISOR}, _("Only park safety supervisors record inspection findings."))
+        draw = InspectionDraw.objects.filter(pk=inspection).first()
+        if draw is None:
+            raise DomainError(_("No inspection draw %(id)s.") % {"id": inspection}, status=404)
+        if not draw.enterprises.filter(pk=enterprise.pk).exists():
+            raise DomainError(_("%(name)s was not drawn in inspection draw %(id)s.") % {
+                "name": enterprise.name, "id": draw.pk})
     criteria = sorted(set(criteria or []))
     unknown = [c for c in criteria if c not in rules.criteria_codes()]
     if unknown:
@@ -88,8 +100,11 @@ def hidden_danger_report(*, actor, enterprise_id: int, title: str, deadline: dt.
     hidden_danger = HiddenDanger.objects.create(
         enterprise=enterprise, title=title.strip(), description=description, location=location,
         level=rules.hidden_danger_level(level, criteria), criteria=criteria, deadline=deadline,
-        reported_by=actor, external_id=external_id or None)
-    _step(hidden_danger, actor, "reported", _("Reported as %(level)s.") % {"level": hidden_danger.get_level_display()})
+        reported_by=actor, external_id=external_id or None, inspection=draw)
+    note = _("Reported as %(level)s.") % {"level": hidden_danger.get_level_display()}
+    if draw is not None:
+        note += " " + _("Found in inspection draw %(id)s (双随机).") % {"id": draw.pk}
+    _step(hidden_danger, actor, "reported", note)
     _schedule_overdue(hidden_danger)
     stream.publish(events.HIDDEN_DANGER_REPORTED, hidden_danger, "reported")
     enterprise_colour_recompute(enterprise_id=enterprise.pk, reason="hidden_danger.reported")

@@ -8,6 +8,7 @@ app_name = "safety"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("map/", views.risk_map, name="map"),
+    path("draws/", views.draw, name="draw"),
     path("enterprises/<int:pk>/", views.enterprise, name="enterprise"),
     path("enterprises/<int:pk>/ledger.xlsx", views.enterprise_export, name="enterprise_export"),
     path("enterprises/<int:pk>/commitment/", views.commitment, name="commitment"),

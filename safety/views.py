@@ -18,6 +18,7 @@ from core.stream import last_seq
 from safety import api, export, rules, selectors, services
 from safety.forms import (
     CommitmentForm,
+    DrawForm,
     GasTestForm,
     HiddenDangerForm,
     NoteForm,
@@ -26,6 +27,7 @@ from safety.forms import (
     RectificationForm,
     VerifyForm,
 )
+from safety.models import InspectionDraw
 
 ledger_role = role_required(SAFETY_ROLES, None)
 
@@ -49,8 +51,30 @@ def overview(request):
         "permits": selectors.permits_in_force().select_related("enterprise").order_by("valid_to"),
         "awaiting": selectors.hidden_dangers_visible_to(request.user).filter(state=rules.HD.AWAITING)
         .order_by("deadline"),
+        "draw_form": DrawForm(),
+        "draws": InspectionDraw.objects.select_related("drawn_by").prefetch_related("enterprises")
+        .order_by("-drawn_at")[:5],
         "stream_since": last_seq(),
     })
+
+
+@ledger_role
+@require_POST
+def draw(request):
+    """A random inspection draw (双随机), weighted by colour; supervisors only (the service says so)."""
+    form = DrawForm(request.POST)
+    if form.is_valid():
+        inspectors = [n.strip() for n in form.cleaned_data["inspectors"].split(",") if n.strip()]
+        try:
+            draw = services.inspection_draw(actor=request.user, count=form.cleaned_data["count"], inspectors=inspectors)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Drawn: %(names)s.") % {
+                "names": ", ".join(e.name for e in draw.enterprises.order_by("code"))})
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("safety:overview")
 
 
 @ledger_role
@@ -120,7 +144,8 @@ def rules_state_choices():
 @ledger_role
 def hidden_danger_new(request):
     enterprises = selectors.enterprises_visible_to(request.user).order_by("code")
-    form = HiddenDangerForm(request.POST or None, request.FILES or None, enterprises=enterprises)
+    initial = {k: request.GET[k] for k in ("enterprise", "inspection") if request.GET.get(k, "").isdigit()}
+    form = HiddenDangerForm(request.POST or None, request.FILES or None, enterprises=enterprises, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         photo = data.pop("photo")

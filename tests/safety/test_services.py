@@ -278,3 +278,20 @@ def test_permits_in_force_near_an_incident(park, dispatcher):
     assert "near rack" in html and "far rack" not in html
     request.user = park["officer1"]
     assert incident_card(request, incident) == ""  # the incident page is the console's
+
+
+def test_inspection_findings_link_to_their_draw(park):
+    services.enterprise_colours_recompute_all()
+    draw = services.inspection_draw(actor=park["supervisor"], count=2)
+    hd = services.hidden_danger_report(actor=park["supervisor"], enterprise_id=park["e1"].pk, title="Found on site",
+                                       deadline=later(days=2), inspection=draw.pk)
+    assert hd.inspection == draw and "inspection draw" in hd.steps.get().note
+    with pytest.raises(DomainError) as err:
+        services.hidden_danger_report(actor=park["officer1"], enterprise_id=park["e1"].pk, title="x",
+                                      deadline=later(days=2), inspection=draw.pk)
+    assert err.value.status == 403
+    one = services.inspection_draw(actor=park["supervisor"], count=1)
+    other = park["e2"] if one.enterprises.get() == park["e1"] else park["e1"]
+    with pytest.raises(DomainError, match="was not drawn"):
+        services.hidden_danger_report(actor=park["supervisor"], enterprise_id=other.pk, title="x",
+                                      deadline=later(days=2), inspection=one.pk)

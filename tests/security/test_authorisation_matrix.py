@@ -298,6 +298,146 @@ SAFETY_MATRIX = {
     "api/v1/layers/risk-points/": {"GET": (LEDGER | CONSOLE, None, None, None)},
     "api/v1/layers/enterprise-colours/": {"GET": (LEDGER | CONSOLE, None, None, None)},
     "safety/map/": {"GET": (LEDGER, None, None, None)},
+    "safety/draws/": {"POST": (frozenset({SUP}), None, {"count": 1, "inspectors": "Li"}, "form")},
+}
+MATRIX.update(SAFETY_MATRIX)
+
+
+@pytest.fixture
+def world(world, make_user):
+    """The shared world plus the safety ledger's objects and its two roles' users."""
+    from safety import services as safety
+    from safety.models import EnterpriseMembership
+
+    supervisor = make_user("sec_safety", SUP)
+    officer = make_user("sec_enterprise", EO)
+    enterprise = world["risk_source"].enterprise
+    EnterpriseMembership.objects.create(user=officer, enterprise=enterprise)
+    deadline = timezone.now() + dt.timedelta(days=3)
+
+    def report(title):
+        return safety.hidden_danger_report(actor=officer, enterprise_id=enterprise.pk, title=title, deadline=deadline)
+
+    hidden_danger = report("reported")
+    photo = safety.hidden_danger_photo_add(actor=officer, hidden_danger_id=hidden_danger.pk,
+                                           upload=_photo_upload(world)["photo"])
+    rectifying = report("rectifying")
+    safety.hidden_danger_plan(actor=officer, hidden_danger_id=rectifying.pk, measures="m")
+    awaiting = report("awaiting")
+    safety.hidden_danger_plan(actor=officer, hidden_danger_id=awaiting.pk, measures="m")
+    safety.hidden_danger_rectified(actor=officer, hidden_danger_id=awaiting.pk)
+    now = timezone.now()
+
+    def permit(kind="confined_space"):
+        return safety.work_permit_submit(actor=officer, enterprise_id=enterprise.pk, kind=kind, place="T-1",
+                                         valid_from=now - dt.timedelta(minutes=5), valid_to=now + dt.timedelta(hours=8),
+                                         gas_tests=[_gas(at=now - dt.timedelta(minutes=2))])
+
+    submitted = permit("height")  # starts without a gas test, whenever the matrix reaches it
+    running = permit()
+    safety.work_permit_start(actor=officer, permit_id=running.pk)
+    suspended = permit()
+    safety.work_permit_start(actor=officer, permit_id=suspended.pk)
+    safety.gas_test_record(actor=officer, permit_id=suspended.pk, test=_gas(at=now, o2_percent=18))
+    safety.gas_test_record(actor=officer, permit_id=suspended.pk, test=_gas(at=timezone.now()))
+    return {**world, "users": {**world["users"], SUP: supervisor, EO: officer}, "enterprise": enterprise,
+            "hidden_danger": hidden_danger, "photo": photo, "hd_rectifying": rectifying, "hd_awaiting": awaiting,
+            "permit": submitted, "permit_running": running, "permit_suspended": suspended}
+
+
+# --- the park's safety ledger (safety app) ---------------------------------------------------
+# A park safety supervisor keeps every enterprise's ledger; an enterprise safety officer only
+# their own (here E1, where every object below lives; tests/safety tries another enterprise).
+# Console roles read enterprises, permits and the permits layer: people may be inside a tank.
+LEDGER = frozenset({SUP, EO})
+
+
+def _local_minutes(**delta):
+    return timezone.localtime(timezone.now() + dt.timedelta(**delta)).strftime("%Y-%m-%dT%H:%M")
+
+
+def _photo_upload(world):
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buffer, format="PNG")
+    return {"photo": SimpleUploadedFile("p.png", buffer.getvalue(), content_type="image/png")}
+
+
+def _gas(**extra):
+    return {"at": (timezone.now() - dt.timedelta(minutes=1)).isoformat(), "combustible_percent": 0.1,
+            "lel_percent": 5, "o2_percent": 20.5, **extra}
+
+
+SAFETY_MATRIX = {
+    "safety/": {"GET": (LEDGER, None, None, None)},
+    "safety/enterprises/<int:pk>/": {"GET": (LEDGER, "enterprise", None, None)},
+    "safety/enterprises/<int:pk>/ledger.xlsx": {"GET": (LEDGER, "enterprise", None, None)},
+    "safety/enterprises/<int:pk>/commitment/": {"POST": (LEDGER, "enterprise", {
+        "units_running": 2, "units_stopped": 0, "special_work": 0, "trial_runs": 0, "startups_shutdowns": 0,
+        "risk_level": "blue"}, "form")},
+    "safety/hidden-dangers/": {"GET": (LEDGER, None, None, None)},
+    "safety/hidden-dangers/new/": {"GET": (LEDGER, None, None, None),
+                                   "POST": (LEDGER, None, lambda w: {"enterprise": w["enterprise"].pk, "title": "t",
+                                                                     "level": "general",
+                                                                     "deadline": _local_minutes(days=2)}, "form")},
+    "safety/hidden-dangers/<int:pk>/": {"GET": (LEDGER, "hidden_danger", None, None)},
+    "safety/hidden-dangers/<int:pk>/plan/": {"POST": (LEDGER, "hidden_danger", {"measures": "m"}, "form")},
+    "safety/hidden-dangers/<int:pk>/rectified/": {"POST": (LEDGER, "hd_rectifying", {"note": "done"}, "form")},
+    # Only a supervisor verifies (and not the one who rectified it: the officer did here).
+    "safety/hidden-dangers/<int:pk>/verify/": {"POST": (frozenset({SUP}), "hd_awaiting", {"accepted": "1"}, "form")},
+    "safety/hidden-dangers/<int:pk>/photos/": {"POST": (LEDGER, "hidden_danger", _photo_upload, "form")},
+    "safety/hidden-dangers/<int:pk>/photos/<int:photo_pk>/": {"GET": (LEDGER, "photo", None, None)},
+    "safety/permits/": {"GET": (LEDGER, None, None, None)},
+    "safety/permits/new/": {"GET": (LEDGER, None, None, None),
+                            "POST": (LEDGER, None, lambda w: {"enterprise": w["enterprise"].pk, "kind": "height",
+                                                              "place": "roof", "valid_from": _local_minutes(),
+                                                              "valid_to": _local_minutes(hours=4)}, "form")},
+    "safety/permits/<int:pk>/": {"GET": (LEDGER, "permit", None, None)},
+    "safety/permits/<int:pk>/start/": {"POST": (LEDGER, "permit", {}, "form")},
+    "safety/permits/<int:pk>/resume/": {"POST": (LEDGER, "permit_suspended", {}, "form")},
+    "safety/permits/<int:pk>/close/": {"POST": (LEDGER, "permit_running", {}, "form")},
+    "safety/permits/<int:pk>/cancel/": {"POST": (LEDGER, "permit", {}, "form")},
+    "safety/permits/<int:pk>/gas-test/": {"POST": (LEDGER, "permit", lambda w: {
+        "at": _local_minutes(minutes=-1), "combustible_percent": "0.1", "lel_percent": "5", "o2_percent": "20.5"},
+        "form")},
+    "api/v1/enterprises/": {"GET": (LEDGER | CONSOLE, None, None, None)},
+    "api/v1/enterprises/<int:pk>/": {"GET": (LEDGER | CONSOLE, "enterprise", None, None)},
+    "api/v1/enterprises/<int:pk>/ledger.xlsx": {"GET": (LEDGER, "enterprise", None, None)},
+    "api/v1/risk-points/": {"GET": (LEDGER, None, None, None),
+                            "POST": (LEDGER, None, lambda w: {"enterprise": w["enterprise"].pk, "name": "p",
+                                                              "location": POINT, "method": "LS", "likelihood": 2,
+                                                              "severity": 3}, "json")},
+    "api/v1/hidden-danger-criteria/": {"GET": (LOGGED_IN, None, None, None)},  # reference data
+    "api/v1/hidden-dangers/": {"GET": (LEDGER, None, None, None),
+                               "POST": (LEDGER, None, lambda w: {"enterprise": w["enterprise"].pk, "title": "t",
+                                                                 "deadline": _expires()}, "json")},
+    "api/v1/hidden-dangers/import/": {"POST": (LEDGER, None, lambda w: {"enterprise": w["enterprise"].pk, "rows": [
+        {"external_id": "X1", "title": "t", "deadline": _expires()}]}, "json")},
+    "api/v1/hidden-dangers/<int:pk>/": {"GET": (LEDGER, "hidden_danger", None, None)},
+    "api/v1/hidden-dangers/<int:pk>/rectification/": {"POST": (LEDGER, "hidden_danger", {"measures": "m"}, "json")},
+    "api/v1/hidden-dangers/<int:pk>/rectified/": {"POST": (LEDGER, "hd_rectifying", {"note": "done"}, "json")},
+    "api/v1/hidden-dangers/<int:pk>/verify/": {"POST": (frozenset({SUP}), "hd_awaiting", {"accepted": True}, "json")},
+    "api/v1/hidden-dangers/<int:pk>/photos/": {"POST": (LEDGER, "hidden_danger", _photo_upload, "form")},
+    "api/v1/hidden-dangers/<int:pk>/photos/<int:photo_pk>/": {"GET": (LEDGER, "photo", None, None)},
+    "api/v1/work-permits/": {"GET": (LEDGER | CONSOLE, None, None, None),
+                             "POST": (LEDGER, None, lambda w: {
+                                 "enterprise": w["enterprise"].pk, "kind": "height", "place": "roof",
+                                 "valid_from": timezone.now().isoformat(), "valid_to": _expires()}, "json")},
+    "api/v1/work-permits/<int:pk>/": {"GET": (LEDGER | CONSOLE, "permit", None, None)},
+    "api/v1/work-permits/<int:pk>/start/": {"POST": (LEDGER, "permit", {}, "json")},
+    "api/v1/work-permits/<int:pk>/resume/": {"POST": (LEDGER, "permit_suspended", {}, "json")},
+    "api/v1/work-permits/<int:pk>/close/": {"POST": (LEDGER, "permit_running", {}, "json")},
+    "api/v1/work-permits/<int:pk>/cancel/": {"POST": (LEDGER, "permit", {}, "json")},
+    "api/v1/work-permits/<int:pk>/gas-tests/": {"POST": (LEDGER, "permit", lambda w: _gas(), "json")},
+    "api/v1/commitments/": {"GET": (LEDGER, None, None, None),
+                            "POST": (LEDGER, None, lambda w: {"enterprise": w["enterprise"].pk, "units_running": 1,
+                                                              "units_stopped": 0, "risk_level": "blue"}, "json")},
+    "api/v1/inspection-draws/": {"GET": (LEDGER, None, None, None),  # an officer's list is empty
+                                 "POST": (frozenset({SUP}), None, {"count": 1}, "json")},
+    "api/v1/layers/work-permits/": {"GET": (LEDGER | CONSOLE, None, None, None)},
 }
 MATRIX.update(SAFETY_MATRIX)
 
