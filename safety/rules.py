@@ -296,7 +296,8 @@ def enterprise_colour(inputs: ColourInputs) -> tuple[str, list[dict]]:
         factors.append({"code": "major_hidden_dangers", "colour": colour, "text": str(_(
             "%(n)d major hidden danger(s) (重大隐患) not closed") % {"n": inputs.open_major_hidden_dangers})})
     for code, present, text in (
-        ("overdue", inputs.overdue_items, _("%(n)d item(s) past their deadline")),
+        ("overdue", inputs.overdue_items, _("%(n)d item(s) overdue (hidden dangers, expired certificates, "
+                                            "confined-space gas re-tests)")),
         ("alarms", inputs.active_alarms, _("%(n)d monitoring alarm(s) active")),
         ("commitment", inputs.missing_commitment, _("Today's safety commitment (安全承诺) not filed")),
     ):

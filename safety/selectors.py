@@ -9,7 +9,7 @@ import datetime as dt
 from django.apps import apps
 from django.conf import settings
 from django.contrib.gis.measure import D
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from core.roles import CONSOLE_ROLES, ENTERPRISE_OFFICER, SAFETY_SUPERVISOR, has_role, user_roles
@@ -82,6 +82,14 @@ def permits_in_force_near(point, metres: float = 500) -> QuerySet:
     return permits_in_force().filter(location__dwithin=(point, D(m=metres))).select_related("enterprise")
 
 
+def permits_retest_overdue(at: dt.datetime | None = None) -> QuerySet:
+    """Confined-space work in progress whose last gas analysis is older than 2 h (GB 30871-2022 6)."""
+    at = at or timezone.now()
+    return (WorkPermit.objects.filter(kind="confined_space", state=rules.WP.IN_PROGRESS)
+            .annotate(last_test=Max("gas_tests__at"))
+            .filter(Q(last_test__isnull=True) | Q(last_test__lt=at - rules.CONFINED_RETEST_EVERY)))
+
+
 def open_hidden_dangers() -> QuerySet:
     return HiddenDanger.objects.filter(state__in=rules.HD_OPEN)
 
@@ -129,7 +137,7 @@ def colour_inputs(enterprise_id: int, at: dt.datetime | None = None) -> rules.Co
         best_grade_source=f"{best.code} {best.name}" if best else "",
         red_risk_points=RiskPoint.objects.filter(enterprise_id=enterprise_id, colour="red").count(),
         open_major_hidden_dangers=hidden["major"],
-        overdue_items=hidden["overdue"] + expired,
+        overdue_items=hidden["overdue"] + expired + permits_retest_overdue(at).filter(enterprise_id=enterprise_id).count(),
         active_alarms=active_alarms(enterprise_id) or 0,
         missing_commitment=commitment_due_passed(at) and commitment_today(enterprise_id, at) is None,
     )

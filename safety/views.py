@@ -49,6 +49,7 @@ def overview(request):
         "rows": rows, "due_hour": settings.SAFETY_COMMITMENT_DUE_HOUR,
         "overdue": selectors.overdue_hidden_dangers().select_related("enterprise").order_by("deadline")[:50],
         "permits": selectors.permits_in_force().select_related("enterprise").order_by("valid_to"),
+        "retest_overdue": set(selectors.permits_retest_overdue().values_list("pk", flat=True)),
         "awaiting": selectors.hidden_dangers_visible_to(request.user).filter(state=rules.HD.AWAITING)
         .order_by("deadline"),
         "draw_form": DrawForm(),

@@ -295,3 +295,22 @@ def test_inspection_findings_link_to_their_draw(park):
     with pytest.raises(DomainError, match="was not drawn"):
         services.hidden_danger_report(actor=park["supervisor"], enterprise_id=other.pk, title="x",
                                       deadline=later(days=2), inspection=one.pk)
+
+
+def test_a_confined_space_retest_overdue_counts_against_the_colour(park, settings):
+    settings.SAFETY_COMMITMENT_DUE_HOUR = 24
+    from safety import selectors
+    from safety.models import GasTest
+
+    now = timezone.now()
+    permit = services.work_permit_submit(
+        actor=park["officer2"], enterprise_id=park["e2"].pk, kind="confined_space", place="tank",
+        valid_from=now - dt.timedelta(minutes=10), valid_to=now + dt.timedelta(hours=8),
+        gas_tests=[{"at": now - dt.timedelta(minutes=5), "combustible_percent": 0, "lel_percent": 5,
+                    "o2_percent": 20.5}])
+    services.work_permit_start(actor=park["officer2"], permit_id=permit.pk)
+    assert not selectors.permits_retest_overdue().exists()
+    GasTest.objects.filter(permit=permit).update(at=now - dt.timedelta(hours=2, minutes=1))  # the clock moved on
+    assert list(selectors.permits_retest_overdue()) == [permit]
+    colour = services.enterprise_colour_recompute(enterprise_id=park["e2"].pk)
+    assert colour.colour == "yellow" and any(f["code"] == "overdue" for f in colour.factors)
