@@ -25,6 +25,9 @@ class IncidentForm(forms.Form):
     outside_district = forms.BooleanField(
         label=_("Outside the district / mutual aid"), required=False,
         help_text=_("Tick only to log a point outside the district on purpose (a mutual-aid request)."))
+    exercise = forms.BooleanField(
+        label=_("Exercise (演练 / EXERCISE)"), required=False,
+        help_text=_("Tick only for a drill: it is labelled everywhere and never counts in the statistics."))
     # When the call was answered: the page's own time of opening, so the record counts from the call.
     call_started = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 

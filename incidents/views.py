@@ -53,7 +53,8 @@ def incident_new(request):
                 actor=request.user, type_code=data["type"].code, severity=data["severity"], lon=data["lon"],
                 lat=data["lat"], title=data["title"], address=data["address"], caller_name=data["caller_name"],
                 caller_phone=data["caller_phone"], description=data["description"],
-                outside_district=data["outside_district"], reported_at=data["call_started"])
+                outside_district=data["outside_district"], reported_at=data["call_started"],
+                exercise=data["exercise"])
         except DomainError as exc:
             form.add_error("outside_district" if "outside_district_m" in exc.data else None, exc.message)
         else:

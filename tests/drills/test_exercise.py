@@ -175,3 +175,22 @@ def test_an_exercise_alarm_makes_an_exercise_incident(district, duty_officer):
     _alarm, incident = monitoring_services.alarm_create_incident(actor=duty_officer, alarm_id=drill_alarm.pk)
     assert incident.exercise is True
     assert Event.objects.get(type="incident.created").payload["exercise"] is True
+
+
+def test_the_intake_form_logs_an_exercise_when_ticked(district, duty_officer):
+    from django.test import Client
+
+    from incidents.models import Incident
+    from tests.conftest import PASSWORD
+
+    client = Client()
+    client.login(username=duty_officer.username, password=PASSWORD)
+    form = {"type": "hazmat-leak", "severity": "IV", "lon": str(LON), "lat": str(LAT), "title": "突击演练"}
+    response = client.post("/incidents/new/", {**form, "exercise": "on"})
+    assert response.status_code == 302
+    drill = Incident.objects.get(title="突击演练")
+    assert drill.exercise is True
+    page = client.get(f"/incidents/{drill.pk}/").content.decode()
+    assert 'class="exercise-banner"' in page and "演练 / EXERCISE" in page
+    client.post("/incidents/new/", {**form, "title": "真实", "lat": str(LAT + 0.05)})
+    assert Incident.objects.get(title="真实").exercise is False
