@@ -34,7 +34,9 @@ import json
 import logging
 import time
 from collections import defaultdict, deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
@@ -184,9 +186,28 @@ def _frames_after(cursor: int, audiences=None, limit: int = FETCH_PAGE) -> list[
     return [(e.seq, e.audiences, e.type, e.payload, json.dumps(e.as_frame())) for e in events.order_by("seq")[:limit]]
 
 
+# A socket's own reads (its replay, its handshake) go through Channels' database thread, which
+# Daphne shares with the HTTP views.
 fetch_frames = database_sync_to_async(_frames_after)
 last_seq = database_sync_to_async(stream.last_seq)
-_load_accounts = database_sync_to_async(load_accounts)
+
+# The hub reads on a thread and a connection of its own: a fan-out never queues behind an API
+# request (or a burst of reconnect replays), and pays no per-call connection health check.
+_hub_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stream-hub-db")
+
+
+def _on_hub_connection(fn, *args):
+    from django.db import connection
+
+    try:
+        return fn(*args)
+    except Exception:
+        connection.close()  # PostgreSQL restarted or the connection broke: reconnect next time
+        raise
+
+
+async def _hub_db(fn, *args):
+    return await asyncio.get_running_loop().run_in_executor(_hub_thread, partial(_on_hub_connection, fn, *args))
 
 
 # --- the hub ----------------------------------------------------------------------------
@@ -214,7 +235,7 @@ class StreamHub:
     async def register(self, sock) -> None:
         async with self.start_lock:
             if not self.tasks:
-                self.cursor = await last_seq()
+                self.cursor = await _hub_db(stream.last_seq)
                 self.wake = asyncio.Event()
                 # Commits in this process wake the hub at once, before their Redis doorbell.
                 stream.add_local_listener(self._local_bell)
@@ -289,7 +310,7 @@ class StreamHub:
 
     async def _fan_out(self) -> None:
         while True:
-            rows = await fetch_frames(self.cursor)
+            rows = await _hub_db(_frames_after, self.cursor)
             self.stats["fetches"] += 1
             for seq, audiences, type_, payload, text in rows:
                 if type_ == stream.ACCOUNT_CHANGED:
@@ -321,7 +342,7 @@ class StreamHub:
         if not socks:
             return
         self.stats["rechecks"] += 1
-        accounts = await _load_accounts({s.user_id for s in socks}, {s.session_key for s in socks if s.session_key},
+        accounts = await _hub_db(load_accounts, {s.user_id for s in socks}, {s.session_key for s in socks if s.session_key},
                                         {s.token_key for s in socks if s.token_key})
         for sock in socks:
             account = accounts.get(sock.user_id)

@@ -1,8 +1,11 @@
-"""Load: SOAK_CONNECTIONS responder websockets on one Daphne while dispatchers log incidents and
-dispatch at a steady rate for SOAK_SECONDS. Run with `make soak`.
+"""Load: SOAK_CONNECTIONS responder websockets (5,000 by default, the district's phones) on one
+Daphne, and again spread over two Daphne processes (the way production runs), while dispatchers
+log incidents and dispatch at a steady rate for SOAK_SECONDS. Run with `make soak`.
 
 Asserted: nothing lost, nothing duplicated, no error (HTTP, websocket, or a frame reaching the
-wrong unit). Printed, never asserted: throughput, push latency p50/p99, memory per connection.
+wrong unit). Printed, never asserted: throughput, push latency p50/p99, memory per connection,
+database transactions per second while the sockets sit idle (pg_stat_database), and the same
+run's baselines (a bare Channels round trip through Redis; the database with no socket open).
 """
 
 import asyncio
@@ -26,7 +29,8 @@ from tests.scaleout.helpers import api, run_async
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-CONNECTIONS = int(os.environ.get("SOAK_CONNECTIONS", "500"))
+CONNECTIONS = int(os.environ.get("SOAK_CONNECTIONS", "5000"))
+IDLE_S = float(os.environ.get("SOAK_IDLE_SECONDS", "15"))  # idle window for the database's query rate
 SECONDS = float(os.environ.get("SOAK_SECONDS", "60"))
 RATE = float(os.environ.get("SOAK_RATE", "4"))  # dispatches per second, each with a new incident
 DISPATCHERS = int(os.environ.get("SOAK_DISPATCHERS", "2"))
@@ -69,19 +73,79 @@ def _district(n):
     return [(unit.pk, token.key) for unit, token in zip(units, tokens, strict=True)], Token.objects.create(user=boss).key
 
 
-def test_soak(settings):
+def _db_transactions() -> int:
+    """Transactions committed or rolled back in the test database so far: every statement an
+    idle Daphne's stream sends runs in a transaction of its own (autocommit)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+def _quiet_database():
+    """Vacuum and analyse now, so autovacuum (whose transactions pg_stat_database counts too)
+    has nothing left to do during the measurement."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+
+async def _db_rate(seconds: float) -> float:
+    """Transactions per second in the test database over `seconds` (minus this probe's own).
+    Backends report their counts up to 10 s late when idle: the caller waits that out first."""
+    before = await asyncio.to_thread(_db_transactions)
+    await asyncio.sleep(seconds)
+    after = await asyncio.to_thread(_db_transactions)
+    # pg_stat_database is updated by each backend at most every 0.5-1 s; the probe itself
+    # runs one transaction per reading.
+    return max(0, after - before - 1) / seconds
+
+
+async def _bare_round_trip(n=200):
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.group_add("soak.bare", channel)
+    times = []
+    for i in range(n):
+        t0 = time.perf_counter()
+        await layer.group_send("soak.bare", {"type": "x", "i": i})
+        await layer.receive(channel)
+        times.append(time.perf_counter() - t0)
+    await layer.group_discard("soak.bare", channel)
+    return times
+
+
+def test_soak_one_daphne(settings):
+    _soak(processes=1)
+
+
+def test_soak_two_daphnes(settings):
+    _soak(processes=2)
+
+
+def _soak(processes):
+    import resource
+
     import websockets
 
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 2 * CONNECTIONS + 1000)), hard))
     units, boss = _district(CONNECTIONS)
-    port = free_port()
-    daphne = start_daphne(port)
-    base = f"http://127.0.0.1:{port}"
-    ws_url = f"ws://127.0.0.1:{port}/ws/stream/?since=0"
+    ports = [free_port() for _ in range(processes)]
+    daphnes = [start_daphne(port) for port in ports]
+    bases = [f"http://127.0.0.1:{port}" for port in ports]
     received: dict[int, list[tuple[dict, float]]] = {unit: [] for unit, _ in units}
     errors: list[str] = []
     sent: dict[int, tuple[int, float]] = {}  # assignment id → (unit id, t0)
+    responded: list[float] = []  # the dispatch request alone
 
-    async def listen(unit_id, token, ready):
+    async def listen(index, unit_id, token, ready):
+        ws_url = f"ws://127.0.0.1:{ports[index % processes]}/ws/stream/?since=0"
         try:
             async with websockets.connect(ws_url, additional_headers={"Authorization": f"Token {token}"},
                                           open_timeout=60, ping_interval=None, max_queue=None) as ws:
@@ -96,6 +160,7 @@ def test_soak(settings):
                 ready.set_result(False)
 
     def dispatcher(index, deadline, interval):
+        base = bases[index % processes]  # dispatches go through every process
         free = [u for i, (u, _) in enumerate(units) if i % DISPATCHERS == index]
         next_at = time.perf_counter()
         while time.perf_counter() < deadline and free:
@@ -112,23 +177,31 @@ def test_soak(settings):
             if status != 201:
                 errors.append(f"dispatch: {status} {created}")
                 continue
+            responded.append(time.perf_counter() - t0)
             sent[created[0]["id"]] = (unit_id, t0)
             next_at += interval
             time.sleep(max(0.0, next_at - time.perf_counter()))
 
     async def scenario():
-        rss_idle = _rss_kb(daphne.pid)
+        bare = await _bare_round_trip()
+        await asyncio.to_thread(_quiet_database)
+        await asyncio.sleep(11)
+        db_no_sockets = await _db_rate(IDLE_S)
+        rss_idle = sum(_rss_kb(d.pid) for d in daphnes)
         tasks, t_connect = [], time.perf_counter()
         for start in range(0, len(units), 50):  # open in batches, as phones would trickle in
             batch = []
-            for unit_id, token in units[start:start + 50]:
+            for index, (unit_id, token) in enumerate(units[start:start + 50], start):
                 ready = asyncio.get_running_loop().create_future()
-                tasks.append(asyncio.create_task(listen(unit_id, token, ready)))
+                tasks.append(asyncio.create_task(listen(index, unit_id, token, ready)))
                 batch.append(ready)
             await asyncio.gather(*batch)
         connect_s = time.perf_counter() - t_connect
-        await asyncio.sleep(2)
-        rss_connected = _rss_kb(daphne.pid)
+        # Let the sockets' replays finish and late statistics arrive: idle means idle.
+        await asyncio.to_thread(_quiet_database)
+        await asyncio.sleep(11)
+        rss_connected = sum(_rss_kb(d.pid) for d in daphnes)
+        db_idle = await _db_rate(IDLE_S)
         t_start = time.perf_counter()
         deadline = t_start + SECONDS
         await asyncio.gather(*(asyncio.to_thread(dispatcher, i, deadline, DISPATCHERS / RATE)
@@ -142,16 +215,17 @@ def test_soak(settings):
             if set(sent) <= got:
                 break
             await asyncio.sleep(0.5)
-        rss_end = _rss_kb(daphne.pid)
+        rss_end = sum(_rss_kb(d.pid) for d in daphnes)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        return rss_idle, rss_connected, rss_end, elapsed, connect_s
+        return rss_idle, rss_connected, rss_end, elapsed, connect_s, bare, db_no_sockets, db_idle
 
     try:
-        rss_idle, rss_connected, rss_end, elapsed, connect_s = run_async(scenario)
+        rss_idle, rss_connected, rss_end, elapsed, connect_s, bare, db_no_sockets, db_idle = run_async(scenario)
     finally:
-        stop_process(daphne)
+        for daphne in daphnes:
+            stop_process(daphne)
 
     latencies, lost, duplicated, misrouted = [], [], [], []
     for unit_id, frames in received.items():
@@ -171,7 +245,8 @@ def test_soak(settings):
         else:
             latencies.append(arrivals[0] - t0)
 
-    print(f"\n== Soak: {CONNECTIONS} responder websockets on one Daphne, {SECONDS:.0f} s at {RATE}/s target "
+    where = "one Daphne" if processes == 1 else f"{processes} Daphne processes"
+    print(f"\n== Soak: {CONNECTIONS} responder websockets on {where}, {SECONDS:.0f} s at {RATE}/s target "
           f"({platform.node()} · {os.cpu_count()} CPUs · Python {platform.python_version()})")
     print(f"   connections opened in {connect_s:.1f} s")
     print(f"   dispatched {len(sent)} (each with a new incident) in {elapsed:.1f} s: "
@@ -180,6 +255,13 @@ def test_soak(settings):
         print(f"   push latency POST /assignments/ → responder frame: p50 {_percentile(latencies, 50) * 1000:.1f} ms"
               f"   p99 {_percentile(latencies, 99) * 1000:.1f} ms   mean {statistics.fmean(latencies) * 1000:.1f} ms"
               f"   max {max(latencies) * 1000:.1f} ms   n={len(latencies)}")
+    if responded:
+        print(f"   … of which the dispatch request itself: p50 {_percentile(responded, 50) * 1000:.1f} ms"
+              f"   p99 {_percentile(responded, 99) * 1000:.1f} ms")
+    print(f"   baseline: bare Channels group round trip through Redis p50 {_percentile(bare, 50) * 1000:.2f} ms"
+          f"   p99 {_percentile(bare, 99) * 1000:.2f} ms")
+    print(f"   database while idle (pg_stat_database, transactions/s): {db_idle:.1f} with {CONNECTIONS} sockets open"
+          f" (baseline, no socket: {db_no_sockets:.1f})")
     print(f"   Daphne RSS idle {rss_idle / 1024:.1f} MiB, with {CONNECTIONS} sockets {rss_connected / 1024:.1f} MiB "
           f"→ {(rss_connected - rss_idle) / CONNECTIONS:.1f} KiB per connection; after the run {rss_end / 1024:.1f} MiB")
     print(f"   errors {len(errors)}, lost {len(lost)}, duplicated {len(duplicated)}, misrouted {len(misrouted)}")
