@@ -124,7 +124,7 @@ def after_action(incident: Incident) -> dict:
     from plans.models import Activation
 
     releases = []
-    for rel in (Release.objects.filter(incident=incident).select_related("chemical").prefetch_related("zones")
+    for rel in (Release.objects.filter(incident_link__incident=incident).select_related("chemical").prefetch_related("zones")
                 .order_by("created_at")):
         releases.append({"release": rel, "zones": list(rel.zones.all()),
                          "people": sum(z.get("people", 0) for z in rel.result.get("zones", []))})

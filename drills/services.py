@@ -24,7 +24,7 @@ from core.roles import COMMAND_ROLES, DISPATCH_ROLES, INTAKE_ROLES, PLANNER, has
 from drills import events
 from drills.models import Drill, Finding, IncidentReport, Inject, InjectRun, RevisionTask, Scenario
 from incidents.models import Incident
-from incidents.services import incident_lock, timeline_add
+from incidents.services import incident_lock, incident_release_model, timeline_add
 
 # Who directs drills: those who may send units (a drill sends real units) and end them.
 DIRECT_ROLES = DISPATCH_ROLES
@@ -206,10 +206,8 @@ def _play_alarm(drill: Drill, inject: Inject):
 
 
 def _play_release(drill: Drill, inject: Inject):
-    from hazards.services import release_model
-
     incident = drill.primary_incident
-    release = release_model(
+    release = incident_release_model(
         user=drill.started_by, chemical=inject.chemical_cas, rate_kg_s=inject.rate_kg_s,
         wind_speed_ms=inject.wind_speed_ms, wind_from_deg=inject.wind_from_deg, stability=inject.stability,
         location=inject.location, incident=incident.pk if incident else None, exercise=True)
@@ -219,18 +217,17 @@ def _play_release(drill: Drill, inject: Inject):
 
 
 def _play_wind_change(drill: Drill, inject: Inject):
-    from hazards.services import release_model
-
-    last = drill.releases.order_by("-created_at", "-id").first()
+    last = drill.releases.select_related("incident_link__incident").order_by("-created_at", "-id").first()
     if last is None:
         raise DomainError(_("A wind change needs a release earlier in the drill."))
-    release = release_model(
+    link = getattr(last, "incident_link", None)
+    release = incident_release_model(
         user=drill.started_by, chemical=last.chemical.cas, rate_kg_s=last.rate_kg_s, duration_s=last.duration_s,
         wind_speed_ms=inject.wind_speed_ms, wind_from_deg=inject.wind_from_deg,
         stability=inject.stability or last.stability, location=last.location, terrain=last.terrain,
-        incident=last.incident_id, exercise=True)
+        incident=link.incident_id if link else None, exercise=True)
     drill.releases.add(release)
-    return last.incident, _("Wind now %(s)g m/s from %(d)g°: release re-modelled as #%(id)s.") % {
+    return (link.incident if link else None), _("Wind now %(s)g m/s from %(d)g°: release re-modelled as #%(id)s.") % {
         "s": inject.wind_speed_ms, "d": inject.wind_from_deg, "id": release.pk}
 
 

@@ -68,7 +68,7 @@ class ReleaseAdmin(LeafletGeoAdmin):
     """Releases are modelled from the map; the admin keeps them for the record, read-only."""
 
     list_display = ("created_at", "chemical", "rate_kg_s", "wind_speed_ms", "wind_from_deg", "stability",
-                    "incident", "created_by")
+                    "risk_source", "created_by")
     list_filter = ("stability", "chemical")
     readonly_fields = [f.name for f in Release._meta.fields]
 

@@ -6,6 +6,4 @@ urlpatterns = [
     path("chemicals/", api.ChemicalList.as_view(), name="api-chemicals"),
     path("risk-sources/", api.RiskSourceList.as_view(), name="api-risk-sources"),
     path("risk-sources/<int:pk>/", api.RiskSourceDetail.as_view(), name="api-risk-source"),
-    path("releases/", api.releases, name="api-releases"),
-    path("releases/<int:pk>/", api.release_detail, name="api-release"),
 ]

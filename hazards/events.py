@@ -4,6 +4,6 @@ from core import events, stream
 
 ZONE_CREATED = events.register(
     "zone.created",
-    audiences=lambda zone, release: [stream.CONSOLE],
+    audiences=lambda zone, release, incident_id=None: [stream.CONSOLE],
     payload="hazards.services.zone_payload",
     doc="A modelled release drew a threat zone (one event per level of concern).")

@@ -1,12 +1,10 @@
-"""The map layers of the chemical park (core.layers): risk sources, targets, hazard zones,
-threat zones of modelled releases."""
+"""The map layers of the chemical park (core.layers): risk sources, targets, hazard zones.
+Threat zones of modelled releases carry the incident they were modelled for, so incidents
+serves that layer (incidents.layers)."""
 
 from core import layers, params
 from core.roles import CONSOLE_ROLES
 from hazards.models import HazardZone, SensitiveTarget
-
-THREAT_ZONE_DEFAULT_HOURS = 24
-THREAT_ZONE_MAX_HOURS = 24 * 366 * 10
 
 
 def risk_sources(*, query, bbox) -> str:
@@ -49,31 +47,6 @@ def hazard_zones(*, query, bbox) -> str:
         where=["t.kind = ANY(%(kind)s)"] if kinds else [], params={"kind": kinds}, bbox=bbox)
 
 
-def threat_zones(*, query, bbox) -> str:
-    releases = params.parse_int_list(query.get("release"), name="release")
-    incidents = params.parse_int_list(query.get("incident"), name="incident")
-    hours = params.parse_int(query.get("hours"), name="hours", minimum=1, maximum=THREAT_ZONE_MAX_HOURS)
-    # The operational picture by default: threat zones of the last day.
-    if releases is None and incidents is None and hours is None:
-        hours = THREAT_ZONE_DEFAULT_HOURS
-    where, values = [], {"release": releases, "incident": incidents, "hours": hours}
-    if releases:
-        where.append("r.id = ANY(%(release)s::int[])")
-    if incidents:
-        where.append("r.incident_id = ANY(%(incident)s::int[])")
-    if hours:
-        where.append("r.created_at > now() - make_interval(hours => %(hours)s)")
-    return layers.sql_feature_collection(
-        table="""hazards_threatzone t JOIN hazards_release r ON r.id = t.release_id
-            JOIN hazards_chemical c ON c.id = r.chemical_id""",
-        geometry="t.boundary",
-        properties="""json_build_object('release', r.id, 'incident', r.incident_id, 'level', t.level,
-            'threshold_ppm', t.threshold_ppm, 'distance_m', round(t.distance_m::numeric, 1),
-            'chemical', c.name, 'chemical_en', c.name_en, 'cas', c.cas, 'created_at', r.created_at,
-            'exercise', r.exercise)""",
-        where=where, params=values, bbox=bbox)
-
-
 layers.register("risk-sources", build=risk_sources, roles=CONSOLE_ROLES, params={
     "grade": "comma-separated grades 1–4", "enterprise": "comma-separated enterprise codes"},
     doc="Major hazard installations (GB 18218) with their grade.")
@@ -81,7 +54,3 @@ layers.register("targets", build=targets, roles=CONSOLE_ROLES, params={"kind": "
                 doc="Sensitive targets: schools, hospitals, homes.")
 layers.register("hazard-zones", build=hazard_zones, roles=CONSOLE_ROLES, params={"kind": "comma-separated kinds"},
                 doc="Drawn hazard zones.")
-layers.register("threat-zones", build=threat_zones, roles=CONSOLE_ROLES, params={
-    "release": "comma-separated release ids", "incident": "comma-separated incident ids",
-    "hours": "releases modelled in the last n hours (default 24 when no other filter is given)"},
-    doc="Threat zones of modelled toxic releases.")

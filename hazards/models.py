@@ -189,9 +189,8 @@ class Release(models.Model):
         URBAN = "urban", _("Urban")
 
     chemical = models.ForeignKey(Chemical, on_delete=models.PROTECT, related_name="+", verbose_name=_("chemical"))
-    # A string reference: hazards sits below incidents in the import order.
-    incident = models.ForeignKey("incidents.Incident", on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="releases", verbose_name=_("incident"))
+    # The incident a release was modelled for is incidents.IncidentRelease: hazards sits below
+    # incidents and holds no reference to them.
     risk_source = models.ForeignKey(RiskSource, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="releases", verbose_name=_("risk source"))
     location = models.PointField(_("release point"), srid=4326, geography=True)

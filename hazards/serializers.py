@@ -105,7 +105,6 @@ class ReleaseInputSerializer(StrictSerializer):
     insolation = serializers.CharField(required=False, allow_blank=True, max_length=10)
     cloud_okta = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=8)
     terrain = serializers.ChoiceField(choices=["rural", "urban"], required=False, default="rural")
-    incident = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=_MAX_ID)
     risk_source = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=_MAX_ID)
     exercise = serializers.BooleanField(required=False, default=False,
                                         help_text=_("Modelled for a drill (演练); an exercise incident's release "
@@ -136,7 +135,7 @@ class ReleaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Release
-        fields = ["id", "chemical", "location", "incident", "risk_source", "rate_kg_s", "duration_s",
+        fields = ["id", "chemical", "location", "risk_source", "rate_kg_s", "duration_s",
                   "wind_speed_ms", "wind_from_deg", "stability", "terrain", "zones", "shelters", "warnings",
                   "limits", "created_at", "exercise"]
 

@@ -39,11 +39,13 @@ def release_model(*, user, chemical: str, wind_speed_ms: float, wind_from_deg: f
                   location: Point | None = None, rate_kg_s: float | None = None,
                   amount_kg: float | None = None, duration_s: float | None = None,
                   stability: str | None = None, daytime: bool | None = None, insolation: str | None = None,
-                  cloud_okta: int | None = None, terrain: str = "rural", incident: int | None = None,
-                  risk_source: int | None = None, exercise: bool = False) -> Release:
+                  cloud_okta: int | None = None, terrain: str = "rural", risk_source: int | None = None,
+                  exercise: bool = False, announce: bool = True) -> Release:
     """Model a toxic release, store its threat zones and tell every console.
 
-    The release point is `location`, else the incident's, else the risk source's. A release
+    The release point is `location`, else the risk source's. A release modelled for an
+    incident goes through incidents.services.incident_release_model, which gives the
+    incident's point, links the release and announces its zones (announce=False here). A release
     is given either as a rate, or as an amount over a duration (rate = amount / duration).
     Bad input raises DomainError(400) before anything is written.
     """
@@ -60,9 +62,9 @@ def release_model(*, user, chemical: str, wind_speed_ms: float, wind_from_deg: f
     if terrain not in Release.Terrain.values:
         raise DomainError(_("Terrain must be rural or urban."))
     klass = _stability(stability, wind_speed_ms, daytime, insolation, cloud_okta)
-    incident_obj, source_obj = _links(incident, risk_source)
-    if location is None:
-        location = incident_obj.location if incident_obj else source_obj.location if source_obj else None
+    source_obj = _risk_source(risk_source)
+    if location is None and source_obj is not None:
+        location = source_obj.location
     if location is None:
         raise DomainError(_("Give the release point, an incident or a risk source."))
     if not Area.objects.filter(boundary__intersects=location).exists():
@@ -83,11 +85,10 @@ def release_model(*, user, chemical: str, wind_speed_ms: float, wind_from_deg: f
         raise DomainError(_("%(name)s has no AEGL or ERPG values: no threat zone can be drawn.") % {"name": chem})
 
     release = Release.objects.create(
-        chemical=chem, incident=incident_obj, risk_source=source_obj, location=location, rate_kg_s=rate,
+        chemical=chem, risk_source=source_obj, location=location, rate_kg_s=rate,
         duration_s=duration_s, wind_speed_ms=wind_speed_ms, wind_from_deg=wind_from_deg, stability=klass,
         terrain=terrain, created_by=user,
-        # An exercise incident's release is an exercise too, whatever the caller said.
-        exercise=bool(exercise) or bool(getattr(incident_obj, "exercise", False)),
+        exercise=bool(exercise),
         weather={"stability": stability, "daytime": daytime, "insolation": insolation, "cloud_okta": cloud_okta},
         warnings=plume.limits(dense_gas=chem.dense_gas, distances_m=[z.distance_m for z in zones],
                               wind_speed_ms=wind_speed_ms, duration_s=duration_s,
@@ -98,16 +99,17 @@ def release_model(*, user, chemical: str, wind_speed_ms: float, wind_from_deg: f
               for z in zones]
     release.result = selectors.release_exposure(release=release, zones=stored)
     release.save(update_fields=["result"])
-    for zone in stored:
-        stream.publish(events.ZONE_CREATED, zone, release)
+    if announce:
+        for zone in stored:
+            stream.publish(events.ZONE_CREATED, zone, release)
     return release
 
 
-def zone_payload(zone: ThreatZone, release: Release) -> dict:
+def zone_payload(zone: ThreatZone, release: Release, incident_id: int | None = None) -> dict:
     return {
         "id": zone.pk,
         "release": release.pk,
-        "incident": release.incident_id,
+        "incident": incident_id,
         "exercise": release.exercise,
         "chemical": {"name": release.chemical.name, "name_en": release.chemical.name_en, "cas": release.chemical.cas},
         "level": zone.level,
@@ -147,16 +149,10 @@ def _stability(stability, wind_speed_ms, daytime, insolation, cloud_okta) -> str
         raise DomainError(_("By night, give the cloud cover in oktas (0 to 8).")) from None
 
 
-def _links(incident_id, risk_source_id):
-    incident = source = None
-    if incident_id is not None:
-        # The incident model is reached through the FK: hazards must not import incidents.
-        model = Release._meta.get_field("incident").related_model
-        incident = model.objects.filter(pk=incident_id).first()
-        if incident is None:
-            raise DomainError(_("Unknown incident %(id)s.") % {"id": incident_id})
-    if risk_source_id is not None:
-        source = RiskSource.objects.filter(pk=risk_source_id).first()
-        if source is None:
-            raise DomainError(_("Unknown risk source %(id)s.") % {"id": risk_source_id})
-    return incident, source
+def _risk_source(risk_source_id) -> RiskSource | None:
+    if risk_source_id is None:
+        return None
+    source = RiskSource.objects.filter(pk=risk_source_id).first()
+    if source is None:
+        raise DomainError(_("Unknown risk source %(id)s.") % {"id": risk_source_id})
+    return source

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from incidents import api
+from incidents import api, releases_api
 
 urlpatterns = [
     path("incidents/", api.IncidentListCreate.as_view(), name="api-incidents"),
@@ -15,4 +15,7 @@ urlpatterns = [
     path("assignments/<int:pk>/acknowledge/", api.Acknowledge.as_view(), name="api-acknowledge"),
     path("assignments/<int:pk>/decline/", api.Decline.as_view(), name="api-decline"),
     path("assignments/<int:pk>/status/", api.SetStatus.as_view(), name="api-status"),
+    # Releases may name an incident: incidents (above hazards) serves them (incidents.releases_api).
+    path("releases/", releases_api.releases, name="api-releases"),
+    path("releases/<int:pk>/", releases_api.release_detail, name="api-release"),
 ]

@@ -1,4 +1,6 @@
-"""The incidents map layer (core.layers): open incidents unless asked for others."""
+"""The map layers of incidents (core.layers): open incidents unless asked for others, and
+the threat zones of modelled releases with the incident each was modelled for (the link is
+incidents.IncidentRelease, so this layer is served here rather than by hazards)."""
 
 from django.urls import reverse
 
@@ -7,6 +9,8 @@ from core.roles import CONSOLE_ROLES
 from incidents.models import Incident, Severity
 
 ALL = "all"
+THREAT_ZONE_DEFAULT_HOURS = 24
+THREAT_ZONE_MAX_HOURS = 24 * 366 * 10
 
 
 def incidents(*, query, bbox) -> str:
@@ -36,3 +40,35 @@ layers.register("incidents", build=incidents, roles=CONSOLE_ROLES, params={
     "status": "comma-separated statuses, or all (default: the open ones)",
     "severity": "comma-separated severities (I, II, III, IV)",
 }, doc="Incidents, open ones by default.")
+
+
+def threat_zones(*, query, bbox) -> str:
+    releases = params.parse_int_list(query.get("release"), name="release")
+    incidents = params.parse_int_list(query.get("incident"), name="incident")
+    hours = params.parse_int(query.get("hours"), name="hours", minimum=1, maximum=THREAT_ZONE_MAX_HOURS)
+    # The operational picture by default: threat zones of the last day.
+    if releases is None and incidents is None and hours is None:
+        hours = THREAT_ZONE_DEFAULT_HOURS
+    where, values = [], {"release": releases, "incident": incidents, "hours": hours}
+    if releases:
+        where.append("r.id = ANY(%(release)s::int[])")
+    if incidents:
+        where.append("l.incident_id = ANY(%(incident)s::bigint[])")
+    if hours:
+        where.append("r.created_at > now() - make_interval(hours => %(hours)s)")
+    return layers.sql_feature_collection(
+        table="""hazards_threatzone t JOIN hazards_release r ON r.id = t.release_id
+            JOIN hazards_chemical c ON c.id = r.chemical_id
+            LEFT JOIN incidents_incidentrelease l ON l.release_id = r.id""",
+        geometry="t.boundary",
+        properties="""json_build_object('release', r.id, 'incident', l.incident_id, 'level', t.level,
+            'threshold_ppm', t.threshold_ppm, 'distance_m', round(t.distance_m::numeric, 1),
+            'chemical', c.name, 'chemical_en', c.name_en, 'cas', c.cas, 'created_at', r.created_at,
+            'exercise', r.exercise)""",
+        where=where, params=values, bbox=bbox)
+
+
+layers.register("threat-zones", build=threat_zones, roles=CONSOLE_ROLES, params={
+    "release": "comma-separated release ids", "incident": "comma-separated incident ids",
+    "hours": "releases modelled in the last n hours (default 24 when no other filter is given)"},
+    doc="Threat zones of modelled toxic releases.")

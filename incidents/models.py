@@ -301,3 +301,21 @@ class RunCardNeed(models.Model):
 
     def __str__(self):
         return f"{capability_label(self.capability)} × {self.count}"
+
+
+class IncidentRelease(models.Model):
+    """A toxic release modelled for an incident. The link is the incident's: hazards sits below
+    incidents and knows nothing of them (docs/architecture.md), so incidents owns the relation,
+    as it imports hazards."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="release_links",
+                                 verbose_name=_("incident"))
+    release = models.OneToOneField("hazards.Release", on_delete=models.CASCADE, related_name="incident_link",
+                                   verbose_name=_("release"))
+
+    class Meta:
+        verbose_name = _("release of an incident")
+        verbose_name_plural = _("releases of incidents")
+
+    def __str__(self):
+        return f"{self.incident} ← {self.release_id}"

@@ -23,8 +23,11 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from core import stream
 from core.errors import DomainError
 from core.roles import CONSOLE_ROLES, DISPATCH_ROLES, INTAKE_ROLES, has_role, require_role
+from hazards import events as hazard_events
+from hazards import services as hazard_services
+from hazards.models import Release
 from incidents import events
-from incidents.models import Assignment, Incident, IncidentType, Severity, TimelineEntry
+from incidents.models import Assignment, Incident, IncidentRelease, IncidentType, Severity, TimelineEntry
 from resources.models import Area, Resource
 
 # reported → dispatched → in progress → contained → closed; a step back is allowed where a
@@ -513,6 +516,31 @@ def assignment_escalate(*, assignment_id: int) -> Assignment | None:
         escalate_unacknowledged.configure(schedule_in={"seconds": settings.ESCALATION_TIMEOUT_S}).defer(
             assignment_id=assignment.pk)
     return assignment
+
+
+# --- toxic releases modelled for an incident ------------------------------------------
+
+@transaction.atomic
+def incident_release_model(*, user, incident: int | None = None, location: Point | None = None,
+                           exercise: bool = False, **release) -> Release:
+    """Model a toxic release (hazards.services.release_model), for an incident when one is given.
+
+    The incident gives the release point when none is given, makes the release an exercise
+    if it is one, and is linked here (IncidentRelease: the incident owns the relation); its
+    threat zones are announced with the incident's id. Without an incident this is
+    release_model itself.
+    """
+    if incident is None:
+        return hazard_services.release_model(user=user, location=location, exercise=exercise, **release)
+    found = Incident.objects.filter(pk=incident).only("pk", "location", "exercise").first()
+    if found is None:
+        raise DomainError(_("Unknown incident %(id)s.") % {"id": incident})
+    modelled = hazard_services.release_model(user=user, location=location or found.location,
+                                             exercise=exercise or found.exercise, announce=False, **release)
+    IncidentRelease.objects.create(incident=found, release=modelled)
+    for zone in modelled.zones.order_by("pk"):
+        stream.publish(hazard_events.ZONE_CREATED, zone, modelled, found.pk)
+    return modelled
 
 
 # --- durable jobs (procrastinate) ---------------------------------------------------------

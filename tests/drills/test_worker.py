@@ -62,7 +62,7 @@ def test_injects_play_through_the_real_services(make_scenario, director):
     kinds = list(incident.timeline.values_list("kind", flat=True))
     assert "call" in kinds and "note" in kinds
     releases = list(drill.releases.order_by("created_at"))
-    assert len(releases) == 2 and all(r.exercise and r.incident_id == incident.pk for r in releases)
+    assert len(releases) == 2 and all(r.exercise and r.incident_link.incident_id == incident.pk for r in releases)
     assert (releases[1].wind_from_deg, releases[1].wind_speed_ms) == (45, 4)
     played = Event.objects.filter(type="inject.fired").order_by("seq")
     assert [e.payload["status"] for e in played] == ["fired"] * 5

@@ -113,7 +113,7 @@ def test_console_map_draws_the_district_and_the_warnings_layer(offline_demo, bro
         page.click("#release-form button[type=submit]")
         page.wait_for_selector("#release-result [data-zone-level]")
         release = Release.objects.get()
-        assert release.incident_id == leak.pk and release.chemical.cas == "7782-50-5"
+        assert release.incident_link.incident_id == leak.pk and release.chemical.cas == "7782-50-5"
         assert problems == []
     finally:
         context.close()

@@ -88,7 +88,7 @@ def test_release_linked_to_an_incident_uses_its_location(district, commander, as
     response = post(as_user(commander), location=None, incident=incident.pk)
     assert response.status_code == 201, response.content
     assert response.json()["location"]["coordinates"] == [113.61, 22.71]
-    assert incident.releases.get().zones.count() == 3
+    assert incident.release_links.get().release.zones.count() == 3
     event = Event.objects.filter(type="zone.created").first()
     assert event.payload["incident"] == incident.pk
     # Every console sees threat zones; there is no per-incident audience (nobody could join it).
