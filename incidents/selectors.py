@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from core.roles import CONSOLE_ROLES, RESPONDER, has_role
-from incidents.models import Assignment, Incident, IncidentType, RunCard, capability_label
+from incidents.models import Assignment, Capability, Incident, IncidentType, RunCard, capability_label
 from resources.models import Resource
 
 # Average road speed by kind in km/h, and a detour factor from straight line to road
@@ -157,14 +159,11 @@ def eta_seconds(kind: str, distance_m: float) -> int:
 def units_search(*, incident: Incident, query: str = "", limit: int = 20) -> list[Recommendation]:
     """Any available dispatchable unit, by name, call sign (code), kind or capability, nearest
     first: the dispatcher is never limited to what the run card recommends."""
-    from django.contrib.gis.db.models.functions import Distance
-    from django.db.models import Q
-
     query = (query or "").replace("\x00", "").strip()[:100]
     qs = Resource.objects.filter(status=Resource.Status.AVAILABLE, kind__in=Resource.DISPATCHABLE_KINDS)
     if query:
         kinds = [k for k, label in Resource.Kind.choices if query.lower() in str(label).lower() or query.lower() in k]
-        caps = [c for c, label in _capability_choices() if query.lower() in str(label).lower() or query.lower() in c]
+        caps = [c for c, label in Capability.choices if query.lower() in str(label).lower() or query.lower() in c]
         match = Q(name__icontains=query) | Q(code__icontains=query) | Q(agency__name__icontains=query)
         if kinds:
             match |= Q(kind__in=kinds)
@@ -174,12 +173,6 @@ def units_search(*, incident: Incident, query: str = "", limit: int = 20) -> lis
     qs = qs.annotate(distance=Distance("location", incident.location)).order_by("distance", "code")[:limit]
     return [Recommendation(resource=r, distance_m=round(r.distance.m, 1), eta_s=eta_seconds(r.kind, r.distance.m),
                            matches=tuple(r.capabilities)) for r in qs]
-
-
-def _capability_choices():
-    from incidents.models import Capability
-
-    return Capability.choices
 
 
 def incidents_possible_duplicates(*, incident_type: IncidentType, location: Point, at: datetime | None = None,
