@@ -1,26 +1,12 @@
-"""`{% load drills_tags %}`: the exercise mark and the drills card of an incident page."""
+"""`{% load drills_tags %}`: the exercise mark and drills' filters. The drills card of the
+incident page comes through core.panels (drills.panels)."""
 
 from django import template
 from django.utils.translation import gettext as _
 
-from core.roles import DISPATCH_ROLES, has_role
-from drills import selectors
 from incidents.models import EXERCISE_LABEL
 
 register = template.Library()
-
-
-@register.inclusion_tag("drills/_incident_panel.html", takes_context=True)
-def incident_drills_panel(context, incident):
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    return {
-        "incident": incident,
-        "drills": list(incident.drills.select_related("scenario")) if incident.exercise else [],
-        "can_release": incident.exercise and incident.is_open and has_role(user, DISPATCH_ROLES),
-        "reports": selectors.incident_report_deadlines(incident),
-        "csrf_token": context.get("csrf_token"),
-    }
 
 
 @register.simple_tag
@@ -44,3 +30,13 @@ def report_name(key) -> str:
 def verdict_name(key) -> str:
     return {"on_time": _("on time"), "late": _("late"), "overdue": _("not done, overdue"),
             "open": _("open")}.get(key, key)
+
+
+@register.inclusion_tag("drills/_running_banner.html", takes_context=True)
+def running_drills_banner(context):
+    """On every console page while a drill runs: 演练 / EXERCISE in progress, with a link."""
+    if not context.get("is_console"):
+        return {"drills": []}
+    from drills.models import Drill
+
+    return {"drills": list(Drill.objects.filter(status=Drill.Status.RUNNING).select_related("scenario")[:3])}

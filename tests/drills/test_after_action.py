@@ -139,3 +139,18 @@ def test_console_pages_for_drills(make_scenario, director, viewer, outsider):
     assert "not running" in response.content.decode()
     response = director_page.post("/drills/new/", {"scenario": scenario.pk, "speed": "fast"}, follow=True)
     assert "Speed must be a whole number" in response.content.decode()
+
+
+def test_every_console_page_says_a_drill_is_running(make_scenario, director, viewer, make_user):
+    from drills import services as drill_services
+
+    page = _page(viewer)
+    assert 'id="drill-running"' not in page.get("/incidents/").content.decode()
+    drill = drill_services.drill_plan(actor=director, scenario_id=make_scenario((0, "call")).pk, start=True)
+    for url in ("/incidents/", "/incidents/board/", "/drills/"):
+        html = page.get(url).content.decode()
+        assert 'id="drill-running"' in html and "演练 / EXERCISE" in html, url
+    crew = make_user("crew_banner", "responder")
+    assert 'id="drill-running"' not in _page(crew).get("/incidents/responder/").content.decode()
+    drill_services.drill_end(actor=director, drill_id=drill.pk)
+    assert 'id="drill-running"' not in page.get("/incidents/").content.decode()
