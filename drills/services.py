@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from procrastinate.contrib.django import app as jobs
 
 from core import stream
 from core.errors import DomainError
@@ -69,8 +70,6 @@ def drill_start(*, actor, drill_id: int, start_at: dt.datetime | None = None) ->
             raise DomainError(_("The scenario has no injects left to play."))
         drill.status, drill.started_at, drill.started_by = Drill.Status.RUNNING, start_at or now, actor
         drill.save(update_fields=["status", "started_at", "started_by"])
-        from drills.tasks import play_inject
-
         for inject in injects:
             run = InjectRun.objects.create(drill=drill, inject=inject, due_at=drill.at(inject.offset_s))
             play_inject.configure(schedule_at=run.due_at).defer(run_id=run.pk)
@@ -381,3 +380,12 @@ def _valid_speed(scenario: Scenario, speed) -> int:
     if scenario.kind == Scenario.Kind.LIVE and speed != 1:
         raise DomainError(_("A live drill runs in real time (speed 1): units really drive."))
     return speed
+
+
+# --- durable jobs (procrastinate) ---------------------------------------------------------
+# Declared beside the services they run, so services defer them without importing
+# drills.tasks (which re-exports them for procrastinate): no import loop.
+
+@jobs.task(name="drills.play_inject", queue="drills")
+def play_inject(run_id: int) -> None:
+    inject_play(run_id=run_id)

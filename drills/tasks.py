@@ -1,10 +1,9 @@
-"""Durable jobs (procrastinate), deferred in the transaction that starts a drill."""
+"""Durable jobs (procrastinate), deferred in the transaction that starts a drill.
 
-from procrastinate.contrib.django import app
+The jobs are declared beside the services they run (drills.services); this module
+re-exports them so procrastinate finds them, and services never import it.
+"""
 
+from drills.services import play_inject
 
-@app.task(name="drills.play_inject", queue="drills")
-def play_inject(run_id: int) -> None:
-    from drills.services import inject_play
-
-    inject_play(run_id=run_id)
+__all__ = ["play_inject"]

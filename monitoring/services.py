@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from procrastinate.contrib.django import app as jobs
 
 from core import stream
 from core.errors import DomainError
@@ -223,8 +224,6 @@ def _apply(point: MonitoringPoint, t: engine.Transition) -> Alarm:
             AlarmEntry.objects.create(alarm=alarm, at=at, kind="cleared", level=alarm.level, value=t.value)
             _emit(alarm, EVENT_UPDATED, change="cleared")
     if alarm.level == "hh" and alarm.state == Alarm.State.ACTIVE and t.action in ("raise", "escalate"):
-        from monitoring.tasks import escalate_alarm
-
         escalate_alarm.configure(schedule_in={"seconds": settings.MONITORING_HH_ESCALATION_S}).defer(
             alarm_id=alarm.pk)
     return alarm
@@ -350,3 +349,18 @@ def alarm_escalate(*, alarm_id: int) -> Alarm | None:
         "s": settings.MONITORING_HH_ESCALATION_S * alarm.escalations, "n": len(people)})
     _emit(alarm, EVENT_UPDATED, change="escalated_to_people", audiences=alarm_audiences(people))
     return alarm
+
+
+# --- durable jobs (procrastinate) ---------------------------------------------------------
+# Declared beside the services they run, so services defer them without importing
+# monitoring.tasks (which re-exports them for procrastinate): no import loop.
+
+@jobs.task(name="monitoring.escalate_alarm", queue="escalations")
+def escalate_alarm(alarm_id: int) -> None:
+    alarm_escalate(alarm_id=alarm_id)
+
+
+@jobs.periodic(cron="17 3 * * *")
+@jobs.task(name="monitoring.purge_readings", queue="maintenance")
+def purge_readings(timestamp: int) -> None:
+    readings_purge()

@@ -1,19 +1,10 @@
 """Durable jobs (procrastinate): HH escalation, deferred in the transaction that raised the
-alarm; the readings retention purge, nightly."""
+alarm; the readings retention purge, nightly.
 
-from procrastinate.contrib.django import app
+The jobs are declared beside the services they run (monitoring.services); this module
+re-exports them so procrastinate finds them, and services never import it.
+"""
 
+from monitoring.services import escalate_alarm, purge_readings
 
-@app.task(name="monitoring.escalate_alarm", queue="escalations")
-def escalate_alarm(alarm_id: int) -> None:
-    from monitoring.services import alarm_escalate
-
-    alarm_escalate(alarm_id=alarm_id)
-
-
-@app.periodic(cron="17 3 * * *")
-@app.task(name="monitoring.purge_readings", queue="maintenance")
-def purge_readings(timestamp: int) -> None:
-    from monitoring.services import readings_purge
-
-    readings_purge()
+__all__ = ["escalate_alarm", "purge_readings"]

@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from procrastinate.contrib.django import app as jobs
 
 from core import stream
 from core.errors import DomainError
@@ -257,8 +258,6 @@ def _step(hd: HiddenDanger, actor, action: str, note: str) -> None:
 
 
 def _schedule_overdue(hd: HiddenDanger) -> None:
-    from safety.tasks import flag_overdue_hidden_danger
-
     # Deferred in this transaction: a rollback cancels it, a crash after commit cannot drop it.
     flag_overdue_hidden_danger.configure(schedule_at=max(hd.deadline, timezone.now())).defer(hidden_danger_id=hd.pk)
 
@@ -497,3 +496,24 @@ def weighted_draw(candidates: list, count: int, seed: str) -> list:
         pick = rng.choices(range(len(pool)), weights=weights, k=1)[0]
         chosen.append(pool.pop(pick))
     return chosen
+
+
+# --- durable jobs (procrastinate) ---------------------------------------------------------
+# Declared beside the services they run, so services defer them without importing
+# safety.tasks (which re-exports them for procrastinate): no import loop.
+
+@jobs.task(name="safety.flag_overdue_hidden_danger", queue="safety")
+def flag_overdue_hidden_danger(hidden_danger_id: int) -> None:
+    hidden_danger_flag_overdue(hidden_danger_id=hidden_danger_id)
+
+
+@jobs.periodic(cron="*/10 * * * *")
+@jobs.task(name="safety.check_commitments", queue="safety")
+def check_commitments(timestamp: int) -> None:
+    commitments_flag_missing()
+
+
+@jobs.periodic(cron="*/5 * * * *")
+@jobs.task(name="safety.recompute_colours", queue="safety")
+def recompute_colours(timestamp: int) -> None:
+    enterprise_colours_recompute_all()

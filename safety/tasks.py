@@ -6,29 +6,11 @@
   today's commitment is flagged (once a day) and recoloured.
 - recompute_colours: every 5 minutes, for inputs that change with time alone or in another app
   (deadlines passing, monitoring alarms).
+
+The jobs are declared beside the services they run (safety.services); this module
+re-exports them so procrastinate finds them, and services never import it.
 """
 
-from procrastinate.contrib.django import app
+from safety.services import check_commitments, flag_overdue_hidden_danger, recompute_colours
 
-
-@app.task(name="safety.flag_overdue_hidden_danger", queue="safety")
-def flag_overdue_hidden_danger(hidden_danger_id: int) -> None:
-    from safety.services import hidden_danger_flag_overdue
-
-    hidden_danger_flag_overdue(hidden_danger_id=hidden_danger_id)
-
-
-@app.periodic(cron="*/10 * * * *")
-@app.task(name="safety.check_commitments", queue="safety")
-def check_commitments(timestamp: int) -> None:
-    from safety.services import commitments_flag_missing
-
-    commitments_flag_missing()
-
-
-@app.periodic(cron="*/5 * * * *")
-@app.task(name="safety.recompute_colours", queue="safety")
-def recompute_colours(timestamp: int) -> None:
-    from safety.services import enterprise_colours_recompute_all
-
-    enterprise_colours_recompute_all()
+__all__ = ["flag_overdue_hidden_danger", "check_commitments", "recompute_colours"]
