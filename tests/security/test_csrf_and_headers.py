@@ -10,10 +10,14 @@ from pathlib import Path
 import pytest
 from django.db import transaction
 
+from tests.security import test_authorisation_matrix as matrix
 from tests.security.conftest import client_for
 from tests.security.test_authorisation_matrix import MATRIX, _url
 
 ROOT = Path(__file__).resolve().parents[2]
+# The matrix's world (the shared one plus the safety ledger's objects and users): every route
+# in MATRIX has its object and a user for each role.
+world = matrix.world
 
 
 def _post_cases():

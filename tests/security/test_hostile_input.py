@@ -11,8 +11,13 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.security import test_authorisation_matrix as matrix
 from tests.security.conftest import client_for
 from tests.security.test_authorisation_matrix import MATRIX, _url
+
+# The matrix's world (the shared one plus the safety ledger's objects and users): an object for
+# every route in MATRIX and a user for every role.
+world = matrix.world
 
 HOSTILE = [
     "\x00", "a\x00b", "9" * 20, "9" * 401, "9" * 5000, "-" + "9" * 30, "²", "١٢", "１２", "1e309", "-1e309", "NaN",
