@@ -59,3 +59,16 @@ def test_timeline_add_needs_the_callers_transaction(demo, commander):
 def test_timeline_add_outside_a_transaction_is_refused(commander):
     with pytest.raises(RuntimeError, match="transaction"):
         timeline_add(incident=1, actor=commander, kind="note", text="no transaction")
+
+
+def test_services_and_tasks_do_not_import_each_other_in_a_loop():
+    """Jobs are declared beside the services they run; tasks modules only re-export them."""
+    loops = []
+    for path, text in _sources():
+        app = path.parts[0]
+        if path.name == "tasks.py" and re.search(rf"^[ \t]+from {app}\.services", text, re.M):
+            loops.append(f"{path} imports {app}.services inside a function")
+        if (path.name == "services.py" or path.parent.name == "services") \
+                and re.search(rf"from {app}\.tasks import|import {app}\.tasks", text):
+            loops.append(f"{path} imports {app}.tasks")
+    assert loops == []
