@@ -17,11 +17,19 @@ def private_root() -> Path:
 
 
 class PrivateStorage(FileSystemStorage):
-    """A file system storage without base_url: asking for a URL is an error, never a public path."""
+    """A file system storage without base_url: asking for a URL is an error, never a public path.
+    Its root is read from the settings on every use, so tests (and a changed setting) take effect."""
 
     def __init__(self):
-        super().__init__(location=str(private_root()), base_url=None, file_permissions_mode=0o600,
-                         directory_permissions_mode=0o700)
+        super().__init__(base_url=None, file_permissions_mode=0o600, directory_permissions_mode=0o700)
+
+    @property
+    def base_location(self):
+        return str(private_root())
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
 
     def url(self, name):
         raise ValueError("private files have no URL; use the safety photo view")

@@ -17,6 +17,13 @@ from safety.models import EnterpriseMembership
 LON, LAT = 113.66, 22.65
 
 
+@pytest.fixture(autouse=True)
+def private_files(settings, tmp_path):
+    """Photos go to a temporary private root, not the checkout's var/private."""
+    settings.SAFETY_PRIVATE_ROOT = str(tmp_path / "private")
+    return tmp_path / "private"
+
+
 @pytest.fixture
 def park(db, make_user):
     e1 = Enterprise.objects.create(code="E1", name="一号化工", location=Point(LON, LAT, srid=4326))

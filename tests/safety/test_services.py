@@ -120,7 +120,7 @@ def test_report_defers_the_overdue_job_in_its_transaction(park):
     assert jobs.order_by("-id").first().args == {"hidden_danger_id": hd.pk}
 
 
-def test_photo_checks(park):
+def test_photo_checks(park, private_files):
     hd = _report(park)
     photo = services.hidden_danger_photo_add(actor=park["officer1"], hidden_danger_id=hd.pk,
                                              upload=SimpleUploadedFile("a.png", image_bytes(), "image/png"))
@@ -128,6 +128,7 @@ def test_photo_checks(park):
     from django.conf import settings
 
     assert not photo.file.path.startswith(str(settings.MEDIA_ROOT))
+    assert photo.file.path.startswith(str(private_files))
     with pytest.raises(ValueError):
         photo.file.url  # noqa: B018 - private files have no URL
     fake = SimpleUploadedFile("evil.jpg", b"<script>alert(1)</script>", "image/jpeg")
