@@ -1,9 +1,10 @@
 """The shapes of the events plans emit: `activation.*`, `task.*`, `handover.*`.
 
-activation.created / activation.updated: {"id", "incident": {"id", "number"}, "plan": {"id", "code",
-  "title"}, "level", "status", "end_reason"}
-task.created / task.updated: {"id", "activation", "incident": {"id", "number"}, "plan": {...}, "level",
-  "title", "responsible", "due_at", "status", "overdue", "done_at", "done_by", "closed_reason"}
+activation.created / activation.updated: {"id", "incident": {"id", "number", "exercise"},
+  "plan": {"id", "code", "title"}, "level", "status", "end_reason"}
+task.created / task.updated: {"id", "activation", "incident": {"id", "number", "exercise"},
+  "plan": {...}, "level", "title", "responsible", "due_at", "status", "overdue", "done_at", "done_by",
+  "closed_reason"}
 handover.created / handover.confirmed: {"id", "post", "outgoing", "incoming", "created_at",
   "confirmed_at", "incidents": n, "tasks": n}
 """
@@ -19,7 +20,7 @@ def activation_payload(activation) -> dict:
     incident = activation.incident
     return {
         "id": activation.pk,
-        "incident": {"id": incident.pk, "number": incident.number},
+        "incident": {"id": incident.pk, "number": incident.number, "exercise": incident.exercise},
         "plan": plan_ref(activation.plan),
         "level": activation.level,
         "status": activation.status,
@@ -31,7 +32,8 @@ def task_payload(task, now=None) -> dict:
     return {
         "id": task.pk,
         "activation": task.activation_id,
-        "incident": {"id": task.incident_id, "number": task.incident.number},
+        "incident": {"id": task.incident_id, "number": task.incident.number,
+                     "exercise": task.incident.exercise},
         "plan": plan_ref(task.activation.plan),
         "level": task.level,
         "title": task.title,

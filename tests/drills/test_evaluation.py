@@ -196,3 +196,16 @@ def test_a_faster_drill_shrinks_the_plans_time_limits(make_scenario, onsite_plan
     assert rows["疏散下风向人员"]["verdict"] == "late" and rows["疏散下风向人员"]["late_s"] == 30  # due after 120 s
     real_time = {t["title"]: t["verdict"] for t in selectors.incident_tasks(incident)}
     assert real_time == {"设置警戒区": "on_time", "疏散下风向人员": "on_time"}
+
+
+def test_plan_events_of_an_exercise_say_so(make_scenario, onsite_plan, director):
+    from core.models import Event
+
+    drill = services.drill_plan(actor=director, scenario_id=make_scenario((0, "call"), plan=onsite_plan).pk,
+                                start=True)
+    _play_all(drill)
+    plan_services.plan_activate(actor=director, incident_id=drill.incidents.get().pk, plan_id=onsite_plan.pk,
+                                level="III")
+    for type_ in ("activation.created", "task.created"):
+        events = Event.objects.filter(type=type_)
+        assert events and all(e.payload["incident"]["exercise"] is True for e in events), type_
