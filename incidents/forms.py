@@ -29,7 +29,7 @@ class IncidentForm(forms.Form):
         label=_("Exercise (演练 / EXERCISE)"), required=False,
         help_text=_("Tick only for a drill: it is labelled everywhere and never counts in the statistics."))
     # When the call was answered: the page's own time of opening, so the record counts from the call.
-    call_started = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    call_started = forms.CharField(required=False, widget=forms.HiddenInput)
 
     field_order = ["type", "severity", "address", "lon", "lat"]
 
@@ -37,8 +37,14 @@ class IncidentForm(forms.Form):
         from datetime import timedelta
 
         from django.utils import timezone
+        from django.utils.dateparse import parse_datetime
 
-        value = self.cleaned_data.get("call_started")
+        try:
+            value = parse_datetime((self.cleaned_data.get("call_started") or "")[:64])
+        except (ValueError, OverflowError):
+            value = None
+        if value is not None and timezone.is_naive(value):
+            value = timezone.make_aware(value)
         now = timezone.now()
         # A stale or forged time is ignored rather than refused: the call is then counted from now.
         if value is None or value > now or value < now - timedelta(hours=2):

@@ -88,6 +88,11 @@ def test_intake_counts_from_the_moment_the_call_was_answered(client, duty_office
     client.post("/incidents/new/", {"type": "fire", "severity": "IV", "lon": LON, "lat": LAT,
                                     "call_started": "1999-01-01T00:00:00+00:00"})
     assert Incident.objects.order_by("-id").first().reported_at > timezone.now() - timedelta(minutes=1)
+    # Garbage in the hidden field is not the call-taker's problem: logged, counted from now.
+    for junk in ("²", "9999-99-99T99:99", "x" * 500):
+        response = client.post("/incidents/new/", {"type": "fire", "severity": "IV", "lon": LON, "lat": LAT,
+                                                   "call_started": junk})
+        assert response.status_code == 302, junk
 
 
 def test_unit_board_shows_responders_and_positions(client, dispatcher, make_user, db):
