@@ -80,3 +80,27 @@ def test_officer_reports_and_rectifies_supervisor_verifies(daphne_server, browse
         supervisor_ctx.close()
     hd = HiddenDanger.objects.get()
     assert hd.state == "closed" and hd.level == "major" and hd.criteria == ["121-07"]
+
+
+def test_an_overdue_major_hidden_danger_rings_every_console(daphne_server, browser, ledger_scene, make_user):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from safety import services
+
+    make_user("commander_e", "commander")
+    officer = EnterpriseMembership.objects.get().user
+    hd = services.hidden_danger_report(actor=officer, enterprise_id=ledger_scene.pk, title="Gas detector bypassed",
+                                       criteria=["121-12"], deadline=timezone.now() - dt.timedelta(minutes=1),
+                                       allow_past_deadline=True)
+    context = browser.new_context(locale="en-US")
+    try:
+        console = context.new_page()
+        login(console, daphne_server, "commander_e")
+        console.wait_for_selector("body[data-stream-live='1']")
+        services.hidden_danger_flag_overdue(hidden_danger_id=hd.pk)  # what the job does at the deadline
+        banner = console.wait_for_selector("[data-live-alert='hidden-danger-overdue']")
+        assert "九号化工 · Gas detector bypassed" in banner.inner_text()
+    finally:
+        context.close()
