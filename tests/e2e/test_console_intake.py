@@ -46,6 +46,7 @@ def test_call_taker_picks_an_address_and_is_stopped_outside_the_district(offline
         lon, lat = float(page.input_value("input[name=lon]")), float(page.input_value("input[name=lat]"))
         assert 113.46 < lon < 113.72 and 22.62 < lat < 22.88
         assert "新城大道" in page.input_value("input[name=address]")
+        assert page.locator("#outside-note").is_hidden()
 
         # A duplicate nearby shows beside the form, inside the first screen at 1440×900.
         page.fill("input[name=lon]", "113.6")
@@ -65,6 +66,7 @@ def test_call_taker_picks_an_address_and_is_stopped_outside_the_district(offline
         # Beijing: refused with a message, nothing logged; confirmed as mutual aid, logged.
         page.fill("input[name=lon]", "116.397")
         page.fill("input[name=lat]", "39.909")
+        assert page.locator("#outside-note").is_visible()  # said at once, before any submit
         before = Incident.objects.count()
         page.click("#intake-form button[type=submit]")
         page.wait_for_selector(".errorlist")

@@ -34,7 +34,13 @@
     map = L.map(mapEl).setView([clat, clon], 11);
     window.intakeMap = map; // for the browser tests
     if (window.Basemap) {
-      window.Basemap.draw(map, mapEl.dataset.basemapUrl);
+      window.Basemap.draw(map, mapEl.dataset.basemapUrl).then((layer) => {
+        if (!layer) return;
+        layer.eachLayer((l) => {
+          if (l.feature && l.feature.properties.layer === "boundary") boundary.push(l.feature.geometry);
+        });
+        checkOutside();
+      });
       window.Basemap.tiles(map, mapEl.dataset.tiles, mapEl.dataset.tilesOffline);
     }
     map.on("click", (ev) => {
@@ -45,7 +51,36 @@
     });
   }
 
+  // ---- outside the district: said at once, before the server refuses it -----------------
+  const boundary = [];
+  const outsideBox = form.querySelector("[name=outside_district]");
+  const outsideNote = document.getElementById("outside-note");
+  function inRing(x, y, ring) {
+    let inside = false;
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const [xi, yi] = ring[i], [xj, yj] = ring[j];
+      if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+    }
+    return inside;
+  }
+  function inDistrict(x, y) {
+    return boundary.some((g) => {
+      const polygons = g.type === "MultiPolygon" ? g.coordinates : g.type === "Polygon" ? [g.coordinates] : [];
+      return polygons.some((rings) => inRing(x, y, rings[0]) && !rings.slice(1).some((hole) => inRing(x, y, hole)));
+    });
+  }
+  function checkOutside() {
+    if (!outsideNote) return;
+    const x = Number(lon.value), y = Number(lat.value);
+    const known = boundary.length && lon.value !== "" && lat.value !== "" && Number.isFinite(x) && Number.isFinite(y);
+    const outside = known && !inDistrict(x, y);
+    outsideNote.hidden = !outside;
+    form.dataset.outside = outside ? "1" : "0";
+    if (outside && outsideBox) outsideBox.closest("label").classList.add("attention");
+  }
+
   function place(zoom) {
+    checkOutside();
     const x = Number(lon.value), y = Number(lat.value);
     if (!map || !Number.isFinite(x) || !Number.isFinite(y) || lon.value === "" || lat.value === "") return;
     if (marker) marker.setLatLng([y, x]); else marker = L.marker([y, x]).addTo(map);
