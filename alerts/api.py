@@ -73,7 +73,7 @@ class AlertSerializer(serializers.ModelSerializer):
                   "event", "headline", "description", "instructions", "event_en", "headline_en",
                   "description_en", "instructions_en", "area", "area_description", "effective", "expires",
                   "incident", "identifier", "sender", "sent", "references", "note", "version",
-                  "created_at", "issued_at", "cap_url"]
+                  "created_at", "issued_at", "cap_url", "exercise"]
         read_only_fields = fields
 
     def get_cap_url(self, alert) -> str:
@@ -101,6 +101,8 @@ class AlertWriteSerializer(serializers.Serializer):
     effective = serializers.DateTimeField(required=False, allow_null=True)
     expires = serializers.DateTimeField()
     incident = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
+    exercise = serializers.BooleanField(required=False, help_text=gettext_lazy(
+        "A drill's warning (演练): CAP status Exercise. Any warning about an exercise incident is one."))
 
     def validate(self, attrs):
         unknown = set(self.initial_data) - set(self.fields) if isinstance(self.initial_data, dict) else set()

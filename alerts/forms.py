@@ -37,6 +37,9 @@ class AlertForm(forms.Form):
     certainty = forms.ChoiceField(label=_("Certainty"), choices=_from_level(Certainty.choices), required=False)
     incident = forms.ModelChoiceField(label=_("Incident"), required=False,
                                       queryset=Incident.objects.filter(status__in=Incident.OPEN_STATUSES))
+    exercise = forms.BooleanField(label=_("Exercise (演练 / EXERCISE)"), required=False,
+                                  help_text=_("A drill's warning: CAP status Exercise, marked everywhere. Set "
+                                              "by itself for an exercise incident."))
     event_en = forms.CharField(label=_("Event (English)"), max_length=100, required=False)
     headline_en = forms.CharField(label=_("Headline (English)"), max_length=160, required=False,
                                   help_text=_("With an English headline the CAP message gets a second, en-US info."))

@@ -143,7 +143,12 @@ def _apply(alert: Alert, changes: dict) -> None:
         raise DomainError(_("Unknown fields: %(names)s.") % {"names": ", ".join(sorted(unknown))})
     merged = {f: getattr(alert, f) for f in EDITABLE}
     merged.update(changes)
-    for name, value in _clean(merged, creating=False, given=set(changes)).items():
+    cleaned = _clean(merged, creating=False, given=set(changes))
+    if alert.status != Alert.Status.DRAFT and cleaned["exercise"] != alert.exercise:
+        # A receiver must never see a real warning turn into a drill, or a drill into a real one.
+        raise DomainError(_("A published warning cannot switch between exercise and real: cancel it and issue "
+                            "a new one."), status=409, data={"exercise": [_("Cannot change after issue.")]})
+    for name, value in cleaned.items():
         setattr(alert, name, value)
 
 

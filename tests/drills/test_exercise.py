@@ -194,3 +194,23 @@ def test_the_intake_form_logs_an_exercise_when_ticked(district, duty_officer):
     assert 'class="exercise-banner"' in page and "演练 / EXERCISE" in page
     client.post("/incidents/new/", {**form, "title": "真实", "lat": str(LAT + 0.05)})
     assert Incident.objects.get(title="真实").exercise is False
+
+
+def test_a_warning_is_marked_exercise_by_hand_and_never_switches_after_issue(district, commander):
+    from tests.alerts.conftest import COAST
+
+    client = _client(commander)
+    body = {"level": "blue", "event": "演练预警", "headline": "桌面推演预警", "description": "演练。", "area": COAST,
+            "area_description": "园区", "expires": (timezone.now() + timedelta(hours=2)).isoformat()}
+    created = client.post("/api/v1/alerts/", {**body, "exercise": True}, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["exercise"] is True
+    alert_id = created.json()["id"]
+    alert = alert_services.alert_issue(actor=commander, alert_id=alert_id)
+    doc = etree.fromstring(build_cap(alert))
+    assert _cap_schema().validate(doc) and doc.findtext("cap:status", namespaces=NS) == "Exercise"
+    with pytest.raises(services.DomainError) as excinfo:
+        alert_services.alert_update(actor=commander, alert_id=alert_id, exercise=False)
+    assert excinfo.value.status == 409
+    alert.refresh_from_db()
+    assert alert.exercise is True and alert.version == 1
