@@ -109,3 +109,15 @@ class GasTestForm(DomainErrorsMixin, forms.Form):
 class DrawForm(forms.Form):
     count = forms.IntegerField(label=_("Enterprises to inspect"), min_value=1, max_value=1000, initial=2)
     inspectors = forms.CharField(label=_("Inspectors (comma-separated)"), required=False, max_length=400)
+
+
+class RiskPointForm(forms.Form):
+    name = forms.CharField(label=_("Risk point"), max_length=200)
+    lon = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
+    lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)
+    method = forms.ChoiceField(label=_("Method"), choices=[("LEC", "LEC (D = L·E·C)"), ("LS", "LS (R = L·S)")])
+    likelihood = forms.FloatField(label="L", min_value=0)
+    exposure = forms.FloatField(label=_("E (LEC only)"), min_value=0, required=False)
+    consequence = forms.FloatField(label=_("C (LEC only)"), min_value=0, required=False)
+    severity = forms.FloatField(label=_("S (LS only)"), min_value=0, required=False)
+    controls = forms.CharField(label=_("Control measures"), required=False, max_length=4000)

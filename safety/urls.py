@@ -12,6 +12,7 @@ urlpatterns = [
     path("enterprises/<int:pk>/", views.enterprise, name="enterprise"),
     path("enterprises/<int:pk>/ledger.xlsx", views.enterprise_export, name="enterprise_export"),
     path("enterprises/<int:pk>/commitment/", views.commitment, name="commitment"),
+    path("enterprises/<int:pk>/risk-points/", views.risk_point_add, name="risk_point_add"),
     path("hidden-dangers/", views.hidden_danger_list, name="hidden_dangers"),
     path("hidden-dangers/new/", views.hidden_danger_new, name="hidden_danger_new"),
     path("hidden-dangers/<int:pk>/", views.hidden_danger, name="hidden_danger"),

@@ -5,6 +5,7 @@ Every page reads through safety.selectors: another enterprise's record is a 404.
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.gis.geos import Point
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,6 +26,7 @@ from safety.forms import (
     PermitForm,
     PhotoForm,
     RectificationForm,
+    RiskPointForm,
     VerifyForm,
 )
 from safety.models import InspectionDraw
@@ -92,6 +94,8 @@ def enterprise(request, pk):
         "is_supervisor": _is_supervisor(request.user),
         "todo": None if _is_supervisor(request.user) else selectors.officer_todo(enterprise.pk),
         "commitment_form": CommitmentForm(initial=_commitment_initial(context["commitment"])),
+        "risk_point_form": RiskPointForm(initial={"lon": round(enterprise.location.x, 5),
+                                                  "lat": round(enterprise.location.y, 5), "method": "LEC"}),
         "stream_since": last_seq(),
     })
     return render(request, "safety/enterprise.html", context)
@@ -120,6 +124,27 @@ def commitment(request, pk):
             "errors": "; ".join(f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items()
                                 if k in form.fields)})
     return redirect("safety:enterprise", pk=enterprise.pk)
+
+
+@ledger_role
+@require_POST
+def risk_point_add(request, pk):
+    enterprise = get_object_or_404(selectors.enterprises_visible_to(request.user), pk=pk)
+    form = RiskPointForm(request.POST)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        location = Point(data.pop("lon"), data.pop("lat"), srid=4326)
+        try:
+            point = services.risk_point_assess(actor=request.user, enterprise_id=enterprise.pk, location=location, **data)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Risk point assessed: %(score)s, %(colour)s.") % {
+                "score": f"{point.score:g}", "colour": point.get_colour_display()})
+    else:
+        messages.error(request, " ".join(f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items()
+                                         if k in form.fields))
+    return redirect(reverse("safety:enterprise", args=[enterprise.pk]) + "#risk-points")
 
 
 @ledger_role

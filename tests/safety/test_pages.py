@@ -105,3 +105,16 @@ def test_commitment_form(park):
     assert park["e1"].commitments.get().risk_level == "yellow"
     bad = officer.post(f"/safety/enterprises/{park['e1'].pk}/commitment/", {"units_running": -1}, follow=True)
     assert "incomplete" in bad.content.decode()
+
+
+def test_risk_point_form(park):
+    officer = _client(park["officer1"])
+    url = f"/safety/enterprises/{park['e1'].pk}/risk-points/"
+    page = officer.post(url, {"name": "Loading bay", "lon": "113.66", "lat": "22.65", "method": "LEC",
+                              "likelihood": "3", "exposure": "6", "consequence": "15"}, follow=True)
+    assert "Risk point assessed: 270" in page.content.decode()
+    assert park["e1"].risk_points.get().colour == "orange"
+    bad = officer.post(url, {"name": "x", "lon": "113.66", "lat": "22.65", "method": "LEC", "likelihood": "2",
+                             "exposure": "6", "consequence": "15"}, follow=True)
+    assert "must be one of" in bad.content.decode() and park["e1"].risk_points.count() == 1
+    assert _client(park["officer2"]).post(url, {"name": "x"}).status_code == 404
