@@ -115,4 +115,5 @@ def test_roster_ics_by_login_token_and_feed_secret(client, shifts, duty_officer,
     secret = CalendarToken.objects.create(user=duty_officer).token
     assert client.get(f"{url}?token={secret}").status_code == 200
     assert client.get(f"{url}?token=wrong").status_code == 403
-    assert client.get("/api/v1/people/nobody/roster.ics").status_code == 404
+    # Signed out, a missing person answers as an existing one does (issue 16, point 12).
+    assert client.get("/api/v1/people/nobody/roster.ics").status_code == 401
