@@ -18,13 +18,23 @@ import logging
 import time
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from command import streamhub
-from command.streamhub import (CLOSE_BAD_REQUEST, CLOSE_FLOOD, CLOSE_FORBIDDEN, CLOSE_TOO_BIG, ReplayBuffer,
-                               audiences_for, fetch_frames, fingerprint, get_hub, last_seq)
+from command.streamhub import (
+    CLOSE_BAD_REQUEST,
+    CLOSE_FLOOD,
+    CLOSE_FORBIDDEN,
+    CLOSE_TOO_BIG,
+    ReplayBuffer,
+    audiences_for,
+    fetch_frames,
+    fingerprint,
+    get_hub,
+    prepare_socket,
+    socket_db,
+)
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +43,6 @@ __all__ = ["StreamConsumer", "audiences_for"]
 REPLAY_PAGE = streamhub.FETCH_PAGE
 MAX_SEQ = 2**63 - 1  # bigint
 
-_audiences = database_sync_to_async(audiences_for)
 PONG = json.dumps({"type": "pong"})
 
 
@@ -54,7 +63,10 @@ class StreamConsumer(AsyncWebsocketConsumer):
         if since == "bad":
             await self.close(code=CLOSE_BAD_REQUEST)
             return
-        newest = await last_seq()
+        audiences, newest = await socket_db(prepare_socket, user.pk)
+        if audiences is None:  # deactivated between the handshake's authentication and now
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
         if since is not None and since > newest:
             # A seq the log never had (a client of another database, a typo): refusing says so;
             # accepting would mute the socket, since every real event has a lower seq.
@@ -67,7 +79,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
         self.token_key = self.scope.get("token_key")
         self.session_fp = fingerprint(self.session_key) if self.session_key else None
         self.token_fp = fingerprint(self.token_key) if self.token_key else None
-        self.audiences = await _audiences(user)
+        self.audiences = audiences
         self.sent_up_to = newest if since is None else since
         self.allowance, self.allowance_at = float(settings.STREAM_CLIENT_BURST), time.monotonic()
         self.hub = get_hub()
@@ -100,7 +112,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
                 replay.frames.clear()
             while True:
                 rows = await fetch_frames(self.sent_up_to, self.audiences)
-                for seq, _audiences_, _type, _payload, text in rows:
+                for seq, _event_audiences, _type, _payload, text in rows:
                     if self.closed:
                         return
                     await self.send(text_data=text)

@@ -38,7 +38,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 
-from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
@@ -103,37 +102,60 @@ class Account:
     tokens: set[str] = field(default_factory=set)  # the asked token keys still belonging to this user
 
 
-def load_accounts(user_ids, session_keys=(), token_keys=()) -> dict[int, Account]:
-    """Active users among `user_ids` with their audiences and still-valid credentials, in a
-    handful of queries whatever the number of users (missing = deactivated or deleted)."""
+def _active_users(user_ids, *, with_last_seq: bool = False) -> list:
+    """Active users among `user_ids`, each with what `audiences_for` needs read in the same
+    single query (roles, unit, duty shift, enterprise): one query for one socket's handshake
+    or for every socket of the process."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
-    from rest_framework.authtoken.models import Token
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models import Exists, OuterRef, Subquery
+    from django.utils import timezone
 
-    from core.roles import CONSOLE_ROLES, COMMAND_ROLES, DISPATCH_ROLES, ENTERPRISE_OFFICER, INTAKE_ROLES
-    from plans.selectors import on_duty_user_ids
+    from core.models import Event
+    from core.roles import COMMAND_ROLES, CONSOLE_ROLES, DISPATCH_ROLES, ENTERPRISE_OFFICER, INTAKE_ROLES
+    from plans.selectors import on_duty_now
     from safety.models import EnterpriseMembership
 
-    users = list(get_user_model().objects.filter(pk__in=list(user_ids), is_active=True)
-                 .select_related("responder"))
-    if not users:
-        return {}
-    ids = [u.pk for u in users]
-    roles: dict[int, set[str]] = defaultdict(set)
-    for user_id, name in Group.objects.filter(user__in=ids).values_list("user", "name"):
-        roles[user_id].add(name)
-    enterprise = dict(EnterpriseMembership.objects.filter(user__in=ids).values_list("user_id", "enterprise_id"))
-    on_duty = on_duty_user_ids()
-    accounts = {}
+    users = (get_user_model().objects.filter(pk__in=list(user_ids), is_active=True).select_related("responder")
+             .annotate(role_names=ArraySubquery(Group.objects.filter(user=OuterRef("pk")).values("name")),
+                       on_duty=Exists(on_duty_now(timezone.now()).filter(person=OuterRef("pk"))),
+                       enterprise_id=Subquery(EnterpriseMembership.objects.filter(user=OuterRef("pk"))
+                                              .values("enterprise_id")[:1])))
+    if with_last_seq:
+        users = users.annotate(last_seq=Subquery(Event.objects.order_by("-seq").values("seq")[:1]))
+    users = list(users)
     for user in users:
-        names = roles[user.pk]
+        names = set(user.role_names)
         if user.is_superuser:
             names |= CONSOLE_ROLES | INTAKE_ROLES | DISPATCH_ROLES | COMMAND_ROLES
         user._role_names = names  # what core.roles.user_roles caches
-        user._safety_enterprise_id = enterprise.get(user.pk) if ENTERPRISE_OFFICER in names else None
-        accounts[user.pk] = Account(audiences=audiences_for(user, on_duty=on_duty))
-    for key, user_id in Token.objects.filter(key__in=list(token_keys), user__in=ids).values_list("key", "user_id"):
-        accounts[user_id].tokens.add(key)
+        user._safety_enterprise_id = user.enterprise_id if ENTERPRISE_OFFICER in names else None
+        user.stream_audiences = audiences_for(user, on_duty={user.pk} if user.on_duty else set())
+    return users
+
+
+def prepare_socket(user_id: int) -> tuple[list[str] | None, int]:
+    """A handshake's reads in one query: the user's audiences (None: gone) and the log's last seq."""
+    users = _active_users([user_id], with_last_seq=True)
+    if not users:
+        return None, stream.last_seq()
+    return users[0].stream_audiences, users[0].last_seq or 0
+
+
+def load_accounts(user_ids, session_keys=(), token_keys=()) -> dict[int, Account]:
+    """Active users among `user_ids` with their audiences and still-valid credentials, in at
+    most three queries whatever the number of users (missing = deactivated or deleted)."""
+    from rest_framework.authtoken.models import Token
+
+    users = _active_users(user_ids)
+    if not users:
+        return {}
+    ids = [u.pk for u in users]
+    accounts = {user.pk: Account(audiences=user.stream_audiences) for user in users}
+    if token_keys:
+        for key, user_id in Token.objects.filter(key__in=list(token_keys), user__in=ids).values_list("key", "user_id"):
+            accounts[user_id].tokens.add(key)
     for key, user_id in _signed_in_sessions(session_keys, {u.pk: u for u in users}):
         accounts[user_id].sessions.add(key)
     return accounts
@@ -186,14 +208,13 @@ def _frames_after(cursor: int, audiences=None, limit: int = FETCH_PAGE) -> list[
     return [(e.seq, e.audiences, e.type, e.payload, json.dumps(e.as_frame())) for e in events.order_by("seq")[:limit]]
 
 
-# A socket's own reads (its replay, its handshake) go through Channels' database thread, which
-# Daphne shares with the HTTP views.
-fetch_frames = database_sync_to_async(_frames_after)
-last_seq = database_sync_to_async(stream.last_seq)
-
 # The hub reads on a thread and a connection of its own: a fan-out never queues behind an API
-# request (or a burst of reconnect replays), and pays no per-call connection health check.
+# request or a burst of reconnect replays, and pays no per-call connection health check.
+# Sockets' handshakes and replays have two threads of their own for the same reasons: a
+# reconnect storm of thousands of phones does not queue the API's requests (Daphne runs
+# Django's views and Channels' database_sync_to_async on one shared thread).
 _hub_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stream-hub-db")
+_socket_threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="stream-socket-db")
 
 
 def _on_hub_connection(fn, *args):
@@ -208,6 +229,14 @@ def _on_hub_connection(fn, *args):
 
 async def _hub_db(fn, *args):
     return await asyncio.get_running_loop().run_in_executor(_hub_thread, partial(_on_hub_connection, fn, *args))
+
+
+async def socket_db(fn, *args):
+    return await asyncio.get_running_loop().run_in_executor(_socket_threads, partial(_on_hub_connection, fn, *args))
+
+
+async def fetch_frames(cursor: int, audiences) -> list:
+    return await socket_db(_frames_after, cursor, audiences)
 
 
 # --- the hub ----------------------------------------------------------------------------

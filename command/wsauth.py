@@ -9,15 +9,13 @@ Origin and authenticate with `Authorization: Token <key>` instead.
 from urllib.parse import urlparse
 
 from channels.auth import AuthMiddleware
-from channels.db import database_sync_to_async
 from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http.request import validate_host
 
 
-@database_sync_to_async
-def _user_for_token(key: str):
+def _token_user(key: str):
     from rest_framework.authtoken.models import Token
 
     try:
@@ -25,6 +23,13 @@ def _user_for_token(key: str):
     except Token.DoesNotExist:
         return None
     return token.user if token.user.is_active else None
+
+
+async def _user_for_token(key: str):
+    # On the stream's own database threads, not the one Daphne's HTTP views share.
+    from command.streamhub import socket_db
+
+    return await socket_db(_token_user, key)
 
 
 def _header(scope, name: bytes) -> str | None:
@@ -58,7 +63,7 @@ def _own_origin(scope) -> tuple[str, str, int] | None:
         return None
     scheme = "https" if scope.get("scheme") in ("wss", "https") or _behind_tls_proxy(scope) else "http"
     own = _origin_tuple(f"{scheme}://{host}")
-    if own is None or not validate_host(own[1], list(settings.ALLOWED_HOSTS)):
+    if own is None or not validate_host(_bracketed(own[1]), list(settings.ALLOWED_HOSTS)):
         return None
     return own
 
@@ -98,7 +103,12 @@ def origin_allowed(origin: str, scope=None) -> bool:
         return candidate == own
     if scope is not None and _header(scope, b"host"):
         return False  # a Host that is not ours
-    return scheme == "http" and port in (80, 8000) and validate_host(host, list(settings.ALLOWED_HOSTS))
+    return scheme == "http" and port in (80, 8000) and validate_host(_bracketed(host), list(settings.ALLOWED_HOSTS))
+
+
+def _bracketed(host: str) -> str:
+    """An IPv6 address as ALLOWED_HOSTS spells it ("[::1]")."""
+    return f"[{host}]" if ":" in host else host
 
 
 class _TokenOrSession:
