@@ -70,8 +70,10 @@ class StreamConsumer(AsyncWebsocketConsumer):
         if since is not None and since > newest:
             # A seq the log never had (a client of another database, a typo): refusing says so;
             # accepting would mute the socket, since every real event has a lower seq.
+            # Accepted first so that the client (a browser too) sees the code and the reason.
             log.info("stream: refused since=%s past the end of the log (%s)", since, newest)
-            await self.close(code=CLOSE_BAD_REQUEST)
+            await self.accept()
+            await self.close(code=CLOSE_BAD_REQUEST, reason=f"since is past the end of the log (last seq {newest})")
             return
         self.user_id = user.pk
         session = self.scope.get("session") if self.scope.get("auth_method") == "session" else None

@@ -342,9 +342,17 @@ async def test_since_past_the_end_of_the_log_is_refused(make_user):
     user = await sync_to_async(make_user)("future", "viewer")
     headers = await sync_to_async(_token_headers)(user)
     last = await sync_to_async(_emit)(["console"], "incident.created", {})
-    for since in ("99999999999", "99999999999999999999999", str(last + 1), "-1", "١"):
+    for since in ("99999999999999999999999", "-1", "١", "1e3"):
         comm, connected, code = await _connect(headers, f"/ws/stream/?since={since}")
         assert not connected and code == 4400, since
+    # Well-formed but past the end: accepted, then closed with 4400 and the reason, so that a
+    # browser (which sees no code for a refused handshake) learns to drop its stored seq.
+    for since in ("99999999999", str(last + 1)):
+        comm, connected, _ = await _connect(headers, f"/ws/stream/?since={since}")
+        assert connected
+        closing = await comm.receive_output(timeout=5)
+        assert closing["type"] == "websocket.close" and closing["code"] == 4400, since
+        assert f"last seq {last}" in closing["reason"]
     comm, connected, _ = await _connect(headers, f"/ws/stream/?since={last}")
     assert connected
     await comm.disconnect()
