@@ -68,13 +68,16 @@ class Counters:
 
 class Ingester:
     def __init__(self, *, url: str, prefix: str = "park", group: str | None = "ingest", client_id: str | None = None,
-                 batch_size: int = 5000, batch_wait_s: float = 0.05, offline_check_s: float = 5.0,
+                 batch_size: int = 5000, batch_bytes: int = 512 * 1024, batch_wait_s: float = 0.05, offline_check_s: float = 5.0,
                  backoff_max_s: float = 30.0):
         self.host, self.port = broker_address(url)
         self.prefix = prefix
         self.group = group
         self.client_id = client_id or f"ingest-{socket.gethostname()}-{random.randrange(16**6):06x}"
-        self.batch_size = batch_size
+        self.batch_size = batch_size  # messages
+        # A batch is also cut at this many payload bytes (about 8,000 readings of a gateway):
+        # small enough that a limit crossing is on the console within a second under load.
+        self.batch_bytes = batch_bytes
         self.batch_wait_s = batch_wait_s
         self.offline_check_s = offline_check_s
         self.backoff_max_s = backoff_max_s
@@ -134,8 +137,9 @@ class Ingester:
                     if first is None:
                         break
                     batch.append(first)
+                    size = len(first.payload)
                     # Drain what is already queued, then wait briefly for more, up to the batch size.
-                    while len(batch) < self.batch_size:
+                    while len(batch) < self.batch_size and size < self.batch_bytes:
                         remaining = deadline - time.monotonic()
                         if remaining <= 0:
                             break
@@ -143,6 +147,7 @@ class Ingester:
                         if message is None:
                             break
                         batch.append(message)
+                        size += len(message.payload)
                     await self._flush(client, batch)
                     batch = []
             finally:

@@ -56,11 +56,18 @@ class AlarmEntrySerializer(serializers.ModelSerializer):
 class AlarmSerializer(serializers.ModelSerializer):
     acknowledged_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     point_code = serializers.CharField(source="point.code", read_only=True)
+    point_name = serializers.CharField(source="point.name", read_only=True)
+    point_unit = serializers.CharField(source="point.unit", read_only=True)
     risk_source = serializers.IntegerField(source="point.risk_source_id", read_only=True, allow_null=True)
+    risk_source_code = serializers.CharField(source="point.risk_source.code", read_only=True, allow_null=True,
+                                             default=None)
+    risk_source_name = serializers.CharField(source="point.risk_source.name", read_only=True, allow_null=True,
+                                             default=None)
 
     class Meta:
         model = Alarm
-        fields = ["id", "point", "point_code", "risk_source", "slot", "level", "state", "raised_at", "cleared_at",
+        fields = ["id", "point", "point_code", "point_name", "point_unit", "risk_source", "risk_source_code",
+                  "risk_source_name", "slot", "level", "state", "raised_at", "cleared_at",
                   "raise_value", "peak_value", "acknowledged_at", "acknowledged_by", "acknowledge_note", "incident",
                   "escalations", "exercise"]
 

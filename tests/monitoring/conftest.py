@@ -27,6 +27,7 @@ class Broker:
     def __init__(self):
         self.port = free_port()
         self.dir = Path(tempfile.mkdtemp(prefix="monitor-mqtt-"))
+        self.dir.chmod(0o777)  # mosquitto started as root writes its log as the mosquitto user
         self.conf = self.dir / "mosquitto.conf"
         self.conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
                              "max_queued_messages 200000\nmax_inflight_messages 0\n"

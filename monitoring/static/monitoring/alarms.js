@@ -1,0 +1,225 @@
+// Park alarms on every console page: a banner per alarm in force (raised or escalated, not yet
+// cleared), a ring while any is unacknowledged, and the two actions an operator needs —
+// acknowledge with a note, and log an incident from the alarm in one click.
+// On load the banners come from the API (so they survive a reload); then the stream keeps them
+// current (alarm.raised / alarm.updated). Text goes in with textContent only.
+// Also: on the map page, ?chemical=&incident=&risk_source= pre-fill the release model.
+(function () {
+  "use strict";
+  const bar = document.getElementById("alarm-bar");
+  if (!bar) return;
+  const t = bar.dataset;
+  const css = document.createElement("link");
+  css.rel = "stylesheet";
+  css.href = t.css;
+  document.head.append(css);
+  const canAct = t.canAct === "1";
+  const banners = new Map(); // alarm id → li
+  const releaseUrls = new Map(); // alarm id → the release model pre-filled for its incident
+  let audio = null;
+  let ringTimer = null;
+
+  const list = document.createElement("ul");
+  list.className = "alarm-list";
+  const head = document.createElement("div");
+  head.className = "alarm-head";
+  const title = document.createElement("strong");
+  title.textContent = t.title;
+  const sound = document.createElement("button");
+  sound.type = "button";
+  sound.className = "link alarm-sound";
+  sound.textContent = t.soundLabel;
+  sound.addEventListener("click", () => {
+    // Browsers allow sound only after a gesture: this button is that gesture.
+    audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+    sound.hidden = true;
+    ring();
+  });
+  const all = document.createElement("a");
+  all.href = t.listUrl;
+  all.textContent = t.listLabel;
+  head.append(title, " ", sound, " ", all);
+  bar.append(head, list);
+
+  function csrf() {
+    const m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+
+  async function post(url, body) {
+    const resp = await fetch(url, { method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf() },
+      body: body === undefined ? undefined : JSON.stringify(body) });
+    let data = null;
+    try { data = await resp.json(); } catch (e) { data = null; }
+    return { resp, data };
+  }
+
+  function el(tag, text, cls) {
+    const node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (cls) node.className = cls;
+    return node;
+  }
+
+  function levelLabel(level) { return t["level_" + level] || level.toUpperCase(); }
+
+  // a: {id, level, state, exercise, peak_value, incident, point{code,name,unit}, risk_source{code,name}}
+  function render(a) {
+    if (a.cleared_at || a.state === "cleared" || a.level === "offline" || a.level === "fault") {
+      // Instrument alarms are listed on the alarm page; only process alarms ring the console.
+      remove(a.id);
+      return;
+    }
+    let li = banners.get(a.id);
+    const fresh = !li;
+    if (fresh) {
+      li = el("li");
+      li.dataset.alarm = String(a.id);
+      banners.set(a.id, li);
+      list.prepend(li);
+    }
+    li.className = "alarm alarm-" + a.level + (a.state === "active" ? " ringing" : " acknowledged");
+    li.dataset.level = a.level;
+    li.dataset.state = a.state;
+    li.replaceChildren();
+    if (a.exercise) li.append(el("span", t.exercise, "exercise-badge"), " ");
+    li.append(el("strong", levelLabel(a.level), "alarm-level"), " ");
+    const where = (a.risk_source ? a.risk_source.code + " " + a.risk_source.name + " · " : "") + a.point.name;
+    const pointLink = el("a", where);
+    pointLink.href = t.pointUrl.replace("0", String(a.point.id));
+    li.append(pointLink, " ");
+    if (a.peak_value !== null && a.peak_value !== undefined) {
+      li.append(el("span", t.peak + " " + a.peak_value + " " + (a.point.unit || ""), "muted"), " ");
+    }
+    if (a.state === "acknowledged") li.append(el("span", t.acknowledged + (a.acknowledged_by ? " · " + a.acknowledged_by : ""), "status"), " ");
+    const actions = el("span", null, "alarm-actions");
+    if (a.incident) {
+      const link = el("a", t.incident);
+      link.href = "/incidents/" + Number(a.incident) + "/";
+      link.dataset.incidentLink = "1";
+      actions.append(link);
+      if (releaseUrls.has(a.id)) {
+        const rel = el("a", t.releaseModel);
+        rel.href = releaseUrls.get(a.id);
+        rel.dataset.releaseLink = "1";
+        actions.append(" ", rel);
+      }
+    }
+    if (canAct) {
+      if (a.state === "active") {
+        const note = el("input");
+        note.type = "text";
+        note.name = "note";
+        note.placeholder = t.notePlaceholder;
+        note.setAttribute("aria-label", t.notePlaceholder);
+        const ack = el("button", t.acknowledge);
+        ack.type = "button";
+        ack.dataset.action = "acknowledge";
+        ack.addEventListener("click", async () => {
+          ack.disabled = true;
+          const { resp, data } = await post(t.apiUrl + a.id + "/acknowledge/", { note: note.value });
+          if (resp.ok) render({ ...a, ...data, point: a.point, risk_source: a.risk_source });
+          else { ack.disabled = false; showError(li, data); }
+        });
+        actions.append(note, ack);
+      }
+      if (!a.incident) {
+        const make = el("button", t.createIncident, "danger");
+        make.type = "button";
+        make.dataset.action = "incident";
+        make.addEventListener("click", async () => {
+          make.disabled = true;
+          const { resp, data } = await post(t.apiUrl + a.id + "/incident/");
+          if (resp.status === 201 || resp.status === 409) {
+            const incident = resp.status === 201 ? data.id : data.incident;
+            if (data && data.release_url) releaseUrls.set(a.id, data.release_url);
+            render({ ...a, incident });
+          } else { make.disabled = false; showError(li, data); }
+        });
+        actions.append(make);
+      }
+    }
+    li.append(actions);
+    if (fresh && a.state === "active") ring();
+    updateRinging();
+  }
+
+  function showError(li, data) {
+    const msg = el("span", (data && data.detail) || t.failed, "error");
+    li.append(" ", msg);
+  }
+
+  function remove(id) {
+    const li = banners.get(id);
+    if (li) { li.remove(); banners.delete(id); }
+    updateRinging();
+  }
+
+  function updateRinging() {
+    const ringing = [...banners.values()].some((li) => li.dataset.state === "active");
+    bar.hidden = banners.size === 0;
+    document.body.dataset.alarmRinging = ringing ? "1" : "0";
+    if (ringing && !ringTimer) ringTimer = setInterval(ring, 6000);
+    if (!ringing && ringTimer) { clearInterval(ringTimer); ringTimer = null; }
+  }
+
+  function ring() {
+    if (!audio) return;
+    const hh = [...banners.values()].some((li) => li.dataset.state === "active" && li.dataset.level === "hh");
+    [0, 0.3, 0.6].forEach((offset) => {
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.frequency.value = hh ? 1200 : 760;
+      gain.gain.value = 0.25;
+      osc.connect(gain).connect(audio.destination);
+      osc.start(audio.currentTime + offset);
+      osc.stop(audio.currentTime + offset + 0.2);
+    });
+  }
+
+  async function load() {
+    try {
+      const resp = await fetch(t.apiUrl + "?open=true&limit=50", { credentials: "same-origin",
+                                                                    headers: { Accept: "application/json" } });
+      if (!resp.ok) return;
+      const data = await resp.json();
+      // The list carries ids only for point and source: fetch each alarm's event shape lazily via
+      // the points API would cost N requests, so the list endpoint's names are used instead.
+      for (const a of data.results.reverse()) {
+        render({ ...a, point: { id: a.point, code: a.point_code, name: a.point_name || a.point_code, unit: a.point_unit },
+                 risk_source: a.risk_source_code ? { code: a.risk_source_code, name: a.risk_source_name || "" } : null });
+      }
+    } catch (e) { /* offline: the stream will bring them */ }
+    bar.dataset.loaded = "1";
+  }
+
+  if (window.CommandStream) {
+    window.CommandStream.on("alarm.", (event) => render(event.payload));
+  }
+  load();
+
+  // ---- the release model, pre-filled from an alarm's incident ----------------------------
+  document.addEventListener("DOMContentLoaded", () => {
+    const form = document.getElementById("release-form");
+    const params = new URLSearchParams(location.search);
+    if (!form || !params.get("chemical")) return;
+    // The risk source first: choosing it moves the release point (and may pick a chemical);
+    // then the alarm's own chemical, which wins.
+    if (params.get("risk_source")) {
+      form.elements.risk_source.value = params.get("risk_source");
+      form.elements.risk_source.dispatchEvent(new Event("change"));
+    }
+    if (params.get("incident")) form.elements.incident.value = params.get("incident");
+    const select = form.elements.chemical;
+    const wanted = params.get("chemical");
+    if ([...select.options].some((o) => o.value === wanted)) {
+      select.value = wanted;
+    } else {
+      // Never model a default chemical in its place: say so and leave the choice to the person.
+      select.value = "";
+      const note = el("p", t.noChemical + " " + wanted, "error");
+      select.insertAdjacentElement("afterend", note);
+    }
+  });
+})();

@@ -1,0 +1,225 @@
+"""Readings ingest through a real Mosquitto into PostgreSQL with alarm evaluation (issue 11).
+
+Printed figures and same-run ratios; nothing asserted on time. Run with `make bench`.
+Phases, all on this machine and in this run:
+1. baseline: the raw broker pub→sub rate of the same harness (a plain MQTT v5 subscriber on a
+   shared subscription, QoS 1, decoding each batch), publisher as fast as it can;
+2. sustained: the publisher at BENCH_INGEST_RATE readings/s (default 10,000) for
+   BENCH_INGEST_S seconds (default 60) into BENCH_INGESTERS ingester processes (default 2),
+   readings stored per second sampled; meanwhile, once a second, a limit-crossing reading on a
+   probe point and the time until the console's websocket shows its `alarm.raised` frame;
+3. peak: the publisher as fast as it can into the same ingesters, stored readings per second
+   against phase 1;
+4. baseline: a raw COPY of the same rows into a bare table (no keys, no engine), and bytes
+   stored per reading.
+"""
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+import pytest
+from django.contrib.gis.geos import Point
+from django.db import connection
+from rest_framework.authtoken.models import Token
+
+from monitoring.models import MonitoringPoint, Reading
+from tests.conftest import free_port, start_daphne, stop_process
+from tests.monitoring.conftest import Broker, wait_until
+
+from .conftest import percentile
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+RATE = float(os.environ.get("BENCH_INGEST_RATE", "10000"))
+SECONDS = float(os.environ.get("BENCH_INGEST_S", "60"))
+PEAK_SECONDS = float(os.environ.get("BENCH_PEAK_S", "15"))
+INGESTERS = int(os.environ.get("BENCH_INGESTERS", "2"))
+POINTS = 1000
+PROBES = 200
+LOAD = str(Path(__file__).with_name("mqtt_load.py"))
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _points():
+    common = {"kind": "level", "unit": "%", "location": Point(113.66, 22.65, srid=4326), "range_min": 0,
+              "range_max": 100, "limit_h": 20, "limit_hh": 40, "deadband": 1, "interval_s": 3600}
+    MonitoringPoint.objects.bulk_create(
+        [MonitoringPoint(code=f"B{i:05d}", name=f"Bench {i}", delay_s=5, **common) for i in range(POINTS)]
+        + [MonitoringPoint(code=f"PROBE{i:03d}", name=f"Probe {i}", delay_s=0, **common) for i in range(PROBES)])
+
+
+def _count() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM monitoring_reading")
+        return cursor.fetchone()[0]
+
+
+def _run_load(*args) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, LOAD, *map(str, args)], stdout=subprocess.PIPE, text=True)
+
+
+def _result(proc) -> dict:
+    out, _ = proc.communicate(timeout=600)
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _start_ingesters(broker, prefix):
+    db = connection.settings_dict
+    url = f"postgis://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {**os.environ, "DATABASE_URL": url, "MQTT_URL": broker.url, "MQTT_TOPIC_PREFIX": prefix,
+           "DJANGO_SETTINGS_MODULE": "command.settings", "LOG_LEVEL": "INFO"}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    logs = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    return [subprocess.Popen([sys.executable, "manage.py", "monitoring_ingest", "--client-id", f"bench-ingest-{n}",
+                              "--stats-every", "5"], cwd=ROOT, env=env, stdout=(logs / f"{n}.log").open("w"),
+                             stderr=subprocess.STDOUT) for n in range(INGESTERS)], logs
+
+
+def _sampler(stop: threading.Event, samples: list):
+    from django.db import connection as thread_connection
+
+    while not stop.is_set():
+        samples.append((time.monotonic(), _count()))
+        stop.wait(1)
+    thread_connection.close()
+
+
+def _latency_probes(port, token, broker, prefix, seconds, out: list):
+    """Once a second a probe point crosses its H limit (on-delay 0); time to the alarm.raised frame."""
+    import websockets
+
+    pub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="bench-probe", protocol=mqtt.MQTTv5)
+    pub.connect("127.0.0.1", broker.port)
+    pub.loop_start()
+
+    async def run():
+        async with websockets.connect(f"ws://127.0.0.1:{port}/ws/stream/",
+                                      additional_headers={"Authorization": f"Token {token}"}) as ws:
+            end = time.monotonic() + seconds
+            n = 0
+            while time.monotonic() < end and n < PROBES:
+                code = f"PROBE{n:03d}"
+                t0 = time.perf_counter()
+                pub.publish(f"{prefix}/points/{code}", json.dumps({"ts": int(time.time() * 1000), "value": 30}), qos=1)
+                while True:
+                    frame = json.loads(await asyncio.wait_for(ws.recv(), 30))
+                    if frame["type"] == "alarm.raised" and frame["payload"]["point"]["code"] == code:
+                        break
+                out.append(time.perf_counter() - t0)
+                n += 1
+                await asyncio.sleep(max(0.0, 1 - (time.perf_counter() - t0)))
+
+    try:
+        asyncio.run(run())
+    finally:
+        pub.loop_stop()
+        pub.disconnect()
+
+
+def test_readings_ingest_throughput_and_alarm_latency(make_user):
+    _points()
+    console = make_user("bench_console", "duty_officer")
+    token = Token.objects.create(user=console).key
+    broker = Broker()
+    broker.start()
+    prefix = f"bench{os.getpid()}/park"
+    port = free_port()
+    daphne = start_daphne(port)
+    ingesters = []
+    try:
+        # 1. The raw broker pub→sub rate of this harness.
+        sub = _run_load("sub", broker.port, prefix, PEAK_SECONDS + 5)
+        assert json.loads(sub.stdout.readline())["ready"]
+        publisher = _run_load("pub", broker.port, prefix, POINTS, 0, PEAK_SECONDS)
+        published_raw = _result(publisher)
+        raw = _result(sub)
+        raw_rate = raw["readings"] / raw["seconds"]
+
+        # 2. Sustained load at the target rate, with latency probes.
+        ingesters, logs = _start_ingesters(broker, prefix)
+        # Messages published before an ingester's first subscription reach nobody: wait for both.
+        wait_until(lambda: all("ingesting ['$share" in log.read_text() for log in logs.iterdir()), timeout=120,
+                   what="the ingesters to subscribe", every=0.2)
+        samples, latencies = [], []
+        stop = threading.Event()
+        sampler = threading.Thread(target=_sampler, args=(stop, samples), daemon=True)
+        prober = threading.Thread(target=_latency_probes, args=(port, token, broker, prefix, SECONDS, latencies),
+                                  daemon=True)
+        sampler.start()
+        prober.start()
+        t_start = time.monotonic()
+        sustained = _result(_run_load("pub", broker.port, prefix, POINTS, RATE, SECONDS))
+        t_pub_end = time.monotonic()
+        prober.join(60)
+        probes = len(latencies)
+        try:
+            wait_until(lambda: _count() >= sustained["readings"] + probes, timeout=300,
+                       what="the backlog to drain", every=0.5)
+        except AssertionError:
+            for log in sorted(logs.iterdir()):
+                print(log, log.read_text()[-3000:])
+            raise
+        t_drained = time.monotonic()
+        stop.set()
+        sampler.join()
+        stored_sustained = _count()
+        per_second = [(b[1] - a[1]) / (b[0] - a[0]) for a, b in zip(samples, samples[1:], strict=False)
+                      if t_start <= a[0] and b[0] <= t_pub_end]
+
+        # 3. Peak: as fast as the publisher can.
+        before, t0 = _count(), time.monotonic()
+        peak = _result(_run_load("pub", broker.port, prefix, POINTS, 0, PEAK_SECONDS))
+        wait_until(lambda: _count() >= before + peak["readings"], timeout=600, what="the peak to drain", every=0.2)
+        peak_rate = (_count() - before) / (time.monotonic() - t0)
+    finally:
+        for proc in ingesters:
+            stop_process(proc, grace=10)
+        stop_process(daphne)
+        broker.stop()
+
+    # 4. Raw COPY of the same rows, and storage per reading.
+    rows = min(_count(), 300_000)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE bench_copy (point_id bigint, ts timestamptz, value double precision)")
+        cursor.execute("SELECT point_id, ts, value FROM monitoring_reading LIMIT %s", [rows])
+        data = cursor.fetchall()
+        t0 = time.perf_counter()
+        with cursor.cursor.copy("COPY bench_copy FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(["int8", "timestamptz", "float8"])
+            for row in data:
+                copy.write_row(row)
+        copy_rate = rows / (time.perf_counter() - t0)
+        cursor.execute("SELECT pg_total_relation_size('monitoring_reading'), pg_relation_size('monitoring_reading')")
+        total_bytes, heap_bytes = cursor.fetchone()
+    count = Reading.objects.count()
+
+    print(f"\n== Readings ingest, MQTT → PostgreSQL with alarm evaluation ({os.cpu_count()} CPUs, "
+          f"{INGESTERS} ingesters, {POINTS} points, gateway batches of 100)")
+    print(f"   raw broker pub→sub (baseline, same harness)      {raw_rate:10.0f} readings/s "
+          f"(publisher {published_raw['readings'] / published_raw['seconds']:.0f}/s)")
+    print(f"   sustained: published at {RATE:.0f}/s for {SECONDS:.0f} s        "
+          f"{sustained['readings'] / sustained['seconds']:10.0f} readings/s offered")
+    if per_second:
+        print(f"   stored per second during the load: mean {sum(per_second) / len(per_second):.0f}, "
+              f"p10 {percentile(per_second, 10):.0f}, min {min(per_second):.0f}")
+    print(f"   backlog drained {t_drained - t_pub_end:.1f} s after the publisher stopped; "
+          f"{stored_sustained} readings stored, each once")
+    print(f"   peak ingest (publisher as fast as it can)        {peak_rate:10.0f} readings/s"
+          f"   = {peak_rate / raw_rate:.2f}× the raw broker rate")
+    print(f"   raw COPY of the same rows (baseline)             {copy_rate:10.0f} rows/s"
+          f"   ingest = {peak_rate / copy_rate:.2f}× of it")
+    if latencies:
+        print(f"   limit-crossing reading → console alarm.raised frame under load: "
+              f"p50 {percentile(latencies, 50) * 1000:.0f} ms, p99 {percentile(latencies, 99) * 1000:.0f} ms, "
+              f"max {max(latencies) * 1000:.0f} ms, n={len(latencies)}")
+    print(f"   bytes per reading: {total_bytes / count:.1f} with indexes, {heap_bytes / count:.1f} heap "
+          f"({count} rows)")
+    assert stored_sustained == sustained["readings"] + probes  # each reading stored exactly once
