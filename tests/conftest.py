@@ -41,6 +41,23 @@ def _no_stray_connections_at_the_end(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_login_throttle():
+    """Login-throttle counters live in Redis and outlast a test run: every test starts with
+    none, so failed logins in one test (or an earlier run) never delay another."""
+    from django.conf import settings as django_settings
+
+    from command.security import _redis
+
+    try:
+        keys = list(_redis().scan_iter(match=f"{django_settings.LOGIN_THROTTLE_PREFIX}*", count=500))
+        if keys:
+            _redis().delete(*keys)
+    except Exception:  # noqa: BLE001 - tests of a Redis outage run without it
+        pass
+    yield
+
+
+@pytest.fixture(autouse=True)
 def english_messages(settings):
     """Tests assert English messages; the product defaults to Chinese (tests/i18n checks that)."""
     from django.utils import translation
