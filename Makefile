@@ -31,8 +31,10 @@ lint: bootstrap
 	@.venv/bin/ruff check .
 	@.venv/bin/lint-imports --no-cache
 
+# The suite as concurrent shards (slow: browser and real-process tests; fast: the rest), each
+# with its own test database and Redis keys; logs in var/test-logs/ (scripts/test.sh).
 test: bootstrap messages lint
-	@.venv/bin/python -m pytest
+	@bash scripts/test.sh
 
 bench: bootstrap messages
 	@.venv/bin/python -m pytest tests/bench -p no:cacheprovider -s -q -o addopts="" --no-header

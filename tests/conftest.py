@@ -21,9 +21,33 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PASSWORD = "test-pass-123"
 
 
+# `make test` (scripts/test.sh) runs the suite as concurrent pytest processes, one per shard,
+# and names the shard in TEST_SHARD. "slow": tests that drive real processes (a browser, Daphne
+# servers, a Mosquitto of their own, worker/PostgreSQL/Redis fault tests); "fast": the rest.
+# Without TEST_SHARD every collected test runs (`pytest tests/x` as usual).
+SHARDS = ("slow", "fast")
+SLOW_FIXTURES = {"browser", "daphne_server", "broker"}
+SLOW_PATHS = ("tests/scaleout/", "tests/e2e/", "tests/drills/test_worker.py")
+
+
+def in_slow_shard(item) -> bool:
+    return (bool(SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())))
+            or item.nodeid.startswith(SLOW_PATHS))
+
+
 def pytest_collection_modifyitems(config, items):
-    """Browser tests last: Playwright's sync API leaves an event loop in the main thread for
-    the rest of the session, which async tests (Channels communicators) cannot share."""
+    """Keep only this shard's tests (TEST_SHARD), then browser tests last: Playwright's sync API
+    leaves an event loop in the main thread for the rest of the session, which async tests
+    (Channels communicators) cannot share."""
+    shard = os.environ.get("TEST_SHARD", "")
+    if shard:
+        if shard not in SHARDS:
+            raise pytest.UsageError(f"TEST_SHARD must be one of {', '.join(SHARDS)} (or unset), got {shard!r}")
+        keep = [item for item in items if in_slow_shard(item) == (shard == "slow")]
+        dropped = [item for item in items if in_slow_shard(item) != (shard == "slow")]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
     items.sort(key=lambda item: "browser" in getattr(item, "fixturenames", ()))
 
 
