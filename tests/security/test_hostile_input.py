@@ -171,8 +171,10 @@ _routes = _get_routes() + _post_routes()
 
 
 @pytest.mark.django_db
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                   HealthCheck.too_slow])
+# derandomize: the same examples every run, so a failure is reproducible and never flaky; no
+# example database left in the checkout.
+@settings(max_examples=150, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(case=st.sampled_from(_routes), params=st.dictionaries(st.sampled_from(PARAMS), _value, max_size=4),
        field_value=_value, nested=st.booleans())
 def test_fuzzed_requests_never_answer_500(world, case, params, field_value, nested):
