@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("incidents.api_urls")),
     path("", include("resources.api_urls")),
     path("", include("hazards.api_urls")),
+    path("", include("monitoring.api_urls")),
     # Before layers/: it serves its own layers/work-permits/.
     path("", include("safety.api_urls")),
     # Before layers/: it serves its own layers/monitoring-points/.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -13,15 +12,13 @@ from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.decorators import api_view, permission_classes, renderer_classes
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import DateTimeFilter, no_body, role_permission
 from core.errors import DomainError
 from core.roles import CONSOLE_ROLES, INGEST
-from monitoring import layers, parsing, selectors, services
+from monitoring import parsing, selectors, services
 from monitoring.models import Alarm, MonitoringPoint, PointKind, PointState
 from monitoring.serializers import (
     AcknowledgeSerializer,
@@ -196,18 +193,3 @@ def _datetime(raw: str | None, name: str):
         return value.astimezone(dt.UTC)
     except (OverflowError, ValueError):
         raise DomainError(_("Date and time out of range.")) from None
-
-
-@extend_schema(summary="Monitoring points as a GeoJSON layer, with each point's state",
-               parameters=[OpenApiParameter("bbox", str, description="minlon,minlat,maxlon,maxlat"),
-                           OpenApiParameter("state", str, description="comma-separated states")],
-               responses={200: OpenApiResponse({"type": "object", "description": "RFC 7946 FeatureCollection"})})
-@api_view(["GET"])
-@renderer_classes([layers.GeoJSONRenderer, JSONRenderer])
-@permission_classes([Console])
-def points_layer(request):
-    body = layers.monitoring_points(bbox=layers.parse_bbox(request.query_params.get("bbox")),
-                                    states=layers.parse_states(request.query_params.get("state")))
-    response = HttpResponse(body, content_type=layers.CONTENT_TYPE)
-    response["Cache-Control"] = "no-store"
-    return response

@@ -11,6 +11,4 @@ urlpatterns = [
     path("alarms/<int:pk>/", api.AlarmDetail.as_view(), name="api-alarm"),
     path("alarms/<int:pk>/acknowledge/", api.AlarmAcknowledge.as_view(), name="api-alarm-acknowledge"),
     path("alarms/<int:pk>/incident/", api.AlarmIncident.as_view(), name="api-alarm-incident"),
-    # Listed here, before the shell's catch-all layers/<name>/, until core has a layer registry.
-    path("layers/monitoring-points/", api.points_layer, name="api-layer-monitoring-points"),
 ]
