@@ -13,8 +13,6 @@ urlpatterns = [
     path("", include("monitoring.api_urls")),
     # Before layers/: it serves its own layers/work-permits/.
     path("", include("safety.api_urls")),
-    # Before layers/: it serves its own layers/monitoring-points/.
-    path("", include("monitoring.api_urls")),
     path("", include("places.api_urls")),
     path("layers/", include("command.layer_urls")),
     path("", include("plans.api_urls")),

@@ -365,47 +365,6 @@ MONITORING_MATRIX = {
     "api/v1/alarms/<int:pk>/": {"GET": (CONSOLE, "alarm", None, None)},
     "api/v1/alarms/<int:pk>/acknowledge/": {"POST": (INTAKE, "alarm", {"note": "seen"}, "json")},
     "api/v1/alarms/<int:pk>/incident/": {"POST": (INTAKE, "alarm", {}, "json")},
-    "api/v1/layers/monitoring-points/": {"GET": (CONSOLE, None, None, None)},
-}
-MATRIX.update(MONITORING_MATRIX)
-
-
-def _monitoring_objects(world):
-    """A gas detector on the world's risk source, with an H alarm in force."""
-    from django.contrib.gis.geos import Point
-
-    from incidents.models import IncidentType
-    from monitoring import services as monitoring
-    from monitoring.models import Alarm, MonitoringPoint
-    from monitoring.parsing import RawReading
-
-    IncidentType.objects.get_or_create(code="hazmat-leak", defaults={
-        "klass": "accident", "name_zh": "危险化学品泄漏", "name_en": "Hazardous chemical leak",
-        "required_capabilities": ["hazmat"]})
-    point = MonitoringPoint.objects.create(code="SEC-AT1", name="sec detector", kind="toxic_gas", unit="ppm",
-                                           risk_source=world["risk_source"], location=Point(113.66, 22.65),
-                                           range_min=0, range_max=100, limit_h=20, limit_hh=40, delay_s=0)
-    monitoring.readings_store(readings=[RawReading("SEC-AT1", timezone.now() - dt.timedelta(seconds=30), 25, True)])
-    return {"monitoring_point": point, "alarm": Alarm.objects.get(point=point)}
-
-
-# --- park monitoring (monitoring app) ------------------------------------------------------
-# Console roles read points and alarms; intake roles acknowledge and log incidents from alarms.
-# Readings are posted by the ingest role only, which no person here holds (tests/monitoring
-# tries it with a gateway user).
-MONITORING_MATRIX = {
-    "monitoring/": {"GET": (CONSOLE, None, None, None)},
-    "monitoring/alarms/": {"GET": (CONSOLE, None, None, None)},
-    "monitoring/points/<int:pk>/": {"GET": (CONSOLE, "monitoring_point", None, None)},
-    "api/v1/readings/": {"POST": (NOBODY, None, lambda w: [{"point": w["monitoring_point"].code,
-                                                             "ts": timezone.now().isoformat(), "value": 1}], "json")},
-    "api/v1/monitoring-points/": {"GET": (CONSOLE, None, None, None)},
-    "api/v1/monitoring-points/<int:pk>/": {"GET": (CONSOLE, "monitoring_point", None, None)},
-    "api/v1/monitoring-points/<int:pk>/readings/": {"GET": (CONSOLE, "monitoring_point", None, None)},
-    "api/v1/alarms/": {"GET": (CONSOLE, None, None, None)},
-    "api/v1/alarms/<int:pk>/": {"GET": (CONSOLE, "alarm", None, None)},
-    "api/v1/alarms/<int:pk>/acknowledge/": {"POST": (INTAKE, "alarm", {"note": "seen"}, "json")},
-    "api/v1/alarms/<int:pk>/incident/": {"POST": (INTAKE, "alarm", {}, "json")},
 }
 MATRIX.update(MONITORING_MATRIX)
 
