@@ -84,3 +84,11 @@ def local_name(obj):
     if english and getattr(obj, "name_en", ""):
         return obj.name_en
     return getattr(obj, "name_zh", None) or getattr(obj, "name", "") or ""
+
+
+@register.simple_tag
+def resource_status_labels():
+    """Unit statuses as words in the user's language, for scripts (json_script)."""
+    from resources.models import Resource
+
+    return {value: str(label) for value, label in Resource.Status.choices}

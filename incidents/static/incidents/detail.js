@@ -120,12 +120,14 @@
   document.addEventListener("live:refreshed", drawUnits);
 
   // Everything else near the incident, from the common layer API (RFC 7946, bbox-filtered).
+  const wordsEl = document.getElementById("unit-status-labels");
+  const statusWords = wordsEl ? JSON.parse(wordsEl.textContent) : {};
   const span = 0.05;
   const bbox = [here[1] - span, here[0] - span, here[1] + span, here[0] + span].map((v) => v.toFixed(5)).join(",");
   const context = {};
   const CONTEXT = {
     resources: { style: (p) => ({ radius: 4, color: "#fff", weight: 1, fillColor: p.status === "available" ? "#1a9850" : "#8c8c8c", fillOpacity: 0.9 }),
-                 popup: (p) => label(p.name, [["", p.status], ["", p.agency]]) },
+                 popup: (p) => label(p.name, [["", statusWords[p.status] || p.status], ["", p.agency]]) },
     "risk-sources": { style: () => ({ radius: 7, color: "#b2182b", weight: 2, fillColor: "#ef8a62", fillOpacity: 0.6 }),
                       popup: (p) => label(p.name, [["", p.enterprise], ["", p.installation]]) },
     "work-permits": { style: () => ({ radius: 6, color: "#fff", weight: 1.5, fillColor: "#e66101", fillOpacity: 0.9 }),
