@@ -15,7 +15,33 @@ class MonitoringPointAdmin(LeafletGeoAdmin):
     search_fields = ("code", "name")
     readonly_fields = ("state", "last_ts", "last_value")
     filter_horizontal = ("responsible",)
-    autocomplete_fields = ()
+    actions = ["stage_leak"]
+
+    @admin.action(description=_("Demo: stage a leak at the risk sources of the selected points (simulator)"),
+                  permissions=["change"])
+    def stage_leak(self, request, queryset):
+        """Asks the running demo simulator (manage.py simulate run) for a leak: within half a
+        minute the sources' gas detectors go H, then HH, on every console."""
+        import asyncio
+
+        from django.conf import settings
+
+        from monitoring import simulator
+
+        sources = sorted({p.risk_source.code for p in queryset.select_related("risk_source") if p.risk_source})
+        if not sources:
+            self.message_user(request, _("None of the selected points is on a risk source."), messages.WARNING)
+            return
+        try:
+            for code in sources:
+                asyncio.run(simulator.order_leak(url=settings.MQTT_URL, prefix=settings.MQTT_TOPIC_PREFIX,
+                                                 source=code, seconds=180))
+        except Exception as exc:  # noqa: BLE001 - the broker's answer, shown to the person
+            self.message_user(request, _("The MQTT broker could not be reached: %(e)s") % {"e": exc},
+                              messages.ERROR)
+            return
+        self.message_user(request, _("Leak staged at %(s)s for 3 minutes (needs the demo simulator running).") % {
+            "s": ", ".join(sources)})
 
 
 class AlarmEntryInline(admin.TabularInline):

@@ -46,3 +46,39 @@ def test_the_alarm_list_filters_and_every_console_page_carries_the_alarm_bar(cli
     incidents_page = client.get("/incidents/").content.decode()
     assert 'id="alarm-bar"' in incidents_page and 'data-can-act="1"' in incidents_page
     assert "monitoring/alarms.js" in incidents_page
+
+
+def test_the_admin_stages_a_demo_leak_through_the_broker(client, make_point, make_user, broker, prefix, settings):
+    import json
+    import threading
+
+    import paho.mqtt.client as mqtt
+
+    from hazards.models import Enterprise, RiskSource
+
+    settings.MQTT_URL = broker.url
+    enterprise = Enterprise.objects.create(code="E9", name="E9", location="POINT(113.66 22.65)")
+    source = RiskSource.objects.create(code="RS99", name="tank", enterprise=enterprise, location="POINT(113.66 22.65)")
+    point = make_point("RS99-AT1", risk_source=source)
+    got, ready = [], threading.Event()
+    sub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    sub.on_message = lambda _c, _u, m: got.append(json.loads(m.payload))
+    sub.on_subscribe = lambda *a: ready.set()
+    sub.connect("127.0.0.1", broker.port)
+    sub.subscribe(f"{prefix}/simulator/leak", qos=1)
+    sub.loop_start()
+    try:
+        assert ready.wait(10)
+        admin = make_user("root_t", staff=True)
+        admin.is_superuser = True
+        admin.save()
+        login(client, admin)
+        response = client.post("/admin/monitoring/monitoringpoint/", {
+            "action": "stage_leak", "_selected_action": [point.pk]}, follow=True)
+        assert "Leak staged at RS99" in response.content.decode()
+        from tests.monitoring.conftest import wait_until
+
+        wait_until(lambda: got == [{"source": "RS99", "seconds": 180}], what="the leak order on the broker")
+    finally:
+        sub.loop_stop()
+        sub.disconnect()
