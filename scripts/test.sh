@@ -12,11 +12,16 @@
 # failing one its whole log. Exit status: 0 only if every shard passed.
 #
 #   scripts/test.sh [pytest args...]   extra arguments go to every shard (e.g. -x, -k name)
+#   TEST_SHARDS="slow fast-1of2 fast-2of2" scripts/test.sh   another split (at most 6 shards)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 PY=.venv/bin/python
-SHARDS=(slow fast)
+read -r -a SHARDS <<<"${TEST_SHARDS:-slow fast}"
+if [ "${#SHARDS[@]}" -lt 1 ] || [ "${#SHARDS[@]}" -gt 6 ]; then
+  echo "TEST_SHARDS: 1 to 6 shards (Redis databases 10-15), got ${#SHARDS[@]}" >&2
+  exit 2
+fi
 LOGS=var/test-logs
 mkdir -p "$LOGS"
 
@@ -35,15 +40,19 @@ tag=$(printf %s "$PWD" | sha1sum | cut -c1-6)
 mapfile -t app_vars < <(grep -oE '(env_[a-z]+|os\.environ\.get)\("[A-Z][A-Z0-9_]*"' command/settings.py |
   grep -oE '[A-Z][A-Z0-9_]*' | sort -u | grep -vx DATABASE_URL)
 unset_args=()
-for name in "${app_vars[@]}" DJANGO_SETTINGS_MODULE PYTEST_ADDOPTS UPDATE_QUERY_COUNTS TEST_SHARD; do
+for name in "${app_vars[@]}" DJANGO_SETTINGS_MODULE PYTEST_ADDOPTS UPDATE_QUERY_COUNTS TEST_SHARD TEST_SHARDS; do
   unset_args+=(-u "$name")
 done
 
+# Job control: each shard runs in a process group of its own (with SIGINT not ignored, as it
+# would be for a plain background job), so an interrupt reaches pytest and what it started.
+set -m
 pids=()
 stop_shards() {
   trap - INT TERM
   echo "Interrupted: stopping the shards (their fixtures clean up)..." >&2
-  for pid in "${pids[@]}"; do kill -INT "$pid" 2>/dev/null; done
+  for pid in "${pids[@]}"; do kill -INT -- "-$pid" 2>/dev/null; done
+  touch "$LOGS/.finished"  # stops the ticker
   wait
   exit 130
 }
@@ -52,14 +61,15 @@ trap stop_shards INT TERM
 echo "Running ${#SHARDS[@]} shards at once (${SHARDS[*]}); logs in $LOGS/"
 for k in "${!SHARDS[@]}"; do
   shard=${SHARDS[$k]}
-  rm -f "$LOGS/$shard.log" "$LOGS/$shard.rc" "$LOGS/$shard.seconds"
+  name=${shard//[^a-z0-9]/_}  # fast-1of2 -> fast_1of2 in database and key names
+  rm -f "$LOGS/$shard.log" "$LOGS/$shard.rc" "$LOGS/$shard.seconds" "$LOGS/.finished"
   (
     start=$SECONDS
     env "${unset_args[@]}" \
       TEST_SHARD="$shard" \
-      TEST_DATABASE_NAME="test_command_${shard}_$tag" \
+      TEST_DATABASE_NAME="test_command_${name}_$tag" \
       REDIS_URL="redis://127.0.0.1:6379/$((10 + k))" \
-      CHANNEL_PREFIX="${shard}_$tag" \
+      CHANNEL_PREFIX="${name}_$tag" \
       "$PY" -m pytest -o cache_dir=".pytest_cache/$shard" --durations=30 --color=no "$@" \
       >"$LOGS/$shard.log" 2>&1 </dev/null
     rc=$?
@@ -76,8 +86,9 @@ done
 # A line a minute, so a CI log (and a person) sees the run is alive.
 (
   for ((i = 1; ; i++)); do
-    sleep 5
-    ((i % 12 == 0)) || continue
+    sleep 1
+    [ -f "$LOGS/.finished" ] && exit 0
+    ((i % 60 == 0)) || continue
     line="  ... $((SECONDS / 60)) min:"
     for shard in "${SHARDS[@]}"; do
       [ -f "$LOGS/$shard.rc" ] && { line+=" $shard done;"; continue; }
@@ -90,7 +101,7 @@ done
 ticker=$!
 
 for pid in "${pids[@]}"; do wait "$pid"; done
-kill "$ticker" 2>/dev/null
+touch "$LOGS/.finished"
 wait "$ticker" 2>/dev/null
 trap - INT TERM
 
@@ -103,7 +114,7 @@ for shard in "${SHARDS[@]}"; do
   if [ "$rc" = 0 ]; then
     echo "======== shard $shard: passed in $seconds s ($LOGS/$shard.log) ========"
     # The slowest tests and pytest's summary (from its "slowest durations" header on).
-    sed -n '/slowest [0-9]* durations/,$p' "$LOGS/$shard.log"
+    sed -n '/slowest [0-9]* durations/,$p' "$LOGS/$shard.log" | grep . || tail -n 3 "$LOGS/$shard.log"
   else
     echo "######## shard $shard: FAILED (exit $rc) in $seconds s; its whole log follows ($LOGS/$shard.log) ########"
     cat "$LOGS/$shard.log"
@@ -115,8 +126,8 @@ done
 
 echo
 for shard in "${SHARDS[@]}"; do
-  printf '  %-5s %5s s  %s\n' "$shard" "$(cat "$LOGS/$shard.seconds" 2>/dev/null || echo "?")" \
-    "$(grep -E '^=+ .*(passed|failed|error|no tests ran).* =+$' "$LOGS/$shard.log" | tail -n1)"
+  printf '  %-9s %5s s  %s\n' "$shard" "$(cat "$LOGS/$shard.seconds" 2>/dev/null || echo "?")" \
+    "$(grep -E '^=+ .*(passed|failed|error|deselected|no tests ran).* =+$' "$LOGS/$shard.log" | tail -n1)"
 done
 if [ "$status" != 0 ]; then
   echo "FAILED shards: ${failed[*]} (logs in $LOGS/)"

@@ -24,15 +24,42 @@ PASSWORD = "test-pass-123"
 # `make test` (scripts/test.sh) runs the suite as concurrent pytest processes, one per shard,
 # and names the shard in TEST_SHARD. "slow": tests that drive real processes (a browser, Daphne
 # servers, a Mosquitto of their own, worker/PostgreSQL/Redis fault tests); "fast": the rest.
-# Without TEST_SHARD every collected test runs (`pytest tests/x` as usual).
-SHARDS = ("slow", "fast")
-SLOW_FIXTURES = {"browser", "daphne_server", "broker"}
-SLOW_PATHS = ("tests/scaleout/", "tests/e2e/", "tests/drills/test_worker.py")
+# "fast-1of2" and "fast-2of2" (any <kind>-<k>of<n>) split a kind by whole files, weighing tests
+# that load the demo district or commit (transactional_db) more. Without TEST_SHARD every
+# collected test runs (`pytest tests/x` as usual).
+SLOW_FIXTURES = {"browser", "daphne_server", "logged_daphne", "broker"}
+SLOW_PATHS = ("tests/scaleout/", "tests/e2e/", "tests/drills/test_worker.py", "tests/security/test_run_mode.py")
+SHARD_PATTERN = r"(slow|fast)(?:-([1-9][0-9]*)of([1-9][0-9]*))?"
 
 
 def in_slow_shard(item) -> bool:
     return (bool(SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())))
             or item.nodeid.startswith(SLOW_PATHS))
+
+
+def _shard_weight(item) -> int:
+    names = getattr(item, "fixturenames", ())
+    return 1 + 4 * ("demo" in names) + 2 * ("transactional_db" in names)
+
+
+def shard_items(items, shard: str):
+    import re
+
+    match = re.fullmatch(SHARD_PATTERN, shard)
+    if not match or (match[2] and not 1 <= int(match[2]) <= int(match[3])):
+        raise pytest.UsageError(f"TEST_SHARD must be slow, fast or e.g. fast-1of2 (or unset), got {shard!r}")
+    kind, part, parts = match[1], int(match[2] or 1), int(match[3] or 1)
+    mine = [item for item in items if in_slow_shard(item) == (kind == "slow")]
+    if parts > 1:
+        files: dict[str, list] = {}
+        for item in mine:
+            files.setdefault(item.nodeid.split("::")[0], []).append(item)
+        loads, owner = [0] * parts, {}
+        for name, members in sorted(files.items(), key=lambda kv: (-sum(map(_shard_weight, kv[1])), kv[0])):
+            owner[name] = loads.index(min(loads))
+            loads[owner[name]] += sum(map(_shard_weight, members))
+        mine = [item for item in mine if owner[item.nodeid.split("::")[0]] == part - 1]
+    return mine
 
 
 def pytest_collection_modifyitems(config, items):
@@ -41,10 +68,9 @@ def pytest_collection_modifyitems(config, items):
     (Channels communicators) cannot share."""
     shard = os.environ.get("TEST_SHARD", "")
     if shard:
-        if shard not in SHARDS:
-            raise pytest.UsageError(f"TEST_SHARD must be one of {', '.join(SHARDS)} (or unset), got {shard!r}")
-        keep = [item for item in items if in_slow_shard(item) == (shard == "slow")]
-        dropped = [item for item in items if in_slow_shard(item) != (shard == "slow")]
+        keep = shard_items(items, shard)
+        kept = set(map(id, keep))
+        dropped = [item for item in items if id(item) not in kept]
         if dropped:
             config.hook.pytest_deselected(items=dropped)
         items[:] = keep
