@@ -7,3 +7,8 @@ class CommandConfig(AppConfig):
 
     name = "command"
     verbose_name = _("Command centre")
+
+    def ready(self):
+        from command import gis_forms
+
+        gis_forms.install()

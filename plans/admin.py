@@ -249,6 +249,11 @@ class ShiftAdminForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
+            # On the field, so the model's constraints (a range from start to end, which
+            # PostgreSQL refuses to build backwards) are not checked with these values.
+            self.add_error("end", _("A shift must end after it starts."))
+            return data
         if data.get("person") and data.get("start") and data.get("end"):
             try:
                 services.shift_check(person=data["person"], start=data["start"], end=data["end"],
