@@ -31,7 +31,7 @@ def test_commander_drafts_previews_issues_and_cancels_on_the_console(client, com
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "urn:oasis:names:tc:emergency:cap:1.2" in page and "<status>Draft</status>" not in page
     assert "&lt;status&gt;Draft&lt;/status&gt;" in page
-    client.post(f"/alerts/{alert.pk}/issue/")
+    client.post(f"/alerts/{alert.pk}/issue/", {"confirm": "yes"})
     alert.refresh_from_db()
     assert alert.status == "issued"
     edit = client.post(f"/alerts/{alert.pk}/edit/", _form(headline="暴雨红色预警", level="red"))
@@ -73,3 +73,31 @@ def test_responder_and_anonymous_have_no_console(client, responder, fields):
     assert client.get("/alerts/")["Location"].startswith("/login/")
     _login(client, responder)
     assert client.get("/alerts/").status_code == 403
+
+
+@pytest.mark.parametrize("level", ["red", "orange"])
+def test_red_and_orange_warnings_need_an_explicit_confirmation(client, commander, level):
+    """Issue 13 point 16: one click does not send a red warning to the public; the server
+    refuses the issue without the confirmation box ticked, whatever the browser does."""
+    _login(client, commander)
+    client.post("/alerts/new/", _form(level=level))
+    alert = Alert.objects.get()
+    page = client.get(f"/alerts/{alert.pk}/").content.decode()
+    assert 'name="confirm"' in page and "required" in page
+    refused = client.post(f"/alerts/{alert.pk}/issue/", follow=True)
+    alert.refresh_from_db()
+    assert alert.status == "draft"
+    assert "goes to the whole public" in refused.content.decode()
+    client.post(f"/alerts/{alert.pk}/issue/", {"confirm": "yes"})
+    alert.refresh_from_db()
+    assert alert.status == "issued"
+
+
+def test_blue_warning_issues_without_the_confirmation(client, commander):
+    _login(client, commander)
+    client.post("/alerts/new/", _form(level="blue"))
+    alert = Alert.objects.get()
+    assert 'name="confirm"' not in client.get(f"/alerts/{alert.pk}/").content.decode()
+    client.post(f"/alerts/{alert.pk}/issue/")
+    alert.refresh_from_db()
+    assert alert.status == "issued"

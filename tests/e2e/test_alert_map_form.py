@@ -49,6 +49,7 @@ def test_draw_area_on_map_save_draft_and_issue(server, browser, commander):
     lon, lat = alert.area[0].exterior_ring.coords[0]
     assert 113 < lon < 114.2 and 22 < lat < 23.5, "map clicks land near the district, lon/lat not swapped"
     assert page.locator("[data-alert-map] path.leaflet-interactive").count() == 1
+    page.check("#confirm-issue")  # an orange warning asks for a confirmation (issue 13 point 16)
     page.click("#issue-alert")
     page.wait_for_load_state("networkidle")
     alert.refresh_from_db()
