@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +32,7 @@ def plan_submit_for_review(*, actor, plan_id: int) -> Plan:
                           % {"s": plan.get_status_display()}, status=409)
     _check_complete(plan)
     plan.status = Plan.Status.REVIEW
+    plan._history_user = actor  # who submitted: the four-eyes check in plan_publish reads it back
     plan.save(update_fields=["status"])
     return plan
 
@@ -43,6 +45,12 @@ def plan_publish(*, actor, plan_id: int) -> Plan:
         raise DomainError(_("Only a plan under review can be published (this plan is %(s)s).")
                           % {"s": plan.get_status_display()}, status=409)
     _check_complete(plan)
+    if getattr(settings, "PLAN_FOUR_EYES", True):
+        submitter = _submitted_by(plan)
+        if submitter is not None and submitter.pk == actor.pk:
+            raise DomainError(_("You submitted %(code)s v%(v)s for review; another planner must approve and "
+                                "publish it (four-eyes rule).") % {"code": plan.code, "v": plan.version},
+                              status=403)
     for old in Plan.objects.select_for_update().filter(code=plan.code, status=Plan.Status.PUBLISHED):
         old.status = Plan.Status.RETIRED
         old.save(update_fields=["status"])
@@ -51,6 +59,18 @@ def plan_publish(*, actor, plan_id: int) -> Plan:
     plan.effective_date = plan.effective_date or timezone.localdate()
     plan.save(update_fields=["status", "published_at", "published_by", "effective_date"])
     return plan
+
+
+def _submitted_by(plan):
+    """The person who last moved the plan from draft to review (from its change history)."""
+    records = list(plan.history.order_by("-history_date", "-history_id").only("status", "history_user"))
+    for index, record in enumerate(records):
+        if record.status != Plan.Status.REVIEW:
+            continue
+        before = records[index + 1] if index + 1 < len(records) else None
+        if before is None or before.status != Plan.Status.REVIEW:
+            return record.history_user
+    return None
 
 
 @transaction.atomic

@@ -9,7 +9,14 @@ from plans.models import Action, Plan, ResponseLevel
 from tests.plans.conftest import make_plan
 
 
-def test_review_then_publish_retires_the_previous_version(hazmat_type, planner, commander):
+@pytest.fixture
+def second_planner(make_user):
+    from core import roles
+
+    return make_user("planner_two", roles.PLANNER, staff=True)
+
+
+def test_review_then_publish_retires_the_previous_version(hazmat_type, planner, second_planner, commander):
     v1 = make_plan(code="P", types=[hazmat_type])
     v2 = services.plan_new_version(actor=planner, plan_id=v1.pk)
     assert (v2.version, v2.status, v2.previous_id) == (2, "draft", v1.pk)
@@ -20,11 +27,11 @@ def test_review_then_publish_retires_the_previous_version(hazmat_type, planner, 
         services.plan_publish(actor=planner, plan_id=v2.pk)
     assert "under review" in err.value.message
     services.plan_submit_for_review(actor=planner, plan_id=v2.pk)
-    services.plan_publish(actor=planner, plan_id=v2.pk)
+    services.plan_publish(actor=second_planner, plan_id=v2.pk)
     v1.refresh_from_db()
     v2.refresh_from_db()
     assert v1.status == "retired" and v2.status == "published"
-    assert v2.published_by == planner and v2.effective_date is not None
+    assert v2.published_by == second_planner and v2.effective_date is not None
     # Old versions stay readable, with their history.
     assert v1.history.count() >= 2 and v1.levels.count() == 3
 
@@ -98,3 +105,51 @@ def test_a_published_plan_refuses_imports_and_bad_files(plan, planner):
         services.plans.parse_action_file(Upload(b"garbage", "x.xlsx"))
     with pytest.raises(DomainError):
         services.plans.parse_action_file(Upload(b"a,b", "x.txt"))
+
+
+def test_four_eyes_the_submitter_cannot_publish_their_own_plan(planner, second_planner):
+    """Issue 13 point 16: a second planner approves (PLAN_FOUR_EYES, on by default)."""
+    draft = make_plan(code="FE", status=Plan.Status.DRAFT)
+    services.plan_submit_for_review(actor=planner, plan_id=draft.pk)
+    with pytest.raises(DomainError) as err:
+        services.plan_publish(actor=planner, plan_id=draft.pk)
+    assert err.value.status == 403 and "another planner must approve" in err.value.message
+    draft.refresh_from_db()
+    assert draft.status == "review"
+    assert services.plan_publish(actor=second_planner, plan_id=draft.pk).status == "published"
+
+
+def test_four_eyes_remembers_the_last_submission(planner, second_planner):
+    """Sent back to draft and resubmitted by the other planner: now the first may publish."""
+    draft = make_plan(code="FE2", status=Plan.Status.DRAFT)
+    services.plan_submit_for_review(actor=planner, plan_id=draft.pk)
+    draft.refresh_from_db()
+    draft.status = Plan.Status.DRAFT
+    draft._history_user = second_planner
+    draft.save()
+    services.plan_submit_for_review(actor=second_planner, plan_id=draft.pk)
+    with pytest.raises(DomainError):
+        services.plan_publish(actor=second_planner, plan_id=draft.pk)
+    assert services.plan_publish(actor=planner, plan_id=draft.pk).published_by == planner
+
+
+def test_four_eyes_can_be_switched_off(settings, planner):
+    settings.PLAN_FOUR_EYES = False
+    draft = make_plan(code="FE3", status=Plan.Status.DRAFT)
+    services.plan_submit_for_review(actor=planner, plan_id=draft.pk)
+    assert services.plan_publish(actor=planner, plan_id=draft.pk).status == "published"
+
+
+def test_four_eyes_in_the_admin_action(client, planner, second_planner):
+    draft = make_plan(code="FE4", status=Plan.Status.DRAFT)
+    client.force_login(planner)
+    client.post("/admin/plans/plan/", {"action": "submit_for_review", "_selected_action": [draft.pk]})
+    draft.refresh_from_db()
+    assert draft.status == "review"
+    page = client.post("/admin/plans/plan/", {"action": "publish", "_selected_action": [draft.pk]}, follow=True)
+    draft.refresh_from_db()
+    assert draft.status == "review" and "another planner must approve" in page.content.decode()
+    client.force_login(second_planner)
+    client.post("/admin/plans/plan/", {"action": "publish", "_selected_action": [draft.pk]})
+    draft.refresh_from_db()
+    assert draft.status == "published" and draft.published_by == second_planner
