@@ -56,14 +56,36 @@ def plans_matching(incident: Incident) -> list[PlanMatch]:
 
 
 def triggered_level(plan: Plan, incident: Incident) -> tuple[ResponseLevel | None, list[str]]:
-    """The highest level any one of whose thresholds the incident reaches; without one, the
-    plan's lowest level (the plan applies, and a commander may start it there)."""
-    levels = sorted(plan.levels.all(), key=lambda lv: lv.rank)
+    """The level the plan starts at for this incident (分级响应), and why.
+
+    Two things raise it, and the higher wins:
+    - the incident's assessed severity: a Ⅱ incident starts a plan at Ⅱ (or at the plan's
+      highest level below Ⅱ when the plan has no Ⅱ), reason "severity";
+    - the incident's figures: the highest level any one of whose thresholds they reach
+      (reasons "deaths", "injuries", "affected", "evacuated").
+    Without either (a Ⅳ incident, no threshold reached), the plan's lowest level, no reason.
+    Before issue 13 only the figures counted, so a Ⅱ incident with no casualties yet showed Ⅳ.
+    """
+    levels = sorted(plan.levels.all(), key=lambda lv: lv.rank)  # highest (Ⅰ) first
+    if not levels:
+        return None, []
+    by_figures, hits = None, []
     for level in levels:
         hits = level.triggered_by(incident)
         if hits:
-            return level, hits
-    return (levels[-1] if levels else None), []
+            by_figures = level
+            break
+    severity_rank = LEVEL_RANK.get(incident.severity)
+    by_severity = next((lv for lv in levels if severity_rank is not None and lv.rank >= severity_rank), None)
+    if by_severity is levels[-1]:
+        by_severity = None  # the plan's lowest level is where it starts anyway: the entry level
+    if by_figures is None and by_severity is None:
+        return levels[-1], []
+    if by_figures is None or (by_severity is not None and by_severity.rank < by_figures.rank):
+        return by_severity, ["severity"]
+    if by_severity is not None and by_severity.rank == by_figures.rank:
+        return by_figures, ["severity", *hits]
+    return by_figures, hits
 
 
 def incident_activations(incident: Incident) -> list[Activation]:

@@ -58,3 +58,20 @@ def test_a_plan_for_a_risk_source_matches_incidents_near_it(hazmat_type, duty_of
     plan.risk_sources.add(tank)
     assert _codes(make_incident(duty_officer, hazmat_type, lon=113.701, lat=22.641)) == ["TANK"]
     assert _codes(make_incident(duty_officer, hazmat_type, lon=113.65, lat=22.64)) == []
+
+
+def test_the_incident_severity_triggers_its_level_and_figures_can_raise_it(plan, hazmat_type, duty_officer):
+    """Issue 13 point 13: the plan's level follows the incident's assessed severity (分级响应);
+    the figures raise it further, never lower it."""
+    [match] = plans_matching(make_incident(duty_officer, hazmat_type, severity="II"))
+    assert match.level.level == "II" and match.triggered_by == ["severity"]
+    [match] = plans_matching(make_incident(duty_officer, hazmat_type, severity="III", evacuated=1500))
+    assert match.level.level == "II" and match.triggered_by == ["evacuated"]
+    [match] = plans_matching(make_incident(duty_officer, hazmat_type, severity="III", injuries=10))
+    assert match.level.level == "III" and match.triggered_by == ["severity", "injuries"]
+    # The plan has no Ⅰ: a Ⅰ incident starts it at its highest level.
+    [match] = plans_matching(make_incident(duty_officer, hazmat_type, severity="I"))
+    assert match.level.level == "II" and match.triggered_by == ["severity"]
+    # A Ⅳ incident: the entry level, no reason.
+    [match] = plans_matching(make_incident(duty_officer, hazmat_type, severity="IV"))
+    assert match.level.level == "IV" and match.triggered_by == []

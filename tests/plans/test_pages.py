@@ -124,12 +124,16 @@ def test_calendar_page_gives_a_secret_feed_url_that_can_be_reset(client, duty_of
     assert second != first and client.get(first).status_code == 403 and client.get(second).status_code == 200
 
 
-def test_admin_publish_action_export_and_import(client, hazmat_type, planner):
+def test_admin_publish_action_export_and_import(client, hazmat_type, planner, make_user):
+    from core import roles
+
+    reviewer = make_user("planner_rev", roles.PLANNER, staff=True)
     draft = make_plan(code="ADM", status=Plan.Status.DRAFT, types=[hazmat_type])
-    client.force_login(planner)
+    client.force_login(reviewer)
     assert client.get(f"/admin/plans/plan/{draft.pk}/change/").status_code == 200
-    for action in ("submit_for_review", "publish"):
-        client.post("/admin/plans/plan/", {"action": action, "_selected_action": [draft.pk]})
+    client.post("/admin/plans/plan/", {"action": "submit_for_review", "_selected_action": [draft.pk]})
+    client.force_login(planner)  # a second planner publishes (four-eyes rule)
+    client.post("/admin/plans/plan/", {"action": "publish", "_selected_action": [draft.pk]})
     draft.refresh_from_db()
     assert draft.status == "published" and draft.published_by == planner
     # The change history says who and when.
@@ -170,3 +174,39 @@ def test_admin_month_view_of_shifts(client, planner, duty_officer):
 
 def test_template_escapes_user_text(plan, incident):
     assert Template("{{ x }}").render(Context({"x": "<b>"})) == "&lt;b&gt;"
+
+
+def test_pending_task_shows_a_status_and_a_separate_mark_done_button(client, plan, incident, commander):
+    """Issue 13 point 13: the status column reads as a status; the action is a labelled button."""
+    import re
+
+    client.force_login(commander)
+    next_url = f"/plans/incidents/{incident.pk}/"
+    client.post(f"/plans/incidents/{incident.pk}/activate/", {"plan": plan.pk, "level": "IV", "next": next_url})
+    page = client.get(next_url).content.decode()
+    row = re.search(r'<tr data-task="\d+".*?</tr>', page, re.S).group(0)
+    status = re.search(r'<td class="task-status">(.*?)</td>', row, re.S).group(1)
+    action = re.search(r'<td class="task-action">(.*?)</td>', row, re.S).group(1)
+    assert "Pending" in status and "<button" not in status
+    assert re.search(r'<button[^>]*class="task-done"[^>]*>Mark done</button>', action)
+    task = Activation.objects.get().tasks.first()
+    client.post(f"/plans/tasks/{task.pk}/done/", {"next": next_url})
+    page = client.get(next_url).content.decode()
+    row = re.search(rf'<tr data-task="{task.pk}".*?</tr>', page, re.S).group(0)
+    assert "Done" in re.search(r'<td class="task-status">(.*?)</td>', row, re.S).group(1)
+    assert "<button" not in re.search(r'<td class="task-action">(.*?)</td>', row, re.S).group(1)
+
+
+def test_a_serious_incident_triggers_the_plan_at_its_own_level_and_says_why(client, plan, hazmat_type,
+                                                                            duty_officer, commander):
+    """Issue 13 point 13: a Ⅱ incident with no casualties yet showed the plan's Ⅳ."""
+    from tests.plans.conftest import make_incident
+
+    serious = make_incident(duty_officer, hazmat_type, severity="II")
+    client.force_login(commander)
+    page = client.get(f"/plans/incidents/{serious.pk}/").content.decode()
+    row = page[page.index(f'data-plan="{plan.pk}"'):]
+    row = row[:row.index("</tr>")]
+    assert 'class="sev sev-II"' in row and "incident severity Ⅱ" in row
+    assert '<option value="II" selected>' in row
+    assert "whichever is higher" in page
