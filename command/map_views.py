@@ -4,9 +4,13 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.urls import resolve, reverse
 from django.utils.translation import gettext_lazy as _
 
+from core import layers as core_layers
 from core import stream
+from core.api import role_permission
+from core.errors import DomainError
 from core.roles import CONSOLE_ROLES, INTAKE_ROLES, has_role
 from hazards import selectors as hazards_selectors
 from hazards.models import Chemical
@@ -33,6 +37,15 @@ THREAT_LEVELS = [("3", "#d7191c", _("AEGL-3 / ERPG-3: life-threatening")),
 WARNING_LEVELS = [("red", "#d7191c", _("Red")), ("orange", "#f07c00", _("Orange")),
                   ("yellow", "#f5c400", _("Yellow")), ("blue", "#2b83ba", _("Blue"))]
 
+# Monitoring points by state: alarms red (HH, LL) and orange (H, L), offline grey.
+POINT_STATES = [("hh", "#d7191c", _("High-high alarm (HH)")), ("ll", "#d7191c", _("Low-low alarm (LL)")),
+                ("h", "#f07c00", _("High alarm (H)")), ("l", "#f07c00", _("Low alarm (L)")),
+                ("fault", "#6a3d9a", _("Instrument fault")), ("offline", "#8c8c8c", _("Offline")),
+                ("normal", "#1a9850", _("Normal"))]
+# The four risk colours of the safety ledger (风险四色图); an enterprise not yet assessed is grey.
+RISK_COLOURS = [("red", "#d7191c", _("Red: major risk")), ("orange", "#f07c00", _("Orange: high risk")),
+                ("yellow", "#f5c400", _("Yellow: moderate risk")), ("blue", "#2b83ba", _("Blue: low risk"))]
+
 # (layer name as in the API, label, shown at first, legend key, legend rows)
 LAYERS = [
     ("incidents", _("Incidents"), True, "severity", SEVERITY),
@@ -44,6 +57,11 @@ LAYERS = [
     ("areas", _("Towns and sub-districts"), False, "", [("", "#13233a", _("Boundary"))]),
     ("threat-zones", _("Threat zones"), True, "level", THREAT_LEVELS),
     ("alerts", _("Public warnings in force"), True, "level", WARNING_LEVELS),
+    ("monitoring-points", _("Monitoring points"), False, "state", POINT_STATES),
+    ("work-permits", _("Special work permits in force"), False, "", [("", "#6a3d9a", _("Permit in force"))]),
+    ("risk-points", _("Risk points"), False, "colour", RISK_COLOURS),
+    ("enterprise-colours", _("Enterprise risk colours"), False, "colour",
+     [*RISK_COLOURS, ("", "#8c8c8c", _("Not assessed"))]),
 ]
 
 # Labels the map script needs, translated on the server and handed over through json_script.
@@ -61,6 +79,10 @@ I18N = {
     "new_zone": _("A threat zone was modelled"), "m": _("m"), "description": _("Description"),
     "headline": _("Headline"), "expires": _("Expires"), "area": _("Area"), "warning": _("Public warning"),
     "bad_point": _("Click the map or enter the release point's longitude and latitude."),
+    "state": _("State"), "value": _("Last value"), "time": _("Time"), "risk_source": _("Risk source"),
+    "place": _("Place"), "valid_from": _("Valid from"), "valid_to": _("Valid to"), "risk_colour": _("Risk colour"),
+    "method": _("Method"), "score": _("Score"), "factors": _("Why this colour"), "point": _("Monitoring point"),
+    "permit": _("Special work permit"),
 }
 
 
@@ -70,12 +92,14 @@ def map_page(request):
         raise PermissionDenied
     leaflet = settings.LEAFLET_CONFIG
     chemicals = list(Chemical.objects.exclude(aegl1=None, aegl2=None, aegl3=None, erpg1=None, erpg2=None, erpg3=None))
+    # Only the layers this user may read: a layer whose endpoint answers 403 is not offered.
+    readable = [row for row in LAYERS if may_read_layer(request, row[0])]
     context = {
         "layers": [{"name": n, "label": label, "on": on, "key": key,
                     "legend": [{"value": v, "colour": c, "label": lab} for v, c, lab in rows]}
-                   for n, label, on, key, rows in LAYERS],
+                   for n, label, on, key, rows in readable],
         "map_config": {
-            "layers_on": [n for n, _label, on, _k, _r in LAYERS if on],
+            "layers_on": [n for n, _label, on, _k, _r in readable if on],
             "tile_url": settings.MAP_TILE_URL,
             "attribution": settings.MAP_TILE_ATTRIBUTION,
             "center": list(leaflet["DEFAULT_CENTER"]),
@@ -97,6 +121,23 @@ def map_page(request):
     return render(request, "command/map.html", context)
 
 
+def may_read_layer(request, name: str) -> bool:
+    """Whether the endpoint serving layer `name` would admit this user, by asking that endpoint's own
+    permission classes (and, for the shell's generic route, the registered layer's roles). Apps such
+    as safety serve their layers ahead of the generic route with checks of their own, so the page
+    asks whichever view the URL resolves to rather than keeping a second list of roles."""
+    match = resolve(reverse("api-layer", args=[name]))
+    view_class = getattr(match.func, "cls", None) or getattr(match.func, "view_class", None)
+    checks = [permission() for permission in getattr(view_class, "permission_classes", ())]
+    if match.url_name == "api-layer":
+        try:
+            layer = core_layers.get(name)
+        except DomainError:  # an unregistered layer is simply not offered
+            return False
+        checks.append(role_permission(*layer.roles)())
+    return all(check.has_permission(request, None) for check in checks)
+
+
 def _int_or_none(value):
     try:
         return int(value)
@@ -106,7 +147,9 @@ def _int_or_none(value):
 
 def _labels() -> dict:
     from hazards.models import HazardZone, SensitiveTarget
+    from monitoring.models import PointState
     from resources.models import Resource
+    from safety.models import COLOUR_CHOICES, RiskPoint, WorkPermit
 
     def words(choices):
         return {value: str(label) for value, label in choices}
@@ -114,4 +157,7 @@ def _labels() -> dict:
     return {"resource_kind": words(Resource.Kind.choices), "resource_status": words(Resource.Status.choices),
             "incident_status": words(Incident.Status.choices), "target_kind": words(SensitiveTarget.Kind.choices),
             "zone_kind": words(HazardZone.Kind.choices),
-            "severity": {value: str(label) for value, _colour, label in SEVERITY}}
+            "severity": {value: str(label) for value, _colour, label in SEVERITY},
+            "point_state": words(PointState.choices), "permit_kind": words(WorkPermit.Kind.choices),
+            "permit_grade": words(WorkPermit.Grade.choices), "risk_colour": words(COLOUR_CHOICES),
+            "risk_method": words(RiskPoint.Method.choices)}

@@ -66,6 +66,12 @@
   const named = (zh, en) => (english && en ? en : zh);
   const word = (group, code) => ((config.labels || {})[group] || {})[code] || code;
 
+  // An ISO timestamp as local date and time; anything else is shown as it came (as text).
+  const when = (iso) => {
+    if (!iso) return null;
+    const d = new Date(iso);
+    return isNaN(d.getTime()) ? String(iso) : d.toLocaleString(document.documentElement.lang || undefined);
+  };
   const circle = (c, r) => ({ radius: r || 6, color: "#fff", weight: 1.5, fillColor: c, fillOpacity: 0.95 });
 
   // ---- layer definitions ---------------------------------------------------------------
@@ -116,6 +122,31 @@
       popup: (p) => popup(p.headline, [[t.warning, p.event], [t.level, p.level], [t.area, p.area_description],
         [t.expires, p.expires]]),
     },
+    // Park monitoring (monitoring app): a point in alarm is drawn larger, on top.
+    "monitoring-points": {
+      point: (p) => circle(colour("monitoring-points", p.state), p.state === "normal" ? 5 : 8),
+      popup: (p) => popup(p.code + " " + p.name, [[t.state, word("point_state", p.state)],
+        [t.value, p.value == null ? null : p.value + " " + (p.unit || "")], [t.time, when(p.ts)],
+        [t.risk_source, p.risk_source_code]], { href: p.url, text: t.open }),
+    },
+    // The safety ledger (safety app): permits in force now, and the four-colour map.
+    "work-permits": {
+      point: () => ({ ...circle(colour("work-permits", ""), 7), color: "#fff", weight: 2 }),
+      popup: (p) => popup(t.permit + " · " + word("permit_kind", p.kind), [[t.place, p.place],
+        [t.grade, p.grade ? word("permit_grade", p.grade) : null], [t.enterprise, p.enterprise],
+        [t.valid_from, when(p.valid_from)], [t.valid_to, when(p.valid_to)]]),
+    },
+    "risk-points": {
+      point: (p) => circle(colour("risk-points", p.colour), 6),
+      popup: (p) => popup(p.name, [[t.risk_colour, word("risk_colour", p.colour)], [t.method, word("risk_method", p.method)],
+        [t.score, p.score], [t.enterprise, p.enterprise]]),
+    },
+    "enterprise-colours": {
+      point: (p) => circle(colour("enterprise-colours", p.colour), 9),
+      style: (p) => ({ color: colour("enterprise-colours", p.colour), weight: 2, fillOpacity: 0.3 }),
+      popup: (p) => popup(p.code + " " + p.name, [[t.risk_colour, p.colour ? word("risk_colour", p.colour) : ""],
+        [t.factors, (p.factors || []).map((f) => (f && typeof f === "object" ? f.text : f)).filter(Boolean).join("; ")]]),
+    },
   };
 
   const groups = {};
@@ -164,7 +195,7 @@
     const count = document.querySelector('[data-layer-count="' + name + '"]');
     if (count) count.textContent = "(" + data.features.length + ")";
     mapEl.dataset["loaded_" + name.replace("-", "_")] = String(data.features.length);
-    if (["threat-zones", "hazard-zones", "areas", "alerts"].includes(name)) group.bringToBack();
+    if (["threat-zones", "hazard-zones", "areas", "alerts", "enterprise-colours"].includes(name)) group.bringToBack();
   }
 
   function setVisible(name, on) {
@@ -195,6 +226,10 @@
     window.CommandStream.on("incident.", () => refreshSoon("incidents"));
     window.CommandStream.on("resource.", () => refreshSoon("resources", "shelters"));
     window.CommandStream.on("alert.", () => refreshSoon("alerts"));
+    // A raised, escalated, acknowledged or cleared alarm changes its point's state.
+    window.CommandStream.on("alarm.", () => refreshSoon("monitoring-points"));
+    window.CommandStream.on("work_permit.", () => refreshSoon("work-permits"));
+    window.CommandStream.on("enterprise.colour_changed", () => refreshSoon("enterprise-colours"));
     window.CommandStream.on("zone.", () => {
       const box = document.querySelector('[data-layer="threat-zones"]');
       if (box && !box.checked) { box.checked = true; setVisible("threat-zones", true); }
