@@ -24,6 +24,7 @@ from alerts.geometry import AreaError, area_from_cap, area_from_geojson
 from alerts.models import LEVEL_DEFAULTS, Alert, CapSeverity, Category, Certainty, Level, Urgency
 from core import stream
 from core.errors import DomainError
+from core.params import is_id
 from core.roles import COMMAND_ROLES, require_role
 from incidents.models import Incident
 from incidents.services import timeline_add
@@ -186,7 +187,7 @@ def _clean(values: dict, *, creating: bool, given: set | None = None) -> dict:
         errors["area"] = [str(exc)]
     incident = values.get("incident")
     if incident not in (None, "") and not isinstance(incident, Incident):
-        incident = Incident.objects.filter(pk=incident).first() if str(incident).isdigit() else None
+        incident = Incident.objects.filter(pk=incident).first() if is_id(incident) else None
         if incident is None:
             errors["incident"] = [_("No such incident.")]
     out["incident"] = incident or None

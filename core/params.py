@@ -118,3 +118,10 @@ def _shown(raw: str) -> str:
     """The value as a person can read it back: control characters escaped, cut short."""
     text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", raw)
     return text if len(text) <= 40 else text[:40] + "…"
+
+
+def is_id(raw) -> bool:
+    """True for a database id written in ASCII digits that fits PostgreSQL's integer: for
+    lookups where anything else simply finds nothing (str.isdigit() accepts "²" and "١٢")."""
+    text = str(raw)
+    return bool(_ASCII_INT.fullmatch(text)) and 0 < int(text) <= INT_MAX

@@ -21,6 +21,7 @@ from procrastinate.contrib.django import app as jobs
 
 from core import stream
 from core.errors import DomainError
+from core.params import is_id
 from core.roles import COMMAND_ROLES, DISPATCH_ROLES, INTAKE_ROLES, PLANNER, has_role, require_role
 from drills import events
 from drills.models import Drill, Finding, IncidentReport, Inject, InjectRun, RevisionTask, Scenario
@@ -41,7 +42,7 @@ START_TOLERANCE = dt.timedelta(seconds=5)
 def drill_plan(*, actor, scenario_id: int, speed: int = 1, start: bool = False) -> Drill:
     """A drill of a scenario, not started yet, or started at once (one transaction either way)."""
     _require(actor, DIRECT_ROLES, _("Only dispatchers and commanders may direct drills."))
-    scenario = Scenario.objects.filter(pk=scenario_id).first() if str(scenario_id).isdigit() else None
+    scenario = Scenario.objects.filter(pk=scenario_id).first() if is_id(scenario_id) else None
     if scenario is None:
         raise DomainError(_("No drill scenario %(id)s.") % {"id": scenario_id}, status=404)
     speed = _valid_speed(scenario, speed)
@@ -291,7 +292,7 @@ def finding_record(*, actor, category: str, text: str, element: str = "other", r
             if drill.status != Drill.Status.ENDED:
                 raise DomainError(_("Findings are recorded once the drill has ended."), status=409)
         elif incident_id is not None:
-            incident = Incident.objects.filter(pk=incident_id).first()
+            incident = Incident.objects.filter(pk=incident_id).first() if is_id(incident_id) else None
             if incident is None:
                 raise DomainError(_("No incident %(id)s.") % {"id": incident_id}, status=404)
         else:
@@ -368,6 +369,8 @@ _require = require_role
 
 
 def _locked_drill(drill_id) -> Drill:
+    if not is_id(drill_id):
+        raise DomainError(_("No drill %(id)s.") % {"id": drill_id}, status=404)
     try:
         return Drill.objects.select_for_update(of=("self",)).select_related("scenario").get(pk=drill_id)
     except (Drill.DoesNotExist, ValueError, TypeError):

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core import stream
 from core.errors import DomainError
+from core.params import is_id
 from core.roles import CONSOLE_ROLES, INTAKE_ROLES, has_role, role_required
 from drills import pdf, selectors, services
 from drills.models import Drill, Finding, IncidentReport, RevisionTask, Scenario
@@ -117,9 +118,9 @@ def finding_revision(request, pk):
 
 
 def _back(drill_id, incident_id):
-    if drill_id and str(drill_id).isdigit():
+    if drill_id and is_id(drill_id):
         return redirect("drills:report", pk=drill_id)
-    if incident_id and str(incident_id).isdigit():
+    if incident_id and is_id(incident_id):
         return redirect("drills:aar", pk=incident_id)
     return redirect("drills:list")
 

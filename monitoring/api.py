@@ -103,7 +103,7 @@ class PointReadings(APIView):
         raw_step = request.query_params.get("step")
         step = None
         if raw_step:
-            if not raw_step.isdigit() or not 1 <= int(raw_step) <= 86400 * 31:
+            if not (raw_step.isascii() and raw_step.isdigit()) or not 1 <= int(raw_step) <= 86400 * 31:
                 raise DomainError(_("“step” is a whole number of seconds between 1 and 2678400."))
             step = int(raw_step)
         return Response(selectors.readings_series(point_id=point.pk, start=start, end=end, step_s=step))

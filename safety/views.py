@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from core.params import is_id
 from core.roles import SAFETY_ROLES, SAFETY_SUPERVISOR, has_role, role_required
 from core.stream import last_seq
 from safety import api, export, rules, selectors, services
@@ -170,7 +171,7 @@ def rules_state_choices():
 @ledger_role
 def hidden_danger_new(request):
     enterprises = selectors.enterprises_visible_to(request.user).order_by("code")
-    initial = {k: request.GET[k] for k in ("enterprise", "inspection") if request.GET.get(k, "").isdigit()}
+    initial = {k: request.GET[k] for k in ("enterprise", "inspection") if is_id(request.GET.get(k, ""))}
     form = HiddenDangerForm(request.POST or None, request.FILES or None, enterprises=enterprises, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
