@@ -48,11 +48,18 @@ done
 # would be for a plain background job), so an interrupt reaches pytest and what it started.
 set -m
 pids=()
+alive() { for pid in "${pids[@]}"; do kill -0 -- "-$pid" 2>/dev/null && return 0; done; return 1; }
 stop_shards() {
   trap - INT TERM
-  echo "Interrupted: stopping the shards (their fixtures clean up)..." >&2
-  for pid in "${pids[@]}"; do kill -INT -- "-$pid" 2>/dev/null; done
+  echo "Interrupted: stopping the shards (SIGINT, so fixtures clean up; SIGTERM after 30 s)..." >&2
   touch "$LOGS/.finished"  # stops the ticker
+  for pid in "${pids[@]}"; do kill -INT -- "-$pid" 2>/dev/null; done
+  # Some code under test (an in-process worker) may hold SIGINT; then the whole group goes.
+  for signal in TERM KILL; do
+    for _ in $(seq 1 30); do alive || break; sleep 1; done
+    alive || break
+    for pid in "${pids[@]}"; do kill "-$signal" -- "-$pid" 2>/dev/null; done
+  done
   wait
   exit 130
 }
