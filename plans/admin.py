@@ -236,7 +236,7 @@ class TaskAdmin(ReadOnlyAdmin):
 
 @admin.register(DutyPost)
 class DutyPostAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "name_en", "order", "requires_cover")
+    list_display = ("code", "name", "name_en", "role", "order", "requires_cover")
 
 
 class ShiftAdminForm(forms.ModelForm):
@@ -247,6 +247,19 @@ class ShiftAdminForm(forms.ModelForm):
         model = Shift
         fields = ("post", "person", "start", "end")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        person = self.fields["person"]
+        # By name, in natural order, only people with a duty role; the post's own role is
+        # checked in clean (and again by the service).
+        people = services.duty.post_candidates()
+        current = getattr(self.instance, "person", None) if self.instance.pk else None
+        if current is not None and current not in people:
+            people.append(current)
+        person.queryset = person.queryset.filter(pk__in=[p.pk for p in people])
+        person.choices = [("", "---------")] + [
+            (p.pk, f"{p.get_full_name()} ({p.username})" if p.get_full_name() else p.username) for p in people]
+
     def clean(self):
         data = super().clean()
         if data.get("start") and data.get("end") and data["end"] <= data["start"]:
@@ -254,6 +267,12 @@ class ShiftAdminForm(forms.ModelForm):
             # PostgreSQL refuses to build backwards) are not checked with these values.
             self.add_error("end", _("A shift must end after it starts."))
             return data
+        if data.get("person") and data.get("post"):
+            try:
+                services.duty.check_post_role(post=data["post"], person=data["person"])
+            except DomainError as error:
+                self.add_error("person", error.message)
+                return data
         if data.get("person") and data.get("start") and data.get("end"):
             try:
                 services.shift_check(person=data["person"], start=data["start"], end=data["end"],

@@ -78,6 +78,7 @@ POSTS = [
     ("DISPATCH", "调度员", "Dispatcher", 3, True),
     ("TECH", "技术保障", "Technical support", 4, False),
 ]
+POST_ROLES = {"LEAD": roles.COMMANDER, "OFFICER": roles.DUTY_OFFICER, "DISPATCH": roles.DISPATCHER}
 # Extra people so each post rotates; the demo's role users are among them.
 EXTRA_USERS = [
     ("duty2", roles.DUTY_OFFICER, "值班员二", "Duty officer 2"),
@@ -96,8 +97,11 @@ def load() -> dict:
     created = {"plans": 0, "duty_posts": 0, "shifts": 0}
     created["plans"] = _plans()
     for code, name, name_en, order, cover in POSTS:
-        _post, was_created = DutyPost.objects.get_or_create(
-            code=code, defaults={"name": name, "name_en": name_en, "order": order, "requires_cover": cover})
+        post, was_created = DutyPost.objects.get_or_create(
+            code=code, defaults={"name": name, "name_en": name_en, "order": order, "requires_cover": cover,
+                                 "role": POST_ROLES.get(code, "")})
+        if not was_created and not post.role and POST_ROLES.get(code):
+            DutyPost.objects.filter(pk=post.pk).update(role=POST_ROLES[code])
         created["duty_posts"] += was_created
     if not Shift.objects.exists():
         created["shifts"] = _roster()

@@ -25,6 +25,12 @@ class DutyPost(models.Model):
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    role = models.CharField(
+        _("role needed"), max_length=32, blank=True,
+        choices=[("duty_officer", _("Duty officer")), ("dispatcher", _("Dispatcher")), ("commander", _("Commander")),
+                 ("planner", _("Planner"))],
+        help_text=_("Only people with this role can take the post. Empty: anyone with a duty role "
+                    "(duty officer, dispatcher, commander, planner)."))
     requires_cover = models.BooleanField(
         _("must be covered around the clock"), default=True,
         help_text=_("Uncovered hours of such a post are listed as gaps before they happen."))

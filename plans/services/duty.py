@@ -13,12 +13,14 @@ from django.utils.translation import gettext as _
 
 from core import stream
 from core.errors import DomainError
-from core.roles import PLANNER, require_role
+from core.roles import COMMANDER, DISPATCHER, DUTY_OFFICER, PLANNER, ROLE_LABELS, has_role, require_role
 from incidents.models import Incident
 from plans import events
 from plans.models import CalendarToken, DutyPost, Handover, Shift, Task
 
 ROSTER_COLUMNS = ["post", "username", "start", "end"]
+# Who may stand a duty post at all; a post may narrow it to one role (DutyPost.role).
+ROSTER_ROLES = frozenset({DUTY_OFFICER, DISPATCHER, COMMANDER, PLANNER})
 # A handover may be written shortly before the shift ends, or a little after it.
 HANDOVER_WINDOW = dt.timedelta(hours=2)
 
@@ -31,6 +33,7 @@ def shift_create(*, actor, post_id: int, person_id: int, start: dt.datetime, end
         person = get_user_model().objects.get(pk=person_id)
     except (DutyPost.DoesNotExist, get_user_model().DoesNotExist, ValueError, TypeError):
         raise DomainError(_("Unknown post or person.")) from None
+    _check_post_role(post, person)
     _check_shift(person, start, end)
     return _insert_shift(post, person, start, end)
 
@@ -48,6 +51,7 @@ def shift_update(*, actor, shift_id: int, post_id: int, person_id: int, start: d
         person = get_user_model().objects.get(pk=person_id)
     except (DutyPost.DoesNotExist, get_user_model().DoesNotExist, ValueError, TypeError):
         raise DomainError(_("Unknown post or person.")) from None
+    _check_post_role(post, person)
     _check_shift(person, start, end, exclude_id=shift.pk)
     shift.post, shift.person, shift.start, shift.end = post, person, start, end
     try:
@@ -90,6 +94,7 @@ def roster_import(*, actor, upload) -> tuple[int, list[str]]:
                 continue
             try:
                 post, person, start, end = _parse_row(row, posts, users)
+                _check_post_role(post, person)
                 _check_shift(person, start, end)
                 for _post, other_person, other_start, other_end, other_line in planned:
                     if other_person == person and other_start < end and start < other_end:
@@ -173,6 +178,38 @@ def calendar_token_reset(*, actor) -> CalendarToken:
 
 def _require_planner(actor):
     require_role(actor, [PLANNER], _("Only planners may change the duty roster."))
+
+
+def post_candidates(post=None):
+    """The people who may stand `post` (or any post), by name: full name, then username in
+    natural order (responder2 before responder10)."""
+    import re
+
+    roles = [post.role] if post is not None and post.role else sorted(ROSTER_ROLES)
+    people = list(get_user_model().objects.filter(is_active=True, groups__name__in=roles).distinct())
+
+    def key(person):
+        name = person.get_full_name() or person.username
+        return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", name)]
+
+    return sorted(people, key=key)
+
+
+def check_post_role(*, post, person) -> None:
+    """Raise DomainError if `person` may not stand `post` (for forms, before shift_create)."""
+    _check_post_role(post, person)
+
+
+def _check_post_role(post, person) -> None:
+    who = person.get_full_name() or person.username
+    if post.role:
+        if not has_role(person, [post.role]):
+            raise DomainError(_("%(who)s cannot stand the %(post)s post: it needs the role %(role)s. Choose someone "
+                                "with that role, or give %(who)s the role first.")
+                              % {"who": who, "post": post.name, "role": ROLE_LABELS.get(post.role, post.role)})
+    elif not has_role(person, ROSTER_ROLES):
+        raise DomainError(_("%(who)s has no duty role (duty officer, dispatcher, commander or planner) and cannot "
+                            "stand the %(post)s post.") % {"who": who, "post": post.name})
 
 
 def _check_shift(person, start, end, *, exclude_id: int | None = None) -> None:

@@ -1,5 +1,6 @@
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -179,3 +180,51 @@ def test_icalendar_feed_lists_a_persons_shifts(posts, duty_officer, dispatcher):
     assert events[0].decoded("dtstart") == now and events[0].decoded("dtend") == now + hours(8)
     assert "值班员" in str(events[0]["summary"])
     assert cal["version"] == "2.0" and "prodid" in cal
+
+
+# --- issue 13 point 17: who may stand a post, listed by name ---------------------------
+
+def test_a_viewer_cannot_stand_a_duty_post(planner, viewer, duty_officer):
+    officer = DutyPost.objects.create(code="OFFICER17", name="值班员", role="duty_officer")
+    start = timezone.now() + dt.timedelta(days=3)
+    with pytest.raises(DomainError) as err:
+        services.shift_create(actor=planner, post_id=officer.pk, person_id=viewer.pk, start=start,
+                              end=start + dt.timedelta(hours=8))
+    assert "cannot stand the 值班员 post: it needs the role Duty officer" in err.value.message
+    anyone = DutyPost.objects.create(code="TECH17", name="技术保障")  # no role: any duty role, not a viewer
+    with pytest.raises(DomainError) as err:
+        services.shift_create(actor=planner, post_id=anyone.pk, person_id=viewer.pk, start=start,
+                              end=start + dt.timedelta(hours=8))
+    assert "has no duty role" in err.value.message
+    assert services.shift_create(actor=planner, post_id=officer.pk, person_id=duty_officer.pk, start=start,
+                                 end=start + dt.timedelta(hours=8)).person == duty_officer
+
+
+def test_admin_shift_form_lists_people_by_name_and_refuses_the_wrong_role(client, planner, viewer, make_user):
+    from core import roles
+
+    for username, first in (("responder10", ""), ("duty10", ""), ("duty2", ""), ("duty_zhang", "张值班")):
+        make_user(username, roles.DUTY_OFFICER).__class__.objects.filter(username=username).update(first_name=first)
+    officer = DutyPost.objects.create(code="OFFICER17", name="值班员", role="duty_officer")
+    client.force_login(planner)
+    page = client.get("/admin/plans/shift/add/").content.decode()
+    person_select = page[page.index('name="person"'):]
+    person_select = person_select[:person_select.index("</select>")]
+    labels = re.findall(r'<option value="\d+"[^>]*>([^<]*)</option>', person_select)
+    assert "viewer_t" not in " ".join(labels)  # a viewer stands no post
+    assert labels.index("duty2") < labels.index("duty10") < labels.index("responder10")  # natural order
+    assert "张值班 (duty_zhang)" in labels
+    response = client.post("/admin/plans/shift/add/", {
+        "post": officer.pk, "person": planner.pk,
+        "start_0": "2031-03-01", "start_1": "08:00:00", "end_0": "2031-03-01", "end_1": "20:00:00"})
+    assert response.status_code == 200
+    assert "needs the role Duty officer" in str(response.context["adminform"].form.errors["person"])
+    assert not Shift.objects.filter(post=officer).exists()
+
+
+def test_roster_import_refuses_a_person_without_the_posts_role(planner, viewer, duty_officer):
+    DutyPost.objects.create(code="OFFICER17", name="值班员", role="duty_officer")
+    text = ("post,username,start,end\n"
+            f"OFFICER17,{viewer.username},2031-04-01 08:00,2031-04-01 20:00\n")
+    created, errors = services.roster_import(actor=planner, upload=Upload(text.encode()))
+    assert created == 0 and "Row 2" in errors[0] and "needs the role Duty officer" in errors[0]

@@ -64,11 +64,11 @@ def test_a_plan_activation_and_its_tasks_record_the_commander(world):
 def test_a_roster_import_records_the_planner_on_each_shift(world):
     planner = world["users"]["planner"]
     start = timezone.localtime(timezone.now() + dt.timedelta(days=30)).replace(hour=8, minute=0)
-    csv = f"post,username,start,end\nDUTY,sec_viewer,{start:%Y-%m-%d %H:%M},{start + dt.timedelta(hours=8):%Y-%m-%d %H:%M}\n"
+    csv = f"post,username,start,end\nDUTY,sec_dispatcher,{start:%Y-%m-%d %H:%M},{start + dt.timedelta(hours=8):%Y-%m-%d %H:%M}\n"
     response = client_for("planner", world).post(
         "/plans/duty/import/", {"file": SimpleUploadedFile("r.csv", csv.encode(), content_type="text/csv")})
     assert response.status_code == 302
-    shift = Shift.objects.get(person=world["users"]["viewer"], start__gte=timezone.now() + dt.timedelta(days=29))
+    shift = Shift.objects.get(person=world["users"]["dispatcher"], start__gte=timezone.now() + dt.timedelta(days=29))
     record = shift.history.get()
     assert record.history_user == planner and record.history_type == "+"
 
