@@ -253,6 +253,10 @@ SPECTACULAR_SETTINGS = {
         "ScenarioScopeEnum": "drills.models.Scenario.Scope",
         "IncidentReportKindEnum": "drills.models.IncidentReport.Kind",
         "IncidentReportChannelEnum": "drills.models.IncidentReport.Channel",
+        "AlarmLevelEnum": "monitoring.models.Alarm.Level",
+        "AlarmStateEnum": "monitoring.models.Alarm.State",
+        "PointStateEnum": "monitoring.models.PointState",
+        "PointKindEnum": "monitoring.models.PointKind",
     },
 }
 # A JSON body or form over 1 MB is refused with 413 (core.api_base); file uploads are not counted.
