@@ -13,6 +13,7 @@ stays open. A client that stops reading is dropped with 4408 (command.asgi) rath
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -91,8 +92,16 @@ class StreamConsumer(AsyncWebsocketConsumer):
         self.closed = False
         await self.hub.register(self)
         await self.accept()
+        # The replay runs beside the frame handling, not before it: a client that floods frames
+        # right after the handshake meets the rate limit at once instead of queueing frames in
+        # Daphne for as long as the replay takes.
+        self.replaying = asyncio.create_task(self._replay_safely())
+
+    async def _replay_safely(self):
         try:
             await self._replay_then_go_live()
+        except asyncio.CancelledError:
+            raise
         except Exception:  # noqa: BLE001 - the database went away mid-replay: the client resumes
             log.warning("stream: replay failed; closing so the client resumes", exc_info=True)
             await self.end(1011, "replay failed")
@@ -146,11 +155,17 @@ class StreamConsumer(AsyncWebsocketConsumer):
             except Exception:  # noqa: BLE001 - the connection is already gone
                 await self.end(1011, "send failed")
 
+    def _stop_replay(self) -> None:
+        task = getattr(self, "replaying", None)
+        if task is not None and not task.done() and task is not asyncio.current_task():
+            task.cancel()
+
     async def end(self, code: int, reason: str = "") -> None:
         """Leave the hub and close with `code` (the hub calls this when the account changes)."""
         if self.closed:
             return
         self.closed = True
+        self._stop_replay()
         self.hub.unregister(self)
         log.info("stream: closing socket of user %s: %s (%s)", getattr(self, "user_id", None), reason, code)
         try:
@@ -161,6 +176,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code):
         if not self.closed:
             self.closed = True
+            self._stop_replay()
             self.hub.unregister(self)
 
     async def websocket_receive(self, message):

@@ -51,7 +51,7 @@ def test_a_client_flooding_frames_without_reading_is_closed_and_memory_stays_bou
                                           additional_headers={"Authorization": f"Token {token}"},
                                           ping_interval=None, max_queue=None) as ws:
                 try:
-                    while sent < 3_000_000 and ws.state is State.OPEN:
+                    while sent < 500_000 and ws.state is State.OPEN:
                         await ws.send('{"type":"ping"}')
                         sent += 1
                         if sent % 1000 == 0:
@@ -63,7 +63,6 @@ def test_a_client_flooding_frames_without_reading_is_closed_and_memory_stays_bou
 
         sent, code = run_async(flood)
         assert code == 4429, (sent, code)
-        assert sent < 3_000_000
         assert _healthy(port)
         rss_after = _rss_mib(daphne.pid)
         print(f"\n   flood: {sent} frames sent before the close; Daphne RSS {rss_before:.0f} → {rss_after:.0f} MiB")
