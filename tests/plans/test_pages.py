@@ -91,8 +91,12 @@ def test_duty_page_month_view_and_import(client, planner, duty_officer, viewer):
     assert response.status_code == 400 and "Row 2" in response.content.decode()
     csv = io.BytesIO(b"post,username,start,end\nOFFICER,viewer_t,2026-04-01 08:00,2026-04-01 20:00\n")
     csv.name = "r.csv"
+    refused = client.post("/plans/duty/import/", {"file": csv})  # a viewer stands no post (issue 13 point 17)
+    assert refused.status_code == 400 and "has no duty role" in refused.content.decode()
+    csv = io.BytesIO(b"post,username,start,end\nOFFICER,duty_t,2026-04-01 08:00,2026-04-01 20:00\n")
+    csv.name = "r.csv"
     assert client.post("/plans/duty/import/", {"file": csv}).status_code == 302
-    assert Shift.objects.filter(person=viewer).count() == 1
+    assert Shift.objects.filter(person=duty_officer).count() == 2 and not Shift.objects.filter(person=viewer).exists()
 
 
 def test_handover_and_confirm_pages(client, duty_officer, dispatcher):
