@@ -54,7 +54,7 @@ def _expires(fmt=None):
 def _roster_csv(world):
     start = timezone.localtime(timezone.now() + dt.timedelta(days=40)).replace(hour=8, minute=0)
     end = start + dt.timedelta(hours=8)
-    text = f"post,username,start,end\nDUTY,sec_viewer,{start:%Y-%m-%d %H:%M},{end:%Y-%m-%d %H:%M}\n"
+    text = f"post,username,start,end\nDUTY,sec_duty,{start:%Y-%m-%d %H:%M},{end:%Y-%m-%d %H:%M}\n"
     return {"file": SimpleUploadedFile("roster.csv", text.encode(), content_type="text/csv")}
 
 
