@@ -31,7 +31,7 @@ lint: bootstrap
 	@.venv/bin/ruff check .
 	@.venv/bin/lint-imports --no-cache
 
-# The suite as concurrent shards (slow: browser and real-process tests; fast: the rest), each
+# The suite as concurrent shards (slow: browser and real-process tests; the rest in two), each
 # with its own test database and Redis keys; logs in var/test-logs/ (scripts/test.sh).
 test: bootstrap messages lint
 	@bash scripts/test.sh
