@@ -19,9 +19,14 @@ def test_planner_sees_every_resource_on_the_admin_map(daphne_server, browser, pl
         login(page, daphne_server, "planner_t")
         page.goto(f"{daphne_server}/admin/resources/resource/")
         page.wait_for_selector("#resource-map .leaflet-interactive")
-        page.wait_for_function(
-            "document.querySelectorAll('#resource-map path.leaflet-interactive').length >= "
-            f"{Resource.objects.count()}")
+        # Polled through locators, not wait_for_function: a string predicate is eval'd in the
+        # page, which the admin's CSP (no 'unsafe-eval') rightly refuses.
+        paths, expected = page.locator("#resource-map path.leaflet-interactive"), Resource.objects.count()
+        for _ in range(300):
+            if paths.count() >= expected:
+                break
+            page.wait_for_timeout(100)
+        assert paths.count() >= expected
         assert not errors
     finally:
         ctx.close()
