@@ -1,5 +1,6 @@
 import logging
 import os
+import time
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "command.settings")
 
@@ -12,7 +13,7 @@ from django.conf import settings  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from command.consumers import StreamConsumer  # noqa: E402
-from command.streamhub import CLOSE_SLOW_READER  # noqa: E402
+from command.streamhub import CLOSE_FLOOD, CLOSE_SLOW_READER  # noqa: E402
 from command.wsauth import StreamAuthMiddleware  # noqa: E402
 
 log = logging.getLogger("command.streamhub")
@@ -64,8 +65,8 @@ class _SlowReaderGuard:
 def _guard_daphne_websockets():
     try:
         from daphne.ws_protocol import WebSocketProtocol
-        from zope.interface import classImplements
         from twisted.internet.interfaces import IPushProducer
+        from zope.interface import classImplements
     except ImportError:  # not served by Daphne (tests through Channels' communicator)
         return
     if getattr(WebSocketProtocol, "_slow_reader_guarded", False):
@@ -81,6 +82,30 @@ def _guard_daphne_websockets():
             log.debug("stream: no slow-reader guard on this transport", exc_info=True)
 
     WebSocketProtocol.onOpen = onOpen
+
+    # The same rate limit as the consumer's, at twice its burst, before Daphne's unbounded
+    # application queue: a flood read faster than the consumer can answer it is cut off here
+    # (4429, further frames muted) instead of queueing in memory.
+    on_message = WebSocketProtocol.onMessage
+
+    def onMessage(self, payload, isBinary):  # noqa: N802
+        now = time.monotonic()
+        burst = 2 * settings.STREAM_CLIENT_BURST
+        allowance = min(burst, getattr(self, "_allowance", burst)
+                        + (now - getattr(self, "_allowance_at", now)) * settings.STREAM_CLIENT_RATE)
+        self._allowance, self._allowance_at = allowance - 1, now
+        if allowance < 1:
+            if not self.muted:
+                if getattr(self, "application_queue", None) is not None:
+                    # Muted protocols send the application no disconnect: tell it now.
+                    self.application_queue.put_nowait({"type": "websocket.disconnect", "code": CLOSE_FLOOD})
+                self.muted = True
+                log.warning("stream: muting a websocket that floods frames (%s)", getattr(self, "client_addr", ""))
+                self.sendClose(code=CLOSE_FLOOD, reason="too many frames")
+            return
+        on_message(self, payload, isBinary)
+
+    WebSocketProtocol.onMessage = onMessage
     WebSocketProtocol._slow_reader_guarded = True
 
 
