@@ -13,7 +13,6 @@ from alerts.forms import AlertForm
 from core.errors import DomainError
 from core.roles import COMMAND_ROLES, CONSOLE_ROLES, has_role
 
-
 # Levels whose issue needs a second look (see alert_issue).
 CONFIRM_LEVELS = ("orange", "red")
 
