@@ -212,6 +212,8 @@ class AlertCap(APIView):
     content_negotiation_class = _CapNegotiation
 
     @extend_schema(responses={(200, CAP_CONTENT_TYPE): OpenApiTypes.STR,
+                              (401, "application/json"): _DETAIL,
+                              (403, "application/json"): _DETAIL,
                               (404, "application/json"): _DETAIL})
     def get(self, request, pk):
         """The alert's current message as OASIS CAP 1.2 XML (public; drafts only for commanders)."""

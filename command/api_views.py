@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.decorators import api_view
@@ -37,13 +37,14 @@ class ObtainToken(ThrottledObtainAuthToken):
     @extend_schema(
         summary="Exchange a username and password for an API token",
         request=StrictAuthTokenSerializer,
-        responses={200: inline_serializer("Token", {"token": serializers.CharField()}), 429: ErrorSerializer})
+        responses={200: inline_serializer("Token", {"token": serializers.CharField()}), 429: ErrorSerializer,
+                   403: OpenApiResponse(ErrorSerializer, description="An invalid Authorization header was sent")})
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
 
     @extend_schema(
         summary="Revoke your API token (log out a program): requests and live sockets using it stop at once",
-        request=None, responses={204: None, 401: ErrorSerializer})
+        request=None, responses={204: None, 401: ErrorSerializer, 403: ErrorSerializer})
     def delete(self, request, *args, **kwargs):
         from rest_framework import status
         from rest_framework.exceptions import NotAuthenticated

@@ -110,3 +110,26 @@ def _guard_daphne_websockets():
 
 
 _guard_daphne_websockets()
+
+
+def _leave_forms_to_django():
+    """Twisted's Request parses every multipart POST body into `args` (which Daphne never
+    uses) and answers a malformed one itself with a bare 400, no headers, no body, before
+    Django sees it. Turn that off: Django and DRF parse the body and answer a JSON error."""
+    try:
+        from daphne.http_protocol import WebRequest
+    except ImportError:
+        return
+    if getattr(WebRequest, "_forms_left_to_django", False):
+        return
+    init = WebRequest.__init__
+
+    def __init__(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        self._parsePOSTFormSubmission = False
+
+    WebRequest.__init__ = __init__
+    WebRequest._forms_left_to_django = True
+
+
+_leave_forms_to_django()

@@ -6,7 +6,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import no_body, role_permission
+from core.api import ErrorSerializer, no_body, role_permission
 from core.roles import CONSOLE_ROLES
 from drills import reports, selectors, services
 from drills.models import Drill, Finding, Scenario
@@ -52,7 +52,7 @@ class DrillListCreate(generics.ListAPIView):
     def get_queryset(self):
         return _drills().order_by("-created_at")
 
-    @extend_schema(request=DrillCreateSerializer, responses={201: DrillSerializer})
+    @extend_schema(request=DrillCreateSerializer, responses={201: DrillSerializer, 404: ErrorSerializer})
     def post(self, request):
         data = DrillCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -7,7 +7,7 @@ from incidents.models import EXERCISE_LABEL
 
 
 class InjectSerializer(serializers.ModelSerializer):
-    incident_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    incident_type = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     location = serializers.SerializerMethodField()
 
     class Meta:
@@ -44,7 +44,7 @@ class DrillSerializer(serializers.ModelSerializer):
     runs = InjectRunSerializer(many=True, read_only=True)
     exercise = serializers.SerializerMethodField()
     label = serializers.SerializerMethodField()
-    started_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    started_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Drill

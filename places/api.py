@@ -3,7 +3,8 @@
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -22,7 +23,16 @@ class PlaceSearch(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("q", str, description=_("Name or address, fuzzy (pg_trgm).")),
                                OpenApiParameter("limit", int)],
-                   responses=OpenApiTypes.OBJECT)
+                   responses=inline_serializer("Place", {
+                       "id": serializers.IntegerField(),
+                       "name": serializers.CharField(),
+                       "kind": serializers.CharField(),
+                       "kind_label": serializers.CharField(),
+                       "address": serializers.CharField(allow_blank=True),
+                       "town": serializers.CharField(allow_blank=True),
+                       "score": serializers.FloatField(),
+                       "location": serializers.JSONField(help_text="GeoJSON Point ([lon, lat])"),
+                   }, many=True))
     def get(self, request):
         query = request.query_params.get("q", "")
         if "\x00" in query:

@@ -12,11 +12,11 @@ from django.db import connection
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.decorators import api_view, permission_classes, renderer_classes
 from rest_framework.renderers import JSONRenderer
 
-from core.api import role_permission
+from core.api import ErrorSerializer, role_permission
 from core.errors import DomainError
 from core.roles import CONSOLE_ROLES, SAFETY_ROLES
 from safety import rules, selectors
@@ -93,7 +93,9 @@ def parse_bbox(raw):
 def _view(name: str, summary: str):
     @extend_schema(summary=summary, operation_id=f"v1_layers_{name.replace('-', '_')}",
                    parameters=[OpenApiParameter("bbox", str, description="minlon,minlat,maxlon,maxlat")],
-                   responses={(200, CONTENT_TYPE): OpenApiTypes.OBJECT})
+                   responses={(200, CONTENT_TYPE): OpenApiTypes.OBJECT,
+                              # Like the generic layers/{name}/ route: DRF answers 404 to a ?format= it has no renderer for.
+                              404: OpenApiResponse(ErrorSerializer, description="Unknown ?format=")})
     @api_view(["GET"])
     @renderer_classes([GeoJSONRenderer, JSONRenderer])
     @permission_classes([role_permission(*(CONSOLE_ROLES | SAFETY_ROLES))])
