@@ -51,8 +51,26 @@
       try { data = JSON.parse(msg.data); } catch (e) { return; }
       if (typeof data.seq === "number") dispatch(data);
     };
-    socket.onclose = () => {
+    socket.onclose = (evt) => {
       stateBadge(false, document.body.dataset.offlineLabel || "OFFLINE");
+      // The server's own closes are answers, not network drops: reconnecting would only be
+      // refused again (command/streamhub.py CLOSE_*).
+      if (evt.code === 4401 || evt.code === 4403) {
+        // Signed out, token revoked or account gone: the sign-in page says what to do.
+        location.assign("/login/?next=" + encodeURIComponent(location.pathname + location.search));
+        return;
+      }
+      if (evt.code === 4400) {
+        // Our seq is past the end of the log (a restored database): start again from the page
+        // as the server has it now, once; a second refusal falls back to the backoff below.
+        try { sessionStorage.removeItem(storageKey); } catch (e) { /* private mode */ }
+        if (!sessionStorage.getItem(storageKey + ":reset")) {
+          try { sessionStorage.setItem(storageKey + ":reset", "1"); } catch (e) { /* private mode */ }
+          location.reload();
+          return;
+        }
+        lastSeq = null;
+      }
       attempt += 1;
       // Exponential backoff with jitter, capped at 15 s: a restarting server is not stampeded.
       const delay = Math.min(15000, 500 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random() / 2);
