@@ -16,6 +16,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def scene(transactional_db, make_user):
     make_user("planner_e", "planner", staff=True)
+    make_user("planner_e2", "planner", staff=True)
     commander = make_user("commander_e", "commander")
     make_user("dispatcher_e", "dispatcher")
     itype = IncidentType.objects.create(code="hazmat-leak", klass="accident", name_zh="危险化学品泄漏",
@@ -48,8 +49,11 @@ def test_planner_publishes_commander_activates_second_console_sees_tasks_live(da
     watcher_ctx = browser.new_context(locale="en-US")
     try:
         admin = planner_ctx.new_page()
-        login(admin, daphne_server, "planner_e")
-        for action, message in (("submit_for_review", "is under review"), ("publish", "is published")):
+        # Four eyes: one planner submits, another publishes.
+        for who, action, message in (("planner_e", "submit_for_review", "is under review"),
+                                     ("planner_e2", "publish", "is published")):
+            admin.context.clear_cookies()
+            login(admin, daphne_server, who)
             admin.goto(f"{daphne_server}/admin/plans/plan/")
             admin.check(f"input[name=_selected_action][value='{plan.pk}']")
             admin.select_option("select[name=action]", action)
