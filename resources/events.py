@@ -6,9 +6,6 @@ token is closed, a deactivated user's sockets too, a moved responder's socket fo
 The payload names an ended session or token by a fingerprint, never by the secret itself.
 """
 
-from django.contrib.auth.signals import user_logged_out
-from django.dispatch import receiver
-
 from core import events, stream
 
 ACCOUNT_CHANGED = events.register(
@@ -19,11 +16,3 @@ ACCOUNT_CHANGED = events.register(
         "their open sockets are re-checked at once.",
 )
 
-
-@receiver(user_logged_out, dispatch_uid="resources.session_end_on_logout")
-def _session_ended(sender, request, user, **kwargs):
-    session = getattr(request, "session", None)
-    if user is not None and session is not None and session.session_key:
-        from resources.services import session_end
-
-        session_end(user=user, session_key=session.session_key)

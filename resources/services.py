@@ -93,3 +93,10 @@ def token_revoke(*, user) -> bool:
 def session_end(*, user, session_key: str) -> None:
     """A browser session signed out (POST /logout/): its sockets close with 4401 at once."""
     _changed(user.pk, "logout", session=_fingerprint(session_key))
+
+
+def session_end_on_logout(sender, request, user, **kwargs):
+    """Receiver of Django's user_logged_out (connected in ResourcesConfig.ready)."""
+    session = getattr(request, "session", None)
+    if user is not None and session is not None and session.session_key:
+        session_end(user=user, session_key=session.session_key)
