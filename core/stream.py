@@ -92,33 +92,7 @@ def emit(*, audiences: Iterable[str], type: str, payload: dict) -> Event:
     after 105 would be skipped by a client resuming from 105. Callers emit at the end of
     their transaction to keep the lock short.
     """
-    events.declared(type)
-    if not connection.in_atomic_block:
-        raise RuntimeError("core.stream.emit must be called inside a transaction")
-    audiences = sorted(set(audiences))
-    if not audiences:
-        raise ValueError("an event needs at least one audience")
-    strays = [a for a in audiences if not joinable(a)]
-    if strays:
-        raise ValueError(f"no consumer joins the audiences {strays} (core.stream.AUDIENCE_KINDS)")
-    payload = _jsonable(payload)
-    at = timezone.now()
-    with connection.cursor() as cursor:
-        # Held until this transaction ends; taking it again in the same transaction is free.
-        cursor.execute(
-            f"WITH seq_lock AS (SELECT pg_advisory_xact_lock(%s)) "
-            f"INSERT INTO {Event._meta.db_table} (audiences, type, payload, at) "
-            f"SELECT %s, %s, %s::jsonb, %s FROM seq_lock RETURNING seq",
-            [_SEQ_LOCK_KEY, audiences, type, json.dumps(payload), at],
-        )
-        seq = cursor.fetchone()[0]
-    event = Event(seq=seq, audiences=audiences, type=type, payload=payload, at=at)
-    batch = _doorbells()
-    batch.add(event.seq, audiences)
-    # Registered on every emit: a callback registered inside a savepoint that rolls back is
-    # dropped, the later ones still fire; flush is idempotent, so the batch rings once.
-    transaction.on_commit(batch.flush)
-    return event
+    return emit_many([(audiences, type, payload)])[0]
 
 
 def publish_many(items: Iterable[tuple[events.EventType | str, tuple]]) -> list[Event]:
@@ -134,7 +108,7 @@ def emit_many(items: Iterable[tuple[Iterable[str], str, dict]]) -> list[Event]:
     """`emit` for several events (audiences, type, payload) in one statement: one round trip and
     one advisory lock; the seqs are consecutive in the given order. Same rules as `emit`."""
     if not connection.in_atomic_block:
-        raise RuntimeError("core.stream.emit_many must be called inside a transaction")
+        raise RuntimeError("core.stream.emit must be called inside a transaction")
     rows = []
     for audiences, type_, payload in items:
         events.declared(type_)
