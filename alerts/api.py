@@ -28,7 +28,7 @@ from alerts import selectors, services
 from alerts.cap import CAP_CONTENT_TYPE, build_cap
 from alerts.geometry import AreaError, area_from_cap, area_from_geojson
 from alerts.models import Alert, CapSeverity, Category, Certainty, Level, Urgency
-from core.api import StrictSerializer, no_body
+from core.api import StrictSerializer
 from core.roles import COMMAND_ROLES, has_role
 
 _DETAIL = inline_serializer("AlertError", {"detail": serializers.CharField()})
@@ -114,6 +114,11 @@ class AlertWriteSerializer(serializers.Serializer):
         return attrs
 
 
+class IssueSerializer(StrictSerializer):
+    confirm = serializers.BooleanField(required=False, default=False, help_text=gettext_lazy(
+        "Required (true) for an orange or red warning: the person has checked its level, area and text."))
+
+
 class CancelSerializer(StrictSerializer):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
@@ -167,11 +172,11 @@ class _Transition(APIView):
 
 
 class AlertIssue(_Transition):
-    @extend_schema(request=None, responses={200: AlertSerializer, **_WRITE_ERRORS})
+    @extend_schema(request=IssueSerializer, responses={200: AlertSerializer, **_WRITE_ERRORS})
     def post(self, request, pk):
-        """Issue a draft as a CAP Alert."""
-        no_body(request)
-        return self._done(request, services.alert_issue(actor=request.user, alert_id=pk))
+        """Issue a draft as a CAP Alert. An orange or red warning needs `{"confirm": true}`."""
+        confirmed = _parse(IssueSerializer, request).get("confirm", False) if request.data else False
+        return self._done(request, services.alert_issue(actor=request.user, alert_id=pk, confirmed=confirmed))
 
 
 class AlertUpdate(_Transition):

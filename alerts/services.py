@@ -62,14 +62,26 @@ def alert_edit(*, actor, alert_id: int, **changes) -> Alert:
         return alert
 
 
-def alert_issue(*, actor, alert_id: int) -> Alert:
-    """Publish a draft as a CAP Alert message."""
+# Levels that reach the whole public with a strong call to act: issuing one needs the
+# person's explicit confirmation, on the console and on the API alike.
+CONFIRM_LEVELS = ("orange", "red")
+
+
+def alert_issue(*, actor, alert_id: int, confirmed: bool = True) -> Alert:
+    """Publish a draft as a CAP Alert message. `confirmed` is what the person said when asked
+    to check an orange or red warning (the console's box, the API's `confirm`); code that
+    issues on its own behalf (the demo, a drill's scripted inject) leaves it at True."""
     _require_commander(actor)
     with transaction.atomic():
         alert = _locked(alert_id)
         if alert.status != Alert.Status.DRAFT:
             raise DomainError(_("This alert is %(status)s; only a draft can be issued.")
                               % {"status": alert.get_status_display()}, status=409)
+        if alert.level in CONFIRM_LEVELS and not confirmed:
+            raise DomainError(
+                _("A %(level)s warning goes to the whole public: confirm that you have checked the level, "
+                  "area and text, then issue it.") % {"level": alert.get_level_display()},
+                data={"confirm": [_("Confirm the level, area and text of this warning.")]})
         now = timezone.now()
         if alert.expires <= now:
             raise DomainError(_("This alert would expire before it is issued: set a later expiry time."),

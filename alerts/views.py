@@ -13,10 +13,6 @@ from alerts.forms import AlertForm
 from core.errors import DomainError
 from core.roles import COMMAND_ROLES, CONSOLE_ROLES, has_role
 
-# Levels whose issue needs a second look (see alert_issue).
-CONFIRM_LEVELS = ("orange", "red")
-
-
 def _require(request, roles):
     if not has_role(request.user, roles):
         raise PermissionDenied(_("Your role does not allow this."))
@@ -81,16 +77,13 @@ def alert_edit(request, pk):
 @login_required
 @require_POST
 def alert_issue(request, pk):
-    """An orange or red warning reaches the whole public: the console asks for an explicit
-    confirmation (the `confirm` box beside the button), checked here, not only in the browser."""
+    """An orange or red warning reaches the whole public: the console's `confirm` box beside
+    the button is passed on, and the service refuses such a warning without it."""
     _require(request, COMMAND_ROLES)
-    alert = get_object_or_404(selectors.alerts_visible_to(request.user), pk=pk)
-    if alert.level in CONFIRM_LEVELS and request.POST.get("confirm") != "yes":
-        messages.error(request, _("A %(level)s warning goes to the whole public: tick “I have checked the level, "
-                                  "area and text” beside the button, then issue it.")
-                       % {"level": alert.get_level_display()})
-        return redirect("alerts:detail", pk=pk)
-    return _transition(request, pk, lambda: services.alert_issue(actor=request.user, alert_id=pk),
+    get_object_or_404(selectors.alerts_visible_to(request.user), pk=pk)
+    confirmed = request.POST.get("confirm") == "yes"
+    return _transition(request, pk, lambda: services.alert_issue(actor=request.user, alert_id=pk,
+                                                                 confirmed=confirmed),
                        _("Alert issued."))
 
 

@@ -165,3 +165,25 @@ def test_map_layer_is_geojson_lon_first_ccw(viewer, published):
     assert away["features"] == []
     bad = _client(viewer).get("/api/v1/alerts/layer/?bbox=1,2,3")
     assert bad.status_code == 400 and "bbox" in bad.json()
+
+
+@pytest.mark.parametrize("level", ["orange", "red"])
+def test_orange_or_red_warning_needs_confirm_on_the_api_too(commander, level):
+    """The console's confirmation box is not a browser nicety: an API client issuing an orange
+    or red warning must say `confirm: true`, or gets a 400 naming the field and nothing is sent."""
+    api = _client(commander)
+    alert_id = api.post("/api/v1/alerts/", _body(level=level), format="json").json()["id"]
+    refused = api.post(f"/api/v1/alerts/{alert_id}/issue/")
+    assert refused.status_code == 400, refused.json()
+    assert "confirm" in refused.json() and "whole public" in refused.json()["detail"]
+    assert api.get(f"/api/v1/alerts/{alert_id}/").json()["status"] == "draft"
+    assert api.post(f"/api/v1/alerts/{alert_id}/issue/", {"confirm": "maybe"}, format="json").status_code == 400
+    issued = api.post(f"/api/v1/alerts/{alert_id}/issue/", {"confirm": True}, format="json")
+    assert issued.status_code == 200 and issued.json()["status"] == "issued"
+
+
+def test_issue_refuses_unknown_fields(commander):
+    api = _client(commander)
+    alert_id = api.post("/api/v1/alerts/", _body(), format="json").json()["id"]
+    assert api.post(f"/api/v1/alerts/{alert_id}/issue/", {"confirmd": True}, format="json").status_code == 400
+    assert api.get(f"/api/v1/alerts/{alert_id}/").json()["status"] == "draft"
