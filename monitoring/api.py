@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from core.api import DateTimeFilter, no_body, role_permission
 from core.errors import DomainError
 from core.roles import CONSOLE_ROLES, INGEST
-from monitoring import parsing, selectors, services
+from monitoring import parsing, selectors, services, store
 from monitoring.models import Alarm, MonitoringPoint, PointKind, PointState
 from monitoring.serializers import (
     AcknowledgeSerializer,
@@ -48,7 +48,7 @@ class ReadingsIngest(APIView):
             raise DomainError(str(exc)) from None
         # Positions in the request, so a rejection names the item the client sent.
         positions = [i for i in range(len(request.data)) if i not in {b for b, _r in bad}]
-        result = services.readings_store(readings=good)
+        result = store.readings_store(readings=good)
         rejected = [{"index": i, "error": reason} for i, reason in bad]
         rejected += [{"index": positions[i], "error": _("Unknown point “%(code)s”.") % {"code": code}}
                      for i, code in result.unknown]

@@ -1,4 +1,4 @@
-"""The MQTT ingester: broker → batches → readings_store → alarms (DESIGN.md "Sensors and alarms").
+"""The MQTT ingester: broker → batches → store.readings_store → alarms (DESIGN.md "Sensors and alarms").
 
 - MQTT v5, shared subscription `$share/<group>/<prefix>/points/+` and `…/gateways/+`: any
   number of ingesters split the load; the broker gives each message to one of them.
@@ -173,7 +173,7 @@ class Ingester:
         unacknowledged (and the caller's connection is dropped so the broker resends)."""
         from django.db import close_old_connections
 
-        from monitoring import parsing, services
+        from monitoring import parsing, services, store
 
         close_old_connections()
         readings: list[parsing.RawReading] = []
@@ -195,7 +195,7 @@ class Ingester:
                     dead.append(("mqtt", topic, "unknown topic", _text(payload)))
             except parsing.PayloadError as exc:
                 dead.append(("mqtt", topic, str(exc), _text(payload)))
-        result = services.readings_store(readings=readings, point_ids=self._point_ids)
+        result = store.readings_store(readings=readings, point_ids=self._point_ids)
         for index, code in result.unknown:
             topic, payload = origin[index]
             dead.append(("mqtt", topic, f"unknown point {code!r}", _text(payload)))

@@ -38,7 +38,7 @@ def test_commander_toggles_monitoring_and_safety_overlays(offline_server, browse
     from command import demo
     from monitoring.models import MonitoringPoint
     from monitoring.parsing import RawReading
-    from monitoring.services import readings_store
+    from monitoring.store import readings_store
     from safety.models import EnterpriseColour, RiskPoint, WorkPermit
 
     demo.load()

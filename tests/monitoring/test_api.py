@@ -8,7 +8,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from monitoring import services
+from monitoring import store
 from monitoring.models import Alarm, DeadLetter, Reading
 from monitoring.parsing import RawReading
 
@@ -33,7 +33,7 @@ def post_json(client, url, body):
 
 def raise_alarm(code="GAS1", value=25):
     base = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
-    services.readings_store(readings=[RawReading(code, base + dt.timedelta(seconds=s), value, True) for s in range(6)])
+    store.readings_store(readings=[RawReading(code, base + dt.timedelta(seconds=s), value, True) for s in range(6)])
     return Alarm.objects.get(point__code=code)
 
 
@@ -109,7 +109,7 @@ def test_points_list_and_detail_in_the_contract_shape(make_point, viewer):
 def test_readings_raw_and_in_buckets(make_point, viewer):
     point = make_point("GAS1")
     base = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0) - dt.timedelta(minutes=10)
-    services.readings_store(readings=[RawReading("GAS1", base + dt.timedelta(seconds=10 * i), float(i), True)
+    store.readings_store(readings=[RawReading("GAS1", base + dt.timedelta(seconds=10 * i), float(i), True)
                                       for i in range(12)])
     client = client_for(viewer)
     url = f"/api/v1/monitoring-points/{point.pk}/readings/"

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from monitoring import services
+from monitoring import store
 from monitoring.models import Alarm
 from monitoring.parsing import RawReading
 from tests.conftest import PASSWORD
@@ -18,7 +18,7 @@ def login(client, user):
 def alarm(make_point):
     make_point("GAS1")
     base = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
-    services.readings_store(readings=[RawReading("GAS1", base + dt.timedelta(seconds=s), 30, True) for s in range(6)])
+    store.readings_store(readings=[RawReading("GAS1", base + dt.timedelta(seconds=s), 30, True) for s in range(6)])
     return Alarm.objects.get()
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from core.errors import DomainError
 from core.models import Event
 from monitoring import services
+from monitoring import store as ingest_store
 from monitoring.models import Alarm, DeadLetter, MonitoringPoint, Reading
 from monitoring.parsing import RawReading
 
@@ -20,7 +21,7 @@ def r(code, second, value, good=True):
 
 
 def store(*readings):
-    return services.readings_store(readings=list(readings))
+    return ingest_store.readings_store(readings=list(readings))
 
 
 def test_a_reading_sent_twice_is_stored_once(make_point):

@@ -374,7 +374,7 @@ def _monitoring_objects(world):
     from django.contrib.gis.geos import Point
 
     from incidents.models import IncidentType
-    from monitoring import services as monitoring
+    from monitoring import store as monitoring
     from monitoring.models import Alarm, MonitoringPoint
     from monitoring.parsing import RawReading
 
