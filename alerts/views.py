@@ -13,6 +13,7 @@ from alerts.forms import AlertForm
 from core.errors import DomainError
 from core.roles import COMMAND_ROLES, CONSOLE_ROLES, has_role
 
+
 def _require(request, roles):
     if not has_role(request.user, roles):
         raise PermissionDenied(_("Your role does not allow this."))

@@ -1,8 +1,6 @@
 """A small world on the demo district: an open incident with a unit sent, a plan activated
 with tasks, a draft and an issued alert; and the API's write endpoints with valid bodies."""
 
-import shutil
-import threading
 from dataclasses import dataclass
 
 import pytest
@@ -15,7 +13,6 @@ from incidents.models import Assignment, Incident, TimelineEntry
 from plans import services as plan_services
 from plans.models import Activation, Plan, Task
 from resources.models import Responder
-from tests.conftest import free_port, start_daphne, stop_process
 
 LON, LAT = 113.60, 22.75
 
@@ -100,13 +97,7 @@ def snapshot():
 
 
 @pytest.fixture
-def logged_daphne(transactional_db, tmp_path):
-    """Like conftest's daphne_server, but its log is drained to a file: thousands of requests
-    log more than a pipe holds, and a full pipe stalls the server."""
-    port = free_port()
-    proc = start_daphne(port)
-    log = tmp_path / "daphne.log"
-    drain = threading.Thread(target=shutil.copyfileobj, args=(proc.stderr, log.open("wb")), daemon=True)
-    drain.start()
-    yield f"http://127.0.0.1:{port}"
-    stop_process(proc)
+def logged_daphne(daphne_server):
+    """A Daphne for tests sending thousands of requests. start_daphne already logs to a file
+    (a full pipe would stall the server), so this is conftest's daphne_server by another name."""
+    return daphne_server
