@@ -137,9 +137,11 @@ def district_outside_by_m(location: Point) -> float:
 def incident_log(*, actor, type_code: str, severity: str, lon, lat, title: str = "", address: str = "",
                  caller_name: str = "", caller_phone: str = "", description: str = "",
                  reported_at: datetime | None = None, exercise: bool = False,
-                 outside_district: bool = False) -> Incident:
+                 outside_district: bool = False, risk_source=None, chemical=None) -> Incident:
     """Log a call. A point outside the district is refused unless the call-taker confirms it
-    (`outside_district`): a mutual-aid call, or a typo that would send units 100 km away."""
+    (`outside_district`): a mutual-aid call, or a typo that would send units 100 km away.
+    `risk_source` and `chemical` (hazards objects) say what leaks or burns when it is known,
+    as it is for an incident logged from a park alarm."""
     _require(actor, INTAKE_ROLES, _("Only duty officers, dispatchers and commanders may log incidents."))
     location = parse_location(lon, lat)
     outside_m = district_outside_by_m(location)
@@ -164,7 +166,7 @@ def incident_log(*, actor, type_code: str, severity: str, lon, lat, title: str =
         type=itype, severity=severity, location=location, address=address, caller_name=caller_name,
         caller_phone=caller_phone, description=description, reported_at=reported_at or now,
         area=Area.objects.filter(boundary__intersects=location).first(), created_by=actor,
-        exercise=bool(exercise), outside_district=bool(outside_m),
+        exercise=bool(exercise), outside_district=bool(outside_m), risk_source=risk_source, chemical=chemical,
     )
     _timeline(incident, actor, "logged", _("Incident logged: %(type)s, severity %(sev)s.") % {
         "type": itype.name_zh, "sev": incident.severity_numeral}, caller=caller_name)
