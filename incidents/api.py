@@ -45,7 +45,7 @@ class IncidentListCreate(generics.ListAPIView):
     permission_classes = [Console]
     filterset_class = IncidentFilter
     ordering_fields = ["reported_at", "created_at", "closed_at", "severity", "status", "number"]
-    queryset = Incident.objects.select_related("type", "area").order_by("-reported_at")
+    queryset = Incident.objects.select_related("type", "area", "chemical").order_by("-reported_at")
 
     @extend_schema(request=IncidentCreateSerializer, responses={201: IncidentSerializer})
     def post(self, request):
@@ -65,7 +65,7 @@ class IncidentListCreate(generics.ListAPIView):
 class IncidentDetail(generics.RetrieveAPIView):
     serializer_class = IncidentDetailSerializer
     permission_classes = [Console]
-    queryset = Incident.objects.select_related("type", "area").prefetch_related(
+    queryset = Incident.objects.select_related("type", "area", "chemical").prefetch_related(
         "timeline__actor", "assignments__resource", "assignments__incident__type")
 
 

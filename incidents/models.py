@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
@@ -121,6 +123,12 @@ class Incident(models.Model):
                                    verbose_name=_("logged by"))
     # A drill's incident (演练): labelled everywhere, never counted in statistics (drills app).
     exercise = models.BooleanField(_("exercise (演练)"), default=False, db_index=True, editable=False)
+    # What is burning or leaking, when known (an incident logged from a park alarm knows both):
+    # the release model opens with this chemical, never with a default one.
+    risk_source = models.ForeignKey("hazards.RiskSource", on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("risk source"))
+    chemical = models.ForeignKey("hazards.Chemical", on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+", verbose_name=_("chemical"))
     history = HistoricalRecords()
 
     class Meta:
@@ -156,6 +164,16 @@ class Incident(models.Model):
     @property
     def exercise_label(self) -> str:
         return EXERCISE_LABEL if self.exercise else ""
+
+    def release_model_query(self) -> str:
+        """The query string that opens the console map's release model for this incident:
+        its own chemical and risk source when it has them (never a default chemical)."""
+        query = {"incident": self.pk}
+        if self.chemical_id:
+            query["chemical"] = self.chemical.cas
+        if self.risk_source_id:
+            query["risk_source"] = self.risk_source_id
+        return urlencode(query)
 
 
 class IncidentCounter(models.Model):

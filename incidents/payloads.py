@@ -25,6 +25,11 @@ def incident_payload(incident: Incident) -> dict:
         "reported_at": incident.reported_at.isoformat(),
         # Every client must be able to tell a drill from a real event (issue 14).
         "exercise": incident.exercise,
+        # What leaks or burns, when known (an incident logged from a park alarm): null otherwise.
+        "risk_source": ({"id": incident.risk_source_id, "code": incident.risk_source.code,
+                         "name": incident.risk_source.name} if incident.risk_source_id else None),
+        "chemical": ({"cas": incident.chemical.cas, "name": incident.chemical.name,
+                      "name_en": incident.chemical.name_en} if incident.chemical_id else None),
     }
 
 

@@ -83,12 +83,16 @@ class IncidentSerializer(serializers.ModelSerializer):
     type = serializers.SlugRelatedField(slug_field="code", read_only=True)
     location = PointField(read_only=True)
     area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    risk_source = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True,
+                                                     help_text=_("The risk source involved (id), when known."))
+    chemical = serializers.SlugRelatedField(slug_field="cas", read_only=True, allow_null=True,
+                                            help_text=_("CAS number of the chemical involved, when known."))
 
     class Meta:
         model = Incident
         fields = ["id", "number", "title", "type", "severity", "status", "location", "address", "area",
                   "outside_district", "caller_name", "caller_phone", "description", "reported_at", "created_at", "closed_at",
-                  "exercise"]
+                  "exercise", "risk_source", "chemical"]
 
 
 class IncidentDetailSerializer(IncidentSerializer):

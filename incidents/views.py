@@ -95,7 +95,8 @@ def record_call(request, pk):
 @require_GET
 @role_required(CONSOLE_ROLES)
 def incident_detail(request, pk):
-    incident = get_object_or_404(Incident.objects.select_related("type", "area", "created_by"), pk=pk)
+    incident = get_object_or_404(Incident.objects.select_related("type", "area", "created_by", "risk_source", "chemical"),
+                                 pk=pk)
     part = request.GET.get("part")
     context = _detail_context(request, incident)
     if part in ("timeline", "assignments", "summary", "recommendations", "search"):

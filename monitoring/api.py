@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from core.errors import DomainError
 from core.roles import CONSOLE_ROLES, INGEST
 from monitoring import parsing, selectors, services, store
 from monitoring.models import Alarm, MonitoringPoint, PointKind, PointState
+from monitoring.payloads import release_url
 from monitoring.serializers import (
     AcknowledgeSerializer,
     AlarmDetailSerializer,
@@ -158,26 +158,11 @@ class AlarmIncident(APIView):
 
         no_body(request)
         alarm, incident = services.alarm_create_incident(actor=request.user, alarm_id=pk)
-        chemical = alarm.point.chemical or services._main_chemical(alarm.point.risk_source)
+        # The incident's own fields (risk_source id, chemical CAS) come with the serializer.
         body = dict(IncidentSerializer(incident).data)
         body["alarm"] = alarm.pk
-        body["risk_source"] = alarm.point.risk_source_id
-        body["chemical"] = chemical.cas if chemical else None
-        body["release_url"] = release_url(incident, alarm, chemical)
+        body["release_url"] = release_url(alarm)
         return Response(body, status=status.HTTP_201_CREATED)
-
-
-def release_url(incident, alarm, chemical) -> str | None:
-    """The console map with the release model filled in: this chemical (never a default one),
-    the incident, the risk source."""
-    if chemical is None:
-        return None
-    from urllib.parse import urlencode
-
-    query = {"chemical": chemical.cas, "incident": incident.pk}
-    if alarm.point.risk_source_id:
-        query["risk_source"] = alarm.point.risk_source_id
-    return reverse("map:map") + "?" + urlencode(query)
 
 
 def _datetime(raw: str | None, name: str):

@@ -4,6 +4,17 @@
 incident (one was logged from the alarm), escalated_to_people (the HH job ran).
 """
 
+from django.urls import reverse
+
+
+def release_url(alarm) -> str | None:
+    """The console map with the release model filled in from the alarm's incident: the
+    incident's own chemical (never a default one), the incident, the risk source. None while
+    the alarm has no incident, or its incident no chemical."""
+    if not alarm.incident_id or not alarm.incident.chemical_id:
+        return None
+    return reverse("map:map") + "?" + alarm.incident.release_model_query()
+
 
 def alarm_payload(alarm, *, change: str) -> dict:
     point = alarm.point
@@ -20,6 +31,7 @@ def alarm_payload(alarm, *, change: str) -> dict:
         "peak_value": alarm.peak_value,
         "acknowledged_by": alarm.acknowledged_by.get_username() if alarm.acknowledged_by_id else None,
         "incident": alarm.incident_id,
+        "release_url": release_url(alarm),
         "point": {"id": point.pk, "code": point.code, "name": point.name, "kind": point.kind, "unit": point.unit,
                   "state": point.state, "limits": point.limits},
         "risk_source": {"id": source.pk, "code": source.code, "name": source.name} if source else None,

@@ -22,7 +22,8 @@ def points() -> QuerySet[MonitoringPoint]:
 
 
 def alarms() -> QuerySet[Alarm]:
-    return Alarm.objects.select_related("point__risk_source", "acknowledged_by", "incident").order_by("-raised_at", "-id")
+    return (Alarm.objects.select_related("point__risk_source", "acknowledged_by", "incident__chemical")
+            .order_by("-raised_at", "-id"))
 
 
 def open_alarms() -> QuerySet[Alarm]:

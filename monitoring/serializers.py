@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from core.api import StrictSerializer
 from monitoring.models import Alarm, AlarmEntry, MonitoringPoint
+from monitoring.payloads import release_url
 
 RANGE_SCHEMA = {"type": "object", "properties": {"min": {"type": "number", "nullable": True},
                                                   "max": {"type": "number", "nullable": True}}}
@@ -64,12 +65,19 @@ class AlarmSerializer(serializers.ModelSerializer):
     risk_source_name = serializers.CharField(source="point.risk_source.name", read_only=True, allow_null=True,
                                              default=None)
 
+    release_url = serializers.SerializerMethodField(
+        help_text="The console map's release model pre-filled from the alarm's incident (its chemical and "
+                  "number), or null.")
+
     class Meta:
         model = Alarm
         fields = ["id", "point", "point_code", "point_name", "point_unit", "risk_source", "risk_source_code",
                   "risk_source_name", "slot", "level", "state", "raised_at", "cleared_at",
                   "raise_value", "peak_value", "acknowledged_at", "acknowledged_by", "acknowledge_note", "incident",
-                  "escalations", "exercise"]
+                  "escalations", "exercise", "release_url"]
+
+    def get_release_url(self, obj) -> str | None:
+        return release_url(obj)
 
 
 class AlarmDetailSerializer(AlarmSerializer):

@@ -162,8 +162,9 @@ DEFAULT_INCIDENT_TYPE = "hazmat-leak"
 @transaction.atomic
 def alarm_create_incident(*, actor, alarm_id: int):
     """Log an incident from an alarm, in one click: the point's place, a fitting type, the risk
-    source and its chemical in the description; the alarm keeps the incident (the incident
-    lists its alarms through the reverse relation). A second call is a 409.
+    source and its chemical (as the incident's own fields, and in the description for print);
+    the alarm keeps the incident (the incident lists its alarms through the reverse relation).
+    The chemical is the point's, else the source's main one; never a default. A second call is a 409.
     Lock order: point → alarm, then the incidents service's own locks."""
     from incidents.services import incident_log
 
@@ -198,7 +199,8 @@ def alarm_create_incident(*, actor, alarm_id: int):
         actor=actor, type_code=INCIDENT_TYPE_FOR_KIND.get(point.kind, DEFAULT_INCIDENT_TYPE), severity=severity,
         lon=location.x, lat=location.y, title=str(title)[:200],
         address=(source.enterprise.address if source else "")[:300], description="\n".join(map(str, lines)),
-        exercise=alarm.exercise)  # a drill's alarm makes a drill's incident (issue 14)
+        exercise=alarm.exercise,  # a drill's alarm makes a drill's incident (issue 14)
+        risk_source=source, chemical=chemical)
     alarm.incident = incident
     alarm.save(update_fields=["incident"])
     AlarmEntry.objects.create(alarm=alarm, kind="incident", level=alarm.level, actor=actor,

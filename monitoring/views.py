@@ -25,7 +25,12 @@ def alarms(request):
     level = request.GET.get("level")
     if level in Alarm.Level.values:
         qs = qs.filter(level=level)
-    context = {"alarms": qs[:200], "state": state, "level": level, "states": Alarm.State.choices,
+    point = request.GET.get("point", "")
+    if point.isascii() and point.isdigit():  # one point's alarms, e.g. from an incident's card
+        qs = qs.filter(point_id=int(point))
+    else:
+        point = ""
+    context = {"alarms": qs[:200], "state": state, "level": level, "point": point, "states": Alarm.State.choices,
                "levels": Alarm.Level.choices, "can_act": has_role(request.user, INTAKE_ROLES),
                "rate": selectors.alarm_rate(), "stream_since": stream.last_seq()}
     return render(request, "monitoring/alarms.html", context)
