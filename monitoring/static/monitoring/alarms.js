@@ -3,6 +3,9 @@
 // acknowledge with a note, and log an incident from the alarm in one click.
 // On load the banners come from the API (so they survive a reload); then the stream keeps them
 // current (alarm.raised / alarm.updated). Text goes in with textContent only.
+// Instrument alarms (offline, fault) ring too — a dead detector next to an ammonia tank is a
+// blind spot the operator must know of — but below the process alarms, with a lower tone and
+// their own wording: a broken sensor is not a leak (DOMAIN.md), so they offer no incident.
 // Also: on the map page, ?chemical=&incident=&risk_source= pre-fill the release model.
 (function () {
   "use strict";
@@ -15,7 +18,6 @@
   document.head.append(css);
   const canAct = t.canAct === "1";
   const banners = new Map(); // alarm id → li
-  const releaseUrls = new Map(); // alarm id → the release model pre-filled for its incident
   let audio = null;
   let ringTimer = null;
 
@@ -63,28 +65,33 @@
   }
 
   function levelLabel(level) { return t["level_" + level] || level.toUpperCase(); }
+  function isInstrument(level) { return level === "offline" || level === "fault"; }
 
-  // a: {id, level, state, exercise, peak_value, incident, point{code,name,unit}, risk_source{code,name}}
+  // a: {id, level, state, exercise, peak_value, incident, release_url, point{code,name,unit},
+  //     risk_source{code,name}}
   function render(a) {
-    if (a.cleared_at || a.state === "cleared" || a.level === "offline" || a.level === "fault") {
-      // Instrument alarms are listed on the alarm page; only process alarms ring the console.
+    if (a.cleared_at || a.state === "cleared") {
       remove(a.id);
       return;
     }
+    const instrument = isInstrument(a.level);
     let li = banners.get(a.id);
     const fresh = !li;
     if (fresh) {
       li = el("li");
       li.dataset.alarm = String(a.id);
       banners.set(a.id, li);
-      list.prepend(li);
+      // Process alarms (a possible leak) on top, instrument alarms below them.
+      if (instrument) list.append(li); else list.prepend(li);
     }
-    li.className = "alarm alarm-" + a.level + (a.state === "active" ? " ringing" : " acknowledged");
+    li.className = "alarm alarm-" + a.level + (instrument ? " alarm-instrument" : "") +
+      (a.state === "active" ? " ringing" : " acknowledged");
     li.dataset.level = a.level;
     li.dataset.state = a.state;
     li.replaceChildren();
     if (a.exercise) li.append(el("span", t.exercise, "exercise-badge"), " ");
     li.append(el("strong", levelLabel(a.level), "alarm-level"), " ");
+    if (instrument) li.append(el("span", t["hint_" + a.level] || "", "alarm-hint"), " ");
     const where = (a.risk_source ? a.risk_source.code + " " + a.risk_source.name + " · " : "") + a.point.name;
     const pointLink = el("a", where);
     pointLink.href = t.pointUrl.replace("0", String(a.point.id));
@@ -99,9 +106,9 @@
       link.href = "/incidents/" + Number(a.incident) + "/";
       link.dataset.incidentLink = "1";
       actions.append(link);
-      if (releaseUrls.has(a.id)) {
+      if (a.release_url) {
         const rel = el("a", t.releaseModel);
-        rel.href = releaseUrls.get(a.id);
+        rel.href = a.release_url;
         rel.dataset.releaseLink = "1";
         actions.append(" ", rel);
       }
@@ -119,12 +126,12 @@
         ack.addEventListener("click", async () => {
           ack.disabled = true;
           const { resp, data } = await post(t.apiUrl + a.id + "/acknowledge/", { note: note.value });
-          if (resp.ok) render({ ...a, ...data, point: a.point, risk_source: a.risk_source });
+          if (resp.ok) render({ ...a, ...data, point: a.point, risk_source: a.risk_source, release_url: a.release_url });
           else { ack.disabled = false; showError(li, data); }
         });
         actions.append(note, ack);
       }
-      if (!a.incident) {
+      if (!a.incident && !instrument) {
         const make = el("button", t.createIncident, "danger");
         make.type = "button";
         make.dataset.action = "incident";
@@ -133,8 +140,7 @@
           const { resp, data } = await post(t.apiUrl + a.id + "/incident/");
           if (resp.status === 201 || resp.status === 409) {
             const incident = resp.status === 201 ? data.id : data.incident;
-            if (data && data.release_url) releaseUrls.set(a.id, data.release_url);
-            render({ ...a, incident });
+            render({ ...a, incident, release_url: (data && data.release_url) || a.release_url });
           } else { make.disabled = false; showError(li, data); }
         });
         actions.append(make);
@@ -166,11 +172,13 @@
 
   function ring() {
     if (!audio) return;
-    const hh = [...banners.values()].some((li) => li.dataset.state === "active" && li.dataset.level === "hh");
+    const active = [...banners.values()].filter((li) => li.dataset.state === "active");
+    const hh = active.some((li) => li.dataset.level === "hh");
+    const process = active.some((li) => !isInstrument(li.dataset.level));
     [0, 0.3, 0.6].forEach((offset) => {
       const osc = audio.createOscillator();
       const gain = audio.createGain();
-      osc.frequency.value = hh ? 1200 : 760;
+      osc.frequency.value = hh ? 1200 : process ? 760 : 480;
       gain.gain.value = 0.25;
       osc.connect(gain).connect(audio.destination);
       osc.start(audio.currentTime + offset);
