@@ -87,3 +87,27 @@ def declared(name: str) -> EventType:
 
 def all_types() -> dict[str, EventType]:
     return dict(_TYPES)
+
+
+# --- subscribers: one app reacting to another's events without importing it --------------
+# Sibling layers (safety and monitoring, say) may not import each other (pyproject.toml,
+# import-linter). An app that must react to another's change subscribes to its event type by
+# name here; core.stream.emit_many calls each subscriber with the Event row, inside the
+# emitting transaction, so what the subscriber writes (typically a procrastinate job deferred
+# in that transaction) commits or rolls back with the change. Subscribers must be quick and
+# must not emit events of their own types back (no loops): defer a job for real work.
+
+_SUBSCRIBERS: dict[str, list[Callable | str]] = {}
+
+
+def subscribe(names: Iterable[str], handler: Callable | str) -> None:
+    """Call `handler(event)` (a callable or a dotted path to one) for every emitted event of
+    these types. The types need not be registered yet: apps load in any order."""
+    for name in names:
+        handlers = _SUBSCRIBERS.setdefault(name, [])
+        if handler not in handlers:
+            handlers.append(handler)
+
+
+def subscribers(name: str) -> list[Callable]:
+    return [_resolve(h) for h in _SUBSCRIBERS.get(name, ())]

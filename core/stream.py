@@ -142,6 +142,9 @@ def emit_many(items: Iterable[tuple[Iterable[str], str, dict]]) -> list[Event]:
         created.append(Event(seq=seq, audiences=audiences, type=type_, payload=payload, at=at))
         batch.add(seq, audiences)
     transaction.on_commit(batch.flush)
+    for event in created:  # other apps' reactions, in this transaction (core.events.subscribe)
+        for handler in events.subscribers(event.type):
+            handler(event)
     return created
 
 
