@@ -1,7 +1,24 @@
 from django.apps import AppConfig
+from django.db.models import signals
 from django.utils.translation import gettext_lazy as _
 
 
 class SafetyConfig(AppConfig):
     name = "safety"
     verbose_name = _("Safety ledger")
+
+    def ready(self):
+        # Inputs of the enterprise's colour that are written outside safety.services: risk
+        # sources (hazards, below us: its admin and regrading know nothing of colours) and the
+        # reference data supervisors keep in the admin. Monitoring alarms come through
+        # core.events.subscribe (safety.events): a sibling layer is never imported.
+        from hazards.models import RiskSource
+        from safety import services
+        from safety.models import Certificate, RiskPoint
+
+        signals.pre_save.connect(services.risk_source_saving, sender=RiskSource, dispatch_uid="safety.rs.pre")
+        signals.post_save.connect(services.risk_source_changed, sender=RiskSource, dispatch_uid="safety.rs.post")
+        signals.post_save.connect(services.certificate_saved, sender=Certificate, dispatch_uid="safety.cert.post")
+        for model in (RiskSource, RiskPoint, Certificate):
+            signals.post_delete.connect(services.colour_input_deleted, sender=model,
+                                        dispatch_uid=f"safety.{model._meta.model_name}.deleted")

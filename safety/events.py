@@ -1,7 +1,8 @@
 """The stream events of the safety ledger, declared once (core.events). Payloads: safety.payloads.
 
 Every event goes to the enterprise's own officers (enterprise:<id>) and the park's supervisors
-(safety); an overdue major hidden danger also rings every console. No other enterprise hears it.
+(safety); permits and colour changes also reach every console (they are command-map layers), and
+an overdue major hidden danger rings every console. No other enterprise hears any of them.
 """
 
 from core import events, stream
@@ -18,7 +19,14 @@ def _overdue_audiences(hidden_danger, change="overdue") -> list[str]:
 
 
 def _permit_audiences(permit, change="", rule="") -> list[str]:
-    return [stream.SAFETY, stream.audience_enterprise(permit.enterprise_id)]
+    # Consoles too: permits in force are on the command map, and a dispatcher must know people
+    # may be inside a tank near an incident.
+    return [stream.SAFETY, stream.audience_enterprise(permit.enterprise_id), stream.CONSOLE]
+
+
+def _colour_audiences(colour, previous="") -> list[str]:
+    # Consoles too: the four-colour map is a layer of the command map.
+    return [stream.SAFETY, stream.audience_enterprise(colour.enterprise_id), stream.CONSOLE]
 
 
 HIDDEN_DANGER_REPORTED = events.register(
@@ -37,8 +45,7 @@ WORK_PERMIT_UPDATED = events.register(
         "or cancelled (payload `change`; `rule` names the GB 30871-2022 clause a gas test broke).")
 ENTERPRISE_COLOUR_CHANGED = events.register(
     "enterprise.colour_changed",
-    audiences=lambda colour, previous="": [stream.SAFETY, stream.audience_enterprise(colour.enterprise_id)],
-    payload=payloads.colour_payload,
+    audiences=_colour_audiences, payload=payloads.colour_payload,
     doc="An enterprise's risk colour changed; `factors` say why.")
 COMMITMENT_UPDATED = events.register(
     "commitment.updated",
@@ -46,3 +53,7 @@ COMMITMENT_UPDATED = events.register(
     payload=payloads.commitment_payload,
     doc="An enterprise filed its daily safety commitment (change `filed`), or had not by the due hour "
         "(change `missing`).")
+
+# Monitoring alarms are an input of the enterprise's colour; monitoring is a sibling layer, so
+# safety subscribes to its events by name (core.events.subscribe) instead of importing it.
+events.subscribe(["alarm.raised", "alarm.updated"], "safety.services.colour_input_event")

@@ -6,6 +6,7 @@ import io
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Font
@@ -33,7 +34,7 @@ def ledger_workbook(enterprise) -> Workbook:
           [_("Code"), _("Name"), _("Grade"), _("R"), _("Principal"), _("Technical"), _("Operational")],
           [[s.code, s.name, s.grade or "", s.r_value, *_persons(s)] for s in data["risk_sources"]])
     _rows(book.create_sheet(_("Safety managers")),
-          [_("Name"), _("Position"), _("Certificate"), _("Number"), _("Expires on"), _("Expired")],
+          [_("Name"), pgettext("job title", "Position"), _("Certificate"), _("Number"), _("Expires on"), _("Expired")],
           [[m.name, m.position, c.kind, c.number, c.expires_on, _("yes") if c.expired else ""]
            for m in data["managers"] for c in m.certificates.all()])
     _rows(book.create_sheet(_("Risk points")),
@@ -48,7 +49,7 @@ def ledger_workbook(enterprise) -> Workbook:
             _("yes") if h.overdue else "", h.measures, h.responsible, h.funds_cny, _local(h.reported_at),
             _local(h.closed_at)] for h in hidden])
     _rows(book.create_sheet(_("Work permits")),
-          [_("Kind"), _("Grade"), _("Place"), _("Valid from"), _("Valid to"), _("State")],
+          [_("Kind"), _("Grade"), pgettext("work permit", "Place"), _("Valid from"), _("Valid to"), _("State")],
           [[p.get_kind_display(), p.get_grade_display(), p.place, _local(p.valid_from), _local(p.valid_to),
             p.get_state_display()] for p in enterprise.work_permits.order_by("-valid_from")[:500]])
     _rows(book.create_sheet(_("Commitments")),

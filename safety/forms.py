@@ -3,6 +3,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hazards.models import Enterprise
 from safety import rules
@@ -85,7 +86,7 @@ class PermitForm(DomainErrorsMixin, forms.Form):
     enterprise = forms.ModelChoiceField(Enterprise.objects.none(), label=_("Enterprise"))
     kind = forms.ChoiceField(label=_("Kind"), choices=WorkPermit.Kind.choices)
     grade = forms.ChoiceField(label=_("Hot-work grade"), choices=[("", "—"), *WorkPermit.Grade.choices], required=False)
-    place = forms.CharField(label=_("Place"), max_length=200)
+    place = forms.CharField(label=pgettext_lazy("work permit", "Place"), max_length=200)
     valid_from = forms.DateTimeField(label=_("Valid from"), widget=DATETIME, input_formats=DATETIME_FORMATS)
     valid_to = forms.DateTimeField(label=_("Valid to"), widget=DATETIME, input_formats=DATETIME_FORMATS)
     description = forms.CharField(label=_("Work"), required=False, max_length=4000)

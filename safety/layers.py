@@ -17,7 +17,7 @@ from rest_framework.decorators import api_view, permission_classes, renderer_cla
 from rest_framework.renderers import JSONRenderer
 
 from core.api import ErrorSerializer, role_permission
-from core.errors import DomainError
+from core.params import parse_bbox
 from core.roles import CONSOLE_ROLES, SAFETY_ROLES
 from safety import rules, selectors
 
@@ -76,18 +76,6 @@ def feature_collection(name: str, *, enterprise_id: int | None, bbox=None) -> st
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()[0]
-
-
-def parse_bbox(raw):
-    if not raw:
-        return None
-    try:
-        minx, miny, maxx, maxy = (float(v) for v in raw.split(","))
-    except ValueError:
-        minx = None
-    if minx is None or not (-180 <= minx < maxx <= 180 and -90 <= miny < maxy <= 90):
-        raise DomainError("bbox must be minlon,minlat,maxlon,maxlat in degrees, west before east and south before north.")
-    return minx, miny, maxx, maxy
 
 
 def _view(name: str, summary: str):

@@ -11,6 +11,7 @@ from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from hazards.models import Enterprise, RiskSource
@@ -49,7 +50,7 @@ class ResponsiblePerson(models.Model):
                                     verbose_name=_("risk source"))
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     name = models.CharField(_("name"), max_length=100)
-    title = models.CharField(_("position"), max_length=100, blank=True)
+    title = models.CharField(pgettext_lazy("job title", "position"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     history = HistoricalRecords()
 
@@ -69,7 +70,7 @@ class SafetyManager(models.Model):
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="safety_managers",
                                    verbose_name=_("enterprise"))
     name = models.CharField(_("name"), max_length=100)
-    position = models.CharField(_("position"), max_length=100, blank=True)
+    position = models.CharField(pgettext_lazy("job title", "position"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     full_time = models.BooleanField(_("full-time"), default=True)
     history = HistoricalRecords()
@@ -146,10 +147,10 @@ class HiddenDanger(models.Model):
         MAJOR = "major", _("Major (重大)")
 
     class State(models.TextChoices):
-        REPORTED = rules.HD.REPORTED, _("Reported")
-        RECTIFYING = rules.HD.RECTIFYING, _("Being rectified")
-        AWAITING = rules.HD.AWAITING, _("Awaiting verification")
-        CLOSED = rules.HD.CLOSED, _("Closed")
+        REPORTED = rules.HD.REPORTED, pgettext_lazy("hidden danger state", "Reported")
+        RECTIFYING = rules.HD.RECTIFYING, pgettext_lazy("hidden danger state", "Being rectified")
+        AWAITING = rules.HD.AWAITING, pgettext_lazy("hidden danger state", "Awaiting verification")
+        CLOSED = rules.HD.CLOSED, pgettext_lazy("hidden danger state", "Closed")
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="hidden_dangers",
                                    verbose_name=_("enterprise"))
@@ -254,17 +255,17 @@ class WorkPermit(models.Model):
         SECOND = "second", _("Second (二级)")
 
     class State(models.TextChoices):
-        SUBMITTED = rules.WP.SUBMITTED, _("Submitted")
-        IN_PROGRESS = rules.WP.IN_PROGRESS, _("In progress")
-        SUSPENDED = rules.WP.SUSPENDED, _("Suspended")
-        CLOSED = rules.WP.CLOSED, _("Closed")
-        CANCELLED = rules.WP.CANCELLED, _("Cancelled")
+        SUBMITTED = rules.WP.SUBMITTED, pgettext_lazy("permit state", "Submitted")
+        IN_PROGRESS = rules.WP.IN_PROGRESS, pgettext_lazy("permit state", "In progress")
+        SUSPENDED = rules.WP.SUSPENDED, pgettext_lazy("permit state", "Suspended")
+        CLOSED = rules.WP.CLOSED, pgettext_lazy("permit state", "Closed")
+        CANCELLED = rules.WP.CANCELLED, pgettext_lazy("permit state", "Cancelled")
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="work_permits",
                                    verbose_name=_("enterprise"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, db_index=True)
     grade = models.CharField(_("grade"), max_length=8, choices=Grade.choices, blank=True)
-    place = models.CharField(_("place"), max_length=200, blank=True, help_text=_("Unit, tank or area, as on the permit."))
+    place = models.CharField(pgettext_lazy("work permit", "place"), max_length=200, blank=True, help_text=_("Unit, tank or area, as on the permit."))
     location = models.PointField(_("location"), srid=4326, geography=True)
     valid_from = models.DateTimeField(_("valid from"))
     valid_to = models.DateTimeField(_("valid to"))

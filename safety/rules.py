@@ -50,14 +50,15 @@ def risk_score(method: str, *, likelihood: float, exposure: float | None = None,
     if method == "LEC":
         for name, value, allowed in (("L", likelihood, LEC_L), ("E", exposure, LEC_E), ("C", consequence, LEC_C)):
             if value not in allowed:
-                raise ValueError(f"{name} must be one of {', '.join(f'{v:g}' for v in allowed)}")
+                raise ValueError(_("%(factor)s must be one of %(values)s.") % {
+                    "factor": name, "values": ", ".join(f"{v:g}" for v in allowed)})
         return round(likelihood * exposure * consequence, 2)
     if method == "LS":
         for name, value in (("L", likelihood), ("S", severity)):
             if value not in LS_RANGE:
-                raise ValueError(f"{name} must be a whole number from 1 to 5")
+                raise ValueError(_("%(factor)s must be a whole number from 1 to 5.") % {"factor": name})
         return float(likelihood * severity)
-    raise ValueError("method must be LEC or LS")
+    raise ValueError(_("The method must be LEC or LS."))
 
 
 def risk_colour(method: str, score: float) -> str:
@@ -154,6 +155,8 @@ KINDS_WITH_GAS_TESTS = ("hot_work", "confined_space")
 # GB 30871-2022 5.1: hot work outside a fixed hot-work area is 特级, 一级 or 二级; the permit of a
 # 特级 or 一级 job is valid at most 8 h, of a 二级 job at most 72 h. Confined space: 24 h.
 HOT_WORK_MAX_HOURS = {"special": 8, "first": 8, "second": 72}
+# The same labels as safety.models.WorkPermit.Grade: refusals name the grade as the pages do.
+HOT_WORK_GRADE_LABELS = {"special": _("Special (特级)"), "first": _("First (一级)"), "second": _("Second (二级)")}
 CONFINED_SPACE_MAX_HOURS = 24
 GAS_TEST_MAX_AGE = dt.timedelta(minutes=30)  # analysis no earlier than 30 min before work starts
 CONFINED_RETEST_EVERY = dt.timedelta(hours=2)  # re-tested at least every 2 h while people are inside
@@ -180,8 +183,8 @@ def permit_window_breaches(kind: str, grade: str | None, valid_from: dt.datetime
                 "Hot work needs its grade: special (特级), first (一级) or second (二级)."))))
         elif hours > HOT_WORK_MAX_HOURS[grade]:
             breaches.append(Breach("GB 30871-2022 5.1", str(_(
-                "A %(grade)s-grade hot-work permit is valid for at most %(max)s h; this one runs %(hours).1f h.")
-                % {"grade": grade, "max": HOT_WORK_MAX_HOURS[grade], "hours": hours})))
+                "A hot-work permit of grade %(grade)s is valid for at most %(max)s h; this one runs %(hours).1f h.")
+                % {"grade": HOT_WORK_GRADE_LABELS[grade], "max": HOT_WORK_MAX_HOURS[grade], "hours": hours})))
     elif grade:
         breaches.append(Breach("GB 30871-2022 5.1.1", str(_("Only hot work has a grade."))))
     if kind == "confined_space" and hours > CONFINED_SPACE_MAX_HOURS:

@@ -18,15 +18,17 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from procrastinate import exceptions as job_errors
 from procrastinate.contrib.django import app as jobs
 
 from core import stream
 from core.errors import DomainError
 from core.models import Event
 from core.roles import ENTERPRISE_OFFICER, SAFETY_SUPERVISOR, has_role, require_role
-from hazards.models import Enterprise
+from hazards.models import Enterprise, RiskSource
 from safety import events, photos, rules, selectors
 from safety.models import (
+    Certificate,
     ColourChange,
     EnterpriseColour,
     GasTest,
@@ -36,6 +38,7 @@ from safety.models import (
     InspectionDraw,
     RiskPoint,
     SafetyCommitment,
+    SafetyManager,
     WorkPermit,
 )
 
@@ -349,7 +352,20 @@ def _start(actor, permit_id, step) -> WorkPermit:
         permit.started_at = now
     permit.save(update_fields=["state", "started_at"])
     stream.publish(events.WORK_PERMIT_UPDATED, permit, step)
+    _permit_colour(permit, latest.at if latest else None, step)
     return permit
+
+
+def _permit_colour(permit: WorkPermit, latest_test_at, step: str) -> None:
+    """Confined-space work whose gas re-test is late is an overdue item of the colour: recolour
+    now (started, stopped, re-tested), and at the moment the next re-test falls due."""
+    if permit.kind != "confined_space":
+        return
+    enterprise_colour_recompute(enterprise_id=permit.enterprise_id, reason=f"work_permit.{step}")
+    due = rules.retest_due(permit.kind, latest_test_at)
+    if permit.state == rules.WP.IN_PROGRESS and due is not None:
+        enterprise_colour_recompute_later(enterprise_id=permit.enterprise_id, reason="work_permit.retest_due",
+                                          at=due + dt.timedelta(seconds=1))
 
 
 @transaction.atomic
@@ -367,6 +383,7 @@ def gas_test_record(*, actor, permit_id: int, test: dict) -> tuple[GasTest, list
         permit.state = rules.permit_next(permit.state, "suspend")
         permit.save(update_fields=["state"])
         stream.publish(events.WORK_PERMIT_UPDATED, permit, "suspended", breaches[0].rule)
+    _permit_colour(permit, gas_test.at, "gas_test")
     return gas_test, breaches
 
 
@@ -380,6 +397,7 @@ def work_permit_close(*, actor, permit_id: int, cancel: bool = False) -> WorkPer
     permit.state, permit.closed_at = target, timezone.now()
     permit.save(update_fields=["state", "closed_at"])
     stream.publish(events.WORK_PERMIT_UPDATED, permit, step)
+    _permit_colour(permit, None, step)
     return permit
 
 
@@ -460,6 +478,77 @@ def enterprise_colour_recompute(*, enterprise_id: int, reason: str = "") -> Ente
     return current
 
 
+def enterprise_colour_recompute_later(*, enterprise_id: int, reason: str, at: dt.datetime | None = None) -> None:
+    """Defer the recompute as a durable job in the caller's transaction: it commits with the
+    change (or not at all). `at`: when a time-driven input turns (a certificate expiring, a
+    gas re-test falling due). Without `at`, one queued job per enterprise is enough
+    (procrastinate's queueing lock): an alarm storm queues one recompute, not hundreds."""
+    if at is not None:
+        recompute_colour.configure(schedule_at=at).defer(enterprise_id=enterprise_id, reason=reason)
+        return
+    try:
+        with transaction.atomic():  # a refused duplicate must not abort the caller's transaction
+            recompute_colour.configure(queueing_lock=f"safety.colour.{enterprise_id}").defer(
+                enterprise_id=enterprise_id, reason=reason)
+    except job_errors.AlreadyEnqueued:
+        pass  # a queued recompute has not started yet: it will read this change too
+
+
+def colour_input_event(event) -> None:
+    """core.events subscriber (safety.events): a monitoring alarm was raised, escalated,
+    cleared... on a risk source of an enterprise. Safety and monitoring are sibling layers, so
+    this reacts to the event rather than to an import. Exercise alarms never colour an
+    enterprise (issue 14): they are not even looked at."""
+    payload = event.payload or {}
+    if payload.get("exercise"):
+        return
+    source = payload.get("risk_source") or {}
+    enterprise_id = RiskSource.objects.filter(pk=source.get("id")).values_list("enterprise_id", flat=True).first()
+    if enterprise_id is not None:
+        enterprise_colour_recompute_later(enterprise_id=enterprise_id,
+                                          reason=f"{event.type}:{payload.get('change', '')}")
+
+
+def risk_source_changed(sender, instance, **kwargs) -> None:
+    """post_save of hazards.RiskSource (connected in SafetyConfig.ready): a regrade, a major
+    hazard source added or moved to another enterprise recolours the enterprises concerned."""
+    previous = getattr(instance, "_safety_enterprise_id", None)
+    for enterprise_id in sorted({instance.enterprise_id, previous} - {None}):
+        enterprise_colour_recompute(enterprise_id=enterprise_id, reason="risk_source.changed")
+
+
+def risk_source_saving(sender, instance, update_fields=None, **kwargs) -> None:
+    """pre_save: remember the enterprise it belonged to, so a move recolours the one it left too
+    (a query per save, not per load: risk sources are read all the time and saved rarely)."""
+    instance._safety_enterprise_id = None
+    if instance.pk and (update_fields is None or "enterprise" in update_fields):
+        instance._safety_enterprise_id = RiskSource.objects.filter(pk=instance.pk).values_list(
+            "enterprise_id", flat=True).first()
+
+
+def colour_input_deleted(sender, instance, **kwargs) -> None:
+    """post_delete of a risk source, risk point or certificate. A job, not a recompute here:
+    inside an enterprise's own cascade delete a recompute would write rows being deleted."""
+    enterprise_id = getattr(instance, "enterprise_id", None)
+    if enterprise_id is None and isinstance(instance, Certificate):
+        enterprise_id = SafetyManager.objects.filter(pk=instance.manager_id).values_list(
+            "enterprise_id", flat=True).first()
+    if enterprise_id is not None:
+        enterprise_colour_recompute_later(enterprise_id=enterprise_id, reason=f"{sender._meta.model_name}.deleted")
+
+
+def certificate_saved(sender, instance, **kwargs) -> None:
+    """post_save of a safety manager's certificate (kept in the admin): recolour now, and again
+    the moment it expires (the day after `expires_on`, local time)."""
+    enterprise_id = SafetyManager.objects.filter(pk=instance.manager_id).values_list("enterprise_id", flat=True).first()
+    if enterprise_id is None:
+        return
+    enterprise_colour_recompute(enterprise_id=enterprise_id, reason="certificate.saved")
+    expires = timezone.make_aware(dt.datetime.combine(instance.expires_on + dt.timedelta(days=1), dt.time.min))
+    if expires > timezone.now():
+        enterprise_colour_recompute_later(enterprise_id=enterprise_id, reason="certificate.expired", at=expires)
+
+
 def enterprise_colours_recompute_all(reason: str = "periodic") -> int:
     """Inputs that change with time alone (deadlines passing, alarms in another app) are
     caught by the periodic job calling this."""
@@ -511,6 +600,11 @@ def flag_overdue_hidden_danger(hidden_danger_id: int) -> None:
 @jobs.task(name="safety.check_commitments", queue="safety")
 def check_commitments(timestamp: int) -> None:
     commitments_flag_missing()
+
+
+@jobs.task(name="safety.recompute_colour", queue="safety")
+def recompute_colour(enterprise_id: int, reason: str = "") -> None:
+    enterprise_colour_recompute(enterprise_id=enterprise_id, reason=reason)
 
 
 @jobs.periodic(cron="*/5 * * * *")

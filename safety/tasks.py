@@ -4,13 +4,15 @@
   the same transaction, scheduled at the deadline.
 - check_commitments: every 10 minutes; after SAFETY_COMMITMENT_DUE_HOUR an enterprise without
   today's commitment is flagged (once a day) and recoloured.
-- recompute_colours: every 5 minutes, for inputs that change with time alone or in another app
-  (deadlines passing, monitoring alarms).
+- recompute_colour: one enterprise's colour, deferred in the transaction that changed an input
+  written outside safety's services (a monitoring alarm through core.events.subscribe, a
+  deletion, a certificate expiring at midnight, a confined-space re-test falling due).
+- recompute_colours: every 5 minutes, a backstop for anything time alone changes.
 
 The jobs are declared beside the services they run (safety.services); this module
 re-exports them so procrastinate finds them, and services never import it.
 """
 
-from safety.services import check_commitments, flag_overdue_hidden_danger, recompute_colours
+from safety.services import check_commitments, flag_overdue_hidden_danger, recompute_colour, recompute_colours
 
-__all__ = ["flag_overdue_hidden_danger", "check_commitments", "recompute_colours"]
+__all__ = ["flag_overdue_hidden_danger", "check_commitments", "recompute_colour", "recompute_colours"]

@@ -30,7 +30,7 @@ from safety.forms import (
     RiskPointForm,
     VerifyForm,
 )
-from safety.models import InspectionDraw
+from safety.models import InspectionDraw, WorkPermit
 
 ledger_role = role_required(SAFETY_ROLES, None)
 
@@ -84,7 +84,12 @@ def draw(request):
 @ledger_role
 def risk_map(request):
     """The four-colour map (风险四色图): an officer's shows their own enterprise only."""
-    return render(request, "safety/map.html")
+    return render(request, "safety/map.html", {
+        "stream_since": last_seq(),  # live: permits and colours refresh as their events arrive
+        "words": {"kind": {k: str(v) for k, v in WorkPermit.Kind.choices},
+                  "grade": {k: str(v) for k, v in WorkPermit.Grade.choices},
+                  "colour": {k: str(v) for k, v in rules.COLOUR_LABELS.items()}},
+    })
 
 
 @ledger_role

@@ -25,7 +25,10 @@ def private_files(settings, tmp_path):
 
 
 @pytest.fixture
-def park(db, make_user):
+def park(db, make_user, settings):
+    # Creating the risk sources already colours the enterprises (safety.apps): the colour must
+    # not depend on the hour the test runs. Tests about the commitment set their own due hour.
+    settings.SAFETY_COMMITMENT_DUE_HOUR = 24
     e1 = Enterprise.objects.create(code="E1", name="一号化工", location=Point(LON, LAT, srid=4326))
     e2 = Enterprise.objects.create(code="E2", name="二号化工", location=Point(LON + 0.01, LAT, srid=4326))
     rs1 = RiskSource.objects.create(code="RS1", name="液氯储罐区", enterprise=e1, location=Point(LON, LAT, srid=4326),

@@ -118,3 +118,39 @@ def test_risk_point_form(park):
                              "exposure": "6", "consequence": "15"}, follow=True)
     assert "must be one of" in bad.content.decode() and park["e1"].risk_points.count() == 1
     assert _client(park["officer2"]).post(url, {"name": "x"}).status_code == 404
+
+
+def test_a_dispatchers_incident_page_lists_permits_in_force_within_500_m(park, dispatcher):
+    """Issue 12 point 5 on the real incident page: people may be inside a tank near the call."""
+    from django.contrib.gis.geos import Point
+
+    from incidents import services as incident_services
+    from incidents.models import IncidentType
+
+    from .conftest import LAT, LON
+
+    now = timezone.now()
+
+    def permit(place, lon, kind="confined_space", start=True):
+        made = services.work_permit_submit(
+            actor=park["officer1"], enterprise_id=park["e1"].pk, kind=kind, place=place,
+            location=Point(lon, LAT, srid=4326), valid_from=now - dt.timedelta(minutes=5), valid_to=later(hours=4),
+            gas_tests=[{"at": now - dt.timedelta(minutes=2), "combustible_percent": 0.1, "lel_percent": 5,
+                        "o2_percent": 20.6, "toxic_ppm": 0}] if kind == "confined_space" else [])
+        if start:
+            services.work_permit_start(actor=park["officer1"], permit_id=made.pk)
+        return made
+
+    permit("T-101 储罐内", LON + 0.004)  # ≈ 410 m east: in force, inside
+    permit("T-205 储罐内", LON + 0.006)  # ≈ 615 m east: too far
+    permit("T-102 储罐内", LON + 0.001, start=False)  # near, but not started: not in force
+    IncidentType.objects.create(code="hazmat-leak", klass="accident", name_zh="危化品泄漏", name_en="Hazmat leak")
+    incident = incident_services.incident_log(actor=dispatcher, type_code="hazmat-leak", severity="III", lon=LON,
+                                              lat=LAT, title="液氯泄漏", outside_district=True)
+    page = _client(dispatcher).get(f"/incidents/{incident.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    panel = html[html.index('id="work-permits-panel"'):]
+    panel = panel[:panel.index("</section>")]
+    assert "T-101 储罐内" in panel and "T-205" not in panel and "T-102" not in panel
+    assert "一号化工" in panel

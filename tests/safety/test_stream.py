@@ -55,3 +55,28 @@ async def test_officers_hear_only_their_enterprise(park):
     assert heard["officer1"] == ["Leak at E1"]
     assert heard["officer2"] == ["Leak at E2"]
     assert heard["supervisor"] == ["Leak at E1", "Leak at E2"]
+
+
+async def test_consoles_hear_permits_and_colours_not_the_ledger_itself(park, commander):
+    """The command map draws permits in force and the four-colour map: their events reach every
+    console (issue 12 point 2); the rest of an enterprise's ledger stays with its officers and
+    the supervisors."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    permit = await sync_to_async(services.work_permit_submit)(
+        actor=park["officer1"], enterprise_id=park["e1"].pk, kind="height", place="pipe rack 3",
+        valid_from=now - dt.timedelta(minutes=5), valid_to=now + dt.timedelta(hours=2))
+    await sync_to_async(services.work_permit_start)(actor=park["officer1"], permit_id=permit.pk)
+    await sync_to_async(services.hidden_danger_report)(
+        actor=park["officer1"], enterprise_id=park["e1"].pk, title="Leak at E1", deadline=later(days=1),
+        criteria=["121-01"])
+    comm = await _connect(commander)
+    heard = [(f["type"], f["payload"].get("change") or f["payload"].get("colour")) for f in await _frames(comm)
+             if f.get("type", "").startswith(("work_permit.", "enterprise.", "hidden_danger."))]
+    await comm.disconnect()
+    assert ("work_permit.updated", "submitted") in heard and ("work_permit.updated", "start") in heard
+    assert ("enterprise.colour_changed", "red") in heard
+    assert not any(t.startswith("hidden_danger.") for t, _ in heard)

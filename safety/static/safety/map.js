@@ -1,10 +1,14 @@
 // The four-colour map (风险四色图): enterprises and risk points by colour, special work in
 // progress on top. Popups are built with textContent: user text is never parsed as HTML.
+// Live like the console map (command/map.js): a permit or colour event on the stream refetches
+// the layer it changes, bursts coalesced into one fetch.
 (function () {
   "use strict";
   const el = document.getElementById("safety-map");
   if (!el || typeof L === "undefined") return;
   const COLOURS = { red: "#c62828", orange: "#ef6c00", yellow: "#f9a825", blue: "#1565c0" };
+  const words = JSON.parse((document.getElementById("safety-map-words") || {}).textContent || "{}");
+  const word = (kind, code) => ((words[kind] || {})[code] || code || "");
   const map = L.map(el, { center: [22.65, 113.67], zoom: 14 });
   window.safetyMap = map;
   if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 18 }).addTo(map);
@@ -19,33 +23,68 @@
     return box;
   }
 
-  const drawn = [];
-  function load(name, style, describe) {
-    return fetch(el.dataset.layerUrl.replace("LAYER", name), { credentials: "same-origin" })
-      .then((r) => r.json())
+  const defs = {
+    "enterprise-colours": {
+      style: (f) => ({ radius: 14, color: COLOURS[f.properties.colour] || "#555",
+        fillColor: COLOURS[f.properties.colour] || "#555", fillOpacity: 0.35, weight: 2 }),
+      describe: (p) => [p.name, p.code, word("colour", p.colour), ...(p.factors || []).map((x) => "· " + x.text)],
+    },
+    "risk-points": {
+      style: (f) => ({ radius: 7, color: "#222", weight: 1, fillColor: COLOURS[f.properties.colour] || "#555",
+        fillOpacity: 0.9 }),
+      describe: (p) => [p.name, p.enterprise, p.method + " " + p.score],
+    },
+    "work-permits": {
+      style: () => ({ radius: 5, color: "#000", weight: 2, fillColor: "#fff", fillOpacity: 1 }),
+      describe: (p) => [el.dataset.permitLabel + ": " + word("kind", p.kind) + (p.grade ? " · " + word("grade", p.grade) : ""),
+        p.enterprise, p.place],
+    },
+  };
+  const groups = {};
+  const controllers = {};
+  Object.keys(defs).forEach((name) => { groups[name] = L.featureGroup().addTo(map); });
+
+  function load(name) {
+    if (controllers[name]) controllers[name].abort();
+    const ctrl = controllers[name] = new AbortController();
+    const def = defs[name];
+    return fetch(el.dataset.layerUrl.replace("LAYER", name), { credentials: "same-origin", signal: ctrl.signal })
+      .then((r) => (r.ok ? r.json() : null))
       .then((fc) => {
-        const layer = L.geoJSON(fc, {
-          pointToLayer: (f, latlng) => L.circleMarker(latlng, style(f)),
-          style: (f) => style(f),
-          onEachFeature: (f, l) => l.bindPopup(popup(describe(f.properties))),
-        }).addTo(map);
-        drawn.push(layer);
+        if (!fc) return;
+        groups[name].clearLayers();
+        L.geoJSON(fc, {
+          pointToLayer: (f, latlng) => L.circleMarker(latlng, def.style(f)),
+          style: (f) => def.style(f),
+          onEachFeature: (f, l) => l.bindPopup(popup(def.describe(f.properties))),
+        }).eachLayer((l) => groups[name].addLayer(l));
+        if (name === "enterprise-colours") groups[name].bringToBack();
+        // For the browser tests: how many features each layer drew, and its colours.
         el.dataset[name.replace(/-./g, (m) => m[1].toUpperCase())] = String(fc.features.length);
-      });
+        if (name === "enterprise-colours") {
+          el.dataset.colours = fc.features.map((f) => f.properties.code + ":" + (f.properties.colour || "")).sort().join(",");
+        }
+      })
+      .catch(() => {}); // aborted by a newer fetch, or offline: the next event or reload refetches
   }
 
-  Promise.all([
-    load("enterprise-colours", (f) => ({ radius: 14, color: COLOURS[f.properties.colour] || "#555",
-      fillColor: COLOURS[f.properties.colour] || "#555", fillOpacity: 0.35, weight: 2 }),
-      (p) => [p.name, p.code, ...(p.factors || []).map((x) => "· " + x.text)]),
-    load("risk-points", (f) => ({ radius: 7, color: "#222", weight: 1,
-      fillColor: COLOURS[f.properties.colour] || "#555", fillOpacity: 0.9 }),
-      (p) => [p.name, p.enterprise, p.method + " " + p.score]),
-    load("work-permits", () => ({ radius: 5, color: "#000", weight: 2, fillColor: "#fff", fillOpacity: 1 }),
-      (p) => [el.dataset.permitLabel + ": " + p.kind + (p.grade ? " · " + p.grade : ""), p.enterprise, p.place]),
-  ]).then(() => {
-    const bounds = L.featureGroup(drawn).getBounds();
+  Promise.all(Object.keys(defs).map(load)).then(() => {
+    const bounds = L.featureGroup(Object.values(groups)).getBounds();
     if (bounds.isValid()) map.fitBounds(bounds.pad(0.2));
     el.dataset.loaded = "1";
   });
+
+  const pending = new Set();
+  let timer = null;
+  function refreshSoon(...names) {
+    names.forEach((n) => pending.add(n));
+    clearTimeout(timer);
+    timer = setTimeout(() => { pending.forEach(load); pending.clear(); }, 300);
+  }
+  if (window.CommandStream) {
+    window.CommandStream.on("work_permit.", () => refreshSoon("work-permits"));
+    window.CommandStream.on("enterprise.colour_changed", () => refreshSoon("enterprise-colours"));
+    // A risk point assessed red recolours its enterprise: the colour event brings the points too.
+    window.CommandStream.on("enterprise.colour_changed", () => refreshSoon("risk-points"));
+  }
 })();
