@@ -5,6 +5,8 @@
   const box = document.getElementById("live-alerts");
   if (!box || !window.CommandStream) return;
 
+  // Shared with other apps' console banners (safety/console_alerts.js): window.LiveAlerts.banner.
+  // `href` is optional; the new banner is returned so a caller may tag it.
   function banner(kind, label, text, href) {
     const li = document.createElement("li");
     li.className = kind;
@@ -12,8 +14,8 @@
     const strong = document.createElement("strong");
     strong.textContent = label + ": ";
     li.appendChild(strong);
-    const link = document.createElement("a");
-    link.href = href;
+    const link = document.createElement(href ? "a" : "span");
+    if (href) link.href = href;
     link.textContent = text;
     li.appendChild(link);
     const close = document.createElement("button");
@@ -25,7 +27,9 @@
     li.appendChild(close);
     box.prepend(li);
     while (box.children.length > 6) box.lastChild.remove();
+    return li;
   }
+  window.LiveAlerts = { banner };
 
   window.CommandStream.on("assignment.escalated", (event) => {
     const p = event.payload;
