@@ -18,6 +18,7 @@
   document.head.append(css);
   const canAct = t.canAct === "1";
   const banners = new Map(); // alarm id → li
+  const shown = new Map(); // alarm id → the alarm as last rendered
   let audio = null;
   let ringTimer = null;
 
@@ -75,6 +76,7 @@
       return;
     }
     const instrument = isInstrument(a.level);
+    shown.set(a.id, a);
     let li = banners.get(a.id);
     const fresh = !li;
     if (fresh) {
@@ -131,6 +133,16 @@
         });
         actions.append(note, ack);
       }
+      // A second detector on the same leak: point at the incident its source already has, so
+      // one leak does not become two incidents by a hurried click (a new one stays possible).
+      const sibling = !a.incident && a.risk_source && [...shown.values()].find((o) => o.id !== a.id && o.incident &&
+        o.risk_source && o.risk_source.code === a.risk_source.code);
+      if (sibling) {
+        const same = el("a", t.sourceIncident);
+        same.href = "/incidents/" + Number(sibling.incident) + "/";
+        same.dataset.sourceIncident = String(sibling.incident);
+        actions.append(same);
+      }
       if (!a.incident && !instrument) {
         const make = el("button", t.createIncident, "danger");
         make.type = "button";
@@ -149,6 +161,11 @@
     li.append(actions);
     if (fresh && a.state === "active") ring();
     updateRinging();
+    if (a.incident && a.risk_source) {
+      for (const o of shown.values()) {
+        if (o.id !== a.id && !o.incident && o.risk_source && o.risk_source.code === a.risk_source.code) render(o);
+      }
+    }
   }
 
   function showError(li, data) {
@@ -159,6 +176,7 @@
   function remove(id) {
     const li = banners.get(id);
     if (li) { li.remove(); banners.delete(id); }
+    shown.delete(id);
     updateRinging();
   }
 
