@@ -84,18 +84,26 @@ MQTT_HOST=${mqtt_where%%:*} MQTT_PORT=${mqtt_where##*:}
 [ "$MQTT_PORT" != "$mqtt_where" ] || MQTT_PORT=1883
 if [[ "$MQTT_HOST" =~ ^(127\.0\.0\.1|localhost)$ ]] && ! listening "$MQTT_PORT"; then
   say "Starting Mosquitto on $MQTT_PORT"
-  mkdir -p /tmp/command-mosquitto
-  if [ "$(id -u)" = 0 ] && id mosquitto >/dev/null 2>&1; then chown mosquitto /tmp/command-mosquitto; fi
-  cat >/tmp/command-mosquitto/mosquitto.conf <<CONF
+  # One directory per port: two brokers (another MQTT_URL) never share a persistence file.
+  mqtt_dir=/tmp/command-mosquitto-$MQTT_PORT
+  mkdir -p "$mqtt_dir"
+  # Started as root, mosquitto drops to its own user, which must be able to write here.
+  if [ "$(id -u)" = 0 ] && id mosquitto >/dev/null 2>&1; then chown mosquitto "$mqtt_dir"; fi
+  cat >"$mqtt_dir/mosquitto.conf" <<CONF
 listener $MQTT_PORT 127.0.0.1
 allow_anonymous true
 persistence true
-persistence_location /tmp/command-mosquitto/
+persistence_location $mqtt_dir/
 max_queued_messages 100000
-log_dest file /tmp/command-mosquitto/mosquitto.log
+log_dest file $mqtt_dir/mosquitto.log
 CONF
-  "$(command -v mosquitto || echo /usr/sbin/mosquitto)" -d -c /tmp/command-mosquitto/mosquitto.conf
+  "$(command -v mosquitto || echo /usr/sbin/mosquitto)" -d -c "$mqtt_dir/mosquitto.conf"
   for _ in $(seq 1 20); do listening "$MQTT_PORT" && break; sleep 0.5; done
+  if ! listening "$MQTT_PORT"; then
+    # Say so now: an ingester without its broker would only retry, and the console stay silent.
+    echo "Mosquitto did not start on port $MQTT_PORT; see $mqtt_dir/mosquitto.log" >&2
+    exit 1
+  fi
 fi
 
 # --- database role and database -------------------------------------------------
@@ -122,4 +130,4 @@ fi
 
 # --- schema ----------------------------------------------------------------------
 .venv/bin/python manage.py migrate --no-input -v 0
-say "Ready: PostgreSQL + PostGIS on $PG_PORT, Redis on $REDIS_PORT, schema migrated."
+say "Ready: PostgreSQL + PostGIS on $PG_PORT, Redis on $REDIS_PORT, MQTT on $MQTT_HOST:$MQTT_PORT, schema migrated."
