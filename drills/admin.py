@@ -21,10 +21,13 @@ from drills.models import (
 class InjectInline(LeafletGeoAdminMixin, admin.StackedInline):
     model = Inject
     extra = 1
+    autocomplete_fields = ("point",)  # the park has hundreds of points: search by code or name
     fieldsets = (
         (None, {"fields": (("offset_s", "kind"), "title", "text")}),
         (_("Call"), {"fields": ("location", "address", ("incident_type", "severity"), ("caller_name", "caller_phone"))}),
-        (_("Alarm"), {"fields": (("point_code", "value"),)}),
+        (_("Alarm"), {"fields": (("point", "level", "value"),),
+                       "description": _("Raised as a real exercise alarm (演练) on the point: consoles ring and "
+                                        "show it, the point's real state is untouched.")}),
         (_("Release and wind"), {"fields": (("chemical_cas", "rate_kg_s"), ("wind_speed_ms", "wind_from_deg",
                                                                          "stability"))}),
     )
@@ -66,7 +69,7 @@ class DrillAdmin(SimpleHistoryAdmin):
     list_display = ("__str__", "status", "speed", "started_at", "ended_at", "started_by")
     list_filter = ("status",)
     inlines = [InjectRunInline]
-    readonly_fields = [f.name for f in Drill._meta.fields] + ["incidents", "releases"]
+    readonly_fields = [f.name for f in Drill._meta.fields] + ["incidents", "releases", "alarms"]
 
     def has_add_permission(self, request):
         return False

@@ -52,7 +52,8 @@ class DrillListCreate(generics.ListAPIView):
     def get_queryset(self):
         return _drills().order_by("-created_at")
 
-    @extend_schema(request=DrillCreateSerializer, responses={201: DrillSerializer, 404: ErrorSerializer})
+    @extend_schema(request=DrillCreateSerializer,
+                   responses={201: DrillSerializer, 404: ErrorSerializer, 409: ErrorSerializer})
     def post(self, request):
         data = DrillCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -31,8 +31,13 @@ def load() -> dict:
                           text="企业中控室报告：T-102 法兰处泄漏，现场有刺激性气味。", location=tank,
                           address="化工园区 南港氯碱 储罐区", incident_type=leak, severity="III",
                           caller_name="中控室值班长", caller_phone="0756-7000001")
-    Inject.objects.create(scenario=scenario, offset_s=120, kind=Inject.Kind.ALARM, title="RS01 有毒气体二级报警",
-                          point_code="RS01-CL2-01", value=6.0)
+    from monitoring.models import MonitoringPoint, PointKind
+
+    # The toxic-gas detector of the tank farm the drill is about (monitoring.demo), HH.
+    detector = (MonitoringPoint.objects.filter(kind=PointKind.TOXIC_GAS, risk_source__enterprise__code="E01")
+                .order_by("code").first())
+    Inject.objects.create(scenario=scenario, offset_s=120, kind=Inject.Kind.ALARM, title="有毒气体检测报警（二级）",
+                          point=detector, level="hh")
     Inject.objects.create(scenario=scenario, offset_s=240, kind=Inject.Kind.RELEASE, title="泄漏量估算 0.5 kg/s",
                           chemical_cas="7782-50-5", rate_kg_s=0.5, wind_speed_ms=3.0, wind_from_deg=135,
                           stability="D", location=tank)

@@ -1,7 +1,13 @@
 """The stream events of drills, declared once (core.events). Payload shapes: drills.payloads."""
 
 from core import events, stream
-from drills.payloads import drill_payload, finding_payload, inject_run_payload, report_payload
+from drills.payloads import (
+    drill_payload,
+    finding_payload,
+    inject_run_payload,
+    overdue_payload,
+    report_payload,
+)
 
 
 def _console(_subject) -> list[str]:
@@ -23,3 +29,9 @@ FINDING_RECORDED = events.register(
 INCIDENT_REPORT_FILED = events.register(
     "incident_report.filed", audiences=lambda report: [stream.CONSOLE, stream.DUTY], payload=report_payload,
     doc="A first, follow-up or final report on an incident was filed.")
+DRILL_OVERDUE = events.register(
+    "drill.overdue", audiences=lambda flag: [stream.CONSOLE, *([stream.audience_enterprise(flag.enterprise_id)]
+                                                              if flag.enterprise_id else [])],
+    payload=overdue_payload,
+    doc="A plan's periodic drill (six-monthly on-site, yearly special) passed its due date without a "
+        "drill: flagged once per due date, to the consoles and the enterprise's safety officers.")

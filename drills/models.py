@@ -50,6 +50,15 @@ class Scenario(models.Model):
         return self.title
 
 
+class AlarmLevel(models.TextChoices):
+    """The process alarm levels a drill may raise (monitoring.exercise.LEVELS)."""
+
+    H = "h", _("High (H)")
+    HH = "hh", _("High-high (HH)")
+    L = "l", _("Low (L)")
+    LL = "ll", _("Low-low (LL)")
+
+
 class Inject(models.Model):
     """One timed event of a scenario (情景注入), played at T + offset through the real services."""
 
@@ -74,8 +83,13 @@ class Inject(models.Model):
     severity = models.CharField(_("severity"), max_length=3, choices=Severity.choices, blank=True)
     caller_name = models.CharField(_("caller name"), max_length=100, blank=True)
     caller_phone = models.CharField(_("caller phone"), max_length=32, blank=True)
-    point_code = models.CharField(_("monitoring point code"), max_length=60, blank=True)
-    value = models.FloatField(_("reading"), null=True, blank=True)
+    # An alarm inject raises a real exercise alarm on this point (monitoring.exercise); SET_NULL
+    # so a point can still be deleted: the inject then fails with the reason when played.
+    point = models.ForeignKey("monitoring.MonitoringPoint", on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+", verbose_name=_("monitoring point"))
+    level = models.CharField(_("alarm level"), max_length=2, choices=AlarmLevel.choices, blank=True)
+    value = models.FloatField(_("reading"), null=True, blank=True,
+                              help_text=_("For an alarm: the value shown; empty takes the point's limit."))
     chemical_cas = models.CharField(_("chemical CAS number"), max_length=20, blank=True)
     rate_kg_s = models.FloatField(_("release rate (kg/s)"), null=True, blank=True)
     wind_speed_ms = models.FloatField(_("wind speed (m/s)"), null=True, blank=True)
@@ -94,7 +108,7 @@ class Inject(models.Model):
     REQUIRED = {
         Kind.CALL: ("location", "incident_type", "severity"),
         Kind.FURTHER_CALL: (),
-        Kind.ALARM: ("title",),
+        Kind.ALARM: ("point", "level"),
         Kind.RELEASE: ("chemical_cas", "rate_kg_s", "wind_speed_ms", "wind_from_deg", "stability"),
         Kind.WIND_CHANGE: ("wind_speed_ms", "wind_from_deg"),
         Kind.MESSAGE: ("text",),
@@ -133,6 +147,8 @@ class Drill(models.Model):
     incidents = models.ManyToManyField(Incident, blank=True, related_name="drills", verbose_name=_("incidents"))
     releases = models.ManyToManyField("hazards.Release", blank=True, related_name="drills",
                                       verbose_name=_("releases"))
+    alarms = models.ManyToManyField("monitoring.Alarm", blank=True, related_name="drills",
+                                    verbose_name=_("exercise alarms"))
     summary = models.TextField(_("evaluation summary"), blank=True)
     history = HistoricalRecords()
 
@@ -261,6 +277,35 @@ class RevisionTask(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.status == self.Status.OPEN and self.due_on < timezone.localdate()
+
+
+class OverdueDrill(models.Model):
+    """A plan (per enterprise) whose periodic drill fell due and was not held: flagged once.
+
+    Written by the durable job drills.flag_overdue_drills (drills.services.drills_flag_overdue)
+    when the due day has passed; the unique key makes the flag and its `drill.overdue` event
+    happen once per due date, however often or on however many workers the job runs. A drill
+    held later moves the due date on: the next lapse is flagged again.
+    """
+
+    plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="+", verbose_name=_("plan"))
+    enterprise = models.ForeignKey("hazards.Enterprise", on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="+", verbose_name=_("enterprise"))
+    due_on = models.DateField(_("drill due on"))
+    last_drill = models.DateTimeField(_("last drill ended at"), null=True, blank=True)
+    flagged_at = models.DateTimeField(_("flagged at"), default=timezone.now)
+    # Set when a drill of the plan ends after the flag: the console banner then drops it.
+    held_at = models.DateTimeField(_("drill held at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-due_on", "plan"]
+        verbose_name = _("overdue drill")
+        verbose_name_plural = _("overdue drills")
+        constraints = [models.UniqueConstraint(fields=["plan", "enterprise", "due_on"], nulls_distinct=False,
+                                               name="overdue_drill_once_per_due_date")]
+
+    def __str__(self):
+        return f"{self.plan} · {self.enterprise or '—'} · {self.due_on:%Y-%m-%d}"
 
 
 class ReportRule(models.Model):

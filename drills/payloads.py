@@ -7,9 +7,14 @@ inject.fired: {"id", "drill", "kind", "title", "offset_s", "due_at", "fired_at",
     "result", "incident": id | null, "exercise": true}
 finding.recorded: {"id", "drill", "incident", "category", "element", "text", "revision_task": id | null}
 incident_report.filed: {"id", "incident", "number", "kind", "channel", "filed_at", "exercise"}
+drill.overdue: {"id", "plan": {"id", "code", "title", "kind"}, "enterprise": {"id", "name"} | null,
+    "due_on", "last_drill", "interval_months", "exercise": false, "label"}
 """
 
 from incidents.models import EXERCISE_LABEL
+
+# Both languages, like EXERCISE_LABEL: the event is written once, read on consoles in either.
+OVERDUE_LABEL = "应急演练逾期 / DRILL OVERDUE"
 
 
 def _iso(value):
@@ -72,4 +77,18 @@ def report_payload(report) -> dict:
         "channel": report.channel,
         "filed_at": _iso(report.filed_at),
         "exercise": report.incident.exercise,
+    }
+
+
+def overdue_payload(flag) -> dict:
+    plan, enterprise = flag.plan, flag.enterprise
+    return {
+        "id": flag.pk,
+        "plan": {"id": plan.pk, "code": plan.code, "title": plan.title, "kind": plan.kind},
+        "enterprise": {"id": enterprise.pk, "name": enterprise.name} if enterprise else None,
+        "due_on": flag.due_on.isoformat(),
+        "last_drill": _iso(flag.last_drill),
+        "interval_months": getattr(flag, "interval_months", None),
+        "exercise": False,  # a real duty lapsed: not an exercise
+        "label": OVERDUE_LABEL,
     }

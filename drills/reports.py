@@ -54,6 +54,10 @@ def evaluation_json(ev: dict) -> dict:
         "findings": [finding_json(f) for f in ev["findings"]],
         "releases": [{"id": r.pk, "chemical": r.chemical.name, "wind_speed_ms": r.wind_speed_ms,
                       "wind_from_deg": r.wind_from_deg, "exercise": r.exercise} for r in ev["releases"]],
+        "alarms": [{"id": a["alarm"].pk, "point": a["alarm"].point.code, "level": a["alarm"].level,
+                    "raised_at": _iso(a["alarm"].raised_at), "acknowledged_at": _iso(a["alarm"].acknowledged_at),
+                    "acknowledged_by": _user(a["alarm"].acknowledged_by), "ack_s": a["ack_s"],
+                    "incident": a["alarm"].incident_id, "exercise": a["alarm"].exercise} for a in ev["alarms"]],
     }
 
 

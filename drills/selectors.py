@@ -147,7 +147,8 @@ def after_action(incident: Incident) -> dict:
 
 def drill_evaluation(drill: Drill) -> dict:
     """What happened against what the plan asked: injects, response times, tasks due against
-    done, escalations, who did what, findings (AQ/T 9009-2015)."""
+    done, the exercise alarms and how fast they were acknowledged, escalations, who did what,
+    findings (AQ/T 9009-2015)."""
     incidents = list(drill.incidents.select_related("type").order_by("reported_at", "id"))
     plan = drill.scenario.plan
     from plans.models import Activation
@@ -180,6 +181,9 @@ def drill_evaluation(drill: Drill) -> dict:
         "who_did_what": who_did_what,
         "findings": list(drill.findings.select_related("created_by", "revision_task").order_by("created_at")),
         "releases": list(drill.releases.select_related("chemical").order_by("created_at")),
+        "alarms": [{"alarm": a, "ack_s": (a.acknowledged_at - a.raised_at).total_seconds()
+                    if a.acknowledged_at else None}
+                   for a in drill.alarms.select_related("point", "acknowledged_by", "incident").order_by("raised_at")],
     }
 
 
@@ -195,7 +199,7 @@ class DrillDue:
     overdue: bool
 
 
-def drills_due(*, today: dt.date | None = None) -> list[DrillDue]:
+def drills_due(*, today: dt.date | None = None, plan_id: int | None = None) -> list[DrillDue]:
     """Each published on-site and special plan, per enterprise it covers: when it was last
     drilled, when the next drill is due, and whether that is past."""
     from plans.models import Plan
@@ -208,6 +212,8 @@ def drills_due(*, today: dt.date | None = None) -> list[DrillDue]:
     rows = []
     plans = (Plan.objects.filter(status=Plan.Status.PUBLISHED, kind__in=list(months))
              .prefetch_related("enterprises").order_by("code"))
+    if plan_id is not None:
+        plans = plans.filter(pk=plan_id)
     for plan in plans:
         for enterprise in list(plan.enterprises.all()) or [None]:
             key_ent = enterprise.pk if enterprise else None

@@ -9,11 +9,12 @@ from incidents.models import EXERCISE_LABEL
 class InjectSerializer(serializers.ModelSerializer):
     incident_type = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     location = serializers.SerializerMethodField()
+    point_code = serializers.SlugRelatedField(source="point", slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Inject
         fields = ["id", "offset_s", "kind", "title", "text", "location", "address", "incident_type", "severity",
-                  "point_code", "value", "chemical_cas", "rate_kg_s", "wind_speed_ms", "wind_from_deg", "stability"]
+                  "point_code", "level", "value", "chemical_cas", "rate_kg_s", "wind_speed_ms", "wind_from_deg", "stability"]
 
     def get_location(self, obj) -> dict | None:
         return {"type": "Point", "coordinates": [obj.location.x, obj.location.y]} if obj.location else None

@@ -6,7 +6,7 @@ a durable procrastinate job deferred in the transaction that starts the drill, d
 T + offset / speed: a worker restart loses none, and a job run twice plays its inject once
 (the InjectRun row is locked and checked first).
 
-Lock order: drill → inject run, then the called service's own locks.
+Lock order: drill → scenario → inject run, then the called service's own locks.
 """
 
 from __future__ import annotations
@@ -24,7 +24,16 @@ from core.errors import DomainError
 from core.params import is_id
 from core.roles import COMMAND_ROLES, DISPATCH_ROLES, INTAKE_ROLES, PLANNER, has_role, require_role
 from drills import events
-from drills.models import Drill, Finding, IncidentReport, Inject, InjectRun, RevisionTask, Scenario
+from drills.models import (
+    Drill,
+    Finding,
+    IncidentReport,
+    Inject,
+    InjectRun,
+    OverdueDrill,
+    RevisionTask,
+    Scenario,
+)
 from incidents.models import Incident
 from incidents.services import incident_lock, incident_release_model, timeline_add
 
@@ -66,6 +75,13 @@ def drill_start(*, actor, drill_id: int, start_at: dt.datetime | None = None) ->
             raise DomainError(_("This drill is already %(s)s; it can be started only once. "
                                 "Plan a new drill to run the scenario again.")
                               % {"s": drill.get_status_display()}, status=409)
+        # One running drill per scenario: a double-click on "plan and start" (or two directors at
+        # once) would otherwise play every inject twice. The scenario's row lock orders them.
+        Scenario.objects.select_for_update().filter(pk=drill.scenario_id).first()
+        running = Drill.objects.filter(scenario_id=drill.scenario_id, status=Drill.Status.RUNNING).first()
+        if running is not None:
+            raise DomainError(_("A drill of this scenario is already running (#%(id)s): end it before starting "
+                                "another.") % {"id": running.pk}, status=409, data={"drill": running.pk})
         injects = list(drill.scenario.injects.order_by("offset_s", "id"))
         if not injects:
             raise DomainError(_("The scenario has no injects left to play."))
@@ -89,13 +105,70 @@ def drill_end(*, actor, drill_id: int, summary: str = "") -> Drill:
                               % {"s": drill.get_status_display()}, status=409)
         now = timezone.now()
         drill.runs.filter(status=InjectRun.Status.SCHEDULED).update(status=InjectRun.Status.SKIPPED)
+        _adopt_alarm_incidents(drill)
         for incident in drill.incidents.order_by("pk"):
             _wind_down(actor, incident)
+        alarm_ids = list(drill.alarms.values_list("pk", flat=True))
+        if alarm_ids:
+            from monitoring.exercise import exercise_alarms_clear
+
+            exercise_alarms_clear(actor=actor, alarm_ids=alarm_ids, note=_("The drill ended."))
         drill.status, drill.ended_at, drill.ended_by = Drill.Status.ENDED, now, actor
         drill.summary = (summary or drill.summary).strip()
         drill.save(update_fields=["status", "ended_at", "ended_by", "summary"])
+        _held(drill)
         stream.publish(events.DRILL_ENDED, drill)
         return drill
+
+
+def _held(drill: Drill) -> None:
+    """A drill of a plan ended: its overdue flags are settled, and the next due date gets its
+    own job (the periodic sweep would find it too; this one runs at the due time itself)."""
+    from drills.selectors import drills_due
+
+    plan_id = drill.scenario.plan_id
+    if plan_id is None:
+        return
+    flags = OverdueDrill.objects.filter(plan_id=plan_id, held_at__isnull=True)
+    if drill.scenario.enterprise_id is not None:  # a drill naming no enterprise counts for all
+        flags = flags.filter(enterprise_id=drill.scenario.enterprise_id)
+    flags.update(held_at=drill.ended_at)
+    for due_on in sorted({row.due_on for row in drills_due(plan_id=plan_id) if not row.overdue}):
+        flag_overdue_drills.configure(schedule_at=_day_after(due_on)).defer(plan_id=plan_id)
+
+
+def _day_after(day: dt.date) -> dt.datetime:
+    """The first moment a drill due on `day` is overdue: local midnight after it."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
+def drills_flag_overdue(*, today: dt.date | None = None, plan_id: int | None = None) -> list[OverdueDrill]:
+    """Flag every plan (per enterprise) whose periodic drill is past due and not yet flagged for
+    that due date, and tell the consoles and the enterprise (`drill.overdue`). Once per due
+    date: the unique key decides, however many jobs run it at once."""
+    from drills.selectors import drills_due
+
+    flagged = []
+    with transaction.atomic():
+        for row in drills_due(today=today, plan_id=plan_id):
+            if not row.overdue:
+                continue
+            flag, created = OverdueDrill.objects.get_or_create(
+                plan=row.plan, enterprise=row.enterprise, due_on=row.due_on, defaults={"last_drill": row.last_drill})
+            if created:
+                flag.interval_months = row.interval_months
+                stream.publish(events.DRILL_OVERDUE, flag)
+                flagged.append(flag)
+    return flagged
+
+
+def _adopt_alarm_incidents(drill: Drill) -> None:
+    """An operator may have logged an incident from one of the drill's exercise alarms (one
+    click on the console): it is the drill's incident too, released and closed with it."""
+    extra = (Incident.objects.filter(alarms__in=drill.alarms.all(), exercise=True)
+             .exclude(pk__in=drill.incidents.values("pk")).distinct())
+    if extra:
+        drill.incidents.add(*extra)
 
 
 def drill_release_units(*, actor, drill_id: int) -> int:
@@ -105,6 +178,7 @@ def drill_release_units(*, actor, drill_id: int) -> int:
     _require(actor, DIRECT_ROLES, _("Only dispatchers and commanders may release units."))
     with transaction.atomic():
         drill = _locked_drill(drill_id)
+        _adopt_alarm_incidents(drill)
         released = 0
         for incident in drill.incidents.order_by("pk"):
             released += len(exercise_units_release(actor=actor, incident_id=incident.pk,
@@ -183,26 +257,20 @@ def _play_further_call(drill: Drill, inject: Inject):
 
 
 def _play_alarm(drill: Drill, inject: Inject):
-    """A park alarm. Raised through monitoring when it offers an exercise alarm service;
-    otherwise the alarm is read out on the incident's timeline (as a radio message would be)."""
-    try:
-        from monitoring import services as monitoring_services
-    except ImportError:  # pragma: no cover - monitoring is installed in this project
-        monitoring_services = None
-    raise_exercise = getattr(monitoring_services, "alarm_raise_exercise", None)
-    incident = drill.primary_incident
-    if raise_exercise is not None and inject.point_code:
-        alarm = raise_exercise(actor=drill.started_by, point_code=inject.point_code, value=inject.value,
-                               incident_id=incident.pk if incident else None)
-        return incident, _("Exercise alarm #%(id)s raised on %(code)s.") % {"id": alarm.pk, "code": inject.point_code}
-    if incident is None:
-        return None, _("Alarm announced: %(t)s") % {"t": inject.title}
-    from incidents.services import incident_add_note
+    """A park alarm: a real exercise alarm on the chosen point (monitoring.exercise), on every
+    console, the alarm list, the map and the stream, labelled 演练 / EXERCISE; acknowledged and
+    turned into an incident like any alarm. The point's real state and readings are untouched."""
+    from monitoring.exercise import alarm_raise_exercise
 
-    text = _("Alarm: %(t)s") % {"t": inject.title} + (f" ({inject.point_code} = {inject.value:g})"
-                                                        if inject.point_code and inject.value is not None else "")
-    incident_add_note(actor=drill.started_by, incident_id=incident.pk, text=text)
-    return incident, text
+    if inject.point is None:
+        raise DomainError(_("The alarm inject names no monitoring point (was it deleted?): fix it in the scenario."))
+    # Not linked to the drill's incident: whether the operator acknowledges it and logs an
+    # incident from it (one click, an exercise incident) is part of what the drill rehearses.
+    alarm = alarm_raise_exercise(actor=drill.started_by, point_code=inject.point.code, level=inject.level,
+                                 value=inject.value)
+    drill.alarms.add(alarm)
+    return drill.primary_incident, _("Exercise alarm #%(id)s (%(level)s) raised on %(code)s.") % {
+        "id": alarm.pk, "level": alarm.get_level_display(), "code": inject.point.code}
 
 
 def _play_release(drill: Drill, inject: Inject):
@@ -392,3 +460,16 @@ def _valid_speed(scenario: Scenario, speed) -> int:
 @jobs.task(name="drills.play_inject", queue="drills")
 def play_inject(run_id: int) -> None:
     inject_play(run_id=run_id)
+
+
+@jobs.task(name="drills.flag_overdue_drills", queue="drills")
+def flag_overdue_drills(plan_id: int | None = None) -> None:
+    drills_flag_overdue(plan_id=plan_id)
+
+
+# The sweep behind the per-drill jobs: catches plans published or changed since, and a
+# worker that was down at the due time. Hourly: a lapse is flagged within the hour.
+@jobs.periodic(cron="5 * * * *")
+@jobs.task(name="drills.sweep_overdue_drills", queue="drills")
+def sweep_overdue_drills(timestamp: int) -> None:
+    drills_flag_overdue()

@@ -4,6 +4,6 @@ The jobs are declared beside the services they run (drills.services); this modul
 re-exports them so procrastinate finds them, and services never import it.
 """
 
-from drills.services import play_inject
+from drills.services import flag_overdue_drills, play_inject, sweep_overdue_drills
 
-__all__ = ["play_inject"]
+__all__ = ["flag_overdue_drills", "play_inject", "sweep_overdue_drills"]

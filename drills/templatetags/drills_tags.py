@@ -34,9 +34,22 @@ def verdict_name(key) -> str:
 
 @register.inclusion_tag("drills/_running_banner.html", takes_context=True)
 def running_drills_banner(context):
-    """On every console page while a drill runs: 演练 / EXERCISE in progress, with a link."""
+    """On every console page while a drill runs: 演练 / EXERCISE in progress, with a link; and
+    the plans whose periodic drill is overdue (flagged by the drills.flag_overdue_drills job).
+    One query for both: this runs on every console page (tests/house query budgets)."""
     if not context.get("is_console"):
-        return {"drills": []}
-    from drills.models import Drill
+        return {"drills": [], "overdue": 0}
+    from django.db import connection
 
-    return {"drills": list(Drill.objects.filter(status=Drill.Status.RUNNING).select_related("scenario")[:3])}
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            SELECT (SELECT count(*) FROM drills_overduedrill WHERE held_at IS NULL),
+                   (SELECT coalesce(json_agg(json_build_object('pk', r.id, 'title', r.title)), '[]'::json)
+                    FROM (SELECT d.id, s.title FROM drills_drill d JOIN drills_scenario s ON s.id = d.scenario_id
+                          WHERE d.status = 'running' ORDER BY d.created_at DESC LIMIT 3) r)""")
+        overdue, running = cursor.fetchone()
+    if isinstance(running, str):  # a driver that does not decode json
+        import json
+
+        running = json.loads(running)
+    return {"drills": running, "overdue": overdue}

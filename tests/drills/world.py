@@ -20,7 +20,9 @@ def drills_world(users, fire, agency, plan) -> dict:
                                    capabilities=["fire_suppression"], location=Point(113.62, 22.75, srid=4326))
     services.assignment_create(actor=director, incident_id=exercise.pk, resource_ids=[crew.pk])
     now = timezone.now()
-    running = Drill.objects.create(scenario=scenario, created_by=director, status="running", started_at=now,
+    # Its own scenario: a scenario runs one drill at a time, and `drill` above must stay startable.
+    other = Scenario.objects.create(title="推演二", plan=plan)
+    running = Drill.objects.create(scenario=other, created_by=director, status="running", started_at=now,
                                    started_by=director)
     running.incidents.add(exercise)
     ended = Drill.objects.create(scenario=scenario, created_by=director, status="ended", started_at=now,
