@@ -2,8 +2,9 @@
 
 Only services call `emit`. It must run inside the service's transaction: the event row
 commits or rolls back with the change it describes, and the Redis notice is sent only
-after commit. Channels delivers at most once, so the notice carries just the seq; a
-consumer always reads the events themselves from the database (command.consumers).
+after commit: one message per commit to the hubs' group (one hub per process,
+command.streamhub), carrying the highest seq and the audiences it touched. Channels delivers
+at most once, so a hub always reads the events themselves from the database.
 
 This module imports no domain app: every app may import it.
 """
@@ -54,11 +55,6 @@ def audience_unit(resource_id: int) -> str:
 def audience_enterprise(enterprise_id: int) -> str:
     """The safety officers bound to one enterprise (safety.models.EnterpriseMembership)."""
     return f"enterprise:{enterprise_id}"
-
-
-def group_name(audience: str) -> str:
-    """Channels group names allow only ASCII letters, digits, hyphens, periods and underscores."""
-    return "stream." + audience.replace(":", "_")
 
 
 # Every audience a consumer can join (command.consumers.audiences_for): fixed names, and
@@ -149,8 +145,8 @@ def emit_many(items: Iterable[tuple[Iterable[str], str, dict]]) -> list[Event]:
 
 
 class _Doorbells:
-    """The doorbells of one transaction, rung once after it commits: one group_send per
-    audience (with the highest seq), not one per event, and one trip into the event loop."""
+    """The doorbell of one transaction, rung once after it commits: the highest seq per
+    audience, so each hub learns whether any of its sockets has something new."""
 
     def __init__(self):
         self.latest: dict[str, int] = {}
@@ -184,7 +180,7 @@ def ring(latest: dict[str, int]) -> None:
     reconnect.
 
     The committing request does not wait for Redis: local hubs (command.streamhub) are woken
-    in-process at once, and the Redis doorbells for every process are handed to one
+    in-process at once, and the Redis doorbell for every process is handed to one
     bell-ringer thread, which merges what queues up meanwhile (issue 15: the request pays
     microseconds, not a Redis round trip)."""
     if not latest:
@@ -256,15 +252,10 @@ _bellringer = _Bellringer()
 
 
 async def _ring_all(layer, latest: dict[str, int]) -> None:
-    hub_bell = {"type": "stream.doorbell", "seq": max(latest.values()), "audiences": sorted(latest)}
-    results = await asyncio.gather(
-        layer.group_send(HUB_GROUP, hub_bell),
-        *(layer.group_send(group_name(a), {"type": "stream.doorbell", "seq": seq}) for a, seq in latest.items()),
-        return_exceptions=True,
-    )
-    for audience, result in zip([HUB_GROUP, *latest], results, strict=True):
-        if isinstance(result, Exception):
-            log.warning("stream doorbell to %s not delivered: %s", audience, result)
+    # One message to the hubs' group, whatever the number of audiences or sockets: the hubs
+    # (command.streamhub) are the only listeners; sockets hold no channel of their own.
+    await layer.group_send(HUB_GROUP, {"type": "stream.doorbell", "seq": max(latest.values()),
+                                       "audiences": sorted(latest)})
 
 
 def events_since(*, since: int, audiences: Iterable[str], limit: int = 500) -> list[Event]:
