@@ -2,18 +2,29 @@
 Daphne, and again spread over two Daphne processes (the way production runs), while dispatchers
 log incidents and dispatch at a steady rate for SOAK_SECONDS. Run with `make soak`.
 
+The sockets live in SOAK_CLIENT_PROCESSES processes of their own (tests/soak/clients.py), which
+stamp each frame on arrival and do nothing else per frame; the dispatchers are threads of this
+process, which runs no event loop meanwhile. So "push" is the server's time (request start →
+frame received, one CLOCK_MONOTONIC for every process, the alignment checked and printed), not
+the load generator's: the clients' own event-loop lag is printed beside it.
+
 Asserted: nothing lost, nothing duplicated, no error (HTTP, websocket, or a frame reaching the
 wrong unit). Printed, never asserted: throughput, push latency p50/p99, memory per connection,
-database transactions per second while the sockets sit idle (pg_stat_database), and the same
-run's baselines (a bare Channels round trip through Redis; the database with no socket open).
+database transactions per second while the sockets sit idle (pg_stat_database), CPU seconds of
+each process, and the same run's baselines (a bare Channels round trip through Redis; the
+database with no socket open).
 """
 
-import asyncio
 import json
 import os
 import platform
 import statistics
+import subprocess
+import sys
+import tempfile
+import threading
 import time
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -34,6 +45,16 @@ IDLE_S = float(os.environ.get("SOAK_IDLE_SECONDS", "15"))  # idle window for the
 SECONDS = float(os.environ.get("SOAK_SECONDS", "60"))
 RATE = float(os.environ.get("SOAK_RATE", "4"))  # dispatches per second, each with a new incident
 DISPATCHERS = int(os.environ.get("SOAK_DISPATCHERS", "2"))
+CLIENT_PROCESSES = int(os.environ.get("SOAK_CLIENT_PROCESSES", "2"))
+DRAIN_S = float(os.environ.get("SOAK_DRAIN_SECONDS", "10"))  # after the last dispatch: later is lost
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds a process has used so far."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _rss_kb(pid: int) -> int:
@@ -93,12 +114,12 @@ def _quiet_database():
         cursor.execute("VACUUM ANALYZE")
 
 
-async def _db_rate(seconds: float) -> float:
+def _db_rate(seconds: float) -> float:
     """Transactions per second in the test database over `seconds` (minus this probe's own).
     Backends report their counts up to 10 s late when idle: the caller waits that out first."""
-    before = await asyncio.to_thread(_db_transactions)
-    await asyncio.sleep(seconds)
-    after = await asyncio.to_thread(_db_transactions)
+    before = _db_transactions()
+    time.sleep(seconds)
+    after = _db_transactions()
     # pg_stat_database is updated by each backend at most every 0.5-1 s; the probe itself
     # runs one transaction per reading.
     return max(0, after - before - 1) / seconds
@@ -128,10 +149,62 @@ def test_soak_two_daphnes(settings):
     _soak(processes=2)
 
 
+class _Clients:
+    """One tests/soak/clients.py process holding a share of the sockets."""
+
+    def __init__(self, sockets, workdir, n):
+        self.spec = Path(workdir) / f"clients{n}.json"
+        self.out = Path(workdir) / f"frames{n}.json"
+        self.spec.write_text(json.dumps({"sockets": sockets}))
+        env = {**os.environ}
+        env.pop("DJANGO_SETTINGS_MODULE", None)
+        self.proc = subprocess.Popen([sys.executable, "-m", "tests.soak.clients", str(self.spec), str(self.out)],
+                                     cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                     bufsize=1)
+        self.loop = self._expect("loop")
+
+    def _expect(self, word):
+        line = self.proc.stdout.readline().split()
+        if not line or line[0] != word:
+            raise RuntimeError(f"soak clients: expected {word!r}, got {line!r} (exit {self.proc.poll()})")
+        return line[1]
+
+    def _say(self, line):
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def ready(self) -> float:
+        return float(self._expect("ready"))
+
+    def clock_offset(self, rounds=50) -> tuple[float, float]:
+        """(offset, ± bound) in ms of the clients' CLOCK_MONOTONIC against ours, from the
+        round trip with the smallest delay (NTP's rule): it should be 0 ± a fraction of a ms."""
+        best = None
+        for _ in range(rounds):
+            t1 = time.monotonic_ns()
+            self._say("clock")
+            theirs = int(self._expect("clock"))
+            t2 = time.monotonic_ns()
+            if best is None or t2 - t1 < best[1]:
+                best = (theirs - (t1 + t2) / 2, t2 - t1)
+        return best[0] / 1e6, best[1] / 2e6
+
+    def reset_lag(self):
+        self._say("lag-reset")
+
+    def stop(self) -> dict:
+        self._say("stop")
+        self.proc.wait(120)
+        return json.loads(self.out.read_text())
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+
 def _soak(processes):
     import resource
-
-    import websockets
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 2 * CONNECTIONS + 1000)), hard))
@@ -139,31 +212,21 @@ def _soak(processes):
     ports = [free_port() for _ in range(processes)]
     daphnes = [start_daphne(port) for port in ports]
     bases = [f"http://127.0.0.1:{port}" for port in ports]
-    received: dict[int, list[tuple[dict, float]]] = {unit: [] for unit, _ in units}
     errors: list[str] = []
-    sent: dict[int, tuple[int, float]] = {}  # assignment id → (unit id, t0)
-    responded: list[float] = []  # the dispatch request alone
-
-    async def listen(index, unit_id, token, ready):
-        ws_url = f"ws://127.0.0.1:{ports[index % processes]}/ws/stream/?since=0"
-        try:
-            async with websockets.connect(ws_url, additional_headers={"Authorization": f"Token {token}"},
-                                          open_timeout=60, ping_interval=None, max_queue=None) as ws:
-                ready.set_result(True)
-                async for message in ws:
-                    received[unit_id].append((json.loads(message), time.perf_counter()))
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - every drop is an error in a soak
-            errors.append(f"websocket of unit {unit_id}: {exc!r}")
-            if not ready.done():
-                ready.set_result(False)
+    sent: dict[int, tuple[int, int, int]] = {}  # assignment id → (unit id, request start ns, response ns)
+    lock = threading.Lock()
+    workdir = tempfile.mkdtemp(prefix="soak-")
+    shares = [[] for _ in range(CLIENT_PROCESSES)]
+    for index, (unit_id, token) in enumerate(units):
+        url = f"ws://127.0.0.1:{ports[index % processes]}/ws/stream/?since=0"
+        shares[(index // processes) % CLIENT_PROCESSES].append((unit_id, token, url))
+    clients: list[_Clients] = []
 
     def dispatcher(index, deadline, interval):
         base = bases[index % processes]  # dispatches go through every process
         free = [u for i, (u, _) in enumerate(units) if i % DISPATCHERS == index]
-        next_at = time.perf_counter()
-        while time.perf_counter() < deadline and free:
+        next_at = time.monotonic()
+        while time.monotonic() < deadline and free:
             unit_id = free.pop(0)
             status, incident = api(base, boss, "/api/v1/incidents/", {
                 "type": "fire", "severity": "IV", "title": f"soak {unit_id}",
@@ -171,63 +234,64 @@ def _soak(processes):
             if status != 201:
                 errors.append(f"incident: {status} {incident}")
                 continue
-            t0 = time.perf_counter()
+            t0 = time.monotonic_ns()
             status, created = api(base, boss, f"/api/v1/incidents/{incident['id']}/assignments/",
                                   {"resources": [unit_id]}, timeout=30)
+            t1 = time.monotonic_ns()
             if status != 201:
                 errors.append(f"dispatch: {status} {created}")
                 continue
-            responded.append(time.perf_counter() - t0)
-            sent[created[0]["id"]] = (unit_id, t0)
+            with lock:
+                sent[created[0]["id"]] = (unit_id, t0, t1)
             next_at += interval
-            time.sleep(max(0.0, next_at - time.perf_counter()))
-
-    async def scenario():
-        bare = await _bare_round_trip()
-        await asyncio.to_thread(_quiet_database)
-        await asyncio.sleep(11)
-        db_no_sockets = await _db_rate(IDLE_S)
-        rss_idle = sum(_rss_kb(d.pid) for d in daphnes)
-        tasks, t_connect = [], time.perf_counter()
-        for start in range(0, len(units), 50):  # open in batches, as phones would trickle in
-            batch = []
-            for index, (unit_id, token) in enumerate(units[start:start + 50], start):
-                ready = asyncio.get_running_loop().create_future()
-                tasks.append(asyncio.create_task(listen(index, unit_id, token, ready)))
-                batch.append(ready)
-            await asyncio.gather(*batch)
-        connect_s = time.perf_counter() - t_connect
-        # Let the sockets' replays finish and late statistics arrive: idle means idle.
-        await asyncio.to_thread(_quiet_database)
-        await asyncio.sleep(11)
-        rss_connected = sum(_rss_kb(d.pid) for d in daphnes)
-        db_idle = await _db_rate(IDLE_S)
-        t_start = time.perf_counter()
-        deadline = t_start + SECONDS
-        await asyncio.gather(*(asyncio.to_thread(dispatcher, i, deadline, DISPATCHERS / RATE)
-                               for i in range(DISPATCHERS)))
-        elapsed = time.perf_counter() - t_start
-        # Wait for the last frames (bounded; what is missing after this is lost).
-        wait_until = time.perf_counter() + 60
-        while time.perf_counter() < wait_until:
-            got = {f["payload"]["id"] for frames in received.values() for f, _ in frames
-                   if f["type"] == "assignment.created"}
-            if set(sent) <= got:
-                break
-            await asyncio.sleep(0.5)
-        rss_end = sum(_rss_kb(d.pid) for d in daphnes)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        return rss_idle, rss_connected, rss_end, elapsed, connect_s, bare, db_no_sockets, db_idle
+            time.sleep(max(0.0, next_at - time.monotonic()))
 
     try:
-        rss_idle, rss_connected, rss_end, elapsed, connect_s, bare, db_no_sockets, db_idle = run_async(scenario)
+        bare = run_async(_bare_round_trip)
+        _quiet_database()
+        time.sleep(11)
+        db_no_sockets = _db_rate(IDLE_S)
+        rss_idle = sum(_rss_kb(d.pid) for d in daphnes)
+        t_connect = time.monotonic()
+        clients = [_Clients(share, workdir, n) for n, share in enumerate(shares) if share]
+        client_connect = [c.ready() for c in clients]
+        connect_s = time.monotonic() - t_connect
+        # Let the sockets' replays finish and late statistics arrive: idle means idle.
+        _quiet_database()
+        time.sleep(11)
+        rss_connected = sum(_rss_kb(d.pid) for d in daphnes)
+        db_idle = _db_rate(IDLE_S)
+        offsets = [c.clock_offset() for c in clients]
+        for c in clients:
+            c.reset_lag()
+        cpu_before = {p.pid: _cpu_s(p.pid) for p in [*daphnes, *(c.proc for c in clients)]}
+        t_start = time.monotonic()
+        deadline = t_start + SECONDS
+        threads = [threading.Thread(target=dispatcher, args=(i, deadline, DISPATCHERS / RATE), name=f"dispatcher{i}")
+                   for i in range(DISPATCHERS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.monotonic() - t_start
+        time.sleep(DRAIN_S)  # the last frames; what has not arrived by now counts as lost
+        cpu = {pid: _cpu_s(pid) - before for pid, before in cpu_before.items()}
+        rss_end = sum(_rss_kb(d.pid) for d in daphnes)
+        outcomes = [c.stop() for c in clients]
     finally:
+        for c in clients:
+            c.kill()
         for daphne in daphnes:
             stop_process(daphne)
 
-    latencies, lost, duplicated, misrouted = [], [], [], []
+    received: dict[int, list[tuple[dict, int]]] = {unit: [] for unit, _ in units}
+    lags = []
+    for outcome in outcomes:
+        errors.extend(outcome["errors"])
+        lags.extend(outcome["lags"])
+        for unit_id, t_ns, text in outcome["frames"]:
+            received[unit_id].append((json.loads(text), t_ns))
+    latencies, after_response, responded, lost, duplicated, misrouted = [], [], [], [], [], []
     for unit_id, frames in received.items():
         seqs = [f["seq"] for f, _ in frames]
         if len(seqs) != len(set(seqs)):
@@ -235,31 +299,46 @@ def _soak(processes):
         for frame, _t in frames:
             if frame["type"].startswith("assignment.") and frame["payload"]["resource"]["id"] != unit_id:
                 misrouted.append((unit_id, frame["seq"]))
-    for assignment_id, (unit_id, t0) in sent.items():
+    for assignment_id, (unit_id, t0, t1) in sent.items():
         arrivals = [t for f, t in received[unit_id] if f["type"] == "assignment.created"
                     and f["payload"]["id"] == assignment_id]
+        responded.append((t1 - t0) / 1e9)
         if not arrivals:
             lost.append(assignment_id)
         elif len(arrivals) > 1:
             duplicated.append(assignment_id)
         else:
-            latencies.append(arrivals[0] - t0)
+            latencies.append((arrivals[0] - t0) / 1e9)
+            after_response.append((arrivals[0] - t1) / 1e9)
+
+    def ms(values, p):
+        return f"{_percentile(values, p) * 1000:.1f} ms"
 
     where = "one Daphne" if processes == 1 else f"{processes} Daphne processes"
     print(f"\n== Soak: {CONNECTIONS} responder websockets on {where}, {SECONDS:.0f} s at {RATE}/s target "
-          f"({platform.node()} · {os.cpu_count()} CPUs · Python {platform.python_version()})")
-    print(f"   connections opened in {connect_s:.1f} s")
+          f"({platform.node()} · {os.cpu_count()} CPUs · Python {platform.python_version()} · "
+          f"load average before {os.getloadavg()[0]:.2f})")
+    print(f"   clients: {len(clients)} processes ({clients[0].loop if clients else '-'}), connected in "
+          f"{connect_s:.1f} s ({', '.join(f'{s:.1f}' for s in client_connect)} s each)")
+    print("   clock: clients' CLOCK_MONOTONIC − ours " + ", ".join(f"{o:+.3f} ± {b:.3f} ms" for o, b in offsets))
     print(f"   dispatched {len(sent)} (each with a new incident) in {elapsed:.1f} s: "
           f"{len(sent) / elapsed:.2f} dispatches/s, {2 * len(sent) / elapsed:.2f} API writes/s")
     if latencies:
-        print(f"   push latency POST /assignments/ → responder frame: p50 {_percentile(latencies, 50) * 1000:.1f} ms"
-              f"   p99 {_percentile(latencies, 99) * 1000:.1f} ms   mean {statistics.fmean(latencies) * 1000:.1f} ms"
-              f"   max {max(latencies) * 1000:.1f} ms   n={len(latencies)}")
-    if responded:
-        print(f"   … of which the dispatch request itself: p50 {_percentile(responded, 50) * 1000:.1f} ms"
-              f"   p99 {_percentile(responded, 99) * 1000:.1f} ms")
+        print(f"   push POST /assignments/ start → frame received: p50 {ms(latencies, 50)}   p99 {ms(latencies, 99)}"
+              f"   mean {statistics.fmean(latencies) * 1000:.1f} ms   max {max(latencies) * 1000:.1f} ms"
+              f"   n={len(latencies)}")
+        print(f"   … the dispatch request itself: p50 {ms(responded, 50)}   p99 {ms(responded, 99)}")
+        print(f"   … its response → the frame (hub fan-out, send): p50 {ms(after_response, 50)}"
+              f"   p99 {ms(after_response, 99)}")
+    if lags:
+        print(f"   clients' event-loop lag (20 ms sleeps' overshoot): p50 {ms(lags, 50)}   p99 {ms(lags, 99)}"
+              f"   max {max(lags) * 1000:.1f} ms")
     print(f"   baseline: bare Channels group round trip through Redis p50 {_percentile(bare, 50) * 1000:.2f} ms"
           f"   p99 {_percentile(bare, 99) * 1000:.2f} ms")
+    names = {d.pid: f"Daphne {n}" for n, d in enumerate(daphnes)} | {c.proc.pid: f"clients {n}"
+                                                                    for n, c in enumerate(clients)}
+    print(f"   CPU during the {elapsed + DRAIN_S:.0f} s of dispatch and drain: "
+          + ", ".join(f"{names[pid]} {seconds:.1f} s" for pid, seconds in cpu.items()))
     print(f"   database while idle (pg_stat_database, transactions/s): {db_idle:.1f} with {CONNECTIONS} sockets open"
           f" (baseline, no socket: {db_no_sockets:.1f})")
     print(f"   Daphne RSS idle {rss_idle / 1024:.1f} MiB, with {CONNECTIONS} sockets {rss_connected / 1024:.1f} MiB "
