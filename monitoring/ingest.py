@@ -22,15 +22,49 @@ import concurrent.futures
 import logging
 import random
 import socket
+import struct
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 import aiomqtt
+from paho.mqtt import properties as _paho_properties
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 log = logging.getLogger(__name__)
+
+
+def _share_property_tables() -> None:
+    """paho builds a Properties object for every MQTT v5 message received, and its __init__
+    rebuilds three constant lookup tables each time (about 30 µs a message here, more than
+    everything else paho does for it); clear() walks all of them. The tables are never
+    written after __init__: every instance may share one copy. Same objects, same state."""
+    cls = _paho_properties.Properties
+    if getattr(cls, "_tables_shared", False):
+        return
+    template = cls(PacketTypes.PUBLISH)
+    types, names, table = template.types, template.names, template.properties
+    private = frozenset(("packetType", "types", "names", "properties"))
+
+    def __init__(self, packetType):  # noqa: N803 - paho's name
+        d = self.__dict__
+        d["packetType"] = packetType
+        d["types"] = types
+        d["names"] = names
+        d["properties"] = table
+
+    def clear(self):
+        d = self.__dict__
+        for name in [n for n in d if n not in private]:
+            del d[name]
+
+    cls.__init__ = __init__
+    cls.clear = clear
+    cls._tables_shared = True
+
+
+_share_property_tables()
 
 SESSION_EXPIRY_S = 7 * 24 * 3600
 RECEIVE_MAXIMUM = 20000  # un-acknowledged messages the broker may have in flight to us
@@ -67,30 +101,41 @@ class Counters:
 
 
 class Ingester:
+    """One ingester. `handler` (tests and the bench's raw baseline only) replaces the database
+    step: it gets each batch as [(topic, payload)] and answers the counters' dict; everything
+    MQTT (client, session, QoS, acknowledgement after the handler returns) stays the same."""
+
     def __init__(self, *, url: str, prefix: str = "park", group: str | None = "ingest", client_id: str | None = None,
-                 batch_size: int = 5000, batch_bytes: int = 512 * 1024, batch_wait_s: float = 0.05, offline_check_s: float = 5.0,
-                 backoff_max_s: float = 30.0):
+                 batch_size: int = 5000, batch_readings: int = 2000, batch_wait_s: float = 0.1,
+                 offline_check_s: float = 5.0, backoff_max_s: float = 30.0, point_ids_ttl_s: float = 60.0,
+                 handler=None):
         self.host, self.port = broker_address(url)
         self.prefix = prefix
         self.group = group
         self.client_id = client_id or f"ingest-{socket.gethostname()}-{random.randrange(16**6):06x}"
         self.batch_size = batch_size  # messages
-        # A batch is also cut at this many payload bytes (about 8,000 readings of a gateway):
-        # small enough that a limit crossing is on the console within a second under load.
-        self.batch_bytes = batch_bytes
+        # A batch is cut at this many readings or after batch_wait_s, whichever comes first:
+        # a batch stored in well under a second keeps a limit crossing on the console within
+        # a second under load (the batches queue behind each other when they are large).
+        self.batch_readings = batch_readings
         self.batch_wait_s = batch_wait_s
         self.offline_check_s = offline_check_s
         self.backoff_max_s = backoff_max_s
         self.counters = Counters()
         self.connected = asyncio.Event()
+        self._handler = handler or self._store
         self._db = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-db")
+        # code → id, so a batch does not look every code up; forgotten now and then, so a
+        # point created or deleted meanwhile is seen.
         self._point_ids: dict[str, int] = {}
+        self._point_ids_ttl_s = point_ids_ttl_s
+        self._point_ids_at = time.monotonic()
 
     async def run(self, stop: asyncio.Event | None = None) -> None:
         """Connect, consume, reconnect; until `stop` is set."""
         stop = stop or asyncio.Event()
         attempt = 0
-        checker = asyncio.create_task(self._offline_checks(stop))
+        checker = asyncio.create_task(self._offline_checks(stop)) if self._handler == self._store else None
         try:
             while not stop.is_set():
                 try:
@@ -107,9 +152,11 @@ class Ingester:
                     except TimeoutError:
                         pass
         finally:
-            checker.cancel()
+            if checker:
+                checker.cancel()
             self.connected.clear()
-            await asyncio.get_running_loop().run_in_executor(self._db, _close_db)
+            if self._handler == self._store:
+                await asyncio.get_running_loop().run_in_executor(self._db, _close_db)
             self._db.shutdown(wait=True)
 
     async def _session(self, stop: asyncio.Event) -> None:
@@ -121,6 +168,7 @@ class Ingester:
                                 keepalive=30, timeout=10)
         # Acknowledge only after the readings are committed (see the module docstring).
         client._client.manual_ack_set(True)
+        _buffer_reads(client)
         async with client:
             self.counters.connects += 1
             for topic in topics(self.prefix, self.group):
@@ -128,38 +176,44 @@ class Ingester:
             self.connected.set()
             log.info("ingesting %s from %s:%s as %s", topics(self.prefix, self.group), self.host, self.port,
                      self.client_id)
-            batch: list[aiomqtt.Message] = []
+            queue = client._queue
+            gateways = f"{self.prefix}/gateways/"
             stopping = asyncio.create_task(stop.wait())
             try:
                 while not stop.is_set():
-                    deadline = time.monotonic() + self.batch_wait_s
                     first = await _next_or_stop(client, stopping, None)
                     if first is None:
                         break
-                    batch.append(first)
-                    size = len(first.payload)
-                    # Drain what is already queued, then wait briefly for more, up to the batch size.
-                    while len(batch) < self.batch_size and size < self.batch_bytes:
-                        remaining = deadline - time.monotonic()
-                        if remaining <= 0:
-                            break
-                        message = await _next_or_stop(client, stopping, remaining)
-                        if message is None:
-                            break
+                    deadline = time.monotonic() + self.batch_wait_s
+                    batch = [first]
+                    # A gateway's message holds many readings: count them roughly by size
+                    # (about 60 bytes a reading) rather than decode here.
+                    readings = _estimate(first, gateways)
+                    while len(batch) < self.batch_size and readings < self.batch_readings:
+                        # What is already queued is taken without a wait (one message at a time
+                        # through asyncio.wait would cost more than storing it).
+                        try:
+                            message = queue.get_nowait()
+                        except asyncio.QueueEmpty:
+                            remaining = deadline - time.monotonic()
+                            if remaining <= 0:
+                                break
+                            message = await _next_or_stop(client, stopping, remaining)
+                            if message is None:
+                                break
                         batch.append(message)
-                        size += len(message.payload)
+                        readings += _estimate(message, gateways)
+                        if time.monotonic() >= deadline:
+                            break
                     await self._flush(client, batch)
-                    batch = []
             finally:
                 stopping.cancel()
 
     async def _flush(self, client: aiomqtt.Client, batch: list) -> None:
-        items = [(str(m.topic), m.payload) for m in batch]
+        items = [(m.topic.value, m.payload) for m in batch]
         loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(self._db, self._store, items)
-        for m in batch:
-            if m.qos > 0:
-                client._client.ack(m.mid, m.qos)
+        result = await loop.run_in_executor(self._db, self._handler, items)
+        _ack(client, batch)
         self.counters.messages += len(batch)
         self.counters.batches += 1
         self.counters.readings += result["readings"]
@@ -176,32 +230,38 @@ class Ingester:
         from monitoring import parsing, services, store
 
         close_old_connections()
-        readings: list[parsing.RawReading] = []
-        origin: list[tuple[str, bytes]] = []  # per reading, for dead letters
+        if time.monotonic() - self._point_ids_at > self._point_ids_ttl_s:
+            self._point_ids.clear()
+            self._point_ids_at = time.monotonic()
+        rows: list[store.Row] = []
+        origin: list[int] = []  # per reading, its message's index in items (for dead letters)
         dead: list[tuple[str, str, str, str]] = []
-        for topic, payload in items:
-            kind, code = _route(topic, self.prefix)
+        window = parsing.Window()
+        row = parsing.row
+        decode = parsing.decode
+        prefix = self.prefix + "/"
+        for n, (topic, payload) in enumerate(items):
+            kind, code = _route(topic, prefix)
             try:
-                data = parsing.decode(payload)
                 if kind == "points":
-                    readings.append(parsing.reading(data, point=code))
-                    origin.append((topic, payload))
+                    rows.append(row(decode(payload), window, code))
+                    origin.append(n)
                 elif kind == "gateways":
-                    good, bad = parsing.readings(data)
-                    readings += good
-                    origin += [(topic, payload)] * len(good)
+                    good, bad = parsing.rows(decode(payload), window)
+                    rows += good
+                    origin += [n] * len(good)
                     dead += [("mqtt", topic, f"[{i}] {reason}", _text(payload)) for i, reason in bad]
                 else:
                     dead.append(("mqtt", topic, "unknown topic", _text(payload)))
             except parsing.PayloadError as exc:
                 dead.append(("mqtt", topic, str(exc), _text(payload)))
-        result = store.readings_store(readings=readings, point_ids=self._point_ids)
+        result = store.rows_store(rows=rows, point_ids=self._point_ids)
         for index, code in result.unknown:
-            topic, payload = origin[index]
+            topic, payload = items[origin[index]]
             dead.append(("mqtt", topic, f"unknown point {code!r}", _text(payload)))
         if dead:
             services.dead_letters_record(items=dead)
-        return {"readings": len(readings), "stored": result.stored, "duplicates": result.duplicates,
+        return {"readings": len(rows), "stored": result.stored, "duplicates": result.duplicates,
                 "dead": len(dead), "transitions": result.transitions}
 
     async def _offline_checks(self, stop: asyncio.Event) -> None:
@@ -220,6 +280,94 @@ class Ingester:
                 log.exception("offline check failed")
 
 
+class _BufferedSocket:
+    """paho reads each packet with a system call per byte of its fixed header and one for the
+    rest, and aiomqtt has it read one packet per readable event: tens of microseconds a
+    message, most of an ingester's time at one reading per message. Here each readable event
+    takes what the kernel has (up to 256 KiB) in one call and paho parses it from memory;
+    then the event loop runs again, so a fast publisher cannot keep it reading for ever."""
+
+    __slots__ = ("_sock", "_buf", "_pos", "_eof")
+
+    def __init__(self, sock):
+        self._sock = sock
+        self._buf = b""
+        self._pos = 0
+        self._eof = False
+
+    def fill(self) -> None:
+        data = self._sock.recv(262144)  # BlockingIOError when nothing is there
+        if not data:
+            self._eof = True
+        self._buf = self._buf[self._pos:] + data
+        self._pos = 0
+
+    def recv(self, n: int) -> bytes:
+        if self._pos >= len(self._buf):
+            if self._eof:
+                return b""
+            raise BlockingIOError  # paho: wait for the next readable event
+        start = self._pos
+        self._pos = min(start + n, len(self._buf))
+        return self._buf[start:self._pos]
+
+    def pending(self) -> int:
+        return len(self._buf) - self._pos
+
+    def __getattr__(self, name):
+        return getattr(self._sock, name)
+
+
+def _buffer_reads(client: aiomqtt.Client) -> None:
+    """Put _BufferedSocket under paho, and our reader in place of aiomqtt's."""
+    paho = client._client
+    opened = paho.on_socket_open
+
+    def on_socket_open(mqttc, userdata, sock):
+        buffered = _BufferedSocket(sock)
+        mqttc._sock = buffered
+
+        def readable():
+            try:
+                try:
+                    buffered.fill()
+                except BlockingIOError:
+                    return
+                while True:
+                    paho.loop_read()
+                    if not buffered.pending() or paho._sock is not buffered:
+                        break
+            except Exception as exc:  # noqa: BLE001 - as aiomqtt's reader: the connection is broken
+                if not client._disconnected.done():
+                    client._disconnected.set_exception(exc)
+
+        opened(mqttc, userdata, buffered)  # aiomqtt's reader, replaced at once by ours (same fd)
+        client._loop.call_soon_threadsafe(client._loop.add_reader, buffered.fileno(), readable)
+
+    paho.on_socket_open = on_socket_open
+
+
+_PUBACK = struct.Struct("!BBH")
+
+
+def _ack(client: aiomqtt.Client, batch: list) -> None:
+    """Acknowledge a batch. paho's ack() queues one 4-byte PUBACK per message and writes each
+    with its own system call; here they go to paho's queue as one write, in order with
+    everything else paho sends. (We subscribe with QoS 1: a QoS 2 message cannot come, but
+    would be acknowledged by paho.)"""
+    paho = client._client
+    pubacks = b"".join([_PUBACK.pack(0x40, 2, m.mid) for m in batch if m.qos == 1])
+    if pubacks:
+        paho._packet_queue(0x40, pubacks, 0, 1)
+    for m in batch:
+        if m.qos == 2:
+            paho.ack(m.mid, m.qos)
+
+
+def _estimate(message, gateways: str) -> int:
+    return len(message.payload) // 60 + 1 if message.topic.value.startswith(gateways) else 1
+
+
 async def _next_or_stop(client: aiomqtt.Client, stopping: asyncio.Task, timeout: float | None):
     """The next message, or None when stopping or after `timeout` seconds; MqttError when the
     connection dropped. Reads aiomqtt's queue directly: cancelling a wait on it is safe, unlike
@@ -236,7 +384,8 @@ async def _next_or_stop(client: aiomqtt.Client, stopping: asyncio.Task, timeout:
 
 
 def _route(topic: str, prefix: str) -> tuple[str, str]:
-    rest = topic[len(prefix) + 1:] if topic.startswith(prefix + "/") else ""
+    """(kind, code) of <prefix>/<kind>/<code>; `prefix` ends with "/"."""
+    rest = topic[len(prefix):] if topic.startswith(prefix) else ""
     kind, _sep, code = rest.partition("/")
     if not code or "/" in code:
         return "", ""

@@ -11,6 +11,7 @@ from django.contrib.postgres.indexes import BrinIndex
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from monitoring import engine
 
@@ -40,7 +41,7 @@ class MonitoringPoint(models.Model):
     """One measured quantity: a tank's level, a gas detector's reading.
 
     `engine_state` is the alarm state machine's memory (monitoring.engine.State.as_dict),
-    changed only under this row's lock by monitoring.services.
+    changed only under this row's lock by monitoring.store and monitoring.services.
     """
 
     code = models.CharField(_("code"), max_length=64, unique=True,
@@ -131,9 +132,10 @@ class Alarm(models.Model):
         FAULT = "fault", _("Fault")
 
     class State(models.TextChoices):
-        ACTIVE = "active", _("Active")
-        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-        CLEARED = "cleared", _("Cleared")
+        # Own context: incident states share these English words but not their Chinese.
+        ACTIVE = "active", pgettext_lazy("alarm state", "Active")
+        ACKNOWLEDGED = "acknowledged", pgettext_lazy("alarm state", "Acknowledged")
+        CLEARED = "cleared", pgettext_lazy("alarm state", "Cleared")
 
     class Slot(models.TextChoices):
         PROCESS = engine.PROCESS, _("Process value")

@@ -1,95 +1,209 @@
 """MQTT load for the monitoring bench, run as its own process (so it does not share the GIL
 with what it measures).
 
-    python tests/bench/mqtt_load.py pub PORT PREFIX POINTS RATE SECONDS   # RATE 0 = as fast as it can
-    python tests/bench/mqtt_load.py sub PORT PREFIX SECONDS               # the raw pub→sub baseline
+    python tests/bench/mqtt_load.py pub PORT PREFIX SHAPE POINTS RATE SECONDS   # RATE 0 = as fast as it can
+    python tests/bench/mqtt_load.py sub PORT PREFIX SECONDS CLIENT_ID            # the raw pub→sub baseline
 
-`pub` publishes gateway batches of 100 readings (QoS 1) on <prefix>/gateways/gw-<n>: every
-point once per round, each round with its own timestamp, so every (point, ts) is new. Points
-are named B00000 …. It prints one JSON line: {"readings": n, "seconds": s}.
-`sub` subscribes like an ingester (shared subscription, QoS 1) and counts the readings it
-receives (decoding each batch, as an ingester must), printing the same line.
+SHAPE is the contract's (docs/contract.md "Park monitoring"):
+- `sensors`: one reading per message on <prefix>/points/<code>, {"ts": …, "value": …};
+- `gateways`: batches of 100 readings on <prefix>/gateways/gw-<n>, [{"point": …, "ts": …, "value": …}, …].
+Every point once per round, each round with its own timestamp, so every (point, ts) is new.
+Points are named B00000 …. QoS 1, every message acknowledged by the broker before `pub` ends;
+it prints one JSON line: {"readings": n, "seconds": s}.
+
+`sub` is the raw baseline: monitoring.ingest.Ingester itself (the same aiomqtt client, MQTT v5
+shared subscription, QoS 1, persistent session, receive maximum, batching, acknowledgement
+after the batch is handled) with the database step replaced by counting: one reading per
+sensor message, the array's length per gateway message (decoded with the ingester's JSON
+library). It stores nothing. It prints {"ready": true} once subscribed, then, SECONDS later or 3 s after the last message,
+{"readings": n, "first": t, "last": t} (wall-clock seconds of the first and last message).
 """
 
+import asyncio
 import json
+import socket
+import struct
 import sys
-import threading
 import time
-
-import paho.mqtt.client as mqtt
+from pathlib import Path
 
 BATCH = 100
 
 
-def client(port, client_id):
-    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
-    c.max_inflight_messages_set(1000)
-    c.max_queued_messages_set(0)
-    c.connect("127.0.0.1", port)
-    c.loop_start()
-    return c
+class Publisher:
+    """A minimal MQTT v5 QoS 1 publisher on a plain socket, in one thread.
+
+    paho's publish() from the caller's thread wakes its network thread for every message and
+    the two contend for the GIL: about 4,000 messages/s here, which would make the harness
+    measure the publisher. Here packets are built as bytes and written many at a time, and
+    PUBACKs are counted as they come, with at most WINDOW messages unacknowledged."""
+
+    WINDOW = 5000
+
+    def __init__(self, port, client_id):
+        self.sock = socket.create_connection(("127.0.0.1", port))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        cid = client_id.encode()
+        body = b"\x00\x04MQTT\x05\x02\x00\x3c\x00" + struct.pack("!H", len(cid)) + cid
+        self.sock.sendall(b"\x10" + _varint(len(body)) + body)
+        self.buffer = b""
+        self.acked = 0
+        self.sent = 0
+        self.pid = 0
+        kind, _body = self._packet(block=True)
+        assert kind == 0x20 and _body[1] == 0, "CONNACK refused"
+        self.out = bytearray()
+
+    def publish(self, topic: str, payload: bytes) -> None:
+        self.pid = self.pid % 65535 + 1
+        t = topic.encode()
+        rest = struct.pack("!H", len(t)) + t + struct.pack("!H", self.pid) + b"\x00" + payload
+        self.out += b"\x32" + _varint(len(rest)) + rest
+        self.sent += 1
+        if len(self.out) > 64 * 1024:
+            self.flush()
+
+    def flush(self, wait_all: bool = False) -> None:
+        if self.out:
+            self.sock.sendall(self.out)
+            self.out = bytearray()
+        self._read_acks(block=False)
+        while self.sent - self.acked > (0 if wait_all else self.WINDOW):
+            self._read_acks(block=True)
+
+    def close(self) -> None:
+        self.flush(wait_all=True)
+        self.sock.sendall(b"\xe0\x00")
+        self.sock.close()
+
+    def _read_acks(self, block: bool) -> None:
+        while True:
+            packet = self._packet(block)
+            if packet is None:
+                return
+            if packet[0] == 0x40:
+                self.acked += 1
+            block = False
+
+    def _packet(self, block: bool):
+        while True:
+            parsed = _parse(self.buffer)
+            if parsed:
+                kind, body, used = parsed
+                self.buffer = self.buffer[used:]
+                return kind, body
+            self.sock.setblocking(block)
+            try:
+                data = self.sock.recv(1 << 20)
+            except BlockingIOError:
+                return None
+            finally:
+                self.sock.setblocking(True)
+            if not data:
+                raise ConnectionError("broker closed the connection")
+            self.buffer += data
 
 
-def pub(port, prefix, points, rate, seconds):
-    c = client(port, f"bench-pub-{time.time_ns()}")
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        n, digit = n >> 7, n & 0x7F
+        out.append(digit | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _parse(buffer: bytes):
+    if len(buffer) < 2:
+        return None
+    length, shift, i = 0, 0, 1
+    while True:
+        if i >= len(buffer):
+            return None
+        byte = buffer[i]
+        length |= (byte & 0x7F) << shift
+        shift += 7
+        i += 1
+        if not byte & 0x80:
+            break
+    if len(buffer) < i + length:
+        return None
+    return buffer[0] & 0xF0, buffer[i:i + length], i + length
+
+
+def pub(port, prefix, shape, points, rate, seconds):
+    c = Publisher(port, f"bench-pub-{time.time_ns()}")
     codes = [f"B{i:05d}" for i in range(points)]
     sent = 0
     start = time.time()
     last_ms = 0
-    infos = []
     while time.time() - start < seconds:
         ms = max(int(time.time() * 1000), last_ms + 1)
         last_ms = ms
-        for i in range(0, points, BATCH):
-            batch = [{"point": code, "ts": ms, "value": 5.0 + (sent % 7) * 0.1} for code in codes[i:i + BATCH]]
-            infos.append(c.publish(f"{prefix}/gateways/gw-{i // BATCH}", json.dumps(batch), qos=1))
-            sent += len(batch)
-        if len(infos) > 2000:
-            for info in infos[:1000]:
-                info.wait_for_publish(30)
-            infos = infos[1000:]
+        value = 5.0 + (sent % 7) * 0.1
+        if shape == "sensors":
+            for code in codes:
+                c.publish(f"{prefix}/points/{code}", b'{"ts": %d, "value": %r}' % (ms, value))
+            sent += len(codes)
+        else:
+            for i in range(0, points, BATCH):
+                batch = [{"point": code, "ts": ms, "value": value} for code in codes[i:i + BATCH]]
+                c.publish(f"{prefix}/gateways/gw-{i // BATCH}", json.dumps(batch).encode())
+                sent += len(batch)
+        c.flush()
         if rate:
             ahead = sent / rate - (time.time() - start)
             if ahead > 0:
                 time.sleep(ahead)
-    for info in infos:
-        info.wait_for_publish(30)
+    c.close()
     elapsed = time.time() - start
-    c.loop_stop()
-    c.disconnect()
     print(json.dumps({"readings": sent, "seconds": elapsed}), flush=True)
 
 
-def sub(port, prefix, seconds):
-    count = [0]
-    first = [None]
-    last = [None]
-    lock = threading.Lock()
+def sub(port, prefix, seconds, client_id):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    import aiomqtt
+    import orjson
 
-    def on_message(_c, _u, message):
-        n = len(json.loads(message.payload))
-        with lock:
-            now = time.time()
-            first[0] = first[0] or now
-            last[0] = now
-            count[0] += n
+    from monitoring.ingest import Ingester
 
-    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"bench-sub-{time.time_ns()}", protocol=mqtt.MQTTv5)
-    c.on_message = on_message
-    c.connect("127.0.0.1", port)
-    c.subscribe(f"$share/benchraw/{prefix}/gateways/+", qos=1)
-    c.loop_start()
-    print(json.dumps({"ready": True}), flush=True)
-    time.sleep(seconds)
-    c.loop_stop()
-    c.disconnect()
-    with lock:
-        span = (last[0] - first[0]) if first[0] and last[0] and last[0] > first[0] else float("nan")
-        print(json.dumps({"readings": count[0], "seconds": span}), flush=True)
+    seen = {"readings": 0, "first": None, "last": None}
+    gateways = f"{prefix}/gateways/"
+
+    def count(items):
+        n = 0
+        for topic, payload in items:
+            n += len(orjson.loads(payload)) if topic.startswith(gateways) else 1
+        now = time.time()
+        seen["first"] = seen["first"] or now
+        seen["last"] = now
+        seen["readings"] += n
+        return {"readings": n, "stored": 0, "duplicates": 0, "dead": 0, "transitions": 0}
+
+    async def main():
+        stop = asyncio.Event()
+        ingester = Ingester(url=f"mqtt://127.0.0.1:{port}", prefix=prefix, group="benchraw", client_id=client_id,
+                            handler=count)
+        task = asyncio.create_task(ingester.run(stop))
+        await ingester.connected.wait()
+        print(json.dumps({"ready": True}), flush=True)
+        # Until SECONDS have passed, or 3 s after the last message once messages came.
+        end = time.time() + seconds
+        while time.time() < end and not (seen["last"] and time.time() - seen["last"] > 3):
+            await asyncio.sleep(0.2)
+        stop.set()
+        await task
+        # Drop the persistent session, so the broker keeps nothing for it after the baseline.
+        async with aiomqtt.Client("127.0.0.1", port, identifier=client_id, protocol=aiomqtt.ProtocolVersion.V5,
+                                  clean_start=True):
+            pass
+
+    asyncio.run(main())
+    print(json.dumps(seen), flush=True)
 
 
 if __name__ == "__main__":
     if sys.argv[1] == "pub":
-        pub(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), float(sys.argv[5]), float(sys.argv[6]))
+        pub(int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]), float(sys.argv[6]), float(sys.argv[7]))
     else:
-        sub(int(sys.argv[2]), sys.argv[3], float(sys.argv[4]))
+        sub(int(sys.argv[2]), sys.argv[3], float(sys.argv[4]), sys.argv[5])

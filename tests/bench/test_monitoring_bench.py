@@ -1,17 +1,28 @@
 """Readings ingest through a real Mosquitto into PostgreSQL with alarm evaluation (issue 11).
 
 Printed figures and same-run ratios; nothing asserted on time. Run with `make bench`.
-Phases, all on this machine and in this run:
-1. baseline: the raw broker pub→sub rate of the same harness (a plain MQTT v5 subscriber on a
-   shared subscription, QoS 1, decoding each batch), publisher as fast as it can;
+Both message shapes of the contract (docs/contract.md "Park monitoring"), each measured
+against its own raw baseline, all on this machine and in this run:
+
+- `sensors`: one reading per message on park/points/<code>;
+- `gateways`: batches of 100 readings on park/gateways/<id>.
+
+For each shape:
+1. baseline: the raw broker pub→sub rate of the same harness: BENCH_INGESTERS subscriber
+   processes that are the ingester itself (monitoring.ingest.Ingester: same aiomqtt client,
+   MQTT v5 shared subscription, QoS 1, persistent session, batching, acknowledgement after
+   the batch) with the database step replaced by counting (tests/bench/mqtt_load.py `sub`),
+   the publisher as fast as it can for BENCH_PEAK_S seconds;
 2. sustained: the publisher at BENCH_INGEST_RATE readings/s (default 10,000) for
    BENCH_INGEST_S seconds (default 60) into BENCH_INGESTERS ingester processes (default 2),
    readings stored per second sampled; meanwhile, once a second, a limit-crossing reading on a
    probe point and the time until the console's websocket shows its `alarm.raised` frame;
-3. peak: the publisher as fast as it can into the same ingesters, stored readings per second
-   against phase 1;
-4. baseline: a raw COPY of the same rows into a bare table (no keys, no engine), and bytes
-   stored per reading.
+3. peak: the publisher as fast as it can into the same ingesters for BENCH_PEAK_S seconds,
+   stored readings per second (until the last is stored) against phase 1.
+Then a raw COPY of the same rows into a bare table (no keys, no engine), and bytes stored per
+reading. BENCH_SHAPES (default "sensors,gateways") picks the shapes; BENCH_INGEST_ROOT runs
+the ingesters from another checkout of the project (to measure an older version with this
+harness).
 """
 
 import asyncio
@@ -43,9 +54,10 @@ SECONDS = float(os.environ.get("BENCH_INGEST_S", "60"))
 PEAK_SECONDS = float(os.environ.get("BENCH_PEAK_S", "15"))
 INGESTERS = int(os.environ.get("BENCH_INGESTERS", "2"))
 POINTS = 1000
-PROBES = 200
+PROBES = 100  # per shape
+SHAPES = os.environ.get("BENCH_SHAPES", "sensors,gateways").split(",")
+INGEST_ROOT = Path(os.environ.get("BENCH_INGEST_ROOT") or Path(__file__).resolve().parents[2])
 LOAD = str(Path(__file__).with_name("mqtt_load.py"))
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _points():
@@ -53,7 +65,8 @@ def _points():
               "range_max": 100, "limit_h": 20, "limit_hh": 40, "deadband": 1, "interval_s": 3600}
     MonitoringPoint.objects.bulk_create(
         [MonitoringPoint(code=f"B{i:05d}", name=f"Bench {i}", delay_s=5, **common) for i in range(POINTS)]
-        + [MonitoringPoint(code=f"PROBE{i:03d}", name=f"Probe {i}", delay_s=0, **common) for i in range(PROBES)])
+        + [MonitoringPoint(code=f"PROBE{i:03d}", name=f"Probe {i}", delay_s=0, **common)
+           for i in range(PROBES * len(SHAPES))])
 
 
 def _count() -> int:
@@ -71,15 +84,30 @@ def _result(proc) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def _raw_rate(broker, prefix, shape) -> tuple[float, float]:
+    """Phase 1: (readings/s received by the raw subscribers, readings/s offered by the publisher)."""
+    subs = [_run_load("sub", broker.port, prefix, PEAK_SECONDS + 8, f"bench-raw-{shape}-{n}-{os.getpid()}")
+            for n in range(INGESTERS)]
+    for proc in subs:
+        assert json.loads(proc.stdout.readline())["ready"]
+    published = _result(_run_load("pub", broker.port, prefix, shape, POINTS, 0, PEAK_SECONDS))
+    seen = [_result(proc) for proc in subs]
+    received = sum(s["readings"] for s in seen)
+    assert received == published["readings"]  # QoS 1: every reading reached a subscriber
+    span = max(s["last"] for s in seen if s["last"]) - min(s["first"] for s in seen if s["first"])
+    return received / span, published["readings"] / published["seconds"]
+
+
 def _start_ingesters(broker, prefix):
     db = connection.settings_dict
     url = f"postgis://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    env = {**os.environ, "DATABASE_URL": url, "MQTT_URL": broker.url, "MQTT_TOPIC_PREFIX": prefix,
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(INGEST_ROOT), "MQTT_URL": broker.url,
+           "MQTT_TOPIC_PREFIX": prefix,
            "DJANGO_SETTINGS_MODULE": "command.settings", "LOG_LEVEL": "INFO"}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     logs = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     return [subprocess.Popen([sys.executable, "manage.py", "monitoring_ingest", "--client-id", f"bench-ingest-{n}",
-                              "--stats-every", "5"], cwd=ROOT, env=env, stdout=(logs / f"{n}.log").open("w"),
+                              "--stats-every", "5"], cwd=INGEST_ROOT, env=env, stdout=(logs / f"{n}.log").open("w"),
                              stderr=subprocess.STDOUT) for n in range(INGESTERS)], logs
 
 
@@ -92,11 +120,11 @@ def _sampler(stop: threading.Event, samples: list):
     thread_connection.close()
 
 
-def _latency_probes(port, token, broker, prefix, seconds, out: list):
+def _latency_probes(port, token, broker, prefix, seconds, first_probe, out: list):
     """Once a second a probe point crosses its H limit (on-delay 0); time to the alarm.raised frame."""
     import websockets
 
-    pub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="bench-probe", protocol=mqtt.MQTTv5)
+    pub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"bench-probe-{first_probe}", protocol=mqtt.MQTTv5)
     pub.connect("127.0.0.1", broker.port)
     pub.loop_start()
 
@@ -106,7 +134,7 @@ def _latency_probes(port, token, broker, prefix, seconds, out: list):
             end = time.monotonic() + seconds
             n = 0
             while time.monotonic() < end and n < PROBES:
-                code = f"PROBE{n:03d}"
+                code = f"PROBE{first_probe + n:03d}"
                 t0 = time.perf_counter()
                 pub.publish(f"{prefix}/points/{code}", json.dumps({"ts": int(time.time() * 1000), "value": 30}), qos=1)
                 while True:
@@ -124,6 +152,47 @@ def _latency_probes(port, token, broker, prefix, seconds, out: list):
         pub.disconnect()
 
 
+def _ingest_phases(broker, prefix, shape, port, token, first_probe, logs) -> dict:
+    """Phases 2 and 3 for one shape."""
+    samples, latencies = [], []
+    stop = threading.Event()
+    sampler = threading.Thread(target=_sampler, args=(stop, samples), daemon=True)
+    prober = threading.Thread(target=_latency_probes,
+                              args=(port, token, broker, prefix, SECONDS, first_probe, latencies), daemon=True)
+    before = _count()
+    sampler.start()
+    prober.start()
+    t_start = time.monotonic()
+    sustained = _result(_run_load("pub", broker.port, prefix, shape, POINTS, RATE, SECONDS))
+    t_pub_end = time.monotonic()
+    prober.join(60)
+    probes = len(latencies)
+    try:
+        wait_until(lambda: _count() >= before + sustained["readings"] + probes, timeout=300,
+                   what="the backlog to drain", every=0.5)
+    except AssertionError:
+        for log in sorted(logs.iterdir()):
+            print(log, log.read_text()[-3000:])
+        raise
+    t_drained = time.monotonic()
+    stop.set()
+    sampler.join()
+    stored = _count() - before
+    assert stored == sustained["readings"] + probes  # each reading stored exactly once
+    in_load = [(a, b) for a, b in zip(samples, samples[1:], strict=False) if t_start <= a[0] and b[0] <= t_pub_end]
+    per_second = [(b[1] - a[1]) / (b[0] - a[0]) for a, b in in_load]
+
+    # 3. Peak: as fast as the publisher can.
+    before, t0 = _count(), time.monotonic()
+    peak = _result(_run_load("pub", broker.port, prefix, shape, POINTS, 0, PEAK_SECONDS))
+    wait_until(lambda: _count() >= before + peak["readings"], timeout=600, what="the peak to drain", every=0.2)
+    peak_rate = (_count() - before) / (time.monotonic() - t0)
+    return {"offered": sustained["readings"] / sustained["seconds"], "per_second": per_second,
+            "window": ((in_load[-1][1][1] - in_load[0][0][1]) / (in_load[-1][1][0] - in_load[0][0][0])) if in_load else 0,
+            "drain": t_drained - t_pub_end, "stored": stored, "peak": peak_rate,
+            "peak_offered": peak["readings"] / peak["seconds"], "latencies": latencies}
+
+
 def test_readings_ingest_throughput_and_alarm_latency(make_user):
     _points()
     console = make_user("bench_console", "duty_officer")
@@ -134,58 +203,26 @@ def test_readings_ingest_throughput_and_alarm_latency(make_user):
     port = free_port()
     daphne = start_daphne(port)
     ingesters = []
+    raw, figures = {}, {}
     try:
-        # 1. The raw broker pub→sub rate of this harness.
-        sub = _run_load("sub", broker.port, prefix, PEAK_SECONDS + 5)
-        assert json.loads(sub.stdout.readline())["ready"]
-        publisher = _run_load("pub", broker.port, prefix, POINTS, 0, PEAK_SECONDS)
-        published_raw = _result(publisher)
-        raw = _result(sub)
-        raw_rate = raw["readings"] / raw["seconds"]
+        # 1. The raw broker pub→sub rate of this harness, per shape, before any ingester runs
+        # (its own topic prefix, so the ingesters never see these messages).
+        for shape in SHAPES:
+            raw[shape] = _raw_rate(broker, f"raw{os.getpid()}/park", shape)
 
-        # 2. Sustained load at the target rate, with latency probes.
         ingesters, logs = _start_ingesters(broker, prefix)
         # Messages published before an ingester's first subscription reach nobody: wait for both.
         wait_until(lambda: all("ingesting ['$share" in log.read_text() for log in logs.iterdir()), timeout=120,
                    what="the ingesters to subscribe", every=0.2)
-        samples, latencies = [], []
-        stop = threading.Event()
-        sampler = threading.Thread(target=_sampler, args=(stop, samples), daemon=True)
-        prober = threading.Thread(target=_latency_probes, args=(port, token, broker, prefix, SECONDS, latencies),
-                                  daemon=True)
-        sampler.start()
-        prober.start()
-        t_start = time.monotonic()
-        sustained = _result(_run_load("pub", broker.port, prefix, POINTS, RATE, SECONDS))
-        t_pub_end = time.monotonic()
-        prober.join(60)
-        probes = len(latencies)
-        try:
-            wait_until(lambda: _count() >= sustained["readings"] + probes, timeout=300,
-                       what="the backlog to drain", every=0.5)
-        except AssertionError:
-            for log in sorted(logs.iterdir()):
-                print(log, log.read_text()[-3000:])
-            raise
-        t_drained = time.monotonic()
-        stop.set()
-        sampler.join()
-        stored_sustained = _count()
-        per_second = [(b[1] - a[1]) / (b[0] - a[0]) for a, b in zip(samples, samples[1:], strict=False)
-                      if t_start <= a[0] and b[0] <= t_pub_end]
-
-        # 3. Peak: as fast as the publisher can.
-        before, t0 = _count(), time.monotonic()
-        peak = _result(_run_load("pub", broker.port, prefix, POINTS, 0, PEAK_SECONDS))
-        wait_until(lambda: _count() >= before + peak["readings"], timeout=600, what="the peak to drain", every=0.2)
-        peak_rate = (_count() - before) / (time.monotonic() - t0)
+        for n, shape in enumerate(SHAPES):
+            figures[shape] = _ingest_phases(broker, prefix, shape, port, token, n * PROBES, logs)
     finally:
         for proc in ingesters:
             stop_process(proc, grace=10)
         stop_process(daphne)
         broker.stop()
 
-    # 4. Raw COPY of the same rows, and storage per reading.
+    # Raw COPY of the same rows, and storage per reading.
     rows = min(_count(), 300_000)
     with connection.cursor() as cursor:
         cursor.execute("CREATE TEMP TABLE bench_copy (point_id bigint, ts timestamptz, value double precision)")
@@ -202,24 +239,28 @@ def test_readings_ingest_throughput_and_alarm_latency(make_user):
     count = Reading.objects.count()
 
     print(f"\n== Readings ingest, MQTT → PostgreSQL with alarm evaluation ({os.cpu_count()} CPUs, "
-          f"{INGESTERS} ingesters, {POINTS} points, gateway batches of 100)")
-    print(f"   raw broker pub→sub (baseline, same harness)      {raw_rate:10.0f} readings/s "
-          f"(publisher {published_raw['readings'] / published_raw['seconds']:.0f}/s)")
-    print(f"   sustained: published at {RATE:.0f}/s for {SECONDS:.0f} s        "
-          f"{sustained['readings'] / sustained['seconds']:10.0f} readings/s offered")
-    if per_second:
-        print(f"   stored per second during the load: mean {sum(per_second) / len(per_second):.0f}, "
-              f"p10 {percentile(per_second, 10):.0f}, min {min(per_second):.0f}")
-    print(f"   backlog drained {t_drained - t_pub_end:.1f} s after the publisher stopped; "
-          f"{stored_sustained} readings stored, each once")
-    print(f"   peak ingest (publisher as fast as it can)        {peak_rate:10.0f} readings/s"
-          f"   = {peak_rate / raw_rate:.2f}× the raw broker rate")
-    print(f"   raw COPY of the same rows (baseline)             {copy_rate:10.0f} rows/s"
-          f"   ingest = {peak_rate / copy_rate:.2f}× of it")
-    if latencies:
-        print(f"   limit-crossing reading → console alarm.raised frame under load: "
-              f"p50 {percentile(latencies, 50) * 1000:.0f} ms, p99 {percentile(latencies, 99) * 1000:.0f} ms, "
-              f"max {max(latencies) * 1000:.0f} ms, n={len(latencies)}")
+          f"{INGESTERS} ingesters, {POINTS} points; ingesters from {INGEST_ROOT})")
+    for shape in SHAPES:
+        raw_rate, raw_offered = raw[shape]
+        f = figures[shape]
+        label = "one reading per message" if shape == "sensors" else "gateway batches of 100"
+        print(f"-- {shape} ({label})")
+        print(f"   raw broker pub→sub (baseline, same harness)      {raw_rate:10.0f} readings/s "
+              f"(publisher {raw_offered:.0f}/s)")
+        print(f"   sustained: published at {RATE:.0f}/s for {SECONDS:.0f} s        {f['offered']:10.0f} readings/s offered")
+        if f["per_second"]:
+            ps = f["per_second"]
+            print(f"   stored during the load: {f['window']:.0f}/s over the window; per second mean "
+                  f"{sum(ps) / len(ps):.0f}, p10 {percentile(ps, 10):.0f}, min {min(ps):.0f}")
+        print(f"   backlog drained {f['drain']:.1f} s after the publisher stopped; {f['stored']} readings stored, "
+              f"each once")
+        print(f"   peak ingest (publisher as fast as it can, {f['peak_offered']:.0f}/s) {f['peak']:10.0f} readings/s"
+              f"   = {f['peak'] / raw_rate:.2f}× the raw broker rate")
+        lat = f["latencies"]
+        if lat:
+            print(f"   limit-crossing reading → console alarm.raised frame under load: "
+                  f"p50 {percentile(lat, 50) * 1000:.0f} ms, p99 {percentile(lat, 99) * 1000:.0f} ms, "
+                  f"max {max(lat) * 1000:.0f} ms, n={len(lat)}")
+    print(f"   raw COPY of the same rows (baseline)             {copy_rate:10.0f} rows/s")
     print(f"   bytes per reading: {total_bytes / count:.1f} with indexes, {heap_bytes / count:.1f} heap "
           f"({count} rows)")
-    assert stored_sustained == sustained["readings"] + probes  # each reading stored exactly once

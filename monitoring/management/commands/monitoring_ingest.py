@@ -25,7 +25,8 @@ class Command(BaseCommand):
                             help="shared subscription group; empty for a plain subscription")
         parser.add_argument("--client-id", default=f"ingest-{socket.gethostname()}-1")
         parser.add_argument("--batch-size", type=int, default=5000)
-        parser.add_argument("--batch-wait", type=float, default=0.05, help="seconds to gather a batch")
+        parser.add_argument("--batch-readings", type=int, default=2000, help="readings at most in a batch")
+        parser.add_argument("--batch-wait", type=float, default=0.1, help="seconds at most to gather a batch")
         parser.add_argument("--stats-every", type=float, default=60, help="seconds between counter log lines")
 
     def handle(self, *args, **opts):
@@ -38,7 +39,7 @@ class Command(BaseCommand):
             loop.add_signal_handler(sig, stop.set)
         ingester = Ingester(url=opts["url"], prefix=opts["prefix"], group=opts["group"] or None,
                             client_id=opts["client_id"], batch_size=opts["batch_size"],
-                            batch_wait_s=opts["batch_wait"])
+                            batch_readings=opts["batch_readings"], batch_wait_s=opts["batch_wait"])
 
         async def stats():
             while not stop.is_set():
