@@ -140,6 +140,8 @@ class Alarm(models.Model):
     class Slot(models.TextChoices):
         PROCESS = engine.PROCESS, _("Process value")
         DIAGNOSTIC = engine.DIAGNOSTIC, _("Instrument")
+        # Raised by a drill (monitoring.exercise), never by the engine.
+        EXERCISE = "exercise", _("Exercise (演练)")
 
     point = models.ForeignKey(MonitoringPoint, on_delete=models.CASCADE, related_name="alarms",
                               verbose_name=_("point"))
