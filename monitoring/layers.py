@@ -1,5 +1,7 @@
 """The `monitoring-points` map layer (core.layers): each point with its state and last value,
-so the console map can colour points and their risk sources by alarm state."""
+so the console map can colour points and their risk sources by alarm state. A drill's open
+exercise alarm (monitoring.exercise) is given apart (`exercise_alarm`: its level): the point's
+real state and colour stay as they are, the popup says 演练 / EXERCISE."""
 
 from core import layers, params
 from core.roles import CONSOLE_ROLES
@@ -16,7 +18,9 @@ def monitoring_points(*, query, bbox) -> str:
         properties="""json_build_object('code', t.code, 'name', t.name, 'kind', t.kind, 'unit', t.unit,
             'state', t.state, 'value', t.last_value, 'ts', t.last_ts, 'risk_source', t.risk_source_id,
             'risk_source_code', rs.code, 'h', t.limit_h, 'hh', t.limit_hh, 'l', t.limit_l, 'll', t.limit_ll,
-            'url', '/monitoring/points/' || t.id || '/')""",
+            'url', '/monitoring/points/' || t.id || '/',
+            'exercise_alarm', (SELECT a.level FROM monitoring_alarm a WHERE a.point_id = t.id AND a.exercise
+                               AND a.cleared_at IS NULL ORDER BY a.raised_at DESC LIMIT 1))""",
         where=["t.state = ANY(%(state)s)"] if states else [], params={"state": states}, bbox=bbox)
 
 

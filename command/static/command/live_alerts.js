@@ -46,6 +46,12 @@
     const p = event.payload;
     banner("exercise-banner", `${p.label} · ${type === "drill.started" ? "▶" : "■"}`, p.title, `/drills/${Number(p.id)}/`);
   }));
+  // A plan's periodic drill lapsed (flagged once by drills.flag_overdue_drills): a real duty.
+  window.CommandStream.on("drill.overdue", (event) => {
+    const p = event.payload;
+    banner("warning", p.label, `${p.plan.code} ${p.plan.title}${p.enterprise ? " · " + p.enterprise.name : ""} · ${p.due_on}`,
+      "/drills/#drills-due");
+  });
   window.CommandStream.on("incident.created", (event) => {
     const p = event.payload;
     // A drill's incident says so first (演练 / EXERCISE): nobody may take it for a real call.

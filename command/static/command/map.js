@@ -123,9 +123,11 @@
         [t.expires, p.expires]]),
     },
     // Park monitoring (monitoring app): a point in alarm is drawn larger, on top.
+    // A drill's exercise alarm keeps the real colour, adds the dashed magenta ring and the label.
     "monitoring-points": {
-      point: (p) => circle(colour("monitoring-points", p.state), p.state === "normal" ? 5 : 8),
-      popup: (p) => popup(p.code + " " + p.name, [[t.state, word("point_state", p.state)],
+      point: (p) => p.exercise_alarm ? { ...circle(colour("monitoring-points", p.state), 8), color: "#b3007d", weight: 3, dashArray: "3 3" }
+        : circle(colour("monitoring-points", p.state), p.state === "normal" ? 5 : 8),
+      popup: (p) => popup((p.exercise_alarm ? EXERCISE + " · " + String(p.exercise_alarm).toUpperCase() + " · " : "") + p.code + " " + p.name, [[t.state, word("point_state", p.state)],
         [t.value, p.value == null ? null : p.value + " " + (p.unit || "")], [t.time, when(p.ts)],
         [t.risk_source, p.risk_source_code]], { href: p.url, text: t.open }),
     },
@@ -275,6 +277,15 @@
     restrictChemicals(opt && opt.dataset.chemicals ? opt.dataset.chemicals.split(",").filter(Boolean) : []);
   });
   chemical.addEventListener("change", () => { if (chemical.value) hint.hidden = true; });
+  // An exercise incident's release is an exercise (the server says so too): the box follows.
+  if (form.elements.exercise) {
+    const followIncident = () => {
+      const opt = form.elements.incident.selectedOptions[0];
+      if (opt && opt.dataset.exercise === "1") form.elements.exercise.checked = true;
+    };
+    form.elements.incident.addEventListener("change", followIncident);
+    followIncident();
+  }
 
   function numberOrNull(value) {
     const v = String(value || "").trim();
@@ -290,6 +301,7 @@
     if (lon !== null && lat !== null) body.location = { type: "Point", coordinates: [lon, lat] };
     if (f.risk_source.value) body.risk_source = Number(f.risk_source.value);
     if (f.incident.value) body.incident = Number(f.incident.value); // the incident's id, chosen by its number
+    if (f.exercise && f.exercise.checked) body.exercise = true; // 演练: labelled on the map, never counted
     const [mode, value] = f.sky.value.split(":");
     if (mode === "class") body.stability = value;
     else if (mode === "day") { body.daytime = true; body.insolation = value; }
@@ -320,6 +332,7 @@
 
   function showResult(data) {
     resultBox.replaceChildren();
+    if (data.exercise) resultBox.appendChild(el("p", EXERCISE, "exercise-banner"));
     resultBox.appendChild(el("h3", named(data.chemical.name, data.chemical.name_en) + " · " + t.stability + " " + data.stability));
     for (const zone of data.zones) {
       const sec = el("section", null, "zone zone-" + zone.level.slice(-1));
