@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from core import stream
 from core.roles import CONSOLE_ROLES, INTAKE_ROLES, has_role, role_required
 from monitoring import selectors
-from monitoring.models import Alarm
+from monitoring.models import Alarm, PointState
 
 
 @role_required(CONSOLE_ROLES)
@@ -39,6 +39,6 @@ def alarms(request):
 @role_required(CONSOLE_ROLES)
 def point_detail(request, pk):
     point = get_object_or_404(selectors.points(), pk=pk)
-    context = {"point": point, "alarms": selectors.alarms().filter(point=point)[:20],
+    context = {"point": point, "alarms": selectors.alarms().filter(point=point)[:20], "states": PointState.choices,
                "stream_since": stream.last_seq()}
     return render(request, "monitoring/point.html", context)
