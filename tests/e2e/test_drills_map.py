@@ -39,7 +39,7 @@ def test_exercise_incident_release_and_alarm_are_labelled_on_the_map(offline_ser
     incident_services.incident_log(actor=commander, type_code="hazmat-leak", severity="IV", lon=TANK[0] + 0.01,
                                    lat=TANK[1], title="真实警情：异味", exercise=False)
     point = MonitoringPoint.objects.filter(kind="toxic_gas").order_by("code").first()
-    alarm_raise_exercise(actor=commander, point_code=point.code, level="hh")
+    alarm = alarm_raise_exercise(actor=commander, point_code=point.code, level="hh")
 
     context, page, outside = open_map(browser, offline_server, "commander_t")
 
@@ -76,6 +76,15 @@ def test_exercise_incident_release_and_alarm_are_labelled_on_the_map(offline_ser
     state = page.evaluate("""(code) => window.commandMapLayers['monitoring-points'].getLayers()
         .find((l) => l.feature.properties.code === code).feature.properties.state""", point.code)
     assert state == "normal"
+
+    # The console's alarm bar (on every console page) says so too, and acknowledges it as any alarm.
+    bar = page.locator(f"#alarm-bar li[data-alarm='{alarm.pk}']")
+    assert bar.locator(".exercise-badge").inner_text().strip() == LABEL
+    bar.locator("input[name=note]").fill("演练收到")
+    bar.locator("button[data-action=acknowledge]").click()
+    page.wait_for_selector(f"#alarm-bar li[data-alarm='{alarm.pk}'][data-state='acknowledged']")
+    alarm.refresh_from_db()
+    assert alarm.state == "acknowledged" and alarm.acknowledge_note == "演练收到"
 
     # The release stored as an exercise (the form sent the box).
     from hazards.models import Release
