@@ -234,7 +234,7 @@ def start_breaches(kind: str, latest_test: dict | None, *, at: dt.datetime, vali
     if not valid_from <= at <= valid_to:
         breaches.append(Breach("permit window", str(_(
             "The permit is valid from %(start)s to %(end)s; it cannot start now.")
-            % {"start": valid_from.isoformat(timespec="minutes"), "end": valid_to.isoformat(timespec="minutes")})))
+            % {"start": _local(valid_from), "end": _local(valid_to)})))
     if kind in KINDS_WITH_GAS_TESTS:
         clause = "GB 30871-2022 5.3" if kind == "hot_work" else "GB 30871-2022 6.3"
         if latest_test is None:
@@ -247,6 +247,13 @@ def start_breaches(kind: str, latest_test: dict | None, *, at: dt.datetime, vali
             breaches += [b for b in gas_test_breaches(kind, latest_test, now=at, toxic_limit_ppm=toxic_limit_ppm)
                          if b.rule != "gas_test.at <= now"]
     return breaches
+
+
+def _local(moment: dt.datetime) -> str:
+    """A time as the people at the plant read it: local, to the minute."""
+    from django.utils import timezone
+
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def retest_due(kind: str, latest_test_at: dt.datetime | None) -> dt.datetime | None:

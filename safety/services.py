@@ -13,10 +13,11 @@ import random
 import secrets
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from procrastinate import exceptions as job_errors
 from procrastinate.contrib.django import app as jobs
@@ -459,7 +460,11 @@ def enterprise_colour_recompute(*, enterprise_id: int, reason: str = "") -> Ente
     enterprise = Enterprise.objects.filter(pk=enterprise_id).first()
     if enterprise is None:
         return None
-    colour, factors = rules.enterprise_colour(selectors.colour_inputs(enterprise_id))
+    # The factors' text is stored and shown to everyone: written in the park's language, not in
+    # that of whoever (or whichever job) happened to change an input. Otherwise the same colour
+    # would flap between languages and the history would record changes that are none.
+    with translation.override(settings.LANGUAGE_CODE):
+        colour, factors = rules.enterprise_colour(selectors.colour_inputs(enterprise_id))
     try:
         with transaction.atomic():
             current, created = EnterpriseColour.objects.get_or_create(
@@ -502,8 +507,10 @@ def colour_input_event(event) -> None:
     payload = event.payload or {}
     if payload.get("exercise"):
         return
-    source = payload.get("risk_source") or {}
-    enterprise_id = RiskSource.objects.filter(pk=source.get("id")).values_list("enterprise_id", flat=True).first()
+    source_id = (payload.get("risk_source") or {}).get("id")
+    if source_id is None:  # a point on no risk source belongs to no enterprise
+        return
+    enterprise_id = RiskSource.objects.filter(pk=source_id).values_list("enterprise_id", flat=True).first()
     if enterprise_id is not None:
         enterprise_colour_recompute_later(enterprise_id=enterprise_id,
                                           reason=f"{event.type}:{payload.get('change', '')}")

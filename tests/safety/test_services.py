@@ -315,3 +315,25 @@ def test_a_confined_space_retest_overdue_counts_against_the_colour(park, setting
     assert list(selectors.permits_retest_overdue()) == [permit]
     colour = services.enterprise_colour_recompute(enterprise_id=park["e2"].pk)
     assert colour.colour == "yellow" and any(f["code"] == "overdue" for f in colour.factors)
+
+
+def test_colour_factors_are_written_in_the_parks_language(park, settings):
+    """Whoever's action (or job) recolours an enterprise, its reasons are stored in the park's
+    language: the same colour never flaps between languages or adds history for nothing."""
+    from django.utils import translation
+
+    from safety import rules, selectors
+    from safety.models import ColourChange
+
+    settings.LANGUAGE_CODE = "zh-hans"  # the product's (tests run in English)
+    e1 = park["e1"].pk
+    services.enterprise_colour_recompute(enterprise_id=e1)
+    history = ColourChange.objects.filter(enterprise_id=e1).count()
+    with translation.override("en"):
+        first = services.enterprise_colour_recompute(enterprise_id=e1, reason="english user").factors
+    with translation.override("zh-hans"):
+        second = services.enterprise_colour_recompute(enterprise_id=e1, reason="chinese user").factors
+        expected = rules.enterprise_colour(selectors.colour_inputs(e1))[1]
+    assert first == second == expected
+    assert "重大危险源" in first[0]["text"]
+    assert ColourChange.objects.filter(enterprise_id=e1).count() == history
