@@ -34,7 +34,7 @@ from monitoring.models import Alarm, AlarmEntry, MonitoringPoint
 # payload): consoles cannot tell the path apart, only the `exercise` flag.
 from monitoring.services import _emit, escalate_alarm
 
-EXERCISE_SLOT = "exercise"
+EXERCISE_SLOT = Alarm.Slot.EXERCISE  # "exercise"
 # The levels a drill may raise: the process limits (an instrument fault is not rehearsed).
 LEVELS = ("h", "hh", "l", "ll")
 _SEVERITY = {"h": 1, "l": 1, "hh": 2, "ll": 2}

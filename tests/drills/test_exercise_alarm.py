@@ -144,7 +144,7 @@ def test_an_exercise_alarm_and_a_real_alarm_on_one_point_stay_apart(detector, di
     readings_store(readings=[RawReading(point=detector.code, ts=t0 + dt.timedelta(seconds=s), value=3.0, good=True)
                              for s in range(0, 30, 5)])
     real = Alarm.objects.get(point=detector, exercise=False)
-    assert real.level == "hh" and real.slot == "process"
+    assert real.level == "hh" and real.slot == "process" and drill_alarm.slot == "exercise"
     # ...and the real clear closes the real alarm only.
     readings_store(readings=[RawReading(point=detector.code, ts=t0 + dt.timedelta(seconds=s), value=0.1, good=True)
                              for s in range(30, 60, 5)])
