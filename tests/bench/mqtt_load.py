@@ -1,14 +1,14 @@
 """MQTT load for the monitoring bench, run as its own process (so it does not share the GIL
 with what it measures).
 
-    python tests/bench/mqtt_load.py pub PORT PREFIX SHAPE POINTS RATE SECONDS   # RATE 0 = as fast as it can
+    python tests/bench/mqtt_load.py pub PORT PREFIX SHAPE POINTS RATE SECONDS [MAX]  # RATE 0 = as fast as it can
     python tests/bench/mqtt_load.py sub PORT PREFIX SECONDS CLIENT_ID            # the raw pub→sub baseline
 
 SHAPE is the contract's (docs/contract.md "Park monitoring"):
 - `sensors`: one reading per message on <prefix>/points/<code>, {"ts": …, "value": …};
 - `gateways`: batches of 100 readings on <prefix>/gateways/gw-<n>, [{"point": …, "ts": …, "value": …}, …].
 Every point once per round, each round with its own timestamp, so every (point, ts) is new.
-Points are named B00000 …. QoS 1, every message acknowledged by the broker before `pub` ends;
+Points are named B00000 …. `pub` stops after SECONDS or MAX readings (if given). QoS 1, every message acknowledged by the broker before `pub` ends;
 it prints one JSON line: {"readings": n, "seconds": s}.
 
 `sub` is the raw baseline: monitoring.ingest.Ingester itself (the same aiomqtt client, MQTT v5
@@ -131,13 +131,13 @@ def _parse(buffer: bytes):
     return buffer[0] & 0xF0, buffer[i:i + length], i + length
 
 
-def pub(port, prefix, shape, points, rate, seconds):
+def pub(port, prefix, shape, points, rate, seconds, most=0):
     c = Publisher(port, f"bench-pub-{time.time_ns()}")
     codes = [f"B{i:05d}" for i in range(points)]
     sent = 0
     start = time.time()
     last_ms = 0
-    while time.time() - start < seconds:
+    while time.time() - start < seconds and not (most and sent >= most):
         ms = max(int(time.time() * 1000), last_ms + 1)
         last_ms = ms
         value = 5.0 + (sent % 7) * 0.1
@@ -204,6 +204,7 @@ def sub(port, prefix, seconds, client_id):
 
 if __name__ == "__main__":
     if sys.argv[1] == "pub":
-        pub(int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]), float(sys.argv[6]), float(sys.argv[7]))
+        pub(int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]), float(sys.argv[6]), float(sys.argv[7]),
+            int(sys.argv[8]) if len(sys.argv) > 8 else 0)
     else:
         sub(int(sys.argv[2]), sys.argv[3], float(sys.argv[4]), sys.argv[5])

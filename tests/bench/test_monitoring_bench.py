@@ -12,13 +12,14 @@ For each shape:
    processes that are the ingester itself (monitoring.ingest.Ingester: same aiomqtt client,
    MQTT v5 shared subscription, QoS 1, persistent session, batching, acknowledgement after
    the batch) with the database step replaced by counting (tests/bench/mqtt_load.py `sub`),
-   the publisher as fast as it can for BENCH_PEAK_S seconds;
+   the publisher as fast as it can for BENCH_PEAK_S seconds or BENCH_PEAK_READINGS readings
+   (three times as many for gateways);
 2. sustained: the publisher at BENCH_INGEST_RATE readings/s (default 10,000) for
    BENCH_INGEST_S seconds (default 60) into BENCH_INGESTERS ingester processes (default 2),
    readings stored per second sampled; meanwhile, once a second, a limit-crossing reading on a
    probe point and the time until the console's websocket shows its `alarm.raised` frame;
-3. peak: the publisher as fast as it can into the same ingesters for BENCH_PEAK_S seconds,
-   stored readings per second (until the last is stored) against phase 1.
+3. peak: the publisher as fast as it can into the same ingesters (the same number of
+   readings as phase 1), stored readings per second (until the last is stored) against it.
 Then a raw COPY of the same rows into a bare table (no keys, no engine), and bytes stored per
 reading. BENCH_SHAPES (default "sensors,gateways") picks the shapes; BENCH_INGEST_ROOT runs
 the ingesters from another checkout of the project (to measure an older version with this
@@ -52,6 +53,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 RATE = float(os.environ.get("BENCH_INGEST_RATE", "10000"))
 SECONDS = float(os.environ.get("BENCH_INGEST_S", "60"))
 PEAK_SECONDS = float(os.environ.get("BENCH_PEAK_S", "15"))
+# A peak publishes at most this many readings: a publisher much faster than the subscribers
+# would otherwise fill their queues at the broker (max_queued_messages) and messages be dropped.
+# Gateways: three times as many (a tenth of the messages), so that the raw rate is not
+# measured over a second or less.
+PEAK_READINGS = int(os.environ.get("BENCH_PEAK_READINGS", "150000"))
+PEAK_MOST = {"sensors": PEAK_READINGS, "gateways": 3 * PEAK_READINGS}
 INGESTERS = int(os.environ.get("BENCH_INGESTERS", "2"))
 POINTS = 1000
 PROBES = 100  # per shape
@@ -86,11 +93,11 @@ def _result(proc) -> dict:
 
 def _raw_rate(broker, prefix, shape) -> tuple[float, float]:
     """Phase 1: (readings/s received by the raw subscribers, readings/s offered by the publisher)."""
-    subs = [_run_load("sub", broker.port, prefix, PEAK_SECONDS + 8, f"bench-raw-{shape}-{n}-{os.getpid()}")
+    subs = [_run_load("sub", broker.port, prefix, PEAK_SECONDS + 120, f"bench-raw-{shape}-{n}-{os.getpid()}")
             for n in range(INGESTERS)]
     for proc in subs:
         assert json.loads(proc.stdout.readline())["ready"]
-    published = _result(_run_load("pub", broker.port, prefix, shape, POINTS, 0, PEAK_SECONDS))
+    published = _result(_run_load("pub", broker.port, prefix, shape, POINTS, 0, PEAK_SECONDS, PEAK_MOST[shape]))
     seen = [_result(proc) for proc in subs]
     received = sum(s["readings"] for s in seen)
     assert received == published["readings"]  # QoS 1: every reading reached a subscriber
@@ -184,7 +191,7 @@ def _ingest_phases(broker, prefix, shape, port, token, first_probe, logs) -> dic
 
     # 3. Peak: as fast as the publisher can.
     before, t0 = _count(), time.monotonic()
-    peak = _result(_run_load("pub", broker.port, prefix, shape, POINTS, 0, PEAK_SECONDS))
+    peak = _result(_run_load("pub", broker.port, prefix, shape, POINTS, 0, PEAK_SECONDS, PEAK_MOST[shape]))
     wait_until(lambda: _count() >= before + peak["readings"], timeout=600, what="the peak to drain", every=0.2)
     peak_rate = (_count() - before) / (time.monotonic() - t0)
     return {"offered": sustained["readings"] / sustained["seconds"], "per_second": per_second,
