@@ -135,8 +135,9 @@
       }
       // A second detector on the same leak: point at the incident its source already has, so
       // one leak does not become two incidents by a hurried click (a new one stays possible).
+      // A drill's alarm and a real one never point at each other's incident.
       const sibling = !a.incident && a.risk_source && [...shown.values()].find((o) => o.id !== a.id && o.incident &&
-        o.risk_source && o.risk_source.code === a.risk_source.code);
+        o.risk_source && o.risk_source.code === a.risk_source.code && !!o.exercise === !!a.exercise);
       if (sibling) {
         const same = el("a", t.sourceIncident);
         same.href = "/incidents/" + Number(sibling.incident) + "/";
@@ -163,7 +164,8 @@
     updateRinging();
     if (a.incident && a.risk_source) {
       for (const o of shown.values()) {
-        if (o.id !== a.id && !o.incident && o.risk_source && o.risk_source.code === a.risk_source.code) render(o);
+        if (o.id !== a.id && !o.incident && o.risk_source && o.risk_source.code === a.risk_source.code &&
+            !!o.exercise === !!a.exercise) render(o);
       }
     }
   }
