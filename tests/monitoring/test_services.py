@@ -64,6 +64,38 @@ def test_an_alarm_is_raised_once_escalated_and_cleared_with_history_and_events(m
     assert point.state == "normal"
 
 
+def test_a_quiet_point_shows_its_newest_reading_and_still_rings_when_a_limit_is_crossed(make_point):
+    """Normal readings on a quiet point skip the engine (monitoring.store); the point page must
+    still show the newest value, an older reading arriving late must not rewind it, and the
+    engine must see the same state it would have built reading by reading."""
+    point = make_point()
+    first = store(*[r("GAS1", s, 5 + s) for s in range(0, 4)])
+    assert (first.stored, first.evaluated) == (4, 0)  # no alarm near: nothing ran the engine
+    point.refresh_from_db()
+    assert (point.last_value, point.last_ts) == (8, T0 + dt.timedelta(seconds=3))
+    store(r("GAS1", 1.5, 7))  # late, and older than what the point shows
+    point.refresh_from_db()
+    assert (point.last_value, point.last_ts) == (8, T0 + dt.timedelta(seconds=3))
+    assert point.engine_state["ts"] == (T0 + dt.timedelta(seconds=3)).timestamp()
+    store(r("GAS1", 2.5, 30))  # a crossing older than the newest reading: the engine ignores it
+    assert not Alarm.objects.exists()
+    store(*[r("GAS1", s, 25) for s in range(4, 8)])  # held for the 3 s on-delay
+    assert Alarm.objects.get().raised_at == T0 + dt.timedelta(seconds=7)
+    point.refresh_from_db()
+    assert (point.state, point.last_value) == ("h", 25)
+
+
+def test_a_point_waiting_out_its_on_delay_is_not_treated_as_quiet(make_point):
+    make_point()
+    store(r("GAS1", 0, 25), r("GAS1", 1, 25))  # H pending (delay 3 s)
+    result = store(r("GAS1", 2, 5))  # normal again: the pending condition must be dropped
+    assert result.evaluated == 1
+    store(r("GAS1", 3, 25), r("GAS1", 4, 25))  # a new wait starts at 3 s, not at 0
+    assert not Alarm.objects.exists()
+    store(r("GAS1", 6, 25))
+    assert Alarm.objects.get().raised_at == T0 + dt.timedelta(seconds=6)
+
+
 def test_readings_of_one_batch_are_evaluated_in_time_order(make_point):
     make_point()
     store(*[r("GAS1", s, 25) for s in reversed(range(0, 5))])
