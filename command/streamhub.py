@@ -32,7 +32,6 @@ import asyncio
 import hashlib
 import json
 import logging
-import time
 from collections import defaultdict, deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -247,6 +246,10 @@ def _frames_after(cursor: int, audiences=None, limit: int = FETCH_PAGE) -> list[
 # reconnect storm of thousands of phones does not queue the API's requests (Daphne runs
 # Django's views and Channels' database_sync_to_async on one shared thread).
 _hub_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stream-hub-db")
+# The periodic re-check of every socket's account reads thousands of rows: on a thread and a
+# connection of its own, so no fan-out read waits behind it (issue 15: at 5,000 sockets the
+# re-check took 0.5-1 s of wall time on a busy VM, and frames waited for it).
+_recheck_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stream-recheck-db")
 _socket_threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="stream-socket-db")
 
 
@@ -262,6 +265,10 @@ def _on_hub_connection(fn, *args):
 
 async def _hub_db(fn, *args):
     return await asyncio.get_running_loop().run_in_executor(_hub_thread, partial(_on_hub_connection, fn, *args))
+
+
+async def _recheck_db(fn, *args):
+    return await asyncio.get_running_loop().run_in_executor(_recheck_thread, partial(_on_hub_connection, fn, *args))
 
 
 async def socket_db(fn, *args):
@@ -302,7 +309,8 @@ class StreamHub:
                 # Commits in this process wake the hub at once, before their Redis doorbell.
                 stream.add_local_listener(self._local_bell)
                 self.tasks = [asyncio.create_task(self._read(), name="stream-hub-read"),
-                              asyncio.create_task(self._listen(), name="stream-hub-listen")]
+                              asyncio.create_task(self._listen(), name="stream-hub-listen"),
+                              asyncio.create_task(self._recheck_all(), name="stream-hub-recheck")]
             self.by_user[sock.user_id].add(sock)
             for audience in sock.audiences:
                 self.by_audience[audience].add(sock)
@@ -343,7 +351,6 @@ class StreamHub:
 
     # the reader
     async def _read(self) -> None:
-        last_recheck = time.monotonic()
         while True:
             tick = False
             try:
@@ -359,16 +366,26 @@ class StreamHub:
                 log.warning("stream hub: reading the event log failed", exc_info=True)
             if tick:
                 await self._join()
-            if self.recheck_users or time.monotonic() - last_recheck >= settings.STREAM_RECHECK_S:
+            if self.recheck_users:  # a few users named by account.changed: at once, in line
                 users, self.recheck_users = self.recheck_users, set()
-                if time.monotonic() - last_recheck >= settings.STREAM_RECHECK_S:
-                    users, last_recheck = None, time.monotonic()
                 try:
                     await self.recheck(users)
                 except asyncio.CancelledError:
                     raise
                 except Exception:  # noqa: BLE001
                     log.warning("stream hub: re-checking accounts failed", exc_info=True)
+
+    async def _recheck_all(self) -> None:
+        """Every STREAM_RECHECK_S, every socket's account (what no event announces: a session
+        expiring, a duty shift starting or ending), beside the reader rather than in its way."""
+        while True:
+            await asyncio.sleep(settings.STREAM_RECHECK_S)
+            try:
+                await self.recheck(None, db=_recheck_db)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - PostgreSQL away: the next round tries again
+                log.warning("stream hub: re-checking accounts failed", exc_info=True)
 
     async def _fan_out(self) -> None:
         while True:
@@ -397,14 +414,14 @@ class StreamHub:
         if user_id in self.by_user:
             await self.recheck({user_id})
 
-    async def recheck(self, user_ids: set[int] | None = None) -> None:
+    async def recheck(self, user_ids: set[int] | None = None, db=None) -> None:
         """Re-read the accounts behind the sockets (all, or those of `user_ids`) and act."""
         socks = [s for uid in (user_ids if user_ids is not None else list(self.by_user))
                  for s in self.by_user.get(uid, ())]
         if not socks:
             return
         self.stats["rechecks"] += 1
-        accounts = await _hub_db(load_accounts, {s.user_id for s in socks}, {s.session_key for s in socks if s.session_key},
+        accounts = await (db or _hub_db)(load_accounts, {s.user_id for s in socks}, {s.session_key for s in socks if s.session_key},
                                         {s.token_key for s in socks if s.token_key})
         for sock in socks:
             account = accounts.get(sock.user_id)

@@ -91,18 +91,22 @@ def emit(*, audiences: Iterable[str], type: str, payload: dict) -> Event:
     return emit_many([(audiences, type, payload)])[0]
 
 
-def publish_many(items: Iterable[tuple[events.EventType | str, tuple]]) -> list[Event]:
+def publish_many(items: Iterable[tuple[events.EventType | str, tuple]], *, along=()) -> list[Event]:
     """`publish` for several events at once: [(event type, subject tuple), ...], in that order."""
     batch = []
     for event_type, subject in items:
         declared = events.declared(str(event_type))
         batch.append((declared.audiences_for(*subject), declared.name, declared.payload_for(*subject)))
-    return emit_many(batch)
+    return emit_many(batch, along=along)
 
 
-def emit_many(items: Iterable[tuple[Iterable[str], str, dict]]) -> list[Event]:
+def emit_many(items: Iterable[tuple[Iterable[str], str, dict]], *, along=()) -> list[Event]:
     """`emit` for several events (audiences, type, payload) in one statement: one round trip and
-    one advisory lock; the seqs are consecutive in the given order. Same rules as `emit`."""
+    one advisory lock; the seqs are consecutive in the given order. Same rules as `emit`.
+
+    `along`: the service's own writes as data-modifying CTEs [(name, sql, params), ...] run in
+    the same statement (dispatch, issue 15: one round trip for all its rows and its events).
+    They must not read the events; PostgreSQL runs each exactly once, in this transaction."""
     if not connection.in_atomic_block:
         raise RuntimeError("core.stream.emit must be called inside a transaction")
     rows = []
@@ -119,13 +123,14 @@ def emit_many(items: Iterable[tuple[Iterable[str], str, dict]]) -> list[Event]:
         return []
     at = timezone.now()
     values = ", ".join(["(%s::varchar[], %s, %s::jsonb, %s::timestamptz, %s)"] * len(rows))
-    params = [_SEQ_LOCK_KEY]
+    prelude = "".join(f"{name} AS ({sql}), " for name, sql, _params in along)
+    params = [p for _name, _sql, sql_params in along for p in sql_params] + [_SEQ_LOCK_KEY]
     for n, (audiences, type_, payload) in enumerate(rows):
         params += [audiences, type_, json.dumps(payload), at, n]
     with connection.cursor() as cursor:
         # Rows are inserted in the ORDER BY's order, so the seqs (drawn per row) follow it.
         cursor.execute(
-            f"WITH seq_lock AS (SELECT pg_advisory_xact_lock(%s)) "
+            f"WITH {prelude}seq_lock AS (SELECT pg_advisory_xact_lock(%s)) "
             f"INSERT INTO {Event._meta.db_table} (audiences, type, payload, at) "
             f"SELECT v.audiences, v.type, v.payload, v.at FROM seq_lock, (VALUES {values}) "
             f"AS v(audiences, type, payload, at, n) ORDER BY v.n RETURNING seq",

@@ -7,6 +7,7 @@ dispatchers and a responder acting at the same moment.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable
 from datetime import datetime
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.db import IntegrityError, connection, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from procrastinate.contrib.django import app as jobs
@@ -293,7 +295,11 @@ def assignment_create(*, actor, incident_id: int, resource_ids: Iterable[int]) -
 
 
 def _assignment_create_locked(actor, incident_id, ids) -> list[Assignment]:
-    resources = list(Resource.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    # Each locked unit comes with the id its assignment will have (drawn from the assignments'
+    # own sequence), so the events can be built before the one statement that writes it all.
+    # An id drawn for a dispatch that is then refused is a gap, as a rolled-back INSERT leaves.
+    resources = list(Resource.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk").annotate(
+        new_assignment_id=RawSQL("nextval(pg_get_serial_sequence(%s, 'id'))", (Assignment._meta.db_table,))))
     missing = set(ids) - {r.pk for r in resources}
     if missing:
         raise DomainError(_("No resource with id %(ids)s.") % {"ids": ", ".join(map(str, sorted(missing)))},
@@ -309,7 +315,8 @@ def _assignment_create_locked(actor, incident_id, ids) -> list[Assignment]:
             data={"unavailable": [{"id": r.pk, "name": r.name, "status": r.status} for r in unavailable]},
         )
     now = timezone.now()
-    created = [Assignment(incident=incident, resource=resource, created_by=actor) for resource in resources]
+    created = [Assignment(pk=resource.new_assignment_id, incident=incident, resource=resource, created_by=actor)
+               for resource in resources]
     for resource in resources:
         resource.status, resource.status_since = Resource.Status.DISPATCHED, now
     promote = incident.status == Incident.Status.REPORTED
@@ -318,69 +325,66 @@ def _assignment_create_locked(actor, incident_id, ids) -> list[Assignment]:
     names = ", ".join(r.name for r in resources)
     entry = _timeline_entry(incident, actor, "dispatch", _("Dispatched: %(names)s.") % {"names": names},
                             {"resources": ids})
-    _dispatch_write(actor, incident, resources, created, entry, now, promote=promote)
+    writes = _dispatch_writes(actor, incident, resources, created, entry, now, promote=promote)
     stream.publish_many([
         *(item for assignment in created for item in (
             (_ASSIGNMENT_EVENTS["assignment.created"], (assignment,)),
             (events.RESOURCE_UPDATED, (assignment.resource, incident)))),
         (_INCIDENT_EVENTS["incident.updated"], (incident,)),
-    ])
+    ], along=writes)
+    for assignment in created:
+        assignment._state.adding, assignment._state.db = False, connection.alias
     return created
 
 
-def _dispatch_write(actor, incident, resources, created, entry, now, *, promote: bool) -> None:
-    """Every row of a dispatch in one statement (issue 15): the assignments and their history,
-    the units' new status and their history, the incident's (and its history) when it was only
-    reported, the timeline entry and one escalation job per assignment. One round trip instead
-    of seven, and no ORM bulk machinery in Python; the data-modifying CTEs all run exactly once,
-    in this transaction, so the guarantees are the ones of the separate statements: history
-    rows name the dispatcher (as simple_history's bulk helpers would), the jobs are deferred in
-    the transaction (a rollback cancels them), the unique index on active assignments still
-    refuses a unit booked twice (IntegrityError, a 409 in assignment_create)."""
+def _dispatch_writes(actor, incident, resources, created, entry, now, *, promote: bool) -> list:
+    """Every row of a dispatch, as data-modifying CTEs that run in the events' own statement
+    (core.stream.emit_many's `along`, issue 15): the assignments and their history, the units'
+    new status and their history, the incident's (and its history) when it was only reported,
+    the timeline entry and one escalation job per assignment. One round trip instead of eight,
+    and no ORM bulk machinery in Python. Each CTE runs exactly once, in this transaction, so the
+    guarantees are those of separate statements: history rows name the dispatcher (as
+    simple_history's bulk helpers would), the jobs are deferred in the transaction (a rollback
+    cancels them), the unique index on active assignments still refuses a unit booked twice
+    (IntegrityError, a 409 in assignment_create), the events keep their order and seq lock."""
     qn = connection.ops.quote_name
-    parts, params = [], []
+    parts = []
 
     def cte(name, sql, sql_params):
-        parts.append(f"{name} AS ({sql})")
-        params.extend(sql_params)
+        parts.append((name, sql, list(sql_params)))
 
-    sql, sql_params = _insert_sql(Assignment, created)
-    cte("a", sql + " RETURNING *", sql_params)
-    cte("ah", *_history_insert_sql(Assignment, "a", "+", actor, now))
-    table = qn(Resource._meta.db_table)
-    cte("r", f"UPDATE {table} SET {qn('status')} = %s, {qn('status_since')} = %s WHERE {qn('id')} = ANY(%s) "
-             f"RETURNING *", [Resource.Status.DISPATCHED, now, [r.pk for r in resources]])
-    cte("rh", *_history_insert_sql(Resource, "r", "~", actor, now))
-    if promote:
-        cte("i", f"UPDATE {qn(Incident._meta.db_table)} SET {qn('status')} = %s WHERE {qn('id')} = %s RETURNING *",
-            [incident.status, incident.pk])
-        cte("ih", *_history_insert_sql(Incident, "i", "~", actor, now))
-    cte("t", *_insert_sql(TimelineEntry, [entry]))
+    sql, sql_params = _insert_sql(Assignment, created, with_pk=True)
+    cte("dispatch_a", sql + " RETURNING *", sql_params)
     # The escalation jobs through procrastinate's own SQL function (the one its batch_defer
-    # calls), configured by the task itself; args name each new assignment.
+    # calls), configured by the task itself; args name each new assignment. A SELECT in a WITH
+    # runs only when read: the history insert below reads its one row, so it runs exactly once.
     template = escalate_unacknowledged.configure(schedule_in={"seconds": settings.ESCALATION_TIMEOUT_S}).job
-    cte("j", "SELECT procrastinate_defer_jobs_v1(ARRAY(SELECT ROW(%s, %s, %s, %s, %s, "
-             "jsonb_build_object('assignment_id', a.id), %s)::procrastinate_job_to_defer_v1 FROM a)) AS ids",
-        [template.queue, template.task_name, template.priority, template.lock, template.queueing_lock,
-         template.scheduled_at])
-    with connection.cursor() as cursor:
-        cursor.execute(f"WITH {', '.join(parts)} SELECT a.resource_id, a.id, (SELECT cardinality(ids) FROM j) "
-                       f"FROM a", params)
-        rows = cursor.fetchall()
-    ids = {resource_id: pk for resource_id, pk, _jobs in rows}
-    if len(ids) != len(created) or rows[0][2] != len(created):
-        raise RuntimeError("dispatch: the batched write did not insert one assignment and one job per unit")
+    rows = ", ".join(["ROW(%s, %s, %s, %s, %s, %s::jsonb, %s)::procrastinate_job_to_defer_v1"] * len(created))
+    job_params = []
     for assignment in created:
-        assignment.pk = ids[assignment.resource_id]
-        assignment._state.adding, assignment._state.db = False, connection.alias
+        job_params += [template.queue, template.task_name, template.priority, template.lock, template.queueing_lock,
+                       json.dumps({**template.task_kwargs, "assignment_id": assignment.pk}), template.scheduled_at]
+    cte("dispatch_j", f"SELECT cardinality(procrastinate_defer_jobs_v1(ARRAY[{rows}])) AS deferred", job_params)
+    sql, sql_params = _history_insert_sql(Assignment, "dispatch_a", "+", actor, now)
+    cte("dispatch_ah", sql + " CROSS JOIN dispatch_j", sql_params)
+    table = qn(Resource._meta.db_table)
+    cte("dispatch_r", f"UPDATE {table} SET {qn('status')} = %s, {qn('status_since')} = %s "
+                      f"WHERE {qn('id')} = ANY(%s) RETURNING *", [Resource.Status.DISPATCHED, now, [r.pk for r in resources]])
+    cte("dispatch_rh", *_history_insert_sql(Resource, "dispatch_r", "~", actor, now))
+    if promote:
+        cte("dispatch_i", f"UPDATE {qn(Incident._meta.db_table)} SET {qn('status')} = %s WHERE {qn('id')} = %s "
+                          f"RETURNING *", [incident.status, incident.pk])
+        cte("dispatch_ih", *_history_insert_sql(Incident, "dispatch_i", "~", actor, now))
+    cte("dispatch_t", *_insert_sql(TimelineEntry, [entry]))
+    return parts
 
 
-def _insert_sql(model, objs) -> tuple[str, list]:
+def _insert_sql(model, objs, *, with_pk: bool = False) -> tuple[str, list]:
     """The INSERT that bulk_create would run for `objs` (defaults and auto_now_add filled in on
     the objects too), as SQL to compose into a larger statement."""
     from django.db.models.sql import InsertQuery
 
-    fields = [f for f in model._meta.local_concrete_fields if not f.primary_key and not f.generated]
+    fields = [f for f in model._meta.local_concrete_fields if (with_pk or not f.primary_key) and not f.generated]
     query = InsertQuery(model)
     query.insert_values(fields, objs)
     [(sql, sql_params)] = query.get_compiler(connection=connection).as_sql()

@@ -12,8 +12,9 @@ from core.models import Event
 
 def _bells_until(layer, channel, seq: int) -> list[dict]:
     """The hubs' group is shared by every commit of this process: doorbells of earlier tests'
-    commits (lower seqs) may still be on their way. Everything received up to and including the
-    first doorbell at or past `seq`."""
+    commits (lower seqs) may still be on their way, or merged into ours by the bell ringer
+    (their audiences added). Everything received up to and including the first doorbell at or
+    past `seq`."""
     received = []
     while not received or received[-1].get("seq", 0) < seq:
         received.append(async_to_sync(layer.receive)(channel))
@@ -34,7 +35,8 @@ def test_committed_event_is_stored_and_rings_the_hubs_doorbell_on_redis():
     with transaction.atomic():
         event = stream.emit(audiences=["unit:7", "console"], type="assignment.created", payload={"id": 1})
     message = _bells_until(layer, channel, event.seq)[-1]
-    assert message == {"type": "stream.doorbell", "seq": event.seq, "audiences": ["console", "unit:7"]}
+    assert (message["type"], message["seq"]) == ("stream.doorbell", event.seq)
+    assert {"console", "unit:7"} <= set(message["audiences"])
     stored = Event.objects.get(seq=event.seq)
     assert stored.audiences == ["console", "unit:7"]
     assert stored.as_frame()["type"] == "assignment.created"
@@ -108,7 +110,7 @@ def test_doorbells_are_batched_per_transaction_and_survive_an_earlier_rollback()
         last = stream.emit(audiences=["console", "unit:9"], type="t.two", payload={}).seq
     # One doorbell for the transaction, carrying its highest seq and every audience it touched.
     *before, bell = _bells_until(layer, channel, last)
-    assert bell == {"type": "stream.doorbell", "seq": last, "audiences": ["console", "unit:9"]}
+    assert (bell["seq"], {"console", "unit:9"} <= set(bell["audiences"])) == (last, True)
     assert not [b for b in before if "unit:9" in b["audiences"]]
     async_to_sync(layer.group_send)(stream.HUB_GROUP, {"type": "marker"})
     assert async_to_sync(layer.receive)(channel) == {"type": "marker"}
@@ -124,7 +126,8 @@ def test_a_rolled_back_savepoint_does_not_silence_the_rest_of_the_transaction():
             stream.emit(audiences=["unit:10"], type="t.inner", payload={})
             raise RuntimeError("inner rollback")
         kept = stream.emit(audiences=["unit:10"], type="t.outer", payload={}).seq
-    assert _bells_until(layer, channel, kept)[-1] == {"type": "stream.doorbell", "seq": kept, "audiences": ["unit:10"]}
+    bell = _bells_until(layer, channel, kept)[-1]
+    assert (bell["seq"], "unit:10" in bell["audiences"]) == (kept, True)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -141,15 +144,16 @@ def test_emit_many_draws_consecutive_seqs_in_order_and_rings_once():
     stored = list(Event.objects.filter(seq__in=seqs).order_by("seq").values_list("type", "payload"))
     assert stored == [("assignment.created", {"n": 0}), ("resource.updated", {"n": 1}),
                       ("incident.updated", {"n": 2})]
-    assert _bells_until(layer, channel, seqs[-1])[-1] == {
-        "type": "stream.doorbell", "seq": seqs[-1], "audiences": ["console", "duty", "unit:11"]}
+    *before, bell = _bells_until(layer, channel, seqs[-1])
+    assert (bell["seq"], {"console", "duty", "unit:11"} <= set(bell["audiences"])) == (seqs[-1], True)
+    assert not [b for b in before if "unit:11" in b["audiences"]]  # one doorbell for the three events
 
 
 @pytest.mark.django_db(transaction=True)
 def test_dispatch_query_budget_does_not_grow_with_the_units(make_user):
-    """Issue 15: dispatch batches its rows. The budget: BEGIN, lock the units, lock the incident,
-    one statement for the assignments, the units, the incident, their history rows, the
-    timeline entry and the escalation jobs, one for the events, COMMIT."""
+    """Issue 15: dispatch batches its rows. The budget: BEGIN, lock the units (drawing the new
+    assignments' ids), lock the incident, one statement for the assignments, the units, the
+    incident, their history rows, the timeline entry, the escalation jobs and the events, COMMIT."""
     from django.contrib.gis.geos import Point
     from django.test.utils import CaptureQueriesContext
 
@@ -177,7 +181,7 @@ def test_dispatch_query_budget_does_not_grow_with_the_units(make_user):
         with CaptureQueriesContext(connection) as queries:
             created = services.assignment_create(actor=boss, incident_id=incident.pk, resource_ids=ids)
         assert len(created) == len(ids)
-        assert len(queries.captured_queries) == 6, [q["sql"][:90] for q in queries.captured_queries]
+        assert len(queries.captured_queries) == 5, [q["sql"][:90] for q in queries.captured_queries]
     # Every guarantee kept: history names the dispatcher, one job per assignment, events in order.
     from procrastinate.contrib.django.models import ProcrastinateJob
 
