@@ -77,7 +77,7 @@ def write_endpoints(w: World) -> list[tuple[str, str, str, dict]]:
           "stability": "D", "location": {"type": "Point", "coordinates": [113.66, 22.65]}}),
         ("post", "/api/v1/alerts/", "commander1", alert),
         ("patch", f"/api/v1/alerts/{w.draft.pk}/", "commander1", {"headline": "新标题"}),
-        ("post", f"/api/v1/alerts/{w.draft.pk}/issue/", "commander1", {}),
+        ("post", f"/api/v1/alerts/{w.draft.pk}/issue/", "commander1", {"confirm": True}),
         ("post", f"/api/v1/alerts/{w.issued.pk}/update/", "commander1", {"headline": "更新"}),
         ("post", f"/api/v1/alerts/{w.issued.pk}/cancel/", "commander1", {"note": "解除"}),
     ]
