@@ -140,11 +140,18 @@ def user_roles(user) -> set[str]:
         return set()
     cached = getattr(user, "_role_names", None)
     if cached is None:
-        cached = set(user.groups.values_list("name", flat=True))
-        if user.is_superuser:
-            cached |= CONSOLE_ROLES | INTAKE_ROLES | DISPATCH_ROLES | COMMAND_ROLES
-        user._role_names = cached
+        cached = remember_roles(user, user.groups.values_list("name", flat=True))
     return cached
+
+
+def remember_roles(user, group_names) -> set[str]:
+    """Cache `user`'s roles for this request from its group names, read by the caller (the API's
+    token authentication reads them in the token's own query: one round trip less per call)."""
+    names = set(group_names or ())
+    if user.is_superuser:
+        names |= CONSOLE_ROLES | INTAKE_ROLES | DISPATCH_ROLES | COMMAND_ROLES
+    user._role_names = names
+    return names
 
 
 def has_role(user, roles) -> bool:

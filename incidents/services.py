@@ -16,7 +16,6 @@ from django.conf import settings
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.db import IntegrityError, connection, transaction
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from procrastinate.contrib.django import app as jobs
@@ -298,13 +297,13 @@ def _assignment_create_locked(actor, incident_id, ids) -> list[Assignment]:
     # Each locked unit comes with the id its assignment will have (drawn from the assignments'
     # own sequence), so the events can be built before the one statement that writes it all.
     # An id drawn for a dispatch that is then refused is a gap, as a rolled-back INSERT leaves.
-    resources = list(Resource.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk").annotate(
-        new_assignment_id=RawSQL("nextval(pg_get_serial_sequence(%s, 'id'))", (Assignment._meta.db_table,))))
+    resources, incident = _lock_units_and_incident(ids, incident_id)
     missing = set(ids) - {r.pk for r in resources}
     if missing:
         raise DomainError(_("No resource with id %(ids)s.") % {"ids": ", ".join(map(str, sorted(missing)))},
                           status=404)
-    incident = _locked_incident(incident_id)
+    if incident is None:
+        raise DomainError(_("No incident %(id)s.") % {"id": incident_id}, status=404)
     if not incident.is_open:
         raise DomainError(_("Incident %(n)s is closed.") % {"n": incident.number}, status=409)
     unavailable = [r for r in resources if r.status != Resource.Status.AVAILABLE or not r.is_dispatchable]
@@ -335,6 +334,80 @@ def _assignment_create_locked(actor, incident_id, ids) -> list[Assignment]:
     for assignment in created:
         assignment._state.adding, assignment._state.db = False, connection.alias
     return created
+
+
+class _Columns:
+    """One model's concrete columns in a hand-written SELECT: the SQL list, and how to turn a
+    slice of a row back into an instance with the ORM's own converters (PostGIS geometries)."""
+
+    def __init__(self, model, alias):
+        qn = connection.ops.quote_name
+        self.model, self.fields = model, model._meta.concrete_fields
+        self.sql = ", ".join(f"{alias}.{qn(f.column)}" for f in self.fields)
+        self.attnames = [f.attname for f in self.fields]
+        self.converters = []
+        for field in self.fields:
+            col = field.get_col(alias)
+            found = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+            self.converters.append((found, col))
+
+    def build(self, values):
+        if values[0] is None:  # the pk: no row (a LEFT JOIN found nothing)
+            return None
+        out = []
+        for value, (converters, col) in zip(values, self.converters, strict=True):
+            for convert in converters:
+                value = convert(value, col, connection)
+            out.append(value)
+        return self.model.from_db(connection.alias, self.attnames, out)
+
+
+_DISPATCH_LOCK = None
+
+
+def _lock_units_and_incident(ids, incident_id) -> tuple[list[Resource], Incident | None]:
+    """Lock the units (in id order, each with the id its assignment will have) and then the
+    incident (with its type and area), in one statement instead of two (issue 15).
+
+    The lock order stays units → incident: the incident's row is read under a filter that
+    counts every locked unit first, so PostgreSQL cannot lock it before all the units are
+    (a materialised CTE with FOR UPDATE runs completely when read). Units are returned even
+    when the incident does not exist (None), so the caller's 404s stay as they were."""
+    global _DISPATCH_LOCK
+    try:
+        incident_pk = int(incident_id)
+    except (TypeError, ValueError):
+        raise DomainError(_("No incident %(id)s.") % {"id": incident_id}, status=404) from None
+    if _DISPATCH_LOCK is None:  # built once per process: the SQL does not depend on the input
+        qn = connection.ops.quote_name
+        r, i = _Columns(Resource, '"r"'), _Columns(Incident, '"i"')
+        t, a = _Columns(IncidentType, '"t"'), _Columns(Area, '"a"')
+        sql = (
+            f"WITH units AS MATERIALIZED (SELECT {r.sql}, nextval(pg_get_serial_sequence(%s, 'id')) "
+            f"FROM {qn(Resource._meta.db_table)} r WHERE r.{qn('id')} = ANY(%s) ORDER BY r.{qn('id')} FOR UPDATE OF r), "
+            f"target AS MATERIALIZED (SELECT {i.sql}, {t.sql}, {a.sql} FROM {qn(Incident._meta.db_table)} i "
+            f"JOIN {qn(IncidentType._meta.db_table)} t ON t.{qn('id')} = i.{qn('type_id')} "
+            f"LEFT JOIN {qn(Area._meta.db_table)} a ON a.{qn('id')} = i.{qn('area_id')} "
+            f"WHERE i.{qn('id')} = %s AND (SELECT count(*) FROM units) >= 0 FOR UPDATE OF i) "
+            f"SELECT * FROM units LEFT JOIN target ON true ORDER BY 1")
+        _DISPATCH_LOCK = (sql, r, i, t, a)
+    sql, r, i, t, a = _DISPATCH_LOCK
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Assignment._meta.db_table, ids, incident_pk])
+        rows = cursor.fetchall()
+    resources, incident = [], None
+    nr, ni, nt = len(r.fields), len(i.fields), len(t.fields)
+    for row in rows:
+        resource = r.build(row[:nr])
+        resource.new_assignment_id = row[nr]
+        resources.append(resource)
+        if incident is None:
+            rest = row[nr + 1:]
+            incident = i.build(rest[:ni])
+            if incident is not None:
+                incident.type = t.build(rest[ni:ni + nt])
+                incident.area = a.build(rest[ni + nt:])
+    return resources, incident
 
 
 def _dispatch_writes(actor, incident, resources, created, entry, now, *, promote: bool) -> list:

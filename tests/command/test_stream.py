@@ -152,8 +152,9 @@ def test_emit_many_draws_consecutive_seqs_in_order_and_rings_once():
 @pytest.mark.django_db(transaction=True)
 def test_dispatch_query_budget_does_not_grow_with_the_units(make_user):
     """Issue 15: dispatch batches its rows. The budget: BEGIN, lock the units (drawing the new
-    assignments' ids), lock the incident, one statement for the assignments, the units, the
-    incident, their history rows, the timeline entry, the escalation jobs and the events, COMMIT."""
+    assignments' ids) and then the incident in one statement, one statement for the assignments,
+    the units, the incident, their history rows, the timeline entry, the escalation jobs and the
+    events, COMMIT."""
     from django.contrib.gis.geos import Point
     from django.test.utils import CaptureQueriesContext
 
@@ -181,7 +182,7 @@ def test_dispatch_query_budget_does_not_grow_with_the_units(make_user):
         with CaptureQueriesContext(connection) as queries:
             created = services.assignment_create(actor=boss, incident_id=incident.pk, resource_ids=ids)
         assert len(created) == len(ids)
-        assert len(queries.captured_queries) == 5, [q["sql"][:90] for q in queries.captured_queries]
+        assert len(queries.captured_queries) == 4, [q["sql"][:90] for q in queries.captured_queries]
     # Every guarantee kept: history names the dispatcher, one job per assignment, events in order.
     from procrastinate.contrib.django.models import ProcrastinateJob
 
