@@ -20,4 +20,5 @@ def incident_card(request, incident) -> str:
                             request=request)
 
 
-panels.register("incident", "park-alarms", render=incident_card, order=5)
+# After the plans (10) and drills (20) cards: the plan is what the commander acts on first.
+panels.register("incident", "park-alarms", render=incident_card, order=30)

@@ -28,5 +28,5 @@ def test_lower_apps_templates_load_no_higher_apps_tags():
                         f"{name} loads {library}: register a panel in that app's panels.py instead"
 
 
-def test_the_plans_and_drills_cards_are_panels_of_the_incident_page():
-    assert [p.name for p in panels.registered("incident")][:2] == ["plans", "drills"]
+def test_the_plans_drills_and_alarm_cards_are_panels_of_the_incident_page():
+    assert [p.name for p in panels.registered("incident")] == ["plans", "drills", "work-permits", "park-alarms"]
