@@ -36,7 +36,27 @@ def load() -> dict:
     created = {"users": _role_users()}
     for loader in loaders():
         created.update(loader())
+    created["point_owners"] = _point_owners()
     return created
+
+
+def _point_owners() -> int:
+    """Each demo monitoring point's responsible persons are its enterprise's safety officers, so
+    an unacknowledged HH alarm in the demo reaches them as well as the officers on duty. Wired
+    here, above both apps: monitoring may not import safety, which holds the memberships."""
+    from monitoring.models import MonitoringPoint
+    from safety.models import EnterpriseMembership
+
+    officers: dict[int, list[int]] = {}
+    for membership in EnterpriseMembership.objects.all():
+        officers.setdefault(membership.enterprise_id, []).append(membership.user_id)
+    added = 0
+    for point in MonitoringPoint.objects.filter(risk_source__isnull=False).select_related("risk_source"):
+        people = officers.get(point.risk_source.enterprise_id, [])
+        if people and not point.responsible.exists():
+            point.responsible.add(*people)
+            added += 1
+    return added
 
 
 def _role_users() -> int:

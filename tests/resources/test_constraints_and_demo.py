@@ -79,6 +79,11 @@ def test_demo_district_has_what_the_foundation_promises_and_loads_once():
     assert responder1.resource is not None and responder1.user.check_password(settings.DEMO_PASSWORD)
     # Every unit lies inside the district's areas.
     assert all(Area.objects.filter(boundary__intersects=u.location).exists() for u in units)
+    # An unacknowledged HH alarm on RS01's detectors reaches E01's safety officer too.
+    from monitoring.models import MonitoringPoint
+    rs01_points = MonitoringPoint.objects.filter(risk_source__code="RS01")
+    assert rs01_points.exists()
+    assert all(p.responsible.filter(username="enterprise1").exists() for p in rs01_points)
 
     result = demo_module.load()
     assert sum(result.values()) == 0
