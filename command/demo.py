@@ -1,11 +1,11 @@
 """The demo district, loaded once by `manage.py load_demo` (idempotent)."""
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
 from core import roles
+from resources.demo import demo_password_hash
 
 # The role users of docs/contract.md.
 ROLE_USERS = [
@@ -66,14 +66,14 @@ def _role_users() -> int:
         user, was_created = User.objects.get_or_create(
             username=username, defaults={"first_name": zh, "last_name": en, "is_staff": staff})
         if was_created:
-            user.set_password(settings.DEMO_PASSWORD)
+            user.password = demo_password_hash()
             user.save(update_fields=["password"])
             user.groups.add(Group.objects.get(name=role))
             created += 1
     admin, was_created = User.objects.get_or_create(
         username="admin", defaults={"is_staff": True, "is_superuser": True, "first_name": "管理员"})
     if was_created:
-        admin.set_password(settings.DEMO_PASSWORD)
+        admin.password = demo_password_hash()
         admin.save(update_fields=["password"])
         created += 1
     return created

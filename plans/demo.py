@@ -9,7 +9,6 @@ typhoon plan are demo values, not taken from any standard.
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
@@ -18,6 +17,7 @@ from core import roles
 from hazards.models import Enterprise, RiskSource
 from incidents.models import IncidentType
 from plans.models import Action, DutyPost, Plan, PlanContact, ResponseLevel, Shift
+from resources.demo import demo_password_hash
 from resources.models import Agency
 
 ACCIDENT_THRESHOLDS = {
@@ -161,7 +161,7 @@ def _roster() -> int:
     for username, role, zh, en in EXTRA_USERS:
         user, was_created = User.objects.get_or_create(username=username, defaults={"first_name": zh, "last_name": en})
         if was_created:
-            user.set_password(settings.DEMO_PASSWORD)
+            user.password = demo_password_hash()
             user.save(update_fields=["password"])
             user.groups.add(Group.objects.get(name=role))
     people = {u.username: u for u in User.objects.filter(username__in=[

@@ -6,6 +6,7 @@ equipment and shelters. Every name is invented. Loading is idempotent: rows are 
 code and created only when missing, so a second run adds and changes nothing.
 """
 
+import functools
 import random
 
 from django.contrib.auth import get_user_model
@@ -139,7 +140,7 @@ def load() -> dict:
             user, user_created = User.objects.get_or_create(
                 username=username, defaults={"first_name": given, "last_name": family})
             if user_created:
-                user.set_password(_demo_password())
+                user.password = demo_password_hash()
                 user.save(update_fields=["password"])
                 user.groups.add(responder_group)
             _responder, was_created = Responder.objects.get_or_create(
@@ -180,7 +181,17 @@ def _person_name(number: int) -> tuple[str, str]:
     return f"{family}{given}", ""
 
 
-def _demo_password() -> str:
+def demo_password_hash() -> str:
+    """The demo password, hashed once per process and shared by every demo account (they all
+    have the same known password anyway): a salted PBKDF2 hash costs ~0.3 s, and the demo has
+    some eighty accounts, loaded by `make run` and by many tests."""
     from django.conf import settings
 
-    return settings.DEMO_PASSWORD
+    return _hash_of(settings.DEMO_PASSWORD)
+
+
+@functools.lru_cache(maxsize=4)
+def _hash_of(password: str) -> str:
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(password)

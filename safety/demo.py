@@ -8,7 +8,6 @@ person is missing, one certificate has expired, E02 has filed no commitment.
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.gis.geos import Point
@@ -16,6 +15,7 @@ from django.utils import timezone
 
 from core.roles import ENTERPRISE_OFFICER, SAFETY_SUPERVISOR
 from hazards.models import Enterprise, RiskSource
+from resources.demo import demo_password_hash
 from safety import rules, services
 from safety.models import (
     Certificate,
@@ -131,7 +131,7 @@ def _users() -> int:
         user, was_created = User.objects.get_or_create(
             username=username, defaults={"first_name": first, "last_name": last, "is_staff": staff})
         if was_created:
-            user.set_password(settings.DEMO_PASSWORD)
+            user.password = demo_password_hash()
             user.save(update_fields=["password"])
             user.groups.add(Group.objects.get(name=role))
             made += 1
