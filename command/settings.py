@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "plans",
     "alerts",
     "drills",
+    "oversight",
 ]
 
 MIDDLEWARE = [

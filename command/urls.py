@@ -22,6 +22,7 @@ urlpatterns = [
     path("alerts/", include("alerts.urls")),
     path("drills/", include("drills.urls")),
     path("safety/", include("safety.urls")),
+    path("oversight/", include("oversight.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: the CSP allows no inline script.

@@ -281,6 +281,8 @@ class ColourInputs:
     overdue_items: int = 0
     active_alarms: int = 0
     missing_commitment: bool = False
+    # Inputs registered by apps above safety (safety.colour_inputs): (code, n, text, outright_red).
+    extra: tuple = ()
 
 
 def raise_colour(colour: str, steps: int = 1) -> str:
@@ -313,6 +315,10 @@ def enterprise_colour(inputs: ColourInputs) -> tuple[str, list[dict]]:
     ):
         if present:
             colour = raise_colour(colour)
+            factors.append({"code": code, "colour": colour, "text": str(text % {"n": int(present)})})
+    for code, present, text, outright_red in inputs.extra:
+        if present:
+            colour = "red" if outright_red else raise_colour(colour)
             factors.append({"code": code, "colour": colour, "text": str(text % {"n": int(present)})})
     if not factors:
         factors.append({"code": "none", "colour": colour, "text": str(_("No major hazard source and nothing open"))})

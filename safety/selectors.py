@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core.roles import CONSOLE_ROLES, ENTERPRISE_OFFICER, SAFETY_SUPERVISOR, has_role, user_roles
 from hazards.models import Enterprise, RiskSource
+from safety import colour_inputs as colour_inputs_registry
 from safety import rules
 from safety.models import (
     Certificate,
@@ -140,6 +141,7 @@ def colour_inputs(enterprise_id: int, at: dt.datetime | None = None) -> rules.Co
         overdue_items=hidden["overdue"] + expired + permits_retest_overdue(at).filter(enterprise_id=enterprise_id).count(),
         active_alarms=active_alarms(enterprise_id) or 0,
         missing_commitment=commitment_due_passed(at) and commitment_today(enterprise_id, at) is None,
+        extra=colour_inputs_registry.measured(enterprise_id, at),
     )
 
 

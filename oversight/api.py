@@ -1,0 +1,133 @@
+"""REST API of the park's safety administration (API contract: "Safety administration"). Thin:
+parse, call one service or selector, render. Querysets go through oversight.selectors, so
+another enterprise's record is a 404, as for an id that does not exist."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api import role_permission
+from core.params import parse_choice, parse_int
+from core.roles import SAFETY_ROLES
+from oversight import export, selectors, services
+from oversight.serializers import (
+    DutyCheckCreateSerializer,
+    DutyCheckSerializer,
+    DutyStatusSerializer,
+    EvaluationCreateSerializer,
+    EvaluationSerializer,
+    LicenceCreateSerializer,
+    LicenceSerializer,
+    OverviewRowSerializer,
+)
+
+Keep = role_permission(*SAFETY_ROLES)
+
+
+def _valid(serializer_class, request):
+    serializer = serializer_class(data=request.data if request.data is not None else {})
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class LicenceList(generics.ListAPIView):
+    permission_classes = [Keep]
+    serializer_class = LicenceSerializer
+    filterset_fields = ["enterprise", "kind"]
+    ordering_fields = ["valid_to", "kind"]
+
+    def get_queryset(self):
+        return selectors.licences_visible_to(self.request.user).order_by("valid_to", "id")
+
+    @extend_schema(request=LicenceCreateSerializer, responses={201: LicenceSerializer})
+    def post(self, request):
+        v = _valid(LicenceCreateSerializer, request)
+        licence = services.licence_record(actor=request.user, enterprise_id=v.pop("enterprise"), **v)
+        return Response(LicenceSerializer(licence).data, status=status.HTTP_201_CREATED)
+
+
+class LicenceDetail(generics.RetrieveAPIView):
+    permission_classes = [Keep]
+    serializer_class = LicenceSerializer
+
+    def get_queryset(self):
+        return selectors.licences_visible_to(self.request.user)
+
+
+class DutyCheckList(generics.ListAPIView):
+    permission_classes = [Keep]
+    serializer_class = DutyCheckSerializer
+    filterset_fields = ["risk_source", "role"]
+    ordering_fields = ["at"]
+
+    def get_queryset(self):
+        return selectors.duty_checks_visible_to(self.request.user).order_by("-at", "-id")
+
+    @extend_schema(request=DutyCheckCreateSerializer, responses={201: DutyCheckSerializer})
+    def post(self, request):
+        v = _valid(DutyCheckCreateSerializer, request)
+        check = services.duty_check_record(actor=request.user, risk_source_id=v.pop("risk_source"), **v)
+        return Response(DutyCheckSerializer(check).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(responses=DutyStatusSerializer(many=True),
+               summary="Each major hazard source's three 包保 duties: last check, next due, overdue")
+class DutyStatus(APIView):
+    permission_classes = [Keep]
+
+    def get(self, request):
+        overdue = request.query_params.get("overdue")
+        parse_choice(overdue, name="overdue", choices=["true", "false"])
+        rows = selectors.duty_status(selectors.risk_sources_visible_to(request.user))
+        if overdue is not None and overdue != "":
+            rows = [r for r in rows if r["overdue"] == (overdue == "true")]
+        return Response(DutyStatusSerializer(rows, many=True).data)
+
+
+class EvaluationList(generics.ListAPIView):
+    permission_classes = [Keep]
+    serializer_class = EvaluationSerializer
+    filterset_fields = ["risk_source", "kind"]
+    ordering_fields = ["completed_on"]
+
+    def get_queryset(self):
+        return selectors.evaluations_visible_to(self.request.user).order_by("-completed_on", "-id")
+
+    @extend_schema(request=EvaluationCreateSerializer, responses={201: EvaluationSerializer})
+    def post(self, request):
+        v = _valid(EvaluationCreateSerializer, request)
+        evaluation = services.evaluation_record(actor=request.user, risk_source_id=v.pop("risk_source"), **v)
+        return Response(EvaluationSerializer(evaluation).data, status=status.HTTP_201_CREATED)
+
+
+def overview_filters(params) -> dict:
+    """The overview's filters, strictly parsed (a bad value is a 400 that names it)."""
+    return {
+        "enterprise_id": parse_int(params.get("enterprise"), name="enterprise", minimum=1),
+        "category": parse_choice(params.get("category"), name="category", choices=selectors.CATEGORIES),
+        "status": parse_choice(params.get("status"), name="status", choices=selectors.STATUSES),
+    }
+
+
+@extend_schema(responses=OverviewRowSerializer(many=True),
+               summary="What is due, overdue or expiring across licences, 包保 checks, assessments, hidden "
+                       "dangers and certificates (?enterprise=&category=&status=)")
+class Overview(APIView):
+    permission_classes = [Keep]
+
+    def get(self, request):
+        rows = selectors.overview(request.user, **overview_filters(request.query_params))
+        return Response(OverviewRowSerializer(rows, many=True).data)
+
+
+@extend_schema(responses={(200, export.XLSX): OpenApiTypes.BINARY},
+               summary="The same overview as an Excel workbook, with the same filters")
+class OverviewExport(APIView):
+    permission_classes = [Keep]
+
+    def get(self, request):
+        return export.overview_response(selectors.overview(request.user, **overview_filters(request.query_params)))
+
+

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from oversight import api
+
+urlpatterns = [
+    path("licences/", api.LicenceList.as_view(), name="api-licences"),
+    path("licences/<int:pk>/", api.LicenceDetail.as_view(), name="api-licence"),
+    path("duty-checks/", api.DutyCheckList.as_view(), name="api-duty-checks"),
+    path("duty-checks/status/", api.DutyStatus.as_view(), name="api-duty-checks-status"),
+    path("evaluations/", api.EvaluationList.as_view(), name="api-evaluations"),
+    path("oversight/", api.Overview.as_view(), name="api-oversight"),
+    path("oversight.xlsx", api.OverviewExport.as_view(), name="api-oversight-xlsx"),
+]

@@ -1,0 +1,23 @@
+"""Stream events of the park's safety administration, declared once (core.events). Payloads:
+oversight.payloads. Like the ledger's, they go to the park's supervisors (safety) and the
+enterprise's own officers, never to another enterprise."""
+
+from core import events, stream
+from oversight import payloads
+
+
+def _licence_audiences(licence, *args, **kwargs) -> list[str]:
+    return [stream.SAFETY, stream.audience_enterprise(licence.enterprise_id)]
+
+
+def _duty_audiences(check) -> list[str]:
+    return [stream.SAFETY, stream.audience_enterprise(check.risk_source.enterprise_id)]
+
+
+LICENCE_UPDATED = events.register(
+    "licence.updated", audiences=_licence_audiences, payload=payloads.licence_payload,
+    doc="A licence (安全生产行政许可) was recorded or renewed (change `recorded`), comes up to a reminder "
+        "90 or 30 days before it lapses (`reminder`, with `days_left`), or lapsed (`lapsed`).")
+DUTY_CHECK_RECORDED = events.register(
+    "duty_check.recorded", audiences=_duty_audiences, payload=payloads.duty_check_payload,
+    doc="A 包保 person's check of their major hazard source was recorded.")

@@ -1,0 +1,22 @@
+"""Payloads of oversight's stream events (declared in oversight.events).
+
+licence.*      {"id", "enterprise": {"id", "code", "name"}, "kind", "kind_label", "number", "valid_to",
+                "status" ('', 'expiring', 'expired'), "change" ('recorded', 'reminder', 'lapsed'),
+                "days_left"}
+duty_check.recorded  {"id", "enterprise": {...}, "risk_source": {"id", "code", "name"}, "role", "person", "at"}
+"""
+
+from safety.payloads import enterprise_ref
+
+
+def licence_payload(licence, change: str = "", days_left: int | None = None, status: str = "") -> dict:
+    return {"id": licence.pk, "enterprise": enterprise_ref(licence.enterprise), "kind": licence.kind,
+            "kind_label": str(licence.get_kind_display()), "number": licence.number, "valid_to": licence.valid_to,
+            "status": status, "change": change, "days_left": days_left}
+
+
+def duty_check_payload(check) -> dict:
+    source = check.risk_source
+    return {"id": check.pk, "enterprise": enterprise_ref(source.enterprise),
+            "risk_source": {"id": source.pk, "code": source.code, "name": source.name},
+            "role": check.role, "person": check.person, "at": check.at}

@@ -1,0 +1,136 @@
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from core.api import StrictSerializer
+from core.params import INT_MAX
+from oversight import rules
+from oversight.models import DutyCheck, Evaluation, Licence
+from safety.serializers import SafeDateTimeField
+
+# Dates PostgreSQL and people can both mean: a licence valid from the year 1 is a typing error.
+EARLIEST, LATEST = dt.date(1950, 1, 1), dt.date(2999, 12, 31)
+
+
+class SaneDateField(serializers.DateField):
+    def to_internal_value(self, value):
+        value = super().to_internal_value(value)
+        if not EARLIEST <= value <= LATEST:
+            raise serializers.ValidationError(_("Dates run from 1950-01-01 to 2999-12-31."))
+        return value
+
+
+def _enterprise(obj) -> dict:
+    return {"id": obj.enterprise_id, "code": obj.enterprise.code, "name": obj.enterprise.name}
+
+
+def _source(obj) -> dict:
+    source = obj.risk_source
+    return {"id": source.pk, "code": source.code, "name": source.name, "enterprise": source.enterprise_id}
+
+
+class LicenceSerializer(serializers.ModelSerializer):
+    enterprise = serializers.SerializerMethodField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    expiring = serializers.SerializerMethodField()
+    expired = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Licence
+        fields = ["id", "enterprise", "kind", "kind_label", "number", "scope", "issuer", "valid_from", "valid_to",
+                  "expiring", "expired"]
+
+    def get_enterprise(self, obj) -> dict:
+        return _enterprise(obj)
+
+    def get_expiring(self, obj) -> bool:
+        return rules.licence_status(obj.valid_to, timezone.localdate()) == "expiring"
+
+    def get_expired(self, obj) -> bool:
+        return rules.licence_status(obj.valid_to, timezone.localdate()) == "expired"
+
+
+class LicenceCreateSerializer(StrictSerializer):
+    enterprise = serializers.IntegerField(min_value=1, max_value=INT_MAX)
+    kind = serializers.ChoiceField(choices=Licence.Kind.choices)
+    number = serializers.CharField(max_length=64)
+    scope = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+    issuer = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    valid_from = SaneDateField()
+    valid_to = SaneDateField()
+
+
+class DutyCheckSerializer(serializers.ModelSerializer):
+    risk_source = serializers.SerializerMethodField()
+    role_label = serializers.CharField(source="get_role_display")
+
+    class Meta:
+        model = DutyCheck
+        fields = ["id", "risk_source", "role", "role_label", "person", "at", "findings", "recorded_at"]
+
+    def get_risk_source(self, obj) -> dict:
+        return _source(obj)
+
+
+class DutyCheckCreateSerializer(StrictSerializer):
+    risk_source = serializers.IntegerField(min_value=1, max_value=INT_MAX)
+    role = serializers.ChoiceField(choices=DutyCheck.Role.choices)
+    person = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    at = SafeDateTimeField()
+    findings = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+
+
+class DutyStatusSerializer(serializers.Serializer):
+    risk_source = serializers.SerializerMethodField()
+    role = serializers.CharField()
+    role_label = serializers.CharField()
+    person = serializers.CharField()
+    last_at = serializers.DateTimeField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+    overdue = serializers.BooleanField()
+    interval_days = serializers.IntegerField()
+
+    def get_risk_source(self, row) -> dict:
+        source = row["risk_source"]
+        return {"id": source.pk, "code": source.code, "name": source.name, "enterprise": source.enterprise_id}
+
+
+class EvaluationSerializer(serializers.ModelSerializer):
+    risk_source = serializers.SerializerMethodField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    due_on = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evaluation
+        fields = ["id", "risk_source", "kind", "kind_label", "agency", "report_number", "completed_on", "due_on",
+                  "conclusion"]
+
+    def get_risk_source(self, obj) -> dict:
+        return _source(obj)
+
+    def get_due_on(self, obj) -> dt.date | None:
+        return rules.evaluation_due(obj.completed_on) if obj.kind == Evaluation.Kind.ASSESSMENT else None
+
+
+class EvaluationCreateSerializer(StrictSerializer):
+    risk_source = serializers.IntegerField(min_value=1, max_value=INT_MAX)
+    kind = serializers.ChoiceField(choices=Evaluation.Kind.choices, default=Evaluation.Kind.ASSESSMENT)
+    agency = serializers.CharField(max_length=200)
+    report_number = serializers.CharField(required=False, allow_blank=True, default="", max_length=64)
+    completed_on = SaneDateField()
+    conclusion = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+
+
+class OverviewRowSerializer(serializers.Serializer):
+    category = serializers.CharField()
+    enterprise = serializers.SerializerMethodField()
+    subject = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    date = serializers.DateField(allow_null=True)
+
+    def get_enterprise(self, row) -> dict:
+        e = row["enterprise"]
+        return {"id": e.pk, "code": e.code, "name": e.name}

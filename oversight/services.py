@@ -1,0 +1,151 @@
+"""Writes of the park's safety administration. Each service runs in one transaction, checks who
+may do it (a park safety supervisor for any enterprise, an enterprise safety officer for their
+own: another enterprise's record is a 404, as if it did not exist), emits its events and asks
+safety to recompute the enterprise's colour when an input of it changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from procrastinate.contrib.django import app as jobs
+
+from core import stream
+from core.errors import DomainError
+from core.roles import ENTERPRISE_OFFICER, SAFETY_SUPERVISOR, require_role
+from hazards.models import Enterprise, RiskSource
+from oversight import events, rules, selectors
+from oversight.models import DutyCheck, Evaluation, Licence
+from safety import selectors as ledger
+from safety import services as ledger_services
+
+WRITERS = {SAFETY_SUPERVISOR, ENTERPRISE_OFFICER}
+# A check or report dated ahead of the server's clock by more than this is a typing error.
+FUTURE_SKEW = dt.timedelta(minutes=5)
+
+
+def _enterprise_for(actor, enterprise_id: int) -> Enterprise:
+    require_role(actor, WRITERS, _("Only park safety supervisors and enterprise safety officers keep these records."))
+    enterprise = ledger.enterprises_visible_to(actor).filter(pk=enterprise_id).first()
+    if enterprise is None:
+        raise DomainError(_("No enterprise %(id)s.") % {"id": enterprise_id}, status=404)
+    return enterprise
+
+
+def _major_source_for(actor, risk_source_id: int) -> RiskSource:
+    require_role(actor, WRITERS, _("Only park safety supervisors and enterprise safety officers keep these records."))
+    source = selectors.risk_sources_visible_to(actor).filter(pk=risk_source_id).first()
+    if source is None:
+        raise DomainError(_("No risk source %(id)s.") % {"id": risk_source_id}, status=404)
+    if not source.is_major:
+        raise DomainError(_("%(code)s is not a major hazard source: 包保 checks and safety assessments are kept "
+                            "for major hazard sources only.") % {"code": source.code})
+    return source
+
+
+@transaction.atomic
+def licence_record(*, actor, enterprise_id: int, kind: str, number: str, valid_from: dt.date, valid_to: dt.date,
+                   scope: str = "", issuer: str = "") -> Licence:
+    """Record a licence, or update the one with this enterprise, kind and number (a re-entered
+    licence is the same licence: its dates and scope are corrected, reminders start afresh)."""
+    enterprise = _enterprise_for(actor, enterprise_id)
+    if valid_to < valid_from:
+        raise DomainError(_("The licence's validity ends (%(to)s) before it begins (%(from)s).") % {
+            "to": valid_to, "from": valid_from})
+    defaults = {"valid_from": valid_from, "valid_to": valid_to, "scope": scope, "issuer": issuer,
+                "recorded_by": actor, "reminded": [], "lapse_told": False}
+    try:
+        with transaction.atomic():
+            licence, _created = Licence.objects.select_for_update().update_or_create(
+                enterprise=enterprise, kind=kind, number=number, defaults=defaults)
+    except IntegrityError:  # two clicks at once: the other one created it; update it instead
+        licence = Licence.objects.select_for_update().get(enterprise=enterprise, kind=kind, number=number)
+        for field, value in defaults.items():
+            setattr(licence, field, value)
+        licence.save()
+    today = timezone.localdate()
+    stream.publish(events.LICENCE_UPDATED, licence, "recorded", (valid_to - today).days,
+                   rules.licence_status(valid_to, today))
+    ledger_services.enterprise_colour_recompute_later(enterprise_id=enterprise.pk, reason="licence.recorded")
+    # The day it lapses the colour changes with no write: recompute then (the five-minute
+    # backstop would catch it too, but a licence lapsing at midnight should show at midnight).
+    lapse = timezone.make_aware(dt.datetime.combine(valid_to + dt.timedelta(days=1), dt.time.min))
+    if lapse > timezone.now():
+        ledger_services.enterprise_colour_recompute_later(enterprise_id=enterprise.pk, reason="licence.lapsed",
+                                                          at=lapse)
+    return licence
+
+
+@transaction.atomic
+def duty_check_record(*, actor, risk_source_id: int, role: str, at: dt.datetime, person: str = "",
+                      findings: str = "") -> DutyCheck:
+    source = _major_source_for(actor, risk_source_id)
+    if at > timezone.now() + FUTURE_SKEW:
+        raise DomainError(_("A check cannot be recorded in the future (%(at)s).") % {
+            "at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M")})
+    if not person:
+        named = source.responsible_persons.filter(role=selectors.LEDGER_ROLE[role]).first()
+        if named is None:
+            raise DomainError(_("No %(role)s is named for %(code)s: name the person who checked.") % {
+                "role": DutyCheck.Role(role).label, "code": source.code})
+        person = named.name
+    check = DutyCheck.objects.create(risk_source=source, role=role, person=person, at=at, findings=findings,
+                                     recorded_by=actor)
+    stream.publish(events.DUTY_CHECK_RECORDED, check)
+    ledger_services.enterprise_colour_recompute_later(enterprise_id=source.enterprise_id, reason="duty_check.recorded")
+    return check
+
+
+@transaction.atomic
+def evaluation_record(*, actor, risk_source_id: int, kind: str, agency: str, completed_on: dt.date,
+                      report_number: str = "", conclusion: str = "") -> Evaluation:
+    source = _major_source_for(actor, risk_source_id)
+    if completed_on > timezone.localdate():
+        raise DomainError(_("A report cannot be completed in the future (%(on)s).") % {"on": completed_on})
+    evaluation = Evaluation.objects.create(risk_source=source, kind=kind, agency=agency, completed_on=completed_on,
+                                           report_number=report_number, conclusion=conclusion, recorded_by=actor)
+    ledger_services.enterprise_colour_recompute_later(enterprise_id=source.enterprise_id, reason="evaluation.recorded")
+    return evaluation
+
+
+# --- reminders (durable, periodic) ---------------------------------------------------------------
+
+def licence_reminders_send(*, at: dt.datetime | None = None) -> list[tuple[int, str]]:
+    """Tell the park and the enterprise once when a licence comes within 90 and 30 days of
+    lapsing, and once when it lapsed. Safe to run any number of times: each licence row is
+    locked and records what it told."""
+    today = timezone.localdate(at or timezone.now())
+    sent = []
+    candidates = Licence.objects.filter(valid_to__lte=today + dt.timedelta(days=rules.LICENCE_REMINDER_DAYS[0]))
+    for pk in candidates.values_list("pk", flat=True):
+        with transaction.atomic():
+            licence = Licence.objects.select_for_update().select_related("enterprise").get(pk=pk)
+            left = (licence.valid_to - today).days
+            if left < 0:
+                if licence.lapse_told:
+                    continue
+                licence.lapse_told = True
+                licence.save(update_fields=["lapse_told"])
+                stream.publish(events.LICENCE_UPDATED, licence, "lapsed", left, "expired")
+                ledger_services.enterprise_colour_recompute_later(enterprise_id=licence.enterprise_id,
+                                                                  reason="licence.lapsed")
+                sent.append((pk, "lapsed"))
+                continue
+            due = rules.licence_reminder_due(licence.valid_to, today, set(licence.reminded))
+            if due is None:
+                continue
+            # Mark every threshold already passed, so the 90-day reminder never follows the 30-day one.
+            licence.reminded = sorted({*licence.reminded, *[d for d in rules.LICENCE_REMINDER_DAYS if left <= d]})
+            licence.save(update_fields=["reminded"])
+            stream.publish(events.LICENCE_UPDATED, licence, "reminder", left, "expiring")
+            sent.append((pk, f"reminder-{due}"))
+    return sent
+
+
+@jobs.periodic(cron="5 * * * *")  # hourly: a reminder is a day's matter, a lapse shows within the hour
+@jobs.task(name="oversight.licence_reminders", queue="safety")
+def licence_reminders(timestamp: int) -> None:
+    licence_reminders_send()
