@@ -23,8 +23,8 @@ class EnterpriseAdmin(LeafletGeoAdmin):
 @admin.register(Chemical)
 class ChemicalAdmin(admin.ModelAdmin):
     list_display = ("name", "name_en", "cas", "un_number", "aegl1", "aegl2", "aegl3", "erpg1", "erpg2", "erpg3",
-                    "critical_quantity_t", "beta", "dense_gas")
-    list_filter = ("dense_gas",)
+                    "critical_quantity_t", "hazard_class", "beta", "dense_gas")
+    list_filter = ("dense_gas", "hazard_class")
     search_fields = ("name", "name_en", "cas", "un_number")
 
 

@@ -7,8 +7,11 @@ only a major hazard source is graded (§4.2.3): 一级 R ≥ 100, 二级 50 ≤ 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -54,3 +57,20 @@ def grade(items: Iterable[tuple[float, float | None, float]], people_within_500m
     is_major = sum_q_ratio >= 1.0
     return Grading(sum_q_ratio=sum_q_ratio, alpha=a, r_value=r_value, is_major=is_major,
                    grade=grade_for(r_value) if is_major else None)
+
+
+@cache
+def hazard_classes() -> dict[str, dict]:
+    """GB 18218-2018 Table 2 (critical quantity by hazard class, for a chemical Table 1 does not
+    name) with Table 4's correction factor β, as data: hazards/data/gb18218_table2.json."""
+    data = json.loads((Path(__file__).parent / "data" / "gb18218_table2.json").read_text(encoding="utf-8"))
+    return {row["code"]: row for row in data["classes"]}
+
+
+def critical_quantity(listed_q: float | None, beta: float, hazard_class: str) -> tuple[float | None, float]:
+    """(Q, β) of a chemical: its own Table 1 quantity (and the β it was given) when listed; else
+    its hazard class's Table 2 quantity and Table 4 β; else (None, β), and it is not counted."""
+    if listed_q is not None:
+        return listed_q, beta
+    row = hazard_classes().get(hazard_class or "")
+    return (row["q_t"], row["beta"]) if row else (None, beta)

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hazards import grading
+
 
 class Enterprise(models.Model):
     """A hazardous-chemical enterprise, mostly in the chemical park."""
@@ -26,6 +28,9 @@ class Enterprise(models.Model):
         return self.name
 
 
+HAZARD_CLASS_CHOICES = [(code, f"{code} {row['label']}") for code, row in grading.hazard_classes().items()]
+
+
 class Chemical(models.Model):
     """A hazardous chemical with its levels of concern (60-minute, ppm) and GB 18218 data."""
 
@@ -42,6 +47,10 @@ class Chemical(models.Model):
     erpg3 = models.FloatField(_("ERPG-3 (ppm)"), null=True, blank=True)
     critical_quantity_t = models.FloatField(_("GB 18218 critical quantity (t)"), null=True, blank=True)
     beta = models.FloatField(_("GB 18218 correction factor β"), default=1.0)
+    # For a chemical GB 18218 Table 1 does not name: its hazard class in Table 2 gives the
+    # critical quantity (and Table 4 its β), so it still counts towards Σq/Q (hazards.grading).
+    hazard_class = models.CharField(_("GB 18218 Table 2 hazard class"), max_length=8, blank=True,
+                                    choices=HAZARD_CLASS_CHOICES)
     dense_gas = models.BooleanField(
         _("dense gas"), default=False,
         help_text=_("Heavier than air when released: outside the Gaussian plume model's validity."))

@@ -37,7 +37,7 @@ class ChemicalSerializer(serializers.ModelSerializer):
     class Meta:
         model = Chemical
         fields = ["id", "name", "name_en", "cas", "un_number", "molecular_weight", "aegl1", "aegl2", "aegl3",
-                  "erpg1", "erpg2", "erpg3", "critical_quantity_t", "beta", "dense_gas", "source"]
+                  "erpg1", "erpg2", "erpg3", "critical_quantity_t", "hazard_class", "beta", "dense_gas", "source"]
 
 
 class RiskSourceSerializer(serializers.ModelSerializer):

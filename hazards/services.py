@@ -21,7 +21,8 @@ TIERS = (("aegl3", "erpg3", "AEGL-3", "ERPG-3"), ("aegl2", "erpg2", "AEGL-2", "E
 @transaction.atomic
 def risk_source_regrade(*, risk_source: RiskSource) -> RiskSource:
     """Recompute the GB 18218 grading from the stored quantities and keep it on the row."""
-    items = [(s.quantity_t, s.chemical.critical_quantity_t, s.chemical.beta)
+    items = [(s.quantity_t, *grading.critical_quantity(s.chemical.critical_quantity_t, s.chemical.beta,
+                                                       s.chemical.hazard_class))
              for s in risk_source.stored.select_related("chemical")]
     result = grading.grade(items, risk_source.people_within_500m)
     # Rounded so 4·12/5·1.5 reads 14.4, not 14.399999999999999, in lists and the API.

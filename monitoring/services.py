@@ -63,11 +63,18 @@ def dead_letters_record(*, items: Iterable[tuple[str, str, str, str]]) -> int:
     return len(letters)
 
 
+# 危险化学品重大危险源监督管理暂行规定 (原安监总局令第40号) Art. 13: the electronic records of a
+# major hazard source's monitoring are kept at least 30 days.
+READINGS_MINIMUM_DAYS = 30
+
+
 @transaction.atomic
 def readings_purge(*, older_than_days: int | None = None) -> int:
     """Delete readings past the retention period (MONITORING_RETENTION_DAYS); the BRIN index
-    on ts makes the range cheap to find. Dead letters older than that go too."""
+    on ts makes the range cheap to find. Dead letters older than that go too. Never fewer than
+    READINGS_MINIMUM_DAYS, whatever the setting or the caller says: the law asks for 30."""
     days = settings.MONITORING_RETENTION_DAYS if older_than_days is None else older_than_days
+    days = max(days, READINGS_MINIMUM_DAYS)
     cutoff = timezone.now() - dt.timedelta(days=days)
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM monitoring_reading WHERE ts < %s", [cutoff])

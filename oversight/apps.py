@@ -18,6 +18,8 @@ class OversightConfig(AppConfig):
 
         colour_inputs.register("licence_lapsed", count=selectors.expired_licence_count, outright_red=True,
                                text=_("%(n)d licence(s) lapsed (安全生产行政许可)"))
+        colour_inputs.register("major_accident", count=selectors.major_accidents_count, outright_red=True,
+                               text=_("%(n)d major (重大) or worse accident(s) in the last three years"))
         colour_inputs.register("duty_checks_overdue", count=selectors.duty_overdue_count,
                                text=_("%(n)d 包保 duty check(s) overdue"))
         colour_inputs.register("evaluation_overdue", count=selectors.evaluation_overdue_count,

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Max, Min, OuterRef, QuerySet, Subquery
+from django.db.models import Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hazards.models import Enterprise, RiskSource
+from incidents.models import Incident
 from oversight import rules
 from oversight.models import DutyCheck, Evaluation, Licence
 from safety import selectors as ledger
@@ -60,6 +61,22 @@ def expired_licence_count(enterprise_id: int, at: dt.datetime) -> int:
     current = (Licence.objects.filter(enterprise_id=enterprise_id).values("kind")
                .annotate(latest=Max("valid_to")))
     return sum(1 for row in current if row["latest"] < today)
+
+
+# --- the national scheme's outright-red conditions ------------------------------------------
+
+MAJOR_ACCIDENT_YEARS = 3
+
+
+def major_accidents_count(enterprise_id: int, at: dt.datetime) -> int:
+    """Real (not exercise) accidents at the enterprise's risk sources in the last three years
+    that were 重大 or worse, by the severity given or by their toll (条例 Art. 3: ten deaths or
+    fifty serious injuries make an accident 重大 whatever was typed): 应急〔2018〕19号 makes such
+    an enterprise red outright."""
+    since = at - dt.timedelta(days=365 * MAJOR_ACCIDENT_YEARS + 1)
+    return (Incident.objects.filter(risk_source__enterprise_id=enterprise_id, exercise=False,
+                                    type__klass="accident", reported_at__gte=since, reported_at__lte=at)
+            .filter(Q(severity__in=["I", "II"]) | Q(deaths__gte=10) | Q(injuries__gte=50)).count())
 
 
 # --- 包保 duty checks ------------------------------------------------------------------------

@@ -61,3 +61,24 @@ def test_demo_park_covers_all_four_grades(demo):
     assert dict(RiskSource.objects.values_list("code", "grade")) == expected
     # Loading again adds nothing.
     assert all(v == 0 for k, v in demo.load().items() if k != "users")
+
+
+def test_an_unlisted_chemical_counts_with_its_hazard_class_quantity(db):
+    """Issue 25 point 9: a chemical GB 18218 Table 1 does not name is counted with its Table 2
+    class's critical quantity and Table 4's β, not ignored."""
+    enterprise = Enterprise.objects.create(code="EY", name="测试企业二", location=Point(113.66, 22.65, srid=4326))
+    unlisted = Chemical.objects.create(name="某急性毒性气体", name_en="An unlisted toxic gas", cas="0000-00-1",
+                                       molecular_weight=60, hazard_class="J1")
+    source = RiskSource.objects.create(code="RY", name="气瓶间", enterprise=enterprise,
+                                       location=Point(113.66, 22.65, srid=4326), people_within_500m=10)
+    StoredChemical.objects.create(risk_source=source, chemical=unlisted, quantity_t=12)
+    services.risk_source_regrade(risk_source=source)
+    # J1: Q 5 t, β 4 → Σq/Q 2.4; R = 1.0·4·2.4 = 9.6 → 四级 (ignored before: not a major hazard source at all)
+    assert (source.sum_q_ratio, source.r_value, source.is_major, source.grade) == (2.4, 9.6, True, 4)
+    # Its own Table 1 quantity, when it has one, wins over the class.
+    assert grading.critical_quantity(20, 2, "J1") == (20, 2)
+    # No quantity and no class: still not counted, as the standard gives nothing to count it by.
+    assert grading.critical_quantity(None, 1, "") == (None, 1)
+    # Every class of Table 2 has a quantity and a β.
+    assert all(row["q_t"] > 0 and row["beta"] > 0 for row in grading.hazard_classes().values())
+    assert {"J1", "J5", "W1.1", "W2", "W5.4", "W11"} <= set(grading.hazard_classes())

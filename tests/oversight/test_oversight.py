@@ -225,3 +225,23 @@ def test_the_overview_exports_to_xlsx_even_with_control_characters_and_formulas(
     assert api(park["officer2"]).get("/api/v1/oversight.xlsx").status_code == 200
     officer_rows = load_workbook(io.BytesIO(api(park["officer2"]).get("/api/v1/oversight.xlsx").content)).active
     assert all("E1" not in str(c.value) for row in officer_rows.iter_rows() for c in row)
+
+
+def test_a_major_accident_in_three_years_makes_the_enterprise_red_outright(park, duty_officer):
+    from incidents import services as incident_services
+    from incidents.models import Incident, IncidentType
+
+    e2 = park["e2"]
+    IncidentType.objects.create(code="leak", klass="accident", name_zh="泄漏", name_en="Leak")
+    source = e2.risk_sources.get()
+    incident = incident_services.incident_log(actor=duty_officer, type_code="leak", severity="III",
+                                              lon=source.location.x, lat=source.location.y, title="液氨泄漏",
+                                              risk_source=source)
+    assert factors(e2)["colour"] == "blue"  # 较大 (Ⅲ): not an outright-red condition
+    Incident.objects.filter(pk=incident.pk).update(deaths=11)  # the toll makes it 重大 whatever was typed
+    assert factors(e2) == {"colour": "red", "codes": ["grade", "major_accident"]}
+    Incident.objects.filter(pk=incident.pk).update(reported_at=timezone.now() - dt.timedelta(days=3 * 365 + 2))
+    assert factors(e2)["colour"] == "blue"  # more than three years ago
+    drill = incident_services.incident_log(actor=duty_officer, type_code="leak", severity="I", exercise=True,
+                                           lon=source.location.x, lat=source.location.y, title="演练", risk_source=source)
+    assert drill.exercise and factors(e2)["colour"] == "blue"  # a drill never colours an enterprise
