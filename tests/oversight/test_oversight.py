@@ -35,7 +35,7 @@ def factors(enterprise) -> dict:
 
 
 def test_licences_follow_the_contract_and_each_enterprise_keeps_its_own(park, api):
-    e1, e2 = park["e1"], park["e2"]
+    e1 = park["e1"]
     officer1 = api(park["officer1"])
     created = officer1.post("/api/v1/licences/", licence_body(e1), format="json")
     assert created.status_code == 201, created.content
