@@ -24,11 +24,12 @@ def loaders():
     from hazards import demo as hazards_demo
     from incidents import demo as incidents_demo
     from monitoring import demo as monitoring_demo
+    from oversight import demo as oversight_demo
     from plans import demo as plans_demo
     from resources import demo as resources_demo
     from safety import demo as safety_demo
 
-    return [resources_demo.load, hazards_demo.load, incidents_demo.load, monitoring_demo.load, plans_demo.load, alerts_demo.load, safety_demo.load, drills_demo.load]
+    return [resources_demo.load, hazards_demo.load, incidents_demo.load, monitoring_demo.load, plans_demo.load, alerts_demo.load, safety_demo.load, oversight_demo.load, drills_demo.load]
 
 
 @transaction.atomic
