@@ -57,5 +57,6 @@ def assignment_payload(assignment: Assignment) -> dict:
         "created_at": assignment.created_at.isoformat(),
         "acknowledged_at": assignment.acknowledged_at.isoformat() if assignment.acknowledged_at else None,
         "decline_reason": assignment.decline_reason,
+        "decline_code": assignment.decline_code,
         "escalations": assignment.escalations,
     }

@@ -27,7 +27,17 @@ from hazards import events as hazard_events
 from hazards import services as hazard_services
 from hazards.models import Release
 from incidents import events
-from incidents.models import Assignment, Incident, IncidentRelease, IncidentType, Severity, TimelineEntry
+from incidents.models import (
+    BREAKDOWN_WORDS,
+    DECLINE_OUT_OF_SERVICE,
+    Assignment,
+    DeclineReason,
+    Incident,
+    IncidentRelease,
+    IncidentType,
+    Severity,
+    TimelineEntry,
+)
 from resources.models import Area, Resource
 
 # reported → dispatched → in progress → contained → closed; a step back is allowed where a
@@ -552,25 +562,88 @@ def assignment_acknowledge(*, actor, assignment_id: int) -> Assignment:
     return assignment
 
 
+def decline_code_for(reason: str, code: str | None = None) -> str:
+    """The kind of a decline: the one chosen, else read from the words (a breakdown named in the
+    text, as "车辆故障", is a vehicle fault), else other."""
+    if code:
+        if code not in DeclineReason.values:
+            raise DomainError(_("Unknown kind of reason “%(c)s”: choose one of %(all)s.") % {
+                "c": code, "all": ", ".join(DeclineReason.values)})
+        return code
+    lowered = (reason or "").lower()
+    for choice in DeclineReason:
+        if lowered.strip() in (str(choice.label).lower(), choice.value):
+            return choice.value
+    if any(word in lowered for word in BREAKDOWN_WORDS):
+        return DeclineReason.VEHICLE_FAULT
+    return DeclineReason.OTHER
+
+
 @transaction.atomic
-def assignment_decline(*, actor, assignment_id: int, reason: str) -> Assignment:
+def assignment_decline(*, actor, assignment_id: int, reason: str, code: str | None = None) -> Assignment:
+    """A unit says it cannot go. Its next status follows the reason (DECLINE_OUT_OF_SERVICE: a
+    broken vehicle is out of service, never 可用); an incident left with no active unit goes back
+    to reported, so the console sees it needs units again. Lock order: resource → assignment →
+    incident."""
     reason = (reason or "").strip()
+    if not reason and code in DeclineReason.values:
+        reason = str(DeclineReason(code).label)
     if not reason:
         raise DomainError(_("Say why the assignment is declined."))
+    code = decline_code_for(reason, code)
     assignment, resource = _locked_assignment(assignment_id, actor)
     if assignment.status not in (Assignment.Status.PENDING, Assignment.Status.ACKNOWLEDGED):
         raise DomainError(_("This assignment is %(s)s and can no longer be declined.") % {
             "s": assignment.get_status_display()}, status=409)
     now = timezone.now()
     assignment.status, assignment.declined_at, assignment.decline_reason = Assignment.Status.DECLINED, now, reason[:300]
-    assignment.save(update_fields=["status", "declined_at", "decline_reason"])
-    resource.status, resource.status_since = Resource.Status.AVAILABLE, now
+    assignment.decline_code = code
+    assignment.save(update_fields=["status", "declined_at", "decline_reason", "decline_code"])
+    out = code in DECLINE_OUT_OF_SERVICE
+    resource.status = Resource.Status.OUT_OF_SERVICE if out else Resource.Status.AVAILABLE
+    resource.status_since = now
     resource.save(update_fields=["status", "status_since"])
-    _timeline(assignment.incident, actor, "declined", _("%(unit)s declined: %(reason)s") % {
-        "unit": resource.name, "reason": reason}, assignment=assignment.pk)
+    incident = assignment.incident
+    text = _("%(unit)s declined: %(reason)s") % {"unit": resource.name, "reason": reason}
+    if out:
+        text += " " + _("The unit is out of service until it is put back in service.")
+    _timeline(incident, actor, "declined", text, assignment=assignment.pk, code=code,
+              unit_status=resource.status)
+    if (incident.status == Incident.Status.DISPATCHED
+            and not incident.assignments.filter(status__in=Assignment.ACTIVE_STATUSES).exists()):
+        incident = _locked_incident(incident.pk)
+        incident.status = Incident.Status.REPORTED
+        incident.save(update_fields=["status"])
+        _timeline(incident, None, "status", _("No unit is assigned any more: the incident needs units again "
+                                              "(status: %(s)s).") % {"s": incident.get_status_display()},
+                  status=incident.status)
+        assignment.incident = incident
+        _emit_incident(incident, "incident.updated")
     _emit_assignment(assignment, "assignment.updated")
     _emit_resource(resource, None)
     return assignment
+
+
+@transaction.atomic
+def resource_return_to_service(*, actor, resource_id: int, note: str = "") -> Resource:
+    """Put an out-of-service unit back in service (repaired, crewed): dispatchers, or the unit's
+    own responders. The unit's status stays written by this module alone (docs/architecture.md)."""
+    try:
+        resource = Resource.objects.select_for_update().get(pk=resource_id)
+    except (Resource.DoesNotExist, ValueError, TypeError):
+        raise DomainError(_("No unit %(id)s.") % {"id": resource_id}, status=404) from None
+    responder = getattr(actor, "responder", None)
+    own = responder is not None and responder.resource_id == resource.pk
+    if not own and not has_role(actor, DISPATCH_ROLES):
+        raise DomainError(_("Only dispatchers and the unit's own responders may put it back in service."),
+                          status=403)
+    if resource.status != Resource.Status.OUT_OF_SERVICE:
+        raise DomainError(_("%(unit)s is %(s)s, not out of service.") % {
+            "unit": resource.name, "s": resource.get_status_display()}, status=409)
+    resource.status, resource.status_since = Resource.Status.AVAILABLE, timezone.now()
+    resource.save(update_fields=["status", "status_since"])
+    _emit_resource(resource, None)
+    return resource
 
 
 @transaction.atomic

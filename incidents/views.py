@@ -21,7 +21,7 @@ from core.errors import DomainError
 from core.roles import CONSOLE_ROLES, DISPATCH_ROLES, INTAKE_ROLES, RESPONDER, has_role, role_required
 from incidents import selectors, services
 from incidents.forms import IncidentForm, NoteForm, RecordCallForm, SeverityForm
-from incidents.models import Assignment, Incident, IncidentType
+from incidents.models import Assignment, DeclineReason, Incident, IncidentType
 from resources.models import Resource
 
 
@@ -196,7 +196,7 @@ def unit_board(request):
         unit.whereabouts = whereabouts.get(unit.pk, {})
     context = {"units": units, "now": timezone.now(), "counts": counts, "statuses": Resource.Status.choices,
                "status_labels": {value: str(label) for value, label in Resource.Status.choices},
-               "status_filter": status}
+               "status_filter": status, "can_return": has_role(request.user, DISPATCH_ROLES)}
     if _fragment(request):
         return render(request, "incidents/_board_rows.html", context)
     return render(request, "incidents/board.html", {**context, "stream_since": stream.last_seq()})
@@ -240,7 +240,10 @@ def responder_page(request):
     unit = responder.resource if responder else None
     qs = (Assignment.objects.filter(resource=unit).select_related("incident__type", "resource")
           .order_by("-created_at")) if unit else Assignment.objects.none()
-    context = {"unit": unit, "current": [a for a in qs if a.is_active], "past": [a for a in qs[:30] if not a.is_active]}
+    if unit is not None:
+        unit.refresh_from_db(fields=["status", "status_since"])
+    context = {"unit": unit, "current": [a for a in qs if a.is_active], "past": [a for a in qs[:30] if not a.is_active],
+               "decline_reasons": DeclineReason.choices}
     if _fragment(request):
         return render(request, "incidents/_responder_assignments.html", context)
     return render(request, "incidents/responder.html", {**context, "stream_since": stream.last_seq()})
@@ -255,7 +258,8 @@ def assignment_act(request, pk):
         if action == "acknowledge":
             services.assignment_acknowledge(actor=request.user, assignment_id=pk)
         elif action == "decline":
-            services.assignment_decline(actor=request.user, assignment_id=pk, reason=request.POST.get("reason", ""))
+            services.assignment_decline(actor=request.user, assignment_id=pk, reason=request.POST.get("reason", ""),
+                                        code=request.POST.get("code") or None)
         elif action in ("en_route", "on_scene", "cleared"):
             services.assignment_set_status(actor=request.user, assignment_id=pk, status=action)
         else:
@@ -277,3 +281,20 @@ def _safe_next(request) -> bool:
     return not nxt or url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})
 
 
+
+
+@require_POST
+@login_required
+def unit_return(request, pk):
+    """An out-of-service unit back in service: from the unit board or the unit's own phone."""
+    try:
+        unit = services.resource_return_to_service(actor=request.user, resource_id=pk)
+    except DomainError as exc:
+        if request.headers.get("X-Requested-With") == "fetch":
+            return JsonResponse({"detail": exc.message}, status=exc.status)
+        messages.error(request, exc.message)
+    else:
+        if request.headers.get("X-Requested-With") == "fetch":
+            return JsonResponse({"ok": True})
+        messages.success(request, _("%(unit)s is back in service.") % {"unit": unit.name})
+    return redirect(request.POST.get("next") or "incidents:board") if _safe_next(request) else redirect("home")

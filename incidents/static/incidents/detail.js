@@ -25,14 +25,25 @@
   let timer = null;
   async function runSearch() {
     if (!search || !results) return;
-    const ticked = new Set(Array.from(results.querySelectorAll("input:checked")).map((c) => c.value));
     const response = await fetch(search.dataset.url + "&q=" + encodeURIComponent(search.value),
       { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } });
     if (!response.ok) return;
+    // Units ticked from an earlier search stay listed and ticked: a new search adds to the choice.
+    const keep = Array.from(results.querySelectorAll("tr[data-resource]")).filter((tr) => tr.querySelector("input:checked"));
     results.innerHTML = await response.text(); // server-rendered, escaped by the template engine
-    results.querySelectorAll("input[type=checkbox]").forEach((c) => { if (ticked.has(c.value)) c.checked = true; });
+    const body = results.querySelector("tbody");
+    keep.forEach((tr) => {
+      const again = results.querySelector(`tr[data-resource="${CSS.escape(tr.dataset.resource)}"]`);
+      if (again) again.querySelector("input[type=checkbox]").checked = true;
+      else if (body) body.prepend(tr);
+    });
     results.dataset.query = search.value;
     if (window.incidentMap) drawUnits();
+  }
+  const searchForm = document.getElementById("unit-search-form");
+  if (searchForm) {
+    // 查找 searches in place: a page load would clear the dispatcher's ticks.
+    searchForm.addEventListener("submit", (ev) => { ev.preventDefault(); clearTimeout(timer); runSearch(); });
   }
   if (search) {
     search.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(runSearch, 200); });
