@@ -99,7 +99,7 @@ def incident_detail(request, pk):
                                  pk=pk)
     part = request.GET.get("part")
     context = _detail_context(request, incident)
-    if part in ("timeline", "assignments", "summary", "recommendations", "search"):
+    if part in ("timeline", "assignments", "summary", "recommendations", "search", "hazard"):
         return render(request, f"incidents/_detail_{part}.html", context)
     # Cards of the apps above (the plans card...) come through core.panels: incidents imports none of them.
     return render(request, "incidents/detail.html", {**context, "stream_since": stream.last_seq(),
@@ -124,7 +124,11 @@ def _detail_context(request, incident):
         else:
             recommendations = sorted((r for need in needs for r in need.recommended), key=lambda r: r.distance_m)
     query = request.GET.get("q", "").replace("\x00", "")[:100]
+    # The last toxic release modelled for the incident: its zones, targets, and the units in them.
+    release = selectors.incident_release_latest(incident)
     return {
+        "hazard": selectors.release_brief(release),
+        "in_zone": selectors.units_in_zones(release=release),
         "incident": incident,
         "assignments": assignments,
         "timeline": incident.timeline.select_related("actor").order_by("at", "id"),
@@ -242,7 +246,12 @@ def responder_page(request):
           .order_by("-created_at")) if unit else Assignment.objects.none()
     if unit is not None:
         unit.refresh_from_db(fields=["status", "status_since"])
-    context = {"unit": unit, "current": [a for a in qs if a.is_active], "past": [a for a in qs[:30] if not a.is_active],
+    current = [a for a in qs if a.is_active]
+    for assignment in current:
+        # Wind, the way in from upwind and how far this unit stands from each zone (issue 22, point 2).
+        assignment.hazard = selectors.release_brief(selectors.incident_release_latest(assignment.incident),
+                                                    resource=unit)
+    context = {"unit": unit, "current": current, "past": [a for a in qs[:30] if not a.is_active],
                "decline_reasons": DeclineReason.choices}
     if _fragment(request):
         return render(request, "incidents/_responder_assignments.html", context)
