@@ -372,3 +372,16 @@ def release_brief(release, *, resource: Resource | None = None) -> dict | None:
         # Where the estimate stops holding (dense gas...), in words; "model" is said on the model's own form.
         "warnings": [str(LIMIT_TEXT[w]) for w in (release.warnings or []) if w in LIMIT_TEXT and w != "model"],
     }
+
+
+def timeline_last_id(*, incident_id) -> int:
+    from incidents.models import TimelineEntry
+
+    return TimelineEntry.objects.filter(incident_id=incident_id).order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def timeline_since(*, incident_id, after_id: int):
+    """The incident's timeline entries written after `after_id`, oldest first."""
+    from incidents.models import TimelineEntry
+
+    return TimelineEntry.objects.filter(incident_id=incident_id, id__gt=after_id).order_by("id")

@@ -167,8 +167,13 @@ def change(request, pk):
     action = request.POST.get("action")
     try:
         if action == "status":
+            before = selectors.timeline_last_id(incident_id=pk)
             services.incident_change_status(actor=request.user, incident_id=pk, status=request.POST.get("status", ""),
                                             note=request.POST.get("note", ""))
+            # Say at once what the change set off elsewhere (closing ends a running plan response...):
+            # the entries other apps wrote in the same transaction.
+            for entry in selectors.timeline_since(incident_id=pk, after_id=before).exclude(kind="status"):
+                messages.info(request, entry.text)
         elif action == "severity":
             services.incident_change_severity(actor=request.user, incident_id=pk,
                                               severity=request.POST.get("severity", ""),
