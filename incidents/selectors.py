@@ -176,13 +176,19 @@ def units_search(*, incident: Incident, query: str = "", limit: int = 20) -> lis
 
 
 def incidents_possible_duplicates(*, incident_type: IncidentType, location: Point, at: datetime | None = None,
-                                  exclude_id: int | None = None) -> list[Incident]:
-    """Open incidents of the same class within 500 m, reported in the last two hours."""
+                                  exclude_id: int | None = None, risk_source_id: int | None = None,
+                                  exercise: bool = False) -> list[Incident]:
+    """Open incidents that may be the same event, reported in the last two hours: of the same
+    class within 500 m; or, whatever their type, on the same risk source, or made for a risk
+    source within 500 m (one leak is one incident, whether a call or an alarm reported it first,
+    and a caller may call it a fire where the alarm says leak: issue 22, point 6)."""
     at = at or timezone.now()
-    # A drill's incident is never offered: a real call must not be filed on an exercise.
-    qs = (Incident.objects.filter(status__in=Incident.OPEN_STATUSES, type__klass=incident_type.klass, exercise=False,
-                                  reported_at__gte=at - DUPLICATE_WINDOW,
-                                  location__dwithin=(location, DUPLICATE_RADIUS_M))
+    near = Q(location__dwithin=(location, DUPLICATE_RADIUS_M), reported_at__gte=at - DUPLICATE_WINDOW)
+    match = near & (Q(type__klass=incident_type.klass) | Q(risk_source__isnull=False))
+    if risk_source_id:
+        match |= Q(risk_source_id=risk_source_id)  # open on the same source: the same leak, however old
+    # A drill's incident is never offered for a real call (nor a real one for a drill's alarm).
+    qs = (Incident.objects.filter(match, status__in=Incident.OPEN_STATUSES, exercise=bool(exercise))
           .select_related("type").order_by("-reported_at"))
     if exclude_id:
         qs = qs.exclude(pk=exclude_id)
