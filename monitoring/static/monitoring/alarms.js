@@ -162,6 +162,14 @@
       }
     }
     li.append(actions);
+    // Work under way near the alarm that it stopped or warned (safety, issue 22 point 7).
+    const notes = permitNotes.get(a.id) || [];
+    if (notes.length) {
+      const box = el("span", null, "alarm-permits");
+      box.dataset.permits = String(notes.length);
+      notes.forEach((n) => box.append(" ", el("span", n.text, n.stopped ? "warning-text" : "muted")));
+      li.append(box);
+    }
     if (fresh && a.state === "active") ring();
     updateRinging();
     if (a.incident && a.risk_source) {
@@ -251,8 +259,20 @@
     bar.dataset.loaded = "1";
   }
 
+  const permitNotes = new Map();
   if (window.CommandStream) {
     window.CommandStream.on("alarm.", (event) => render(event.payload));
+    window.CommandStream.on("work_permit.updated", (event) => {
+      const p = event.payload || {};
+      if (!p.alarm || !p.alarm.id) return;
+      const stopped = p.change === "suspended";
+      const list = permitNotes.get(p.alarm.id) || [];
+      if (list.some((n) => n.id === p.id)) return;
+      list.push({ id: p.id, stopped, text: (stopped ? t.permitSuspended : t.permitWarned) + ": " +
+        [p.place, p.enterprise && p.enterprise.name].filter(Boolean).join(" · ") });
+      permitNotes.set(p.alarm.id, list);
+      if (shown.has(p.alarm.id)) render(shown.get(p.alarm.id));
+    });
   }
   load();
 
