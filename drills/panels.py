@@ -5,8 +5,9 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 
 from core import panels
-from core.roles import DISPATCH_ROLES, has_role
+from core.roles import DISPATCH_ROLES, INTAKE_ROLES, has_role
 from drills import selectors
+from drills.models import IncidentReport
 
 
 def incident_card(request, incident) -> str:
@@ -17,6 +18,8 @@ def incident_card(request, incident) -> str:
         "can_release": incident.exercise and incident.is_open and has_role(user, DISPATCH_ROLES),
         "reports": selectors.incident_report_deadlines(incident),
         "csrf_token": get_token(request) if request is not None else None,
+        "can_file": has_role(user, INTAKE_ROLES),
+        "report_kinds": IncidentReport.Kind.choices, "channels": IncidentReport.Channel.choices,
     }
     return render_to_string("drills/_incident_panel.html", context, request=request)
 

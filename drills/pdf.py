@@ -93,6 +93,15 @@ def after_action_pdf(aar: dict) -> bytes:
                    f"{_('Call received')}: {_t(incident.reported_at)} · {_('Closed')}: {_t(incident.closed_at)}\n"
                    f"{incident.address}"))
 
+    if aar.get("alarms"):
+        story.append(p(_("Source alarms"), h2))
+        story.append(table([_("Alarm"), _("Point"), _("Level"), _("Raised"), _("Acknowledged")],
+                           [[f"#{a.pk}", f"{a.point.code} {a.point.name}", a.get_level_display(), _t(a.raised_at),
+                             " ".join(filter(None, [_t(a.acknowledged_at) if a.acknowledged_at else "",
+                                                    a.acknowledged_by.username if a.acknowledged_by else "",
+                                                    a.acknowledge_note]))]
+                            for a in aar["alarms"]]))
+
     response = aar["response"]
     story.append(p(_("Response times against targets"), h2))
     story.append(table([_("Interval"), _("Measured"), _("Target"), _("Met")],

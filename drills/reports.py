@@ -71,6 +71,9 @@ def after_action_json(aar: dict) -> dict:
         "label": EXERCISE_LABEL if incident.exercise else "",
         "timeline": [{"at": _iso(e.at), "by": _user(e.actor), "kind": e.kind, "text": e.text}
                      for e in aar["timeline"]],
+        "source_alarms": [{"id": a.pk, "point": a.point.code, "level": a.level, "raised_at": _iso(a.raised_at),
+                           "peak_value": a.peak_value, "acknowledged_by": _user(a.acknowledged_by),
+                           "acknowledge_note": a.acknowledge_note} for a in aar.get("alarms", [])],
         "response": response_json(aar["response"]),
         "activations": [{"id": a.pk, "plan": a.plan.title, "level": a.level, "status": a.status,
                          "activated_at": _iso(a.activated_at), "by": _user(a.activated_by)}

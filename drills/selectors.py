@@ -140,7 +140,16 @@ def after_action(incident: Incident) -> dict:
         "reports": incident_report_deadlines(incident),
         "findings": list(incident.findings.select_related("created_by")),
         "escalations": [e for e in incident.timeline.all() if e.kind == "escalated"],
+        # The park alarms the incident came from or was filed with (issue 22, demo): named first.
+        "alarms": source_alarms(incident),
     }
+
+
+def source_alarms(incident: Incident) -> list:
+    from monitoring.models import Alarm
+
+    return list(Alarm.objects.filter(incident=incident).select_related("point__risk_source", "acknowledged_by")
+                .order_by("raised_at", "id"))
 
 
 # --- a drill ----------------------------------------------------------------------------

@@ -157,6 +157,8 @@ def report_file(request, pk):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Report filed."))
+    if request.POST.get("back") == "incident":  # filed from the incident page's card
+        return redirect("incidents:detail", pk=pk)
     return redirect("drills:aar", pk=pk)
 
 

@@ -170,7 +170,8 @@ class Decline(AssignmentAction):
         data = DeclineSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._done(services.assignment_decline(actor=request.user, assignment_id=pk,
-                                                      reason=data.validated_data["reason"]))
+                                                      reason=data.validated_data["reason"],
+                                                      code=data.validated_data["code"] or None))
 
 
 class SetStatus(AssignmentAction):

@@ -1,7 +1,7 @@
 """The stream events of incidents, declared once (core.events). Payload shapes: incidents.payloads."""
 
 from core import events, stream
-from incidents.payloads import assignment_payload, incident_payload, resource_payload
+from incidents.payloads import assignment_payload, incident_payload, release_linked_payload, resource_payload
 
 
 def _console_and_duty(_subject) -> list[str]:
@@ -33,3 +33,10 @@ ASSIGNMENT_ESCALATED = events.register(
 RESOURCE_UPDATED = events.register(
     "resource.updated", audiences=lambda resource, incident=None: [stream.CONSOLE], payload=resource_payload,
     doc="A unit's status changed (with the incident it is on, if any).")
+RELEASE_LINKED = events.register(
+    "release.linked",
+    audiences=lambda incident, release, unit_ids=(): [stream.CONSOLE, stream.DUTY,
+                                                      *(stream.audience_unit(u) for u in unit_ids)],
+    payload=release_linked_payload,
+    doc="A toxic release was modelled for an incident: the console, the officers on duty and the incident's "
+        "units (wind, approach from upwind, zone reach) hear it.")

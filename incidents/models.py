@@ -204,6 +204,23 @@ class TimelineEntry(models.Model):
         return f"{self.at:%H:%M:%S} {self.text}"
 
 
+class DeclineReason(models.TextChoices):
+    """Why a unit declines. The reason decides the unit's next status (issue 22, point 5): a unit
+    that cannot move (a broken vehicle, no crew) is out of service until someone puts it back,
+    so it is never recommended again meanwhile; a unit busy elsewhere is still available."""
+
+    VEHICLE_FAULT = "vehicle_fault", _("Vehicle or equipment fault")
+    NO_CREW = "no_crew", _("Crew not available")
+    BUSY = "busy", _("Busy with another task")
+    OTHER = "other", _("Other")
+
+
+# Reasons after which the unit is out of service, not available.
+DECLINE_OUT_OF_SERVICE = frozenset({DeclineReason.VEHICLE_FAULT, DeclineReason.NO_CREW})
+# Words that name a breakdown in a free-text reason (an API client that sends only "车辆故障").
+BREAKDOWN_WORDS = ("故障", "损坏", "抛锚", "坏了", "fault", "broken", "breakdown", "broke down")
+
+
 class Assignment(models.Model):
     """One unit sent to one incident."""
 
@@ -234,6 +251,8 @@ class Assignment(models.Model):
     cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
     declined_at = models.DateTimeField(_("declined at"), null=True, blank=True)
     decline_reason = models.CharField(_("reason for declining"), max_length=300, blank=True)
+    decline_code = models.CharField(_("kind of reason for declining"), max_length=16, choices=DeclineReason.choices,
+                                    blank=True)
     escalations = models.PositiveSmallIntegerField(_("escalations"), default=0)
     last_escalated_at = models.DateTimeField(_("last escalated at"), null=True, blank=True)
     history = HistoricalRecords()

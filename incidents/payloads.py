@@ -57,5 +57,22 @@ def assignment_payload(assignment: Assignment) -> dict:
         "created_at": assignment.created_at.isoformat(),
         "acknowledged_at": assignment.acknowledged_at.isoformat() if assignment.acknowledged_at else None,
         "decline_reason": assignment.decline_reason,
+        "decline_code": assignment.decline_code,
         "escalations": assignment.escalations,
+    }
+
+
+def release_linked_payload(incident: Incident, release, unit_ids=()) -> dict:
+    """`release.linked`: a toxic release was modelled for an incident. What a crew on the way
+    needs at once: the wind, the way in from upwind, how far each zone reaches."""
+    return {
+        "incident": {"id": incident.pk, "number": incident.number, "exercise": incident.exercise},
+        "release": release.pk,
+        "exercise": release.exercise,
+        "chemical": {"name": release.chemical.name, "name_en": release.chemical.name_en, "cas": release.chemical.cas},
+        "wind_from_deg": release.wind_from_deg,
+        "wind_speed_ms": release.wind_speed_ms,
+        "approach_from_deg": release.wind_from_deg,
+        "zones": [{"level": z.level, "threshold_ppm": z.threshold_ppm, "distance_m": round(z.distance_m, 1)}
+                  for z in release.zones.order_by("-threshold_ppm")],
     }

@@ -176,13 +176,19 @@ def units_search(*, incident: Incident, query: str = "", limit: int = 20) -> lis
 
 
 def incidents_possible_duplicates(*, incident_type: IncidentType, location: Point, at: datetime | None = None,
-                                  exclude_id: int | None = None) -> list[Incident]:
-    """Open incidents of the same class within 500 m, reported in the last two hours."""
+                                  exclude_id: int | None = None, risk_source_id: int | None = None,
+                                  exercise: bool = False) -> list[Incident]:
+    """Open incidents that may be the same event, reported in the last two hours: of the same
+    class within 500 m; or, whatever their type, on the same risk source, or made for a risk
+    source within 500 m (one leak is one incident, whether a call or an alarm reported it first,
+    and a caller may call it a fire where the alarm says leak: issue 22, point 6)."""
     at = at or timezone.now()
-    # A drill's incident is never offered: a real call must not be filed on an exercise.
-    qs = (Incident.objects.filter(status__in=Incident.OPEN_STATUSES, type__klass=incident_type.klass, exercise=False,
-                                  reported_at__gte=at - DUPLICATE_WINDOW,
-                                  location__dwithin=(location, DUPLICATE_RADIUS_M))
+    near = Q(location__dwithin=(location, DUPLICATE_RADIUS_M), reported_at__gte=at - DUPLICATE_WINDOW)
+    match = near & (Q(type__klass=incident_type.klass) | Q(risk_source__isnull=False))
+    if risk_source_id:
+        match |= Q(risk_source_id=risk_source_id)  # open on the same source: the same leak, however old
+    # A drill's incident is never offered for a real call (nor a real one for a drill's alarm).
+    qs = (Incident.objects.filter(match, status__in=Incident.OPEN_STATUSES, exercise=bool(exercise))
           .select_related("type").order_by("-reported_at"))
     if exclude_id:
         qs = qs.exclude(pk=exclude_id)
@@ -282,3 +288,106 @@ def assignments_visible_to(user):
     if has_role(user, {RESPONDER}) and responder is not None:
         return qs.filter(resource_id=responder.resource_id)
     return qs.none()
+
+
+# --- a toxic release modelled for an incident (issue 22, point 2) ------------------------------
+
+COMPASS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
+
+
+def compass_word(degrees: float) -> str:
+    """The eight-point compass word for a bearing, in the user's language."""
+    from django.utils.translation import pgettext
+
+    words = {"N": pgettext("compass", "N"), "NE": pgettext("compass", "NE"), "E": pgettext("compass", "E"),
+             "SE": pgettext("compass", "SE"), "S": pgettext("compass", "S"), "SW": pgettext("compass", "SW"),
+             "W": pgettext("compass", "W"), "NW": pgettext("compass", "NW")}
+    return words[COMPASS[int(((degrees % 360) + 22.5) // 45) % 8]]
+
+
+def incident_release_latest(incident: Incident):
+    """The release last modelled for this incident (the current picture), or None."""
+    from incidents.models import IncidentRelease
+
+    link = (IncidentRelease.objects.filter(incident=incident).select_related("release__chemical")
+            .order_by("-release__created_at", "-pk").first())
+    return link.release if link else None
+
+
+def units_in_zones(*, release, resource_ids: list[int] | None = None) -> dict[int, str]:
+    """Dispatchable units standing inside a threat zone of the release: unit id → the most severe
+    level of concern around it (zones nest: the highest threshold is the innermost). Planar test
+    in lon/lat, as the zones are drawn and the targets counted (hazards.selectors)."""
+    if release is None:
+        return {}
+    sql = ("SELECT r.id, z.level FROM resources_resource r JOIN hazards_threatzone z "
+           "ON z.release_id = %s AND ST_Intersects(z.boundary, r.location::geometry) "
+           "WHERE r.kind = ANY(%s)" + (" AND r.id = ANY(%s)" if resource_ids is not None else "")
+           + " ORDER BY z.threshold_ppm DESC")
+    params = [release.pk, [str(k) for k in Resource.DISPATCHABLE_KINDS]]
+    if resource_ids is not None:
+        params.append(list(resource_ids))
+    found: dict[int, str] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for rid, level in cursor.fetchall():
+            found.setdefault(rid, level)
+    return found
+
+
+def release_brief(release, *, resource: Resource | None = None) -> dict | None:
+    """What a commander and a crew must know of a modelled release: the wind, the way in from
+    upwind, each zone's reach and (for a unit) how far the unit stands from it, and the
+    sensitive targets inside, each listed once, in its most severe zone."""
+    from hazards.serializers import LIMIT_TEXT
+    if release is None:
+        return None
+    zones = list(release.zones.order_by("-threshold_ppm"))
+    distances = {}
+    if resource is not None and zones:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT z.id, ST_Distance(z.boundary::geography, r.location), "
+                           "ST_Intersects(z.boundary, r.location::geometry) FROM hazards_threatzone z, "
+                           "resources_resource r WHERE z.release_id = %s AND r.id = %s", [release.pk, resource.pk])
+            distances = {zid: (round(d or 0), inside) for zid, d, inside in cursor.fetchall()}
+    exposure = {z.get("id"): z for z in (release.result or {}).get("zones", [])}
+    seen: set = set()
+    rows = []
+    for zone in zones:
+        targets = []
+        for target in exposure.get(zone.pk, {}).get("targets", []):
+            if target.get("id") in seen:
+                continue
+            seen.add(target.get("id"))
+            targets.append(target)
+        unit_m, inside = distances.get(zone.pk, (None, False))
+        rows.append({"id": zone.pk, "level": zone.level, "threshold_ppm": zone.threshold_ppm,
+                     "distance_m": round(zone.distance_m), "targets": targets,
+                     "people": sum(t.get("population", 0) for t in targets),
+                     "unit_distance_m": 0 if inside else unit_m, "unit_inside": bool(inside)})
+    downwind = (release.wind_from_deg + 180) % 360
+    return {
+        "release": release, "exercise": release.exercise, "chemical": release.chemical,
+        "wind_from_deg": round(release.wind_from_deg), "wind_from": compass_word(release.wind_from_deg),
+        "wind_speed_ms": release.wind_speed_ms, "stability": release.stability,
+        "downwind_deg": round(downwind), "downwind": compass_word(downwind),
+        # Approach from upwind: come in from where the wind blows from, never through the plume.
+        "approach_from_deg": round(release.wind_from_deg), "approach_from": compass_word(release.wind_from_deg),
+        "zones": rows, "targets": [t for z in rows for t in z["targets"]],
+        "unit_inside": next((z["level"] for z in rows if z["unit_inside"]), None),
+        # Where the estimate stops holding (dense gas...), in words; "model" is said on the model's own form.
+        "warnings": [str(LIMIT_TEXT[w]) for w in (release.warnings or []) if w in LIMIT_TEXT and w != "model"],
+    }
+
+
+def timeline_last_id(*, incident_id) -> int:
+    from incidents.models import TimelineEntry
+
+    return TimelineEntry.objects.filter(incident_id=incident_id).order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def timeline_since(*, incident_id, after_id: int):
+    """The incident's timeline entries written after `after_id`, oldest first."""
+    from incidents.models import TimelineEntry
+
+    return TimelineEntry.objects.filter(incident_id=incident_id, id__gt=after_id).order_by("id")

@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import StrictSerializer
-from incidents.models import Assignment, Incident, IncidentType, TimelineEntry
+from incidents.models import Assignment, DeclineReason, Incident, IncidentType, TimelineEntry
 from incidents.payloads import point
 from resources.models import Resource
 from resources.serializers import ResourceSerializer
@@ -63,7 +63,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Assignment
         fields = ["id", "incident", "resource", "status", "created_at", "acknowledged_at", "en_route_at",
-                  "on_scene_at", "cleared_at", "declined_at", "decline_reason", "escalations"]
+                  "on_scene_at", "cleared_at", "declined_at", "decline_reason", "decline_code", "escalations"]
 
     def get_incident(self, obj) -> dict:
         i = obj.incident
@@ -126,7 +126,15 @@ class DispatchSerializer(StrictSerializer):
 
 
 class DeclineSerializer(StrictSerializer):
-    reason = serializers.CharField(max_length=300)
+    # Either words or a kind, or both: the kind decides the unit's next status (a vehicle fault
+    # takes it out of service); without one, it is read from the words.
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    code = serializers.ChoiceField(choices=DeclineReason.choices, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if not (attrs.get("reason") or "").strip() and not attrs.get("code"):
+            raise serializers.ValidationError({"reason": _("Say why the assignment is declined.")})
+        return attrs
 
 
 class StatusSerializer(StrictSerializer):

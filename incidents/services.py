@@ -27,7 +27,17 @@ from hazards import events as hazard_events
 from hazards import services as hazard_services
 from hazards.models import Release
 from incidents import events
-from incidents.models import Assignment, Incident, IncidentRelease, IncidentType, Severity, TimelineEntry
+from incidents.models import (
+    BREAKDOWN_WORDS,
+    DECLINE_OUT_OF_SERVICE,
+    Assignment,
+    DeclineReason,
+    Incident,
+    IncidentRelease,
+    IncidentType,
+    Severity,
+    TimelineEntry,
+)
 from resources.models import Area, Resource
 
 # reported → dispatched → in progress → contained → closed; a step back is allowed where a
@@ -552,25 +562,88 @@ def assignment_acknowledge(*, actor, assignment_id: int) -> Assignment:
     return assignment
 
 
+def decline_code_for(reason: str, code: str | None = None) -> str:
+    """The kind of a decline: the one chosen, else read from the words (a breakdown named in the
+    text, as "车辆故障", is a vehicle fault), else other."""
+    if code:
+        if code not in DeclineReason.values:
+            raise DomainError(_("Unknown kind of reason “%(c)s”: choose one of %(all)s.") % {
+                "c": code, "all": ", ".join(DeclineReason.values)})
+        return code
+    lowered = (reason or "").lower()
+    for choice in DeclineReason:
+        if lowered.strip() in (str(choice.label).lower(), choice.value):
+            return choice.value
+    if any(word in lowered for word in BREAKDOWN_WORDS):
+        return DeclineReason.VEHICLE_FAULT
+    return DeclineReason.OTHER
+
+
 @transaction.atomic
-def assignment_decline(*, actor, assignment_id: int, reason: str) -> Assignment:
+def assignment_decline(*, actor, assignment_id: int, reason: str, code: str | None = None) -> Assignment:
+    """A unit says it cannot go. Its next status follows the reason (DECLINE_OUT_OF_SERVICE: a
+    broken vehicle is out of service, never 可用); an incident left with no active unit goes back
+    to reported, so the console sees it needs units again. Lock order: resource → assignment →
+    incident."""
     reason = (reason or "").strip()
+    if not reason and code in DeclineReason.values:
+        reason = str(DeclineReason(code).label)
     if not reason:
         raise DomainError(_("Say why the assignment is declined."))
+    code = decline_code_for(reason, code)
     assignment, resource = _locked_assignment(assignment_id, actor)
     if assignment.status not in (Assignment.Status.PENDING, Assignment.Status.ACKNOWLEDGED):
         raise DomainError(_("This assignment is %(s)s and can no longer be declined.") % {
             "s": assignment.get_status_display()}, status=409)
     now = timezone.now()
     assignment.status, assignment.declined_at, assignment.decline_reason = Assignment.Status.DECLINED, now, reason[:300]
-    assignment.save(update_fields=["status", "declined_at", "decline_reason"])
-    resource.status, resource.status_since = Resource.Status.AVAILABLE, now
+    assignment.decline_code = code
+    assignment.save(update_fields=["status", "declined_at", "decline_reason", "decline_code"])
+    out = code in DECLINE_OUT_OF_SERVICE
+    resource.status = Resource.Status.OUT_OF_SERVICE if out else Resource.Status.AVAILABLE
+    resource.status_since = now
     resource.save(update_fields=["status", "status_since"])
-    _timeline(assignment.incident, actor, "declined", _("%(unit)s declined: %(reason)s") % {
-        "unit": resource.name, "reason": reason}, assignment=assignment.pk)
+    incident = assignment.incident
+    text = _("%(unit)s declined: %(reason)s") % {"unit": resource.name, "reason": reason}
+    if out:
+        text += " " + _("The unit is out of service until it is put back in service.")
+    _timeline(incident, actor, "declined", text, assignment=assignment.pk, code=code,
+              unit_status=resource.status)
+    if (incident.status == Incident.Status.DISPATCHED
+            and not incident.assignments.filter(status__in=Assignment.ACTIVE_STATUSES).exists()):
+        incident = _locked_incident(incident.pk)
+        incident.status = Incident.Status.REPORTED
+        incident.save(update_fields=["status"])
+        _timeline(incident, None, "status", _("No unit is assigned any more: the incident needs units again "
+                                              "(status: %(s)s).") % {"s": incident.get_status_display()},
+                  status=incident.status)
+        assignment.incident = incident
+        _emit_incident(incident, "incident.updated")
     _emit_assignment(assignment, "assignment.updated")
     _emit_resource(resource, None)
     return assignment
+
+
+@transaction.atomic
+def resource_return_to_service(*, actor, resource_id: int, note: str = "") -> Resource:
+    """Put an out-of-service unit back in service (repaired, crewed): dispatchers, or the unit's
+    own responders. The unit's status stays written by this module alone (docs/architecture.md)."""
+    try:
+        resource = Resource.objects.select_for_update().get(pk=resource_id)
+    except (Resource.DoesNotExist, ValueError, TypeError):
+        raise DomainError(_("No unit %(id)s.") % {"id": resource_id}, status=404) from None
+    responder = getattr(actor, "responder", None)
+    own = responder is not None and responder.resource_id == resource.pk
+    if not own and not has_role(actor, DISPATCH_ROLES):
+        raise DomainError(_("Only dispatchers and the unit's own responders may put it back in service."),
+                          status=403)
+    if resource.status != Resource.Status.OUT_OF_SERVICE:
+        raise DomainError(_("%(unit)s is %(s)s, not out of service.") % {
+            "unit": resource.name, "s": resource.get_status_display()}, status=409)
+    resource.status, resource.status_since = Resource.Status.AVAILABLE, timezone.now()
+    resource.save(update_fields=["status", "status_since"])
+    _emit_resource(resource, None)
+    return resource
 
 
 @transaction.atomic
@@ -705,7 +778,49 @@ def incident_release_model(*, user, incident: int | None = None, location: Point
     IncidentRelease.objects.create(incident=found, release=modelled)
     for zone in modelled.zones.order_by("pk"):
         stream.publish(hazard_events.ZONE_CREATED, zone, modelled, found.pk)
+    _release_reaches_the_incident(user, found, modelled)
     return modelled
+
+
+def _release_reaches_the_incident(user, incident: Incident, release: Release) -> None:
+    """The model's result is the incident's (issue 22, point 2): a timeline entry with the wind,
+    the zones, the threatened targets and the units standing inside a zone, and an event that
+    reaches the incident's units (their phones show wind, approach and zone distances)."""
+    from incidents.selectors import release_brief, units_in_zones
+
+    brief = release_brief(release)
+    active = list(Assignment.objects.filter(incident=incident, status__in=Assignment.ACTIVE_STATUSES)
+                  .values_list("resource_id", flat=True))
+    inside = units_in_zones(release=release)
+    names = dict(Resource.objects.filter(pk__in=inside).values_list("pk", "name"))
+    zones = ", ".join(_("%(level)s %(km).1f km") % {"level": z["level"], "km": z["distance_m"] / 1000}
+                      for z in brief["zones"])
+    text = _("Toxic release modelled: %(chemical)s %(rate)s kg/s, wind from %(dir)s (%(deg)s°) at %(speed)s m/s, "
+             "class %(stab)s; approach from the %(dir)s (upwind). Zones downwind: %(zones)s.") % {
+        "chemical": release.chemical.name, "rate": f"{release.rate_kg_s:g}", "dir": brief["wind_from"],
+        "deg": brief["wind_from_deg"], "speed": f"{release.wind_speed_ms:g}", "stab": release.stability,
+        "zones": zones or "—"}
+    threatened = [_("%(name)s (%(kind)s, %(people)s people, %(level)s)") % {
+        "name": t["name"], "kind": _target_kind(t.get("kind")), "people": t.get("population", 0), "level": z["level"]}
+        for z in brief["zones"] for t in z["targets"]]
+    if threatened:
+        text += " " + _("Threatened: %(list)s.") % {"list": "; ".join(threatened)}
+    if inside:
+        text += " " + _("Units inside a zone: %(list)s.") % {"list": "; ".join(
+            f"{names.get(rid, rid)} ({level})" for rid, level in sorted(inside.items()))}
+    _timeline(incident, user, "release", text, release=release.pk,
+              targets=[t["id"] for z in brief["zones"] for t in z["targets"]],
+              units_inside={str(k): v for k, v in inside.items()})
+    stream.publish(events.RELEASE_LINKED, incident, release, active)
+
+
+def _target_kind(kind) -> str:
+    from hazards.models import SensitiveTarget
+
+    try:
+        return str(SensitiveTarget.Kind(kind).label)
+    except ValueError:
+        return kind or ""
 
 
 # --- durable jobs (procrastinate) ---------------------------------------------------------

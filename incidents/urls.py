@@ -16,4 +16,5 @@ urlpatterns = [
     path("<int:pk>/dispatch/", views.dispatch, name="dispatch"),
     path("<int:pk>/change/", views.change, name="change"),
     path("assignments/<int:pk>/act/", views.assignment_act, name="assignment_act"),
+    path("units/<int:pk>/return/", views.unit_return, name="unit_return"),
 ]

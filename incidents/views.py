@@ -21,7 +21,7 @@ from core.errors import DomainError
 from core.roles import CONSOLE_ROLES, DISPATCH_ROLES, INTAKE_ROLES, RESPONDER, has_role, role_required
 from incidents import selectors, services
 from incidents.forms import IncidentForm, NoteForm, RecordCallForm, SeverityForm
-from incidents.models import Assignment, Incident, IncidentType
+from incidents.models import Assignment, DeclineReason, Incident, IncidentType
 from resources.models import Resource
 
 
@@ -99,7 +99,7 @@ def incident_detail(request, pk):
                                  pk=pk)
     part = request.GET.get("part")
     context = _detail_context(request, incident)
-    if part in ("timeline", "assignments", "summary", "recommendations", "search"):
+    if part in ("timeline", "assignments", "summary", "recommendations", "search", "hazard"):
         return render(request, f"incidents/_detail_{part}.html", context)
     # Cards of the apps above (the plans card...) come through core.panels: incidents imports none of them.
     return render(request, "incidents/detail.html", {**context, "stream_since": stream.last_seq(),
@@ -124,7 +124,11 @@ def _detail_context(request, incident):
         else:
             recommendations = sorted((r for need in needs for r in need.recommended), key=lambda r: r.distance_m)
     query = request.GET.get("q", "").replace("\x00", "")[:100]
+    # The last toxic release modelled for the incident: its zones, targets, and the units in them.
+    release = selectors.incident_release_latest(incident)
     return {
+        "hazard": selectors.release_brief(release),
+        "in_zone": selectors.units_in_zones(release=release),
         "incident": incident,
         "assignments": assignments,
         "timeline": incident.timeline.select_related("actor").order_by("at", "id"),
@@ -163,8 +167,13 @@ def change(request, pk):
     action = request.POST.get("action")
     try:
         if action == "status":
+            before = selectors.timeline_last_id(incident_id=pk)
             services.incident_change_status(actor=request.user, incident_id=pk, status=request.POST.get("status", ""),
                                             note=request.POST.get("note", ""))
+            # Say at once what the change set off elsewhere (closing ends a running plan response...):
+            # the entries other apps wrote in the same transaction.
+            for entry in selectors.timeline_since(incident_id=pk, after_id=before).exclude(kind="status"):
+                messages.info(request, entry.text)
         elif action == "severity":
             services.incident_change_severity(actor=request.user, incident_id=pk,
                                               severity=request.POST.get("severity", ""),
@@ -196,7 +205,7 @@ def unit_board(request):
         unit.whereabouts = whereabouts.get(unit.pk, {})
     context = {"units": units, "now": timezone.now(), "counts": counts, "statuses": Resource.Status.choices,
                "status_labels": {value: str(label) for value, label in Resource.Status.choices},
-               "status_filter": status}
+               "status_filter": status, "can_return": has_role(request.user, DISPATCH_ROLES)}
     if _fragment(request):
         return render(request, "incidents/_board_rows.html", context)
     return render(request, "incidents/board.html", {**context, "stream_since": stream.last_seq()})
@@ -240,7 +249,15 @@ def responder_page(request):
     unit = responder.resource if responder else None
     qs = (Assignment.objects.filter(resource=unit).select_related("incident__type", "resource")
           .order_by("-created_at")) if unit else Assignment.objects.none()
-    context = {"unit": unit, "current": [a for a in qs if a.is_active], "past": [a for a in qs[:30] if not a.is_active]}
+    if unit is not None:
+        unit.refresh_from_db(fields=["status", "status_since"])
+    current = [a for a in qs if a.is_active]
+    for assignment in current:
+        # Wind, the way in from upwind and how far this unit stands from each zone (issue 22, point 2).
+        assignment.hazard = selectors.release_brief(selectors.incident_release_latest(assignment.incident),
+                                                    resource=unit)
+    context = {"unit": unit, "current": current, "past": [a for a in qs[:30] if not a.is_active],
+               "decline_reasons": DeclineReason.choices}
     if _fragment(request):
         return render(request, "incidents/_responder_assignments.html", context)
     return render(request, "incidents/responder.html", {**context, "stream_since": stream.last_seq()})
@@ -255,7 +272,8 @@ def assignment_act(request, pk):
         if action == "acknowledge":
             services.assignment_acknowledge(actor=request.user, assignment_id=pk)
         elif action == "decline":
-            services.assignment_decline(actor=request.user, assignment_id=pk, reason=request.POST.get("reason", ""))
+            services.assignment_decline(actor=request.user, assignment_id=pk, reason=request.POST.get("reason", ""),
+                                        code=request.POST.get("code") or None)
         elif action in ("en_route", "on_scene", "cleared"):
             services.assignment_set_status(actor=request.user, assignment_id=pk, status=action)
         else:
@@ -277,3 +295,20 @@ def _safe_next(request) -> bool:
     return not nxt or url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})
 
 
+
+
+@require_POST
+@login_required
+def unit_return(request, pk):
+    """An out-of-service unit back in service: from the unit board or the unit's own phone."""
+    try:
+        unit = services.resource_return_to_service(actor=request.user, resource_id=pk)
+    except DomainError as exc:
+        if request.headers.get("X-Requested-With") == "fetch":
+            return JsonResponse({"detail": exc.message}, status=exc.status)
+        messages.error(request, exc.message)
+    else:
+        if request.headers.get("X-Requested-With") == "fetch":
+            return JsonResponse({"ok": True})
+        messages.success(request, _("%(unit)s is back in service.") % {"unit": unit.name})
+    return redirect(request.POST.get("next") or "incidents:board") if _safe_next(request) else redirect("home")

@@ -14,7 +14,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import DateTimeFilter, no_body, role_permission
+from core.api import DateTimeFilter, role_permission
 from core.errors import DomainError
 from core.roles import CONSOLE_ROLES, INGEST
 from monitoring import parsing, selectors, services, store
@@ -23,6 +23,7 @@ from monitoring.payloads import release_url
 from monitoring.serializers import (
     AcknowledgeSerializer,
     AlarmDetailSerializer,
+    AlarmIncidentSerializer,
     AlarmSerializer,
     MonitoringPointSerializer,
     ReadingsAnswerSerializer,
@@ -152,17 +153,22 @@ class AlarmAcknowledge(APIView):
 class AlarmIncident(APIView):
     permission_classes = [Console]
 
-    @extend_schema(request=None, responses={201: OpenApiResponse({"type": "object"})})
+    @extend_schema(request=AlarmIncidentSerializer, responses={201: OpenApiResponse({"type": "object"}),
+                                                               200: OpenApiResponse({"type": "object"})})
     def post(self, request, pk):
         from incidents.serializers import IncidentSerializer
 
-        no_body(request)
-        alarm, incident = services.alarm_create_incident(actor=request.user, alarm_id=pk)
+        data = AlarmIncidentSerializer(data=request.data if request.data is not None else {})
+        data.is_valid(raise_exception=True)
+        link = data.validated_data.get("link")
+        alarm, incident = services.alarm_create_incident(actor=request.user, alarm_id=pk, link_to=link,
+                                                         confirm_new=data.validated_data["confirm_new"])
         # The incident's own fields (risk_source id, chemical CAS) come with the serializer.
         body = dict(IncidentSerializer(incident).data)
         body["alarm"] = alarm.pk
         body["release_url"] = release_url(alarm)
-        return Response(body, status=status.HTTP_201_CREATED)
+        # 201: a new incident; 200: the alarm filed on an incident that already stood.
+        return Response(body, status=status.HTTP_200_OK if link else status.HTTP_201_CREATED)
 
 
 def _datetime(raw: str | None, name: str):

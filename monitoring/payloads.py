@@ -33,7 +33,8 @@ def alarm_payload(alarm, *, change: str) -> dict:
         "incident": alarm.incident_id,
         "release_url": release_url(alarm),
         "point": {"id": point.pk, "code": point.code, "name": point.name, "kind": point.kind, "unit": point.unit,
-                  "state": point.state, "limits": point.limits},
+                  "state": point.state, "limits": point.limits,
+                  "location": [round(point.location.x, 6), round(point.location.y, 6)]},
         "risk_source": {"id": source.pk, "code": source.code, "name": source.name} if source else None,
         "location": {"type": "Point", "coordinates": [round(location.x, 6), round(location.y, 6)]},
     }

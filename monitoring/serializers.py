@@ -91,6 +91,14 @@ class AcknowledgeSerializer(StrictSerializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+class AlarmIncidentSerializer(StrictSerializer):
+    """Optional: `link` files the alarm on an open incident (the same leak, called in first);
+    `confirm_new` logs a new incident although one may already stand for it."""
+
+    link = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    confirm_new = serializers.BooleanField(required=False, default=False)
+
+
 class ReadingsAnswerSerializer(serializers.Serializer):
     accepted = serializers.IntegerField()
     rejected = serializers.ListField(child=serializers.DictField())

@@ -153,8 +153,25 @@ def alarm_acknowledge(*, actor, alarm_id: int, note: str = "") -> Alarm:
     alarm.acknowledge_note = note
     alarm.save(update_fields=["state", "acknowledged_at", "acknowledged_by", "acknowledge_note"])
     AlarmEntry.objects.create(alarm=alarm, at=now, kind="acknowledged", level=alarm.level, actor=actor, note=note)
+    if alarm.incident_id:
+        _note_to_timeline(alarm, alarm.incident)
     _emit(alarm, EVENT_UPDATED, change="acknowledged")
     return alarm
+
+
+def _note_to_timeline(alarm: Alarm, incident) -> None:
+    """What the operator wrote on acknowledging goes where the incident's story is told: its
+    timeline, and so its after-action report (issue 22, demo)."""
+    from incidents.services import timeline_add
+
+    if not alarm.acknowledge_note:
+        return
+    who = (alarm.acknowledged_by.get_full_name() or alarm.acknowledged_by.username) if alarm.acknowledged_by else "?"
+    timeline_add(incident=incident, actor=alarm.acknowledged_by, kind="alarm.note",
+                 data={"alarm": alarm.pk, "at": alarm.acknowledged_at.isoformat() if alarm.acknowledged_at else None},
+                 text=_("Alarm #%(id)s acknowledged by %(who)s at %(at)s: %(note)s") % {
+                     "id": alarm.pk, "who": who, "note": alarm.acknowledge_note,
+                     "at": timezone.localtime(alarm.acknowledged_at).strftime("%H:%M:%S") if alarm.acknowledged_at else ""})
 
 
 # Which incident type fits which kind of point (incidents.demo codes).
@@ -167,12 +184,17 @@ DEFAULT_INCIDENT_TYPE = "hazmat-leak"
 
 
 @transaction.atomic
-def alarm_create_incident(*, actor, alarm_id: int):
+def alarm_create_incident(*, actor, alarm_id: int, link_to: int | None = None, confirm_new: bool = False):
     """Log an incident from an alarm, in one click: the point's place, a fitting type, the risk
     source and its chemical (as the incident's own fields, and in the description for print);
     the alarm keeps the incident (the incident lists its alarms through the reverse relation).
     The chemical is the point's, else the source's main one; never a default. A second call is a 409.
-    Lock order: point → alarm, then the incidents service's own locks."""
+
+    One leak is one incident (issue 22, point 6): when an open incident already stands on the
+    same risk source or close by (a call came first), this is a 409 naming it, with `duplicates`
+    in its data; `link_to` then files the alarm on that incident instead, and `confirm_new`
+    logs a new one anyway. Lock order: point → alarm, then the incidents service's own locks."""
+    from incidents.selectors import incidents_possible_duplicates
     from incidents.services import incident_log
 
     require_role(actor, INTAKE_ROLES, _("Only duty officers, dispatchers and commanders may log incidents."))
@@ -180,11 +202,27 @@ def alarm_create_incident(*, actor, alarm_id: int):
     if alarm.incident_id:
         raise DomainError(_("This alarm already has incident %(n)s.") % {"n": alarm.incident.number}, status=409,
                           data={"incident": alarm.incident_id})
+    if link_to is not None:
+        return alarm, _alarm_link_incident(actor, alarm, link_to)
     point = alarm.point
     source = point.risk_source
     chemical = point.chemical or _main_chemical(source)
     where = source or point
     location = (source.location if source else point.location)
+    type_code = INCIDENT_TYPE_FOR_KIND.get(point.kind, DEFAULT_INCIDENT_TYPE)
+    if not confirm_new:
+        from incidents.models import IncidentType
+
+        itype = IncidentType.objects.filter(code=type_code).first()
+        same = incidents_possible_duplicates(incident_type=itype, location=location, exercise=alarm.exercise,
+                                             risk_source_id=source.pk if source else None) if itype else []
+        if same:
+            raise DomainError(
+                _("Incident %(n)s (%(title)s) is already open for this place: file the alarm on it, or confirm a "
+                  "new incident.") % {"n": same[0].number, "title": same[0].title}, status=409,
+                data={"duplicates": [{"id": i.pk, "number": i.number, "title": i.title,
+                                      "same_risk_source": bool(source and i.risk_source_id == source.pk)}
+                                     for i in same]})
     severity = "III" if alarm.level == "hh" else "IV"
     title = _("%(place)s: %(point)s %(level)s alarm") % {
         "place": where.name, "point": point.name, "level": alarm.get_level_display()}
@@ -203,7 +241,7 @@ def alarm_create_incident(*, actor, alarm_id: int):
     if alarm.exercise:
         lines.insert(0, _("EXERCISE"))
     incident = incident_log(
-        actor=actor, type_code=INCIDENT_TYPE_FOR_KIND.get(point.kind, DEFAULT_INCIDENT_TYPE), severity=severity,
+        actor=actor, type_code=type_code, severity=severity,
         lon=location.x, lat=location.y, title=str(title)[:200],
         address=(source.enterprise.address if source else "")[:300], description="\n".join(map(str, lines)),
         exercise=alarm.exercise,  # a drill's alarm makes a drill's incident (issue 14)
@@ -212,8 +250,32 @@ def alarm_create_incident(*, actor, alarm_id: int):
     alarm.save(update_fields=["incident"])
     AlarmEntry.objects.create(alarm=alarm, kind="incident", level=alarm.level, actor=actor,
                               note=_("Incident %(n)s logged from this alarm.") % {"n": incident.number})
+    _note_to_timeline(alarm, incident)
     _emit(alarm, EVENT_UPDATED, change="incident")
     return alarm, incident
+
+
+def _alarm_link_incident(actor, alarm: Alarm, incident_id):
+    """File the alarm on an open incident (the same leak, reported first by a call)."""
+    from incidents.services import incident_lock, timeline_add
+
+    incident = incident_lock(incident_id=incident_id)
+    if not incident.is_open:
+        raise DomainError(_("Incident %(n)s is closed.") % {"n": incident.number}, status=409)
+    if incident.exercise != alarm.exercise:
+        raise DomainError(_("A drill's alarm and a real incident are never filed together."), status=409)
+    point = alarm.point
+    alarm.incident = incident
+    alarm.save(update_fields=["incident"])
+    AlarmEntry.objects.create(alarm=alarm, kind="incident", level=alarm.level, actor=actor,
+                              note=_("Filed on incident %(n)s.") % {"n": incident.number})
+    timeline_add(incident=incident, actor=actor, kind="alarm", data={"alarm": alarm.pk}, text=_(
+        "Alarm #%(id)s filed on this incident: point %(code)s %(name)s, level %(level)s, peak %(peak)s %(unit)s.") % {
+        "id": alarm.pk, "code": point.code, "name": point.name, "level": alarm.get_level_display(),
+        "peak": alarm.peak_value, "unit": point.unit})
+    _note_to_timeline(alarm, incident)
+    _emit(alarm, EVENT_UPDATED, change="incident")
+    return incident
 
 
 def _main_chemical(source):

@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404, render
 
-from core import stream
+from core import panels, stream
 from core.roles import CONSOLE_ROLES, INTAKE_ROLES, has_role, role_required
 from monitoring import selectors
 from monitoring.models import Alarm, PointState
@@ -40,5 +40,7 @@ def alarms(request):
 def point_detail(request, pk):
     point = get_object_or_404(selectors.points(), pk=pk)
     context = {"point": point, "alarms": selectors.alarms().filter(point=point)[:20], "states": PointState.choices,
-               "stream_since": stream.last_seq()}
+               "stream_since": stream.last_seq(),
+               # Cards of sibling apps through core.panels: safety's "work stopped by these alarms".
+               "panels": panels.render("monitoring-point", request, point)}
     return render(request, "monitoring/point.html", context)

@@ -35,3 +35,7 @@ HANDOVER_CONFIRMED = events.register(
     "handover.confirmed",
     audiences=lambda handover: [stream.CONSOLE, stream.audience_user(handover.outgoing_id)],
     payload=handover_payload, doc="The incoming officer confirmed; the outgoing officer hears it.")
+
+# An incident closed with a plan running ends that response (issue 22, point 4). incidents
+# sits below plans, so plans hears the closing by the event's name (core.events.subscribe).
+events.subscribe(["incident.updated"], "plans.services.activation.incident_closed_event")

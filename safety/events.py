@@ -18,10 +18,12 @@ def _overdue_audiences(hidden_danger, change="overdue") -> list[str]:
     return [stream.SAFETY, stream.audience_enterprise(hidden_danger.enterprise_id), *extra]
 
 
-def _permit_audiences(permit, change="", rule="") -> list[str]:
+def _permit_audiences(permit, change="", rule="", alarm=None) -> list[str]:
     # Consoles too: permits in force are on the command map, and a dispatcher must know people
-    # may be inside a tank near an incident.
-    return [stream.SAFETY, stream.audience_enterprise(permit.enterprise_id), stream.CONSOLE]
+    # may be inside a tank near an incident. An alarm's stop or warning also reaches the permit's
+    # holder wherever they are (issue 22, point 7).
+    holder = [stream.audience_user(permit.created_by_id)] if alarm else []
+    return [stream.SAFETY, stream.audience_enterprise(permit.enterprise_id), stream.CONSOLE, *holder]
 
 
 def _colour_audiences(colour, previous="") -> list[str]:
@@ -41,8 +43,9 @@ HIDDEN_DANGER_OVERDUE = events.register(
     doc="A hidden danger passed its deadline without being closed (督办); a major one rings every console.")
 WORK_PERMIT_UPDATED = events.register(
     "work_permit.updated", audiences=_permit_audiences, payload=payloads.permit_payload,
-    doc="A special-work permit was submitted, started, suspended by a failed gas test, resumed, closed "
-        "or cancelled (payload `change`; `rule` names the GB 30871-2022 clause a gas test broke).")
+    doc="A special-work permit was submitted, started, suspended by a failed gas test or an alarm nearby, "
+        "warned of an alarm nearby (`alarm_nearby`), resumed, closed or cancelled (payload `change`; `rule` "
+        "names the GB 30871-2022 clause; `alarm` the alarm that stopped or warned it).")
 ENTERPRISE_COLOUR_CHANGED = events.register(
     "enterprise.colour_changed",
     audiences=_colour_audiences, payload=payloads.colour_payload,
@@ -57,3 +60,6 @@ COMMITMENT_UPDATED = events.register(
 # Monitoring alarms are an input of the enterprise's colour; monitoring is a sibling layer, so
 # safety subscribes to its events by name (core.events.subscribe) instead of importing it.
 events.subscribe(["alarm.raised", "alarm.updated"], "safety.services.colour_input_event")
+# An alarm near work under way stops hot work and confined-space work and warns the others
+# (issue 22, point 7): heard the same way, by the event's name.
+events.subscribe(["alarm.raised", "alarm.updated"], "safety.services.permits_alarm_event")

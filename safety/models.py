@@ -290,6 +290,35 @@ class WorkPermit(models.Model):
         return f"{self.get_kind_display()} {self.place}".strip()
 
 
+class PermitAlarmAction(models.Model):
+    """What a park alarm did to a permit in force near it (issue 22, point 7): suspended the
+    work, or warned its holders. The alarm is monitoring's (a sibling app): kept by id and
+    point, as the event that caused it carried them."""
+
+    class Action(models.TextChoices):
+        SUSPENDED = "suspended", _("Work suspended")
+        WARNED = "warned", _("Holders warned")
+
+    permit = models.ForeignKey(WorkPermit, on_delete=models.CASCADE, related_name="alarm_actions",
+                               verbose_name=_("work permit"))
+    alarm_id = models.BigIntegerField(_("alarm"), db_index=True)
+    point_id = models.BigIntegerField(_("monitoring point"), db_index=True)
+    point_code = models.CharField(_("point code"), max_length=64)
+    point_name = models.CharField(_("point name"), max_length=200, blank=True)
+    risk_source = models.CharField(_("risk source"), max_length=300, blank=True)
+    level = models.CharField(_("alarm level"), max_length=8)
+    distance_m = models.FloatField(_("distance (m)"))
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    rule = models.CharField(_("rule"), max_length=200)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("alarm action on a permit")
+        verbose_name_plural = _("alarm actions on permits")
+        constraints = [models.UniqueConstraint(fields=["permit", "alarm_id"], name="permit_alarm_action_once")]
+
+
 class GasTest(models.Model):
     permit = models.ForeignKey(WorkPermit, on_delete=models.CASCADE, related_name="gas_tests")
     at = models.DateTimeField(_("sampled at"))

@@ -18,3 +18,19 @@ def incident_card(request, incident) -> str:
 
 
 panels.register("incident", "work-permits", render=incident_card, order=20)
+
+
+def point_card(request, point) -> str:
+    """On a monitoring point's page: the permits its alarms suspended or warned (issue 22, point 7).
+    monitoring is a sibling of safety: the card comes by the page's name, neither imports the other."""
+    from safety.models import PermitAlarmAction
+
+    if request is None or not has_role(request.user, CONSOLE_ROLES):
+        return ""
+    actions = list(PermitAlarmAction.objects.filter(point_id=point.pk).select_related("permit__enterprise")[:50])
+    if not actions:
+        return ""
+    return render_to_string("safety/point_panel.html", {"actions": actions}, request=request)
+
+
+panels.register("monitoring-point", "work-permits", render=point_card, order=20)

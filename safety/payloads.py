@@ -21,11 +21,13 @@ def hidden_danger_payload(hidden_danger, change: str = "") -> dict:
     }
 
 
-def permit_payload(permit, change: str = "", rule: str = "") -> dict:
+def permit_payload(permit, change: str = "", rule: str = "", alarm=None) -> dict:
     return {
         "id": permit.pk, "enterprise": enterprise_ref(permit.enterprise), "kind": permit.kind, "grade": permit.grade,
         "place": permit.place, "state": permit.state, "valid_from": permit.valid_from, "valid_to": permit.valid_to,
         "location": [permit.location.x, permit.location.y], "change": change, "rule": rule,
+        # {"id", "point", "level", "distance_m"} of the alarm that stopped or warned it, else null.
+        "alarm": alarm,
     }
 
 

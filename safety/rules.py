@@ -151,6 +151,16 @@ def permit_next(state: str, step: str) -> str | None:
     return PERMIT_STEPS.get((state, step))
 
 
+# Alarms and work under way (issue 22, point 7). GB 30871-2022's general requirements stop
+# special work when the conditions it was permitted under no longer hold (an abnormal
+# situation: a gas or process alarm at or near the place of work; check the clause numbers of
+# the edition you follow): hot work and confined-space work in progress within this radius of
+# an alarm's point or risk source are suspended (resumed only with a fresh gas analysis, as
+# after any break); other permits in force there are warned. Data, not a constant in code.
+ALARM_STOP_RADIUS_M = 200
+ALARM_STOP_KINDS = ("hot_work", "confined_space")
+ALARM_STOP_RULE = "GB 30871-2022 (abnormal situation: stop work)"
+
 KINDS_WITH_GAS_TESTS = ("hot_work", "confined_space")
 # GB 30871-2022 5.1: hot work outside a fixed hot-work area is 特级, 一级 or 二级; the permit of a
 # 特级 or 一级 job is valid at most 8 h, of a 二级 job at most 72 h. Confined space: 24 h.

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from procrastinate import exceptions as job_errors
@@ -37,6 +38,7 @@ from safety.models import (
     HiddenDangerPhoto,
     HiddenDangerStep,
     InspectionDraw,
+    PermitAlarmAction,
     RiskPoint,
     SafetyCommitment,
     SafetyManager,
@@ -400,6 +402,68 @@ def work_permit_close(*, actor, permit_id: int, cancel: bool = False) -> WorkPer
     stream.publish(events.WORK_PERMIT_UPDATED, permit, step)
     _permit_colour(permit, None, step)
     return permit
+
+
+def permits_alarm_event(event) -> None:
+    """core.events subscriber (safety.events) of monitoring's alarm events: a process alarm
+    raised (or made worse) at a risk source or point stops hot work and confined-space work in
+    progress within rules.ALARM_STOP_RADIUS_M (GB 30871-2022's stop on an abnormal situation)
+    and warns the holders of every other permit in force there, the enterprise and the park.
+    Runs in the alarm's own transaction, so the stop commits with the alarm. A broken sensor
+    (offline, fault) is not a leak, and a drill's alarm never stops real work. Each permit is
+    acted on once per alarm (PermitAlarmAction). Resuming needs a fresh gas analysis, as after
+    any suspension (work_permit_resume)."""
+    from django.contrib.gis.measure import D
+
+    payload = event.payload or {}
+    if payload.get("exercise") or payload.get("change") not in ("raised", "escalated"):
+        return
+    if payload.get("level") in ("offline", "fault"):
+        return
+    point = payload.get("point") or {}
+    places = [c for c in ((payload.get("location") or {}).get("coordinates"), point.get("location")) if c]
+    if not places:
+        return
+    near = None
+    for lon, lat in places:
+        q = Q(location__dwithin=(Point(lon, lat, srid=4326), D(m=rules.ALARM_STOP_RADIUS_M)))
+        near = q if near is None else near | q
+    now = timezone.now()
+    in_force = (Q(state__in=[rules.WP.IN_PROGRESS, rules.WP.SUSPENDED])
+                | Q(state=rules.WP.SUBMITTED, valid_from__lte=now, valid_to__gt=now))
+    permits = list(WorkPermit.objects.select_for_update(of=("self",)).select_related("enterprise")
+                   .filter(near, in_force).exclude(alarm_actions__alarm_id=payload.get("id")).order_by("pk"))
+    source = payload.get("risk_source") or {}
+    for permit in permits:
+        metres = round(_metres(permit.location, places))
+        stop = permit.kind in rules.ALARM_STOP_KINDS and permit.state == rules.WP.IN_PROGRESS
+        if stop:
+            permit.state = rules.permit_next(permit.state, "suspend")
+            permit._change_reason = f"alarm #{payload.get('id')}"
+            permit.save(update_fields=["state"])
+        PermitAlarmAction.objects.create(
+            permit=permit, alarm_id=payload["id"], point_id=point.get("id") or 0, point_code=point.get("code", "")[:64],
+            point_name=(point.get("name") or "")[:200], level=payload.get("level", "")[:8], distance_m=metres,
+            risk_source=" ".join(filter(None, [source.get("code"), source.get("name")]))[:300],
+            action=PermitAlarmAction.Action.SUSPENDED if stop else PermitAlarmAction.Action.WARNED,
+            rule=rules.ALARM_STOP_RULE)
+        stream.publish(events.WORK_PERMIT_UPDATED, permit, "suspended" if stop else "alarm_nearby",
+                       rules.ALARM_STOP_RULE,
+                       {"id": payload["id"], "point": point.get("code"), "level": payload.get("level"),
+                        "distance_m": metres, "risk_source": source.get("code")})
+
+
+def _metres(location, places) -> float:
+    """Metres from a permit to the nearest of the alarm's places (geodesic, PostGIS-free: the
+    places are a few hundred metres apart at most)."""
+    import math
+
+    best = math.inf
+    for lon, lat in places:
+        dx = math.radians(location.x - lon) * math.cos(math.radians((location.y + lat) / 2))
+        dy = math.radians(location.y - lat)
+        best = min(best, 6_371_000 * math.hypot(dx, dy))
+    return best
 
 
 def _test_fields(test: dict) -> dict:

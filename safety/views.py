@@ -283,6 +283,7 @@ def permit(request, pk):
         if permit.state == rules.WP.IN_PROGRESS else None,
         "steps": [s for s in ("start", "resume", "close", "cancel") if rules.permit_next(permit.state, s)],
         "now": timezone.now(),
+        "alarm_actions": list(permit.alarm_actions.all()),
     })
 
 

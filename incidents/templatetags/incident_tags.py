@@ -92,3 +92,14 @@ def resource_status_labels():
     from resources.models import Resource
 
     return {value: str(label) for value, label in Resource.Status.choices}
+
+
+@register.filter
+def target_kind(code):
+    """A sensitive target's kind in the user's language (school, hospital...)."""
+    from hazards.models import SensitiveTarget
+
+    try:
+        return SensitiveTarget.Kind(code).label
+    except ValueError:
+        return code

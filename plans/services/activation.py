@@ -16,7 +16,7 @@ from procrastinate.contrib.django import app as jobs
 from core import stream
 from core.errors import DomainError
 from core.roles import COMMAND_ROLES, INTAKE_ROLES, require_role
-from incidents.models import SEVERITY_NUMERALS, Incident, Severity
+from incidents.models import SEVERITY_NUMERALS, Incident, Severity, TimelineEntry
 from incidents.services import incident_lock, timeline_add
 from plans import events
 from plans.models import Activation, Plan, ResponseLevel, Task
@@ -63,6 +63,29 @@ def activation_end(*, actor, activation_id: int, reason: str) -> Activation:
     activation = Activation.objects.select_for_update().select_related("plan", "incident").get(pk=activation.pk)
     if activation.status != Activation.Status.ACTIVE:
         raise DomainError(_("This response has already ended."), status=409)
+    return _end(actor, activation, reason)
+
+
+def incident_closed_event(event) -> None:
+    """core.events subscriber (plans.events) of `incident.updated`: an incident closed with a plan
+    running stands its responses down (响应终止) in the closing transaction, so no task of a
+    closed incident goes overdue or into a shift handover (issue 22, point 4). incidents sits
+    below plans and cannot call this itself. The incident row is already locked by the closing
+    service (lock order: incident, then activations, then tasks). Ended by whoever closed it."""
+    payload = event.payload or {}
+    if payload.get("status") != Incident.Status.CLOSED:
+        return
+    active = list(Activation.objects.select_for_update(of=("self",)).select_related("plan", "incident")
+                  .filter(incident_id=payload.get("id"), status=Activation.Status.ACTIVE).order_by("pk"))
+    if not active:
+        return
+    closing = (TimelineEntry.objects.filter(incident_id=payload["id"], kind="status", data__status="closed")
+               .select_related("actor").order_by("-at", "-id").first())
+    for activation in active:
+        _end(closing.actor if closing else None, activation, _("The incident was closed."))
+
+
+def _end(actor, activation: Activation, reason: str) -> Activation:
     now = timezone.now()
     activation.status = Activation.Status.ENDED
     activation.ended_at, activation.ended_by, activation.end_reason = now, actor, reason[:300]
@@ -109,6 +132,8 @@ def task_flag_overdue(*, task_id: int) -> Task | None:
             .filter(pk=task_id).first())
     if task is None or task.status != Task.Status.OPEN or task.overdue_at is not None:
         return None
+    if not task.incident.is_open:
+        return None  # a closed incident's task is nobody's duty any more (closing closes them too)
     now = timezone.now()
     if task.due_at > now:
         # Woken early (clock skew between worker and database): come back at the due time.

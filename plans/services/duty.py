@@ -136,7 +136,8 @@ def handover_create(*, actor, note: str, at: dt.datetime | None = None) -> Hando
     handover = Handover.objects.create(post=outgoing.post, outgoing_shift=outgoing, incoming_shift=incoming,
                                        outgoing=actor, incoming=incoming.person, note=note, created_at=at)
     handover.incidents.set(Incident.objects.filter(status__in=Incident.OPEN_STATUSES))
-    handover.tasks.set(Task.objects.filter(status=Task.Status.OPEN))
+    # A closed incident's tasks are nobody's next shift (issue 22, point 4); closing ends them anyway.
+    handover.tasks.set(Task.objects.filter(status=Task.Status.OPEN, incident__status__in=Incident.OPEN_STATUSES))
     stream.publish(events.HANDOVER_CREATED, handover)
     return handover
 

@@ -128,16 +128,46 @@ def test_responder_lifecycle_and_only_their_own_unit(incident, dispatcher, make_
         services.assignment_set_status(actor=me, assignment_id=a.pk, status="on_scene")
 
 
-def test_decline_needs_a_reason_and_frees_the_unit(incident, dispatcher, make_unit):
+def test_decline_needs_a_reason_and_frees_a_unit_busy_elsewhere(incident, dispatcher, make_unit):
     unit = make_unit("D", responder="d")
     [a] = services.assignment_create(actor=dispatcher, incident_id=incident.pk, resource_ids=[unit.pk])
     user = unit.responders.get().user
     with pytest.raises(DomainError, match="Say why"):
         services.assignment_decline(actor=user, assignment_id=a.pk, reason="  ")
-    services.assignment_decline(actor=user, assignment_id=a.pk, reason="vehicle broken down")
+    services.assignment_decline(actor=user, assignment_id=a.pk, reason="still at the training ground")
+    unit.refresh_from_db()
+    a.refresh_from_db()
+    assert unit.status == "available" and a.decline_code == "other"
+    assert "still at the training ground" in incident.timeline.get(kind="declined").text
+
+
+@pytest.mark.parametrize(("reason", "code"), [("车辆故障", None), ("vehicle broken down", None), ("", "no_crew"),
+                                              ("水泵", "vehicle_fault")])
+def test_a_broken_vehicle_declines_out_of_service_and_the_incident_needs_units_again(
+        incident, dispatcher, make_unit, reason, code):
+    """Issue 22, point 5: a unit that declines for a breakdown is not 可用 again, and an incident
+    left without units says so instead of staying 已调派."""
+    unit = make_unit("D", responder="d")
+    [a] = services.assignment_create(actor=dispatcher, incident_id=incident.pk, resource_ids=[unit.pk])
+    incident.refresh_from_db()
+    assert incident.status == "dispatched"
+    services.assignment_decline(actor=unit.responders.get().user, assignment_id=a.pk, reason=reason, code=code)
+    unit.refresh_from_db()
+    incident.refresh_from_db()
+    assert unit.status == "out_of_service"
+    assert incident.status == "reported"
+    assert "needs units again" in incident.timeline.filter(kind="status").last().text
+    # Nobody recommends it meanwhile; a dispatcher puts it back once repaired.
+    assert unit.pk not in [r.resource.pk for r in selectors.units_search(incident=incident)]
+    with pytest.raises(DomainError) as refused:
+        services.resource_return_to_service(actor=incident.created_by, resource_id=unit.pk)
+    assert refused.value.status == 403
+    services.resource_return_to_service(actor=dispatcher, resource_id=unit.pk)
     unit.refresh_from_db()
     assert unit.status == "available"
-    assert "vehicle broken down" in incident.timeline.get(kind="declined").text
+    with pytest.raises(DomainError) as again:
+        services.resource_return_to_service(actor=dispatcher, resource_id=unit.pk)
+    assert again.value.status == 409
 
 
 def test_escalation_repushes_and_records_only_while_unacknowledged(incident, dispatcher, make_unit, settings):

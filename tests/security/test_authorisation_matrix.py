@@ -82,6 +82,8 @@ MATRIX = {
     "incidents/<int:pk>/change/": {"POST": (INTAKE, "incident", {"action": "note", "text": "hello"}, "form")},
     # The assigned unit's responder, and the console roles that keep incidents.
     "incidents/assignments/<int:pk>/act/": {"POST": (INTAKE | {R}, "assignment", {"action": "acknowledge"}, "form")},
+    # A unit out of service (a decline for a broken vehicle) is put back by dispatchers or its own crew.
+    "incidents/units/<int:pk>/return/": {"POST": (DISPATCH, "broken_unit", {}, "form")},
     "map/": {"GET": (CONSOLE, None, None, None)},
     "plans/": {"GET": (CONSOLE, None, None, None)},
     "plans/<int:pk>/document/": {"GET": (CONSOLE, "plan", None, None)},
@@ -305,6 +307,14 @@ SAFETY_MATRIX = {
 MATRIX.update(SAFETY_MATRIX)
 
 
+def _broken_unit(world):
+    from resources.models import Resource
+
+    return Resource.objects.create(code="FE9", name="Engine 9", kind="fire_engine", agency=world["unit"].agency,
+                                   capabilities=["fire_suppression"], location=world["unit"].location,
+                                   status=Resource.Status.OUT_OF_SERVICE)
+
+
 @pytest.fixture
 def world(world, make_user):
     """The shared world plus the safety ledger's objects and its two roles' users."""
@@ -345,6 +355,7 @@ def world(world, make_user):
     return {**world, "users": {**world["users"], SUP: supervisor, EO: officer}, "enterprise": enterprise,
             "hidden_danger": hidden_danger, "photo": photo, "hd_rectifying": rectifying, "hd_awaiting": awaiting,
             "permit": submitted, "permit_running": running, "permit_suspended": suspended,
+            "broken_unit": _broken_unit(world),
             **_monitoring_objects(world)}
 
 

@@ -41,6 +41,17 @@
       `/incidents/${p.incident.id}/`);
     if (box.firstChild) box.firstChild.dataset.escalatedAssignment = String(Number(p.id));
   });
+  // A unit declined (issue 22, point 5): the incident needs another unit, and the console must
+  // hear it at once. One banner per assignment; the reason is the responder's own text.
+  window.CommandStream.on("assignment.updated", (event) => {
+    const p = event.payload || {};
+    if (p.status !== "declined" || !p.incident || !p.resource) return;
+    box.querySelectorAll(`[data-declined-assignment="${Number(p.id)}"]`).forEach((li) => li.remove());
+    const li = banner("error", (p.incident.exercise ? "演练 / EXERCISE · " : "") + box.dataset.declinedLabel,
+      `${p.resource.name} · ${p.incident.number} ${p.incident.title} · ${p.decline_reason || ""}`,
+      `/incidents/${Number(p.incident.id)}/`);
+    li.dataset.declinedAssignment = String(Number(p.id));
+  });
   // A drill starting or ending is news on every console (演练 / EXERCISE).
   ["drill.started", "drill.ended"].forEach((type) => window.CommandStream.on(type, (event) => {
     const p = event.payload;

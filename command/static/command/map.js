@@ -112,7 +112,12 @@
       interactive: false,
     },
     "threat-zones": {
-      style: (p) => ({ color: colour("threat-zones", (p.level || "").slice(-1)), weight: 2, fillOpacity: 0.3 }),
+      // A drill's plume (演练) must never pass for a real one: the exercise magenta, dashed, with a
+      // faint fill and a label on the zone itself (not only in its popup: issue 22, point 3).
+      style: (p) => (p.exercise
+        ? { color: "#b3007d", weight: 3, dashArray: "8 6", fillColor: "#b3007d", fillOpacity: 0.08 }
+        : { color: colour("threat-zones", (p.level || "").slice(-1)), weight: 2, fillOpacity: 0.3 }),
+      label: (p) => (p.exercise ? EXERCISE + " · " + (p.level || "") : null),
       popup: (p) => popup((p.exercise ? EXERCISE + " · " : "") + p.chemical + " " + p.level, [[t.threshold, p.threshold_ppm], [t.distance, p.distance_m],
         [t.release, p.release], [t.incident, p.incident]],
         p.incident ? { href: "/incidents/" + Number(p.incident) + "/", text: t.incident } : null),
@@ -191,13 +196,25 @@
       onEachFeature: (f, layer) => {
         layer.feature.id = f.id;
         if (def.popup) layer.bindPopup(() => def.popup(f.properties));
+        const text = def.label ? def.label(f.properties || {}) : null;
+        if (text) {
+          layer.bindTooltip(text, { permanent: true, direction: "center", className: "exercise-label" });
+          layer.options.exerciseLabel = text;
+        }
       },
     }).eachLayer((l) => group.addLayer(l));
     counts[name] = data.features.length;
     const count = document.querySelector('[data-layer-count="' + name + '"]');
     if (count) count.textContent = "(" + data.features.length + ")";
     mapEl.dataset["loaded_" + name.replace("-", "_")] = String(data.features.length);
-    if (["threat-zones", "hazard-zones", "areas", "alerts", "enterprise-colours"].includes(name)) group.bringToBack();
+    if (AREA_LAYERS.includes(name)) restack();
+  }
+
+  // Area layers lie under the points, in a fixed order whichever loaded last: threat zones on
+  // top of them all, so a warning area drawn over a plume never hides the plume's popup.
+  const AREA_LAYERS = ["threat-zones", "hazard-zones", "alerts", "enterprise-colours", "areas"];
+  function restack() {
+    AREA_LAYERS.forEach((name) => { if (groups[name] && map.hasLayer(groups[name])) groups[name].bringToBack(); });
   }
 
   function setVisible(name, on) {

@@ -39,6 +39,8 @@
     const line = document.createElement("p");
     line.className = exercise ? "exercise-banner" : "warning";
     line.dataset.pushBanner = exercise ? "exercise" : "real";
+    line.dataset.assignment = String(Number(p.id));
+    banner.querySelectorAll(`[data-assignment="${Number(p.id)}"]`).forEach((old) => old.remove());
     line.textContent = `${title}: ${body}`;
     banner.prepend(line);
     while (banner.children.length > 3) banner.lastChild.remove();
@@ -49,9 +51,19 @@
     }
   }
 
+  // A banner says "act on this": once the assignment is acted on (acknowledged, declined, moved
+  // on or cancelled, here or elsewhere) it is stale and goes.
+  function settle(event) {
+    const p = event.payload || {};
+    if (!banner || p.status === "pending") return;
+    banner.querySelectorAll(`[data-assignment="${Number(p.id)}"]`).forEach((line) => line.remove());
+    banner.hidden = banner.children.length === 0;
+  }
+
   if (window.CommandStream) {
     window.CommandStream.on("assignment.created", announce);
     window.CommandStream.on("assignment.escalated", announce);
+    window.CommandStream.on("assignment.updated", settle);
   }
 
   document.addEventListener("submit", async (ev) => {

@@ -151,7 +151,9 @@
         make.addEventListener("click", async () => {
           make.disabled = true;
           const { resp, data } = await post(t.apiUrl + a.id + "/incident/");
-          if (resp.status === 201 || resp.status === 409) {
+          if (resp.status === 409 && data && data.duplicates) {
+            offerDuplicates(li, a, data);  // one leak, one incident: ask before making a second
+          } else if (resp.status === 201 || resp.status === 409) {
             const incident = resp.status === 201 ? data.id : data.incident;
             render({ ...a, incident, release_url: (data && data.release_url) || a.release_url });
           } else { make.disabled = false; showError(li, data); }
@@ -160,6 +162,14 @@
       }
     }
     li.append(actions);
+    // Work under way near the alarm that it stopped or warned (safety, issue 22 point 7).
+    const notes = permitNotes.get(a.id) || [];
+    if (notes.length) {
+      const box = el("span", null, "alarm-permits");
+      box.dataset.permits = String(notes.length);
+      notes.forEach((n) => box.append(" ", el("span", n.text, n.stopped ? "warning-text" : "muted")));
+      li.append(box);
+    }
     if (fresh && a.state === "active") ring();
     updateRinging();
     if (a.incident && a.risk_source) {
@@ -168,6 +178,33 @@
             !!o.exercise === !!a.exercise) render(o);
       }
     }
+  }
+
+  // An open incident already stands for this place (a call came first): file the alarm on it,
+  // or make a new incident knowingly (issue 22, point 6). Text by textContent only.
+  function offerDuplicates(li, a, data) {
+    const box = el("span", null, "alarm-duplicates");
+    box.dataset.duplicates = String(data.duplicates.length);
+    box.append(el("span", data.detail || "", "warning-text"), " ");
+    const settle = async (body) => {
+      box.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+      const { resp, data: answer } = await post(t.apiUrl + a.id + "/incident/", body);
+      if (resp.ok) render({ ...a, incident: answer.id, release_url: answer.release_url || a.release_url });
+      else showError(li, answer);
+    };
+    for (const d of data.duplicates) {
+      const file = el("button", t.fileOn + " " + d.number + " " + d.title);
+      file.type = "button";
+      file.dataset.fileOn = String(Number(d.id));
+      file.addEventListener("click", () => settle({ link: Number(d.id) }));
+      box.append(file, " ");
+    }
+    const anyway = el("button", t.newAnyway, "danger");
+    anyway.type = "button";
+    anyway.dataset.newAnyway = "1";
+    anyway.addEventListener("click", () => settle({ confirm_new: true }));
+    box.append(anyway);
+    li.append(box);
   }
 
   function showError(li, data) {
@@ -222,8 +259,20 @@
     bar.dataset.loaded = "1";
   }
 
+  const permitNotes = new Map();
   if (window.CommandStream) {
     window.CommandStream.on("alarm.", (event) => render(event.payload));
+    window.CommandStream.on("work_permit.updated", (event) => {
+      const p = event.payload || {};
+      if (!p.alarm || !p.alarm.id) return;
+      const stopped = p.change === "suspended";
+      const list = permitNotes.get(p.alarm.id) || [];
+      if (list.some((n) => n.id === p.id)) return;
+      list.push({ id: p.id, stopped, text: (stopped ? t.permitSuspended : t.permitWarned) + ": " +
+        [p.place, p.enterprise && p.enterprise.name].filter(Boolean).join(" · ") });
+      permitNotes.set(p.alarm.id, list);
+      if (shown.has(p.alarm.id)) render(shown.get(p.alarm.id));
+    });
   }
   load();
 
