@@ -4,7 +4,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PY := .venv/bin/python
 
-.PHONY: run dev test bench soak lint messages bootstrap worker
+.PHONY: run dev test bench soak lint messages bootstrap worker failover-test
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -35,6 +35,12 @@ lint: bootstrap
 # with its own test database and Redis keys; logs in var/test-logs/ (scripts/test.sh).
 test: bootstrap messages lint
 	@bash scripts/test.sh
+
+# Issue 26 on its own: a Patroni cluster (etcd + primary + synchronous standby + pgBackRest) on
+# loopback; kill -9 the primary's postmaster under load, then a point-in-time restore. Part of
+# `make test` too (the slow shard); this runs only it (about 3-4 minutes).
+failover-test: bootstrap messages
+	@.venv/bin/python -m pytest tests/failover -p no:cacheprovider -s
 
 bench: bootstrap messages
 	@.venv/bin/python -m pytest tests/bench -p no:cacheprovider -s -q -o addopts="" --no-header

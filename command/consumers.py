@@ -64,9 +64,18 @@ class StreamConsumer(AsyncWebsocketConsumer):
         if since == "bad":
             await self.close(code=CLOSE_BAD_REQUEST)
             return
-        audiences, newest = await socket_db(prepare_socket, user.pk)
+        audiences, newest, lost_after = await socket_db(prepare_socket, user.pk, since)
         if audiences is None:  # deactivated between the handshake's authentication and now
             await self.close(code=CLOSE_FORBIDDEN)
+            return
+        if since is not None and lost_after is not None:
+            # The client's seq came from a history that a restore from a backup dropped
+            # (core.StreamRestore, issue 26): what it shows may never have happened now, and
+            # resuming would be silent about it. Reload, as for a seq past the end of the log.
+            log.info("stream: refused since=%s from before a restore (log kept up to %s)", since, lost_after)
+            await self.accept()
+            await self.close(code=CLOSE_BAD_REQUEST,
+                             reason=f"the database was restored from a backup up to seq {lost_after}: reload")
             return
         if since is not None and since > newest:
             # A seq the log never had (a client of another database, a typo): refusing says so;

@@ -8,9 +8,10 @@ loudly without it rather than signing sessions with a published key).
 import os
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from command import dburl
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -131,7 +132,10 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = env_str("DATABASE_URL", "postgis://command:command@127.0.0.1:5432/command")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+# Several hosts (a Patroni cluster: `h1:5432,h2:5432/db?target_session_attrs=read-write`) are
+# accepted (command.dburl); CONN_HEALTH_CHECKS makes a request after a failover drop the dead
+# connection and dial again, which finds the new primary (docs/operations.md, "Database failover").
+DATABASES = {"default": dburl.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] in ("django.db.backends.postgresql", "django.db.backends.postgresql_psycopg2"):
     DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
 # Parallel test runs (several developers on one machine) each need their own test database.

@@ -117,7 +117,8 @@ class _StreamUser:
     get_session_auth_hash = AbstractBaseUser.get_session_auth_hash
     _get_session_auth_hash = AbstractBaseUser._get_session_auth_hash
 
-    def __init__(self, pk, is_superuser, password, resource_id, role_names, on_duty, enterprise_id, last_seq):
+    def __init__(self, pk, is_superuser, password, resource_id, role_names, on_duty, enterprise_id, last_seq,
+                 lost_after=None):
         from core.roles import COMMAND_ROLES, CONSOLE_ROLES, DISPATCH_ROLES, ENTERPRISE_OFFICER, INTAKE_ROLES
 
         self.pk = self.id = pk
@@ -130,6 +131,7 @@ class _StreamUser:
         self._role_names = names  # what core.roles.user_roles caches
         self._safety_enterprise_id = enterprise_id if ENTERPRISE_OFFICER in names else None
         self.last_seq = last_seq
+        self.lost_after = lost_after
         self.stream_audiences = audiences_for(self, on_duty={pk} if on_duty else set())
 
 
@@ -139,7 +141,7 @@ def _ids(values, cast: str):
     return RawSQL(f"SELECT unnest(%s::{cast}[])", (list(values),))
 
 
-def _active_users(user_ids, *, with_last_seq: bool = False) -> list[_StreamUser]:
+def _active_users(user_ids, *, with_last_seq: bool = False, since: int | None = None) -> list[_StreamUser]:
     """Active users among `user_ids`, each with what `audiences_for` needs read in the same
     single query (roles, unit, duty shift, enterprise): one query for one socket's handshake
     or for every socket of the process."""
@@ -149,29 +151,34 @@ def _active_users(user_ids, *, with_last_seq: bool = False) -> list[_StreamUser]
     from django.db.models import BigIntegerField, Exists, OuterRef, Subquery, Value
     from django.utils import timezone
 
-    from core.models import Event
+    from core.models import Event, StreamRestore
     from plans.selectors import on_duty_now
     from safety.models import EnterpriseMembership
 
     last_seq = Subquery(Event.objects.order_by("-seq").values("seq")[:1]) if with_last_seq else Value(
         None, output_field=BigIntegerField())
+    # A `since` handed out by a history that a restore dropped (issue 26); in the same query.
+    lost_after = Subquery(StreamRestore.objects.filter(after_seq__lt=since, resume_seq__gte=since)
+                          .values("after_seq")[:1]) if since else Value(None, output_field=BigIntegerField())
     rows = (get_user_model().objects.filter(pk__in=_ids(user_ids, "bigint"), is_active=True)
             .annotate(role_names=ArraySubquery(Group.objects.filter(user=OuterRef("pk")).values("name")),
                       on_duty=Exists(on_duty_now(timezone.now()).filter(person=OuterRef("pk"))),
                       enterprise_id=Subquery(EnterpriseMembership.objects.filter(user=OuterRef("pk"))
                                              .values("enterprise_id")[:1]),
-                      last_seq=last_seq)
+                      last_seq=last_seq, lost_after=lost_after)
             .values_list("pk", "is_superuser", "password", "responder__resource_id", "role_names", "on_duty",
-                         "enterprise_id", "last_seq"))
+                         "enterprise_id", "last_seq", "lost_after"))
     return [_StreamUser(*row) for row in rows]
 
 
-def prepare_socket(user_id: int) -> tuple[list[str] | None, int]:
-    """A handshake's reads in one query: the user's audiences (None: gone) and the log's last seq."""
-    users = _active_users([user_id], with_last_seq=True)
+def prepare_socket(user_id: int, since: int | None = None) -> tuple[list[str] | None, int, int | None]:
+    """A handshake's reads in one query: the user's audiences (None: gone), the log's last seq,
+    and, when `since` lies in a range a restore from a backup dropped (core.StreamRestore), the
+    last seq that restore kept (else None)."""
+    users = _active_users([user_id], with_last_seq=True, since=since)
     if not users:
-        return None, stream.last_seq()
-    return users[0].stream_audiences, users[0].last_seq or 0
+        return None, stream.last_seq(), None
+    return users[0].stream_audiences, users[0].last_seq or 0, users[0].lost_after
 
 
 def load_accounts(user_ids, session_keys=(), token_keys=()) -> dict[int, Account]:

@@ -51,3 +51,25 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.user_id}:{self.key}"
+
+
+class StreamRestore(models.Model):
+    """The database was restored from a backup (issue 26): the event log now ends at
+    `after_seq`, and the seqs above it that the lost history had handed out to clients can
+    never be trusted again. The sequence was moved on to `resume_seq`, so new events are
+    numbered above anything a client may hold; a client resuming with a `since` in
+    (after_seq, resume_seq] is told to reload (4400) instead of being left silent
+    (core.stream.restore_continue, command.consumers)."""
+
+    after_seq = models.BigIntegerField(_("last seq kept by the restore"))
+    resume_seq = models.BigIntegerField(_("seq the log resumed after"))
+    restored_at = models.DateTimeField(_("marked at"), auto_now_add=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-resume_seq"]
+        verbose_name = _("restore of the event log")
+        verbose_name_plural = _("restores of the event log")
+
+    def __str__(self):
+        return f"({self.after_seq}, {self.resume_seq}]"

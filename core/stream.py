@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core import events
-from core.models import Event
+from core.models import Event, StreamRestore
 
 log = logging.getLogger(__name__)
 
@@ -272,6 +272,39 @@ def events_since(*, since: int, audiences: Iterable[str], limit: int = 500) -> l
 def last_seq() -> int:
     event = Event.objects.order_by("-seq").only("seq").first()
     return event.seq if event else 0
+
+
+# How far the sequence moves on after a restore: more events than the lost history can have
+# held (a district writes tens of thousands a day), and still room for billions of restores
+# below 2**53, the largest integer a browser's JSON number holds exactly.
+RESTORE_GAP = 1_000_000_000
+
+
+def restore_continue(*, gap: int = RESTORE_GAP, note: str = "") -> StreamRestore:
+    """Run once after the database was restored from a backup (issue 26, docs/operations.md).
+
+    A point-in-time restore brings the event log back to an earlier seq, while clients may
+    hold later seqs handed out by the history the restore dropped. Without this, new events
+    would reuse those numbers: a client resuming from one of them would be accepted and miss
+    the new events below it, silently, and every running hub's cursor would skip them. So the
+    sequence moves on past anything the lost history can have used, and the lost range is
+    recorded: the consumer refuses a `since` inside it with 4400 (reload), as it refuses one
+    past the end of the log.
+    """
+    if gap < 1:
+        raise ValueError("the gap must be at least 1")
+    table = Event._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The emitters' lock: no event is numbered while the sequence moves.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SEQ_LOCK_KEY])
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'seq')", [table])
+        sequence = cursor.fetchone()[0]
+        cursor.execute(f"SELECT last_value FROM {sequence}")  # noqa: S608 - a name PostgreSQL gave
+        drawn = cursor.fetchone()[0]
+        kept = last_seq()
+        resume = max(kept, drawn) + gap
+        cursor.execute("SELECT setval(%s, %s, true)", [sequence, resume])
+        return StreamRestore.objects.create(after_seq=kept, resume_seq=resume, note=note[:300])
 
 
 def _jsonable(payload: dict) -> dict:

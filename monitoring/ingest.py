@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 import aiomqtt
+from django.db import Error as DatabaseError
 from paho.mqtt import properties as _paho_properties
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
@@ -136,11 +137,32 @@ class Ingester:
         stop = stop or asyncio.Event()
         attempt = 0
         checker = asyncio.create_task(self._offline_checks(stop)) if self._handler == self._store else None
+        db_attempt, batches_then = 0, -1
         try:
             while not stop.is_set():
                 try:
                     await self._session(stop)
                     attempt = 0
+                except DatabaseError as exc:
+                    # PostgreSQL away (a failover, a restart; issue 26): the batch was not
+                    # acknowledged, and leaving the MQTT session makes the broker send it again
+                    # once we are back. Reconnect to both after a pause, for ever: an ingester
+                    # that exits here would leave the park's sensors unread until someone
+                    # restarted it.
+                    self.connected.clear()
+                    db_attempt = 1 if self.counters.batches != batches_then else db_attempt + 1
+                    batches_then = self.counters.batches
+                    delay = min(self.backoff_max_s, 0.25 * 2 ** min(db_attempt, 8)) * (0.5 + random.random() / 2)
+                    log.warning("database unavailable (%s); the unacknowledged batch will be delivered again; "
+                                "retrying in %.1f s", str(exc).splitlines()[0] if str(exc) else exc, delay)
+                    try:
+                        await asyncio.get_running_loop().run_in_executor(self._db, _close_db)
+                    except Exception:  # noqa: BLE001 - closing a dead connection may fail too
+                        pass
+                    try:
+                        await asyncio.wait_for(stop.wait(), delay)
+                    except TimeoutError:
+                        pass
                 except (aiomqtt.MqttError, OSError) as exc:
                     self.connected.clear()
                     attempt += 1
