@@ -21,6 +21,8 @@ from oversight.serializers import (
     LicenceCreateSerializer,
     LicenceSerializer,
     OverviewRowSerializer,
+    TurnaroundCreateSerializer,
+    TurnaroundSerializer,
 )
 
 Keep = role_permission(*SAFETY_ROLES)
@@ -100,6 +102,22 @@ class EvaluationList(generics.ListAPIView):
         v = _valid(EvaluationCreateSerializer, request)
         evaluation = services.evaluation_record(actor=request.user, risk_source_id=v.pop("risk_source"), **v)
         return Response(EvaluationSerializer(evaluation).data, status=status.HTTP_201_CREATED)
+
+
+class TurnaroundList(generics.ListAPIView):
+    permission_classes = [Keep]
+    serializer_class = TurnaroundSerializer
+    filterset_fields = ["enterprise", "kind", "state"]
+    ordering_fields = ["planned_from"]
+
+    def get_queryset(self):
+        return selectors.turnarounds_visible_to(self.request.user).order_by("planned_from", "id")
+
+    @extend_schema(request=TurnaroundCreateSerializer, responses={201: TurnaroundSerializer})
+    def post(self, request):
+        v = _valid(TurnaroundCreateSerializer, request)
+        turnaround = services.turnaround_report(actor=request.user, enterprise_id=v.pop("enterprise"), **v)
+        return Response(TurnaroundSerializer(turnaround).data, status=status.HTTP_201_CREATED)
 
 
 def overview_filters(params) -> dict:

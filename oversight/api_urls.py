@@ -8,6 +8,7 @@ urlpatterns = [
     path("duty-checks/", api.DutyCheckList.as_view(), name="api-duty-checks"),
     path("duty-checks/status/", api.DutyStatus.as_view(), name="api-duty-checks-status"),
     path("evaluations/", api.EvaluationList.as_view(), name="api-evaluations"),
+    path("turnarounds/", api.TurnaroundList.as_view(), name="api-turnarounds"),
     path("oversight/", api.Overview.as_view(), name="api-oversight"),
     path("oversight.xlsx", api.OverviewExport.as_view(), name="api-oversight-xlsx"),
 ]

@@ -107,3 +107,44 @@ class Evaluation(models.Model):
 
     def __str__(self):
         return f"{self.risk_source.code} {self.get_kind_display()} {self.completed_on}"
+
+
+class Turnaround(models.Model):
+    """A planned start-up, shutdown or turnaround (装置开停车和大检修) an enterprise reports to the
+    park: the riskiest days of a plant's year, when permits pile up and alarms are expected."""
+
+    class Kind(models.TextChoices):
+        START_UP = "start_up", _("Start-up (开车)")
+        SHUTDOWN = "shutdown", _("Shutdown (停车)")
+        OVERHAUL = "overhaul", _("Turnaround (大检修)")
+
+    class State(models.TextChoices):
+        REPORTED = "reported", _("Reported")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="turnarounds",
+                                   verbose_name=_("enterprise"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    units = models.JSONField(_("units (装置)"), default=list)
+    risk_sources = models.ManyToManyField(RiskSource, blank=True, related_name="turnarounds",
+                                          verbose_name=_("risk sources"))
+    planned_from = models.DateTimeField(_("planned from"))
+    planned_to = models.DateTimeField(_("planned to"))
+    measures = models.TextField(_("safety measures"))
+    approver = models.CharField(_("approved by (enterprise)"), max_length=100)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.REPORTED)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("reported by"))
+    reported_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["planned_from"]
+        verbose_name = _("start-up, shutdown or turnaround")
+        verbose_name_plural = _("start-ups, shutdowns and turnarounds")
+        constraints = [
+            models.CheckConstraint(condition=Q(planned_to__gt=F("planned_from")), name="oversight_turnaround_window"),
+        ]
+
+    def __str__(self):
+        return f"{self.enterprise.code} {self.get_kind_display()} {self.planned_from:%Y-%m-%d}"

@@ -75,3 +75,8 @@ def add_years(day: dt.date, years: int) -> dt.date:
 
 def evaluation_due(completed_on: dt.date | None) -> dt.date | None:
     return add_years(completed_on, EVALUATION_INTERVAL_YEARS) if completed_on else None
+
+# A turnaround reported for more than this is a typing error or a plant that should be
+# re-registered, not a turnaround.
+TURNAROUND_MAX_DAYS = 120
+TURNAROUND_MAX_UNITS = 50

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from hazards.models import Enterprise, RiskSource
 from incidents.models import Incident
 from oversight import rules
-from oversight.models import DutyCheck, Evaluation, Licence
+from oversight.models import DutyCheck, Evaluation, Licence, Turnaround
 from safety import selectors as ledger
 from safety.models import Certificate, ResponsiblePerson
 
@@ -34,6 +34,21 @@ def duty_checks_visible_to(user) -> QuerySet:
 def evaluations_visible_to(user) -> QuerySet:
     return ledger.scoped(Evaluation.objects.select_related("risk_source__enterprise"), user,
                          field="risk_source__enterprise")
+
+
+def turnarounds_visible_to(user) -> QuerySet:
+    return ledger.scoped(Turnaround.objects.select_related("enterprise").prefetch_related("risk_sources"), user)
+
+
+def turnarounds_running(at: dt.datetime | None = None) -> QuerySet:
+    at = at or timezone.now()
+    return Turnaround.objects.filter(state=Turnaround.State.REPORTED, planned_from__lte=at, planned_to__gte=at)
+
+
+def turnarounds_between(user, start: dt.datetime, end: dt.datetime) -> QuerySet:
+    """The park calendar: turnarounds overlapping [start, end) that this user may see."""
+    return turnarounds_visible_to(user).filter(state=Turnaround.State.REPORTED, planned_from__lt=end,
+                                               planned_to__gte=start).order_by("planned_from")
 
 
 def risk_sources_visible_to(user) -> QuerySet:

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from core.api import StrictSerializer
 from core.params import INT_MAX
 from oversight import rules
-from oversight.models import DutyCheck, Evaluation, Licence
+from oversight.models import DutyCheck, Evaluation, Licence, Turnaround
 from safety.serializers import SafeDateTimeField
 
 # Dates PostgreSQL and people can both mean: a licence valid from the year 1 is a typing error.
@@ -134,3 +134,37 @@ class OverviewRowSerializer(serializers.Serializer):
     def get_enterprise(self, row) -> dict:
         e = row["enterprise"]
         return {"id": e.pk, "code": e.code, "name": e.name}
+
+
+class TurnaroundSerializer(serializers.ModelSerializer):
+    enterprise = serializers.SerializerMethodField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    risk_sources = serializers.SerializerMethodField()
+    running = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Turnaround
+        fields = ["id", "enterprise", "kind", "kind_label", "units", "risk_sources", "planned_from", "planned_to",
+                  "measures", "approver", "state", "running"]
+
+    def get_enterprise(self, obj) -> dict:
+        return _enterprise(obj)
+
+    def get_risk_sources(self, obj) -> list[dict]:
+        return [{"id": s.pk, "code": s.code, "name": s.name} for s in obj.risk_sources.all()]
+
+    def get_running(self, obj) -> bool:
+        now = timezone.now()
+        return obj.state == Turnaround.State.REPORTED and obj.planned_from <= now <= obj.planned_to
+
+
+class TurnaroundCreateSerializer(StrictSerializer):
+    enterprise = serializers.IntegerField(min_value=1, max_value=INT_MAX)
+    kind = serializers.ChoiceField(choices=Turnaround.Kind.choices)
+    units = serializers.ListField(child=serializers.CharField(max_length=100), min_length=1, max_length=50)
+    risk_sources = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=INT_MAX),
+                                         required=False, default=list, max_length=50)
+    planned_from = SafeDateTimeField()
+    planned_to = SafeDateTimeField()
+    measures = serializers.CharField(max_length=4000)
+    approver = serializers.CharField(max_length=100)

@@ -18,7 +18,7 @@ from core.errors import DomainError
 from core.roles import ENTERPRISE_OFFICER, SAFETY_SUPERVISOR, require_role
 from hazards.models import Enterprise, RiskSource
 from oversight import events, rules, selectors
-from oversight.models import DutyCheck, Evaluation, Licence
+from oversight.models import DutyCheck, Evaluation, Licence, Turnaround
 from safety import selectors as ledger
 from safety import services as ledger_services
 
@@ -109,6 +109,33 @@ def evaluation_record(*, actor, risk_source_id: int, kind: str, agency: str, com
                                            report_number=report_number, conclusion=conclusion, recorded_by=actor)
     ledger_services.enterprise_colour_recompute_later(enterprise_id=source.enterprise_id, reason="evaluation.recorded")
     return evaluation
+
+
+@transaction.atomic
+def turnaround_report(*, actor, enterprise_id: int, kind: str, units: list[str], planned_from: dt.datetime,
+                      planned_to: dt.datetime, measures: str, approver: str,
+                      risk_sources: list[int] | None = None) -> Turnaround:
+    """An enterprise reports a planned start-up, shutdown or turnaround to the park (报备)."""
+    enterprise = _enterprise_for(actor, enterprise_id)
+    if planned_to <= planned_from:
+        raise DomainError(_("The turnaround ends before it begins."))
+    if planned_to - planned_from > dt.timedelta(days=rules.TURNAROUND_MAX_DAYS):
+        raise DomainError(_("A turnaround lasts at most %(days)d days; report longer work in parts.") % {
+            "days": rules.TURNAROUND_MAX_DAYS})
+    if planned_to < timezone.now():
+        raise DomainError(_("This turnaround is wholly in the past: report planned work before it starts."))
+    names = [u.strip() for u in units if u.strip()]
+    if not names or len(names) > rules.TURNAROUND_MAX_UNITS:
+        raise DomainError(_("Name between 1 and %(n)d units (装置).") % {"n": rules.TURNAROUND_MAX_UNITS})
+    sources = list(RiskSource.objects.filter(pk__in=risk_sources or [], enterprise=enterprise))
+    if len(sources) != len(set(risk_sources or [])):
+        raise DomainError(_("Risk sources must be this enterprise's own."))
+    turnaround = Turnaround.objects.create(enterprise=enterprise, kind=kind, units=names, planned_from=planned_from,
+                                           planned_to=planned_to, measures=measures, approver=approver,
+                                           reported_by=actor)
+    turnaround.risk_sources.set(sources)
+    stream.publish(events.TURNAROUND_REPORTED, turnaround)
+    return turnaround
 
 
 # --- reminders (durable, periodic) ---------------------------------------------------------------
