@@ -148,3 +148,48 @@ class Turnaround(models.Model):
 
     def __str__(self):
         return f"{self.enterprise.code} {self.get_kind_display()} {self.planned_from:%Y-%m-%d}"
+
+
+class Inspection(models.Model):
+    """A law-enforcement inspection (执法检查) of an enterprise by at least two inspectors, often
+    from a random draw (双随机), with its findings, the order to rectify within a time limit
+    (责令限期整改指令书) and the follow-up (复查)."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="inspections",
+                                   verbose_name=_("enterprise"))
+    draw = models.ForeignKey("safety.InspectionDraw", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+", verbose_name=_("inspection draw"))
+    inspectors = models.JSONField(_("inspectors"), default=list)
+    at = models.DateTimeField(_("inspected at"))
+    summary = models.TextField(_("summary"), blank=True)
+    order_number = models.CharField(_("order number"), max_length=40, unique=True, null=True, blank=True)
+    order_deadline = models.DateTimeField(_("rectify by"), null=True, blank=True)
+    followed_up_at = models.DateTimeField(_("followed up at"), null=True, blank=True)
+    follow_up_note = models.TextField(_("follow-up"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("recorded by"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+
+    def __str__(self):
+        return f"{self.enterprise.code} {self.at:%Y-%m-%d}"
+
+
+class Finding(models.Model):
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings",
+                                   verbose_name=_("inspection"))
+    text = models.TextField(_("finding"))
+    hidden_danger = models.OneToOneField("safety.HiddenDanger", on_delete=models.PROTECT, related_name="+",
+                                         verbose_name=_("hidden danger"))
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+
+    def __str__(self):
+        return self.text[:60]

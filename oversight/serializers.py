@@ -7,7 +7,7 @@ from rest_framework import serializers
 from core.api import StrictSerializer
 from core.params import INT_MAX
 from oversight import rules
-from oversight.models import DutyCheck, Evaluation, Licence, Turnaround
+from oversight.models import DutyCheck, Evaluation, Inspection, Licence, Turnaround
 from safety.serializers import SafeDateTimeField
 
 # Dates PostgreSQL and people can both mean: a licence valid from the year 1 is a typing error.
@@ -168,3 +168,42 @@ class TurnaroundCreateSerializer(StrictSerializer):
     planned_to = SafeDateTimeField()
     measures = serializers.CharField(max_length=4000)
     approver = serializers.CharField(max_length=100)
+
+
+class FindingInSerializer(StrictSerializer):
+    text = serializers.CharField(max_length=2000)
+    level = serializers.ChoiceField(choices=["general", "major"], default="general")
+    criteria = serializers.ListField(child=serializers.CharField(max_length=16), required=False, default=list,
+                                     max_length=20)
+    deadline = SafeDateTimeField(required=False, allow_null=True, default=None)
+
+
+class InspectionCreateSerializer(StrictSerializer):
+    enterprise = serializers.IntegerField(min_value=1, max_value=INT_MAX)
+    draw = serializers.IntegerField(min_value=1, max_value=INT_MAX, required=False, allow_null=True, default=None)
+    inspectors = serializers.ListField(child=serializers.CharField(max_length=50), required=False, default=list,
+                                       max_length=10)
+    at = SafeDateTimeField()
+    summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+    rectify_by = SafeDateTimeField(required=False, allow_null=True, default=None)
+    findings = FindingInSerializer(many=True, required=False, default=list)
+
+
+class InspectionSerializer(serializers.ModelSerializer):
+    enterprise = serializers.SerializerMethodField()
+    findings = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Inspection
+        fields = ["id", "enterprise", "draw", "inspectors", "at", "summary", "findings", "order_number",
+                  "order_deadline", "followed_up_at", "follow_up_note"]
+
+    def get_enterprise(self, obj) -> dict:
+        return _enterprise(obj)
+
+    def get_findings(self, obj) -> list[dict]:
+        return [{"text": f.text, "hidden_danger": f.hidden_danger_id} for f in obj.findings.all()]
+
+
+class FollowUpSerializer(StrictSerializer):
+    note = serializers.CharField(max_length=4000)
