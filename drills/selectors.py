@@ -19,9 +19,13 @@ from incidents.selectors import incident_milestones
 # process and alert within 60 s (NFPA 1221), turnout 60–80 s (NFPA 1710), fire crews reach the
 # district edge within 5 minutes of the dispatch order. Override with settings.DRILLS_RESPONSE_TARGETS.
 RESPONSE_TARGETS = {"call_to_dispatch": 60, "dispatch_to_ack": 80, "dispatch_to_on_scene": 300}
-# 生产安全事故应急预案管理办法 Art. 33 (check): on-site disposal plans drilled at least every six
-# months, special plans at least yearly. Override with settings.DRILL_INTERVAL_MONTHS.
-DRILL_INTERVAL_MONTHS = {"onsite": 6, "special": 12}
+# 生产安全事故应急预案管理办法 Art. 33: an enterprise drills its on-site disposal plans at least every
+# six months and its special plans at least yearly. 生产安全事故应急条例 Art. 8: the district's own
+# plans (those that name no enterprise) at least every two years, and a hazardous-chemical
+# enterprise (every enterprise of the park register is one) drills at least every six months
+# whatever the plan. Override with settings.DRILL_INTERVAL_MONTHS.
+DRILL_INTERVAL_MONTHS = {"onsite": 6, "special": 12, "overall": 24, "department": 24}
+HAZCHEM_ENTERPRISE_MONTHS = 6
 # Used when an office has not configured a severity (ReportRule rows come with the migration).
 DEFAULT_RULE = {"phone_min": 60, "written_min": 120, "followup_h": 24, "final_days": 15}
 
@@ -230,11 +234,21 @@ def drills_due(*, today: dt.date | None = None, plan_id: int | None = None) -> l
             candidates = [v for (code, ent), v in last_by.items() if code == plan.code and ent in (key_ent, None)]
             last = max(candidates, default=None)
             start = timezone.localdate(last) if last else (plan.effective_date or _published_on(plan) or today)
-            due_on = _add_months(start, months[plan.kind])
-            rows.append(DrillDue(plan=plan, enterprise=enterprise, interval_months=months[plan.kind],
+            interval = _interval(plan.kind, enterprise, months)
+            due_on = _add_months(start, interval)
+            rows.append(DrillDue(plan=plan, enterprise=enterprise, interval_months=interval,
                                  last_drill=last, due_on=due_on, overdue=due_on < today))
     rows.sort(key=lambda r: (not r.overdue, r.due_on))
     return rows
+
+
+def _interval(kind: str, enterprise, months: dict) -> int:
+    """Months between two drills of a plan: a hazardous-chemical enterprise's plans every six
+    months at most (条例 Art. 8); a district plan (no enterprise) every two years, unless the
+    plan's kind asks for more often (an on-site plan)."""
+    if enterprise is not None:
+        return min(months[kind], HAZCHEM_ENTERPRISE_MONTHS)
+    return months[kind] if kind == "onsite" else max(months[kind], months.get("overall", 24))
 
 
 def _published_on(plan):

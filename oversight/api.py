@@ -2,25 +2,34 @@
 parse, call one service or selector, render. Querysets go through oversight.selectors, so
 another enterprise's record is a 404, as for an id that does not exist."""
 
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import role_permission
 from core.params import parse_choice, parse_int
 from core.roles import SAFETY_ROLES
-from oversight import export, selectors, services
+from oversight import export, pdf, selectors, services
 from oversight.serializers import (
     DutyCheckCreateSerializer,
     DutyCheckSerializer,
     DutyStatusSerializer,
     EvaluationCreateSerializer,
     EvaluationSerializer,
+    FollowUpSerializer,
+    InspectionCreateSerializer,
+    InspectionSerializer,
     LicenceCreateSerializer,
     LicenceSerializer,
     OverviewRowSerializer,
+    TurnaroundCreateSerializer,
+    TurnaroundSerializer,
 )
 
 Keep = role_permission(*SAFETY_ROLES)
@@ -100,6 +109,72 @@ class EvaluationList(generics.ListAPIView):
         v = _valid(EvaluationCreateSerializer, request)
         evaluation = services.evaluation_record(actor=request.user, risk_source_id=v.pop("risk_source"), **v)
         return Response(EvaluationSerializer(evaluation).data, status=status.HTTP_201_CREATED)
+
+
+class TurnaroundList(generics.ListAPIView):
+    permission_classes = [Keep]
+    serializer_class = TurnaroundSerializer
+    filterset_fields = ["enterprise", "kind", "state"]
+    ordering_fields = ["planned_from"]
+
+    def get_queryset(self):
+        return selectors.turnarounds_visible_to(self.request.user).order_by("planned_from", "id")
+
+    @extend_schema(request=TurnaroundCreateSerializer, responses={201: TurnaroundSerializer})
+    def post(self, request):
+        v = _valid(TurnaroundCreateSerializer, request)
+        turnaround = services.turnaround_report(actor=request.user, enterprise_id=v.pop("enterprise"), **v)
+        return Response(TurnaroundSerializer(turnaround).data, status=status.HTTP_201_CREATED)
+
+
+class InspectionList(generics.ListAPIView):
+    permission_classes = [Keep]
+    serializer_class = InspectionSerializer
+    filterset_fields = ["enterprise", "draw"]
+    ordering_fields = ["at"]
+
+    def get_queryset(self):
+        return selectors.inspections_visible_to(self.request.user).order_by("-at", "-id")
+
+    @extend_schema(request=InspectionCreateSerializer, responses={201: InspectionSerializer})
+    def post(self, request):
+        v = _valid(InspectionCreateSerializer, request)
+        inspection = services.inspection_record(actor=request.user, enterprise_id=v.pop("enterprise"), **v)
+        return Response(InspectionSerializer(inspection).data, status=status.HTTP_201_CREATED)
+
+
+class InspectionDetail(generics.RetrieveAPIView):
+    permission_classes = [Keep]
+    serializer_class = InspectionSerializer
+
+    def get_queryset(self):
+        return selectors.inspections_visible_to(self.request.user)
+
+
+@extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+               summary="The inspection's 责令限期整改指令书 (order to rectify within a time limit) as PDF")
+class InspectionOrder(APIView):
+    permission_classes = [Keep]
+
+    def get(self, request, pk):
+        inspection = get_object_or_404(selectors.inspections_visible_to(request.user), pk=pk)
+        if not inspection.order_number:
+            raise NotFound(_("This inspection found nothing: it has no order."))
+        response = HttpResponse(pdf.order_pdf(inspection), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="order-{inspection.pk}.pdf"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class InspectionFollowUp(APIView):
+    permission_classes = [Keep]
+
+    @extend_schema(request=FollowUpSerializer, responses={200: InspectionSerializer})
+    def post(self, request, pk):
+        get_object_or_404(selectors.inspections_visible_to(request.user), pk=pk)
+        inspection = services.inspection_follow_up(actor=request.user, inspection_id=pk,
+                                                   **_valid(FollowUpSerializer, request))
+        return Response(InspectionSerializer(inspection).data)
 
 
 def overview_filters(params) -> dict:

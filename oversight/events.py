@@ -14,6 +14,11 @@ def _duty_audiences(check) -> list[str]:
     return [stream.SAFETY, stream.audience_enterprise(check.risk_source.enterprise_id)]
 
 
+def _turnaround_audiences(turnaround) -> list[str]:
+    # Consoles too: a plant starting up or shutting down is where the next call may come from.
+    return [stream.SAFETY, stream.audience_enterprise(turnaround.enterprise_id), stream.CONSOLE]
+
+
 LICENCE_UPDATED = events.register(
     "licence.updated", audiences=_licence_audiences, payload=payloads.licence_payload,
     doc="A licence (安全生产行政许可) was recorded or renewed (change `recorded`), comes up to a reminder "
@@ -21,3 +26,6 @@ LICENCE_UPDATED = events.register(
 DUTY_CHECK_RECORDED = events.register(
     "duty_check.recorded", audiences=_duty_audiences, payload=payloads.duty_check_payload,
     doc="A 包保 person's check of their major hazard source was recorded.")
+TURNAROUND_REPORTED = events.register(
+    "turnaround.reported", audiences=_turnaround_audiences, payload=payloads.turnaround_payload,
+    doc="An enterprise reported a planned start-up, shutdown or turnaround (开停车/大检修) to the park.")

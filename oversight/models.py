@@ -107,3 +107,89 @@ class Evaluation(models.Model):
 
     def __str__(self):
         return f"{self.risk_source.code} {self.get_kind_display()} {self.completed_on}"
+
+
+class Turnaround(models.Model):
+    """A planned start-up, shutdown or turnaround (装置开停车和大检修) an enterprise reports to the
+    park: the riskiest days of a plant's year, when permits pile up and alarms are expected."""
+
+    class Kind(models.TextChoices):
+        START_UP = "start_up", _("Start-up (开车)")
+        SHUTDOWN = "shutdown", _("Shutdown (停车)")
+        OVERHAUL = "overhaul", _("Turnaround (大检修)")
+
+    class State(models.TextChoices):
+        REPORTED = "reported", _("Reported")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="turnarounds",
+                                   verbose_name=_("enterprise"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    units = models.JSONField(_("units (装置)"), default=list)
+    risk_sources = models.ManyToManyField(RiskSource, blank=True, related_name="turnarounds",
+                                          verbose_name=_("risk sources"))
+    planned_from = models.DateTimeField(_("planned from"))
+    planned_to = models.DateTimeField(_("planned to"))
+    measures = models.TextField(_("safety measures"))
+    approver = models.CharField(_("approved by (enterprise)"), max_length=100)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.REPORTED)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("reported by"))
+    reported_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["planned_from"]
+        verbose_name = _("start-up, shutdown or turnaround")
+        verbose_name_plural = _("start-ups, shutdowns and turnarounds")
+        constraints = [
+            models.CheckConstraint(condition=Q(planned_to__gt=F("planned_from")), name="oversight_turnaround_window"),
+        ]
+
+    def __str__(self):
+        return f"{self.enterprise.code} {self.get_kind_display()} {self.planned_from:%Y-%m-%d}"
+
+
+class Inspection(models.Model):
+    """A law-enforcement inspection (执法检查) of an enterprise by at least two inspectors, often
+    from a random draw (双随机), with its findings, the order to rectify within a time limit
+    (责令限期整改指令书) and the follow-up (复查)."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="inspections",
+                                   verbose_name=_("enterprise"))
+    draw = models.ForeignKey("safety.InspectionDraw", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+", verbose_name=_("inspection draw"))
+    inspectors = models.JSONField(_("inspectors"), default=list)
+    at = models.DateTimeField(_("inspected at"))
+    summary = models.TextField(_("summary"), blank=True)
+    order_number = models.CharField(_("order number"), max_length=40, unique=True, null=True, blank=True)
+    order_deadline = models.DateTimeField(_("rectify by"), null=True, blank=True)
+    followed_up_at = models.DateTimeField(_("followed up at"), null=True, blank=True)
+    follow_up_note = models.TextField(_("follow-up"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("recorded by"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+
+    def __str__(self):
+        return f"{self.enterprise.code} {self.at:%Y-%m-%d}"
+
+
+class Finding(models.Model):
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings",
+                                   verbose_name=_("inspection"))
+    text = models.TextField(_("finding"))
+    hidden_danger = models.OneToOneField("safety.HiddenDanger", on_delete=models.PROTECT, related_name="+",
+                                         verbose_name=_("hidden danger"))
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+
+    def __str__(self):
+        return self.text[:60]

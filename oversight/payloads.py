@@ -3,6 +3,7 @@
 licence.*      {"id", "enterprise": {"id", "code", "name"}, "kind", "kind_label", "number", "valid_to",
                 "status" ('', 'expiring', 'expired'), "change" ('recorded', 'reminder', 'lapsed'),
                 "days_left"}
+turnaround.reported  {"id", "enterprise": {...}, "kind", "units": [names], "planned_from", "planned_to", "state"}
 duty_check.recorded  {"id", "enterprise": {...}, "risk_source": {"id", "code", "name"}, "role", "person", "at"}
 """
 
@@ -20,3 +21,9 @@ def duty_check_payload(check) -> dict:
     return {"id": check.pk, "enterprise": enterprise_ref(source.enterprise),
             "risk_source": {"id": source.pk, "code": source.code, "name": source.name},
             "role": check.role, "person": check.person, "at": check.at}
+
+
+def turnaround_payload(turnaround) -> dict:
+    return {"id": turnaround.pk, "enterprise": enterprise_ref(turnaround.enterprise), "kind": turnaround.kind,
+            "units": list(turnaround.units), "planned_from": turnaround.planned_from,
+            "planned_to": turnaround.planned_to, "state": turnaround.state}

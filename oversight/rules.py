@@ -75,3 +75,28 @@ def add_years(day: dt.date, years: int) -> dt.date:
 
 def evaluation_due(completed_on: dt.date | None) -> dt.date | None:
     return add_years(completed_on, EVALUATION_INTERVAL_YEARS) if completed_on else None
+
+# A turnaround reported for more than this is a typing error or a plant that should be
+# re-registered, not a turnaround.
+TURNAROUND_MAX_DAYS = 120
+TURNAROUND_MAX_UNITS = 50
+
+# 行政处罚法 (2021) Art. 42: law enforcement is done by at least two officers.
+MIN_INSPECTORS = 2
+MAX_FINDINGS = 50
+
+
+def inspector_pairs(inspectors: list[str], enterprise_ids: list[int], seed: str) -> dict[int, list[str]]:
+    """双随机 pairs inspectors at random too: the draw's seed shuffles its inspectors and deals
+    them two by two to the drawn enterprises (round robin when there are fewer pairs than
+    enterprises). Replayable from the seed, like the draw itself."""
+    import random
+
+    if len(inspectors) < MIN_INSPECTORS:
+        return {}
+    names = list(inspectors)
+    random.Random(f"{seed}:inspectors").shuffle(names)
+    pairs = [names[i:i + 2] for i in range(0, len(names) - 1, 2)]
+    if len(names) % 2:  # an odd one out joins the last pair
+        pairs[-1].append(names[-1])
+    return {pk: pairs[k % len(pairs)] for k, pk in enumerate(sorted(enterprise_ids))}

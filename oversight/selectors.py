@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from hazards.models import Enterprise, RiskSource
 from incidents.models import Incident
 from oversight import rules
-from oversight.models import DutyCheck, Evaluation, Licence
+from oversight.models import DutyCheck, Evaluation, Inspection, Licence, Turnaround
 from safety import selectors as ledger
 from safety.models import Certificate, ResponsiblePerson
 
@@ -34,6 +34,25 @@ def duty_checks_visible_to(user) -> QuerySet:
 def evaluations_visible_to(user) -> QuerySet:
     return ledger.scoped(Evaluation.objects.select_related("risk_source__enterprise"), user,
                          field="risk_source__enterprise")
+
+
+def turnarounds_visible_to(user) -> QuerySet:
+    return ledger.scoped(Turnaround.objects.select_related("enterprise").prefetch_related("risk_sources"), user)
+
+
+def inspections_visible_to(user) -> QuerySet:
+    return ledger.scoped(Inspection.objects.select_related("enterprise").prefetch_related("findings"), user)
+
+
+def turnarounds_running(at: dt.datetime | None = None) -> QuerySet:
+    at = at or timezone.now()
+    return Turnaround.objects.filter(state=Turnaround.State.REPORTED, planned_from__lte=at, planned_to__gte=at)
+
+
+def turnarounds_between(user, start: dt.datetime, end: dt.datetime) -> QuerySet:
+    """The park calendar: turnarounds overlapping [start, end) that this user may see."""
+    return turnarounds_visible_to(user).filter(state=Turnaround.State.REPORTED, planned_from__lt=end,
+                                               planned_to__gte=start).order_by("planned_from")
 
 
 def risk_sources_visible_to(user) -> QuerySet:
@@ -154,7 +173,9 @@ def evaluation_overdue_count(enterprise_id: int, at: dt.datetime) -> int:
 
 # --- the supervisor's overview -------------------------------------------------------------------
 
-CATEGORIES = ("licence", "duty_check", "evaluation", "hidden_danger", "certificate")
+CATEGORIES = ("licence", "duty_check", "evaluation", "inspection", "hidden_danger", "certificate")
+# An order to rectify is followed up (复查) when its deadline comes; a week ahead it is due.
+FOLLOW_UP_DUE_DAYS = 7
 STATUSES = ("overdue", "expired", "expiring", "due")
 
 
@@ -196,6 +217,13 @@ def overview(user, *, at: dt.datetime | None = None, enterprise_id: int | None =
                 if row["last_on"] is None:
                     subject += " · " + str(_("no safety assessment on record"))
                 rows.append(_row("evaluation", row["enterprise"], subject, row["status"], row["due_on"]))
+    if want("inspection"):
+        for inspection in Inspection.objects.filter(enterprise_id__in=enterprise_ids, followed_up_at__isnull=True,
+                                                    order_deadline__lte=at + dt.timedelta(days=FOLLOW_UP_DUE_DAYS)
+                                                    ).select_related("enterprise"):
+            rows.append(_row("inspection", inspection.enterprise, f"{inspection.order_number} · {_('follow-up')}",
+                             "overdue" if inspection.order_deadline < at else "due",
+                             timezone.localdate(inspection.order_deadline)))
     if want("hidden_danger"):
         for hidden in ledger.overdue_hidden_dangers(at).filter(enterprise_id__in=enterprise_ids).select_related(
                 "enterprise"):

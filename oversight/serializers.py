@@ -7,7 +7,7 @@ from rest_framework import serializers
 from core.api import StrictSerializer
 from core.params import INT_MAX
 from oversight import rules
-from oversight.models import DutyCheck, Evaluation, Licence
+from oversight.models import DutyCheck, Evaluation, Inspection, Licence, Turnaround
 from safety.serializers import SafeDateTimeField
 
 # Dates PostgreSQL and people can both mean: a licence valid from the year 1 is a typing error.
@@ -134,3 +134,76 @@ class OverviewRowSerializer(serializers.Serializer):
     def get_enterprise(self, row) -> dict:
         e = row["enterprise"]
         return {"id": e.pk, "code": e.code, "name": e.name}
+
+
+class TurnaroundSerializer(serializers.ModelSerializer):
+    enterprise = serializers.SerializerMethodField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    risk_sources = serializers.SerializerMethodField()
+    running = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Turnaround
+        fields = ["id", "enterprise", "kind", "kind_label", "units", "risk_sources", "planned_from", "planned_to",
+                  "measures", "approver", "state", "running"]
+
+    def get_enterprise(self, obj) -> dict:
+        return _enterprise(obj)
+
+    def get_risk_sources(self, obj) -> list[dict]:
+        return [{"id": s.pk, "code": s.code, "name": s.name} for s in obj.risk_sources.all()]
+
+    def get_running(self, obj) -> bool:
+        now = timezone.now()
+        return obj.state == Turnaround.State.REPORTED and obj.planned_from <= now <= obj.planned_to
+
+
+class TurnaroundCreateSerializer(StrictSerializer):
+    enterprise = serializers.IntegerField(min_value=1, max_value=INT_MAX)
+    kind = serializers.ChoiceField(choices=Turnaround.Kind.choices)
+    units = serializers.ListField(child=serializers.CharField(max_length=100), min_length=1, max_length=50)
+    risk_sources = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=INT_MAX),
+                                         required=False, default=list, max_length=50)
+    planned_from = SafeDateTimeField()
+    planned_to = SafeDateTimeField()
+    measures = serializers.CharField(max_length=4000)
+    approver = serializers.CharField(max_length=100)
+
+
+class FindingInSerializer(StrictSerializer):
+    text = serializers.CharField(max_length=2000)
+    level = serializers.ChoiceField(choices=["general", "major"], default="general")
+    criteria = serializers.ListField(child=serializers.CharField(max_length=16), required=False, default=list,
+                                     max_length=20)
+    deadline = SafeDateTimeField(required=False, allow_null=True, default=None)
+
+
+class InspectionCreateSerializer(StrictSerializer):
+    enterprise = serializers.IntegerField(min_value=1, max_value=INT_MAX)
+    draw = serializers.IntegerField(min_value=1, max_value=INT_MAX, required=False, allow_null=True, default=None)
+    inspectors = serializers.ListField(child=serializers.CharField(max_length=50), required=False, default=list,
+                                       max_length=10)
+    at = SafeDateTimeField()
+    summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+    rectify_by = SafeDateTimeField(required=False, allow_null=True, default=None)
+    findings = FindingInSerializer(many=True, required=False, default=list)
+
+
+class InspectionSerializer(serializers.ModelSerializer):
+    enterprise = serializers.SerializerMethodField()
+    findings = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Inspection
+        fields = ["id", "enterprise", "draw", "inspectors", "at", "summary", "findings", "order_number",
+                  "order_deadline", "followed_up_at", "follow_up_note"]
+
+    def get_enterprise(self, obj) -> dict:
+        return _enterprise(obj)
+
+    def get_findings(self, obj) -> list[dict]:
+        return [{"text": f.text, "hidden_danger": f.hidden_danger_id} for f in obj.findings.all()]
+
+
+class FollowUpSerializer(StrictSerializer):
+    note = serializers.CharField(max_length=4000)

@@ -7,4 +7,5 @@ app_name = "oversight"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("calendar/", views.calendar, name="calendar"),
 ]

@@ -106,8 +106,9 @@ def test_drills_due_every_six_months_and_overdue_flagged(onsite_plan, planner, m
                                   effective_date=timezone.localdate() - dt.timedelta(days=100))
     rows = {r.plan.code: r for r in selectors.drills_due()}
     assert rows["XC-T-01"].interval_months == 6 and rows["XC-T-01"].overdue is True
-    assert rows["ZX-T-01"].interval_months == 12 and rows["ZX-T-01"].overdue is False
-    assert rows["ZX-T-01"].due_on == selectors._add_months(special.effective_date, 12)
+    # A special plan naming no enterprise is the district's own: every two years (条例 Art. 8).
+    assert rows["ZX-T-01"].interval_months == 24 and rows["ZX-T-01"].overdue is False
+    assert rows["ZX-T-01"].due_on == selectors._add_months(special.effective_date, 24)
     # A drill ended seven months ago does not reset it; one ended last month does.
     scenario = make_scenario(plan=onsite_plan)
     old = timezone.now() - dt.timedelta(days=214)
@@ -209,3 +210,22 @@ def test_plan_events_of_an_exercise_say_so(make_scenario, onsite_plan, director)
     for type_ in ("activation.created", "task.created"):
         events = Event.objects.filter(type=type_)
         assert events and all(e.payload["incident"]["exercise"] is True for e in events), type_
+
+
+def test_hazardous_chemical_enterprises_drill_every_six_months_and_district_plans_every_two_years(db):
+    """Issue 25 point 9 (生产安全事故应急条例 Art. 8; 应急预案管理办法 Art. 33)."""
+    from django.contrib.gis.geos import Point
+
+    from hazards.models import Enterprise
+
+    plant = Enterprise.objects.create(code="EH", name="某化工", location=Point(113.66, 22.65, srid=4326))
+    start = timezone.localdate() - dt.timedelta(days=200)
+    enterprise_special = Plan.objects.create(code="ZX-E", title="企业专项预案", kind=Plan.Kind.SPECIAL,
+                                             status=Plan.Status.PUBLISHED, effective_date=start)
+    enterprise_special.enterprises.add(plant)
+    Plan.objects.create(code="ZT-D", title="区总体预案", kind=Plan.Kind.OVERALL, status=Plan.Status.PUBLISHED,
+                        effective_date=start)
+    rows = {r.plan.code: r for r in selectors.drills_due()}
+    # An enterprise special plan would be yearly (办法 Art. 33), but a hazchem enterprise drills half-yearly.
+    assert rows["ZX-E"].interval_months == 6 and rows["ZX-E"].overdue is True
+    assert rows["ZT-D"].interval_months == 24 and rows["ZT-D"].overdue is False

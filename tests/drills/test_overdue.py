@@ -93,11 +93,13 @@ def test_a_drill_of_the_plan_settles_the_flag_and_schedules_the_next_due_date(la
 
 
 @pytest.mark.django_db
-def test_a_special_plan_is_due_yearly_and_not_flagged_before(district, planner):
+def test_a_district_special_plan_is_due_every_two_years_and_not_flagged_before(district, planner):
+    # Naming no enterprise, it is the district's own plan: every two years (生产安全事故应急条例 Art. 8).
     Plan.objects.create(code="ZX-T-09", title="专项预案", kind=Plan.Kind.SPECIAL, status=Plan.Status.PUBLISHED,
                         published_at=timezone.now(), effective_date=timezone.localdate() - dt.timedelta(days=300))
     assert services.drills_flag_overdue() == []
-    later = timezone.localdate() + dt.timedelta(days=70)
+    assert services.drills_flag_overdue(today=timezone.localdate() + dt.timedelta(days=70)) == []  # a year: not yet
+    later = timezone.localdate() + dt.timedelta(days=2 * 365 - 300 + 5)
     [flag] = services.drills_flag_overdue(today=later)
     assert flag.enterprise is None and flag.plan.code == "ZX-T-09"
     assert services.drills_flag_overdue(today=later) == []  # NULL enterprise is still one key
