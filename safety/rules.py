@@ -281,6 +281,7 @@ class ColourInputs:
     overdue_items: int = 0
     active_alarms: int = 0
     missing_commitment: bool = False
+    calibration_overdue: int = 0  # IoT devices past their calibration date (devices app, JJG 693)
 
 
 def raise_colour(colour: str, steps: int = 1) -> str:
@@ -309,6 +310,8 @@ def enterprise_colour(inputs: ColourInputs) -> tuple[str, list[dict]]:
         ("overdue", inputs.overdue_items, _("%(n)d item(s) overdue (hidden dangers, expired certificates, "
                                             "confined-space gas re-tests)")),
         ("alarms", inputs.active_alarms, _("%(n)d monitoring alarm(s) active")),
+        ("calibration", inputs.calibration_overdue, _("%(n)d detector(s) past their calibration date (JJG 693): "
+                                                      "their readings are doubtful")),
         ("commitment", inputs.missing_commitment, _("Today's safety commitment (安全承诺) not filed")),
     ):
         if present:

@@ -125,6 +125,11 @@ def alarms_of(enterprise_id: int, limit: int = 20) -> list | None:
                                      exercise=False).select_related("point").order_by("-raised_at")[:limit])
 
 
+# Inputs of the colour counted by apps above safety, registered at start-up by name
+# (devices: "calibration_overdue"); each is called with (enterprise_id, at) and answers a count.
+colour_counters: dict = {}
+
+
 def colour_inputs(enterprise_id: int, at: dt.datetime | None = None) -> rules.ColourInputs:
     at = at or timezone.now()
     best = (RiskSource.objects.filter(enterprise_id=enterprise_id, is_major=True, grade__isnull=False)
@@ -140,6 +145,7 @@ def colour_inputs(enterprise_id: int, at: dt.datetime | None = None) -> rules.Co
         overdue_items=hidden["overdue"] + expired + permits_retest_overdue(at).filter(enterprise_id=enterprise_id).count(),
         active_alarms=active_alarms(enterprise_id) or 0,
         missing_commitment=commitment_due_passed(at) and commitment_today(enterprise_id, at) is None,
+        **{name: counter(enterprise_id, at) for name, counter in colour_counters.items()},
     )
 
 
