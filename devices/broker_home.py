@@ -65,8 +65,9 @@ def ingest_acls(prefixes) -> list[dict]:
     """Ingesters read everything under the park's prefix and may order a demo leak; nothing else."""
     acls = []
     for prefix in prefixes:
-        acls += [_acl("subscribePattern", f"{prefix}/#"), _acl("publishClientReceive", f"{prefix}/#"),
-                 _acl("publishClientSend", f"{prefix}/simulator/leak")]
+        # A shared subscription's ACL is checked on its whole filter, $share/<group>/ included.
+        acls += [_acl("subscribePattern", f"{prefix}/#"), _acl("subscribePattern", f"$share/+/{prefix}/#"),
+                 _acl("publishClientReceive", f"{prefix}/#"), _acl("publishClientSend", f"{prefix}/simulator/leak")]
     return acls
 
 
