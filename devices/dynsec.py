@@ -116,15 +116,13 @@ def role_replace(rolename: str, acls: list[dict]) -> None:
 
 
 def client_create(username: str, password: str, rolename: str, text: str = "") -> None:
-    """A new client, or (if the username exists) the same client with this password and role."""
-    responses = execute([{"command": "createClient", "username": username, "password": password,
-                          "textname": text[:100], "roles": [{"rolename": rolename}]}],
-                        ok_errors=("Client already exists",))
+    """A new client with this password and role. A client of that name left on the broker (a
+    commit that failed, a lost database) is replaced: it belongs to nobody we know."""
+    create = {"command": "createClient", "username": username, "password": password, "textname": text[:100],
+              "roles": [{"rolename": rolename}]}
+    responses = execute([create], ok_errors=("Client already exists",))
     if responses and responses[0].get("error"):
-        execute([{"command": "setClientPassword", "username": username, "password": password},
-                 {"command": "addClientRole", "username": username, "rolename": rolename},
-                 {"command": "enableClient", "username": username}],
-                ok_errors=("Client is already in this role",))
+        execute([{"command": "deleteClient", "username": username}, create])
 
 
 def client_password(username: str, password: str) -> None:

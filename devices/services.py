@@ -82,7 +82,7 @@ def _check(device: Device, points: list[MonitoringPoint]) -> None:
     for name in ("installed_at", "calibrated_at"):
         value = getattr(device, name)
         if value and value > today:
-            raise DomainError(_("A date in the future: %(date)s.") % {"date": value}, field=name)
+            raise DomainError(_("A date in the future: %(date)s.") % {"date": value}, data={"field": name})
 
 
 def _new_secrets(device: Device) -> dict:

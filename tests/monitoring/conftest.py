@@ -192,7 +192,13 @@ def onboard(broker, prefix, iot_admin):
         made.append(device)
         return device, issued
 
-    return _onboard
+    yield _onboard
+    # The database forgets them after the test; the session's broker must too.
+    from devices import dynsec
+
+    for device in made:
+        dynsec.client_delete(device.mqtt_username)
+        dynsec.role_delete(services.ROLE_PREFIX + device.code)
 
 
 @pytest.fixture
