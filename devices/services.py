@@ -212,9 +212,9 @@ def simulator_identities(*, prefix: str) -> tuple[dict, list[dict]]:
     for device in (Device.objects.filter(revoked_at__isnull=True, kind=DeviceKind.GATEWAY, code__startswith="DEMO-")
                    .prefetch_related("points")):
         password = secrets.token_urlsafe(24)
-        dynsec.client_create(device.mqtt_username, password, ROLE_PREFIX + device.code, text=device.name)
         dynsec.role_replace(ROLE_PREFIX + device.code,
                             topic_acls(device, [p.code for p in device.points.all()], prefix=prefix))
+        dynsec.client_create(device.mqtt_username, password, ROLE_PREFIX + device.code, text=device.name)
         gateways.append({"username": device.mqtt_username, "password": password,
                          "points": sorted(p.code for p in device.points.all())})
     return listen, gateways

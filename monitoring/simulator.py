@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import aiomqtt
 
+from core.errors import DomainError
 from monitoring.ingest import broker_address, client_auth
 
 log = logging.getLogger(__name__)
@@ -139,7 +140,7 @@ class Simulator:
                         await self._publish_loop(senders, points, stop)
                     finally:
                         listener.cancel()
-            except aiomqtt.MqttError as exc:
+            except (aiomqtt.MqttError, DomainError) as exc:  # DomainError: the broker refused our identities
                 attempt += 1
                 delay = min(30, 2 ** attempt)
                 log.warning("simulator: broker unavailable (%s), retrying in %s s", exc, delay)
