@@ -181,7 +181,11 @@ class Ingester:
         async with client:
             self.counters.connects += 1
             for topic in topics(self.prefix, self.group):
-                await client.subscribe(topic, qos=1)
+                granted = await client.subscribe(topic, qos=1)
+                # A broker whose ACLs refuse us (wrong identity, a role without park/#) answers
+                # the subscription with a failure, not a disconnect: say so and retry.
+                if any(getattr(code, "is_failure", False) or code == 128 for code in granted or ()):
+                    raise aiomqtt.MqttError(f"the broker refused the subscription {topic!r} (ACL)")
             self.connected.set()
             log.info("ingesting %s from %s:%s as %s", topics(self.prefix, self.group), self.host, self.port,
                      self.client_id)
