@@ -302,3 +302,42 @@ def test_calibration_overdue_for_the_park_and_the_enterprise_and_in_its_colour(m
     assert safety_selectors.colour_inputs(e1.pk).calibration_overdue == 1
     colour = enterprise_colour_recompute(enterprise_id=e1.pk, reason="test")
     assert "calibration" in [f["code"] for f in colour.factors]
+
+
+def test_the_admin_onboards_a_device_and_shows_its_secrets_once(make_point, broker, prefix, client, make_user):
+    from django.contrib.auth import get_user_model
+
+    from core.roles import IOT_ADMIN
+    from devices.models import Device
+
+    point = make_point("P1", kind="toxic_gas")
+    it = make_user("it1", IOT_ADMIN)
+    get_user_model().objects.filter(pk=it.pk).update(is_staff=True)
+    client.force_login(it)
+    response = client.post("/admin/devices/device/add/", {
+        "kind": "sensor", "code": "S1", "name": "探头 <script>", "points": [point.pk], "vendor": "MSA",
+        "calibration_interval_days": "365"})
+    assert response.status_code == 200, response.content[:500]
+    assert "no-store" in response["Cache-Control"]
+    page = response.content.decode()
+    device = Device.objects.get(code="S1")
+    assert device.mqtt_username in page and 'data-secret="mqtt_password"' in page
+    secret = page.split('data-secret="mqtt_password">')[1].split("<")[0]
+    s = Session(broker.port, username=device.mqtt_username, password=secret)
+    try:
+        assert not s.wait().is_failure
+    finally:
+        s.close()
+    for url in ("/admin/devices/device/", f"/admin/devices/device/{device.pk}/change/"):
+        shown = client.get(url)
+        assert shown.status_code == 200 and secret not in shown.content.decode()
+    # The admin's revoke action: the broker forgets the device.
+    response = client.post("/admin/devices/device/", {"action": "revoke", "_selected_action": [device.pk]})
+    assert response.status_code == 302
+    device.refresh_from_db()
+    assert device.revoked_at is not None
+    again = Session(broker.port, username=device.mqtt_username, password=secret)
+    try:
+        assert again.wait().is_failure
+    finally:
+        again.close()
