@@ -89,10 +89,13 @@ mqtt_where=${mqtt_where%%/*}; MQTT_HOST=${mqtt_where%%:*}
 if [[ "$MQTT_HOST" =~ ^(127\.0\.0\.1|localhost)$ ]]; then
   .venv/bin/python -m devices.broker_home --home "$MQTT_HOME" --port "$MQTT_PORT" --tls-port "$MQTT_TLS_PORT" >/dev/null
   ours() {
-    # Ours if our admin identity may read the plugin's state: another broker (or an anonymous
-    # one) on the port refuses it.
-    mosquitto_ctrl -h 127.0.0.1 -p "$MQTT_PORT" -u command-admin -P "$(cat "$MQTT_HOME/secrets/admin.password")" \
-      dynsec getDefaultACLAccess publishClientSend >/dev/null 2>&1
+    # Ours if our admin identity reads the plugin's state and it denies by default: another
+    # broker refuses the identity, and an anonymous one without the plugin never answers
+    # (mosquitto_ctrl then prints nothing, yet exits 0).
+    local answer
+    answer=$(timeout 15 mosquitto_ctrl -h 127.0.0.1 -p "$MQTT_PORT" -u command-admin \
+      -P "$(cat "$MQTT_HOME/secrets/admin.password")" dynsec getDefaultACLAccess 2>/dev/null || true)
+    grep -q '^publishClientSend *: deny' <<<"$answer"
   }
   if listening "$MQTT_PORT"; then
     if ! ours; then
