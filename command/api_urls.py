@@ -14,6 +14,7 @@ urlpatterns = [
     # Before layers/: it serves its own layers/work-permits/.
     path("", include("safety.api_urls")),
     path("", include("places.api_urls")),
+    path("", include("devices.api_urls")),
     path("layers/", include("command.layer_urls")),
     path("", include("plans.api_urls")),
     path("", include("alerts.api_urls")),

@@ -20,6 +20,7 @@ ROLE_USERS = [
 def loaders():
     """Each app's demo module, in dependency order. Apps add themselves here."""
     from alerts import demo as alerts_demo
+    from devices import demo as devices_demo
     from drills import demo as drills_demo
     from hazards import demo as hazards_demo
     from incidents import demo as incidents_demo
@@ -29,7 +30,8 @@ def loaders():
     from resources import demo as resources_demo
     from safety import demo as safety_demo
 
-    return [resources_demo.load, hazards_demo.load, incidents_demo.load, monitoring_demo.load, plans_demo.load, alerts_demo.load, safety_demo.load, oversight_demo.load, drills_demo.load]
+    return [resources_demo.load, hazards_demo.load, incidents_demo.load, monitoring_demo.load, plans_demo.load,
+            alerts_demo.load, safety_demo.load, devices_demo.load, oversight_demo.load, drills_demo.load]
 
 
 @transaction.atomic

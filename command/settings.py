@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "incidents",
     "monitoring",
     "safety",
+    "devices",
     "plans",
     "alerts",
     "drills",
@@ -294,7 +295,31 @@ SAFETY_COMMITMENT_DUE_HOUR = env_int("SAFETY_COMMITMENT_DUE_HOUR", 9)
 SAFETY_PRIVATE_ROOT = env_str("SAFETY_PRIVATE_ROOT", str(BASE_DIR / "var" / "private"))
 
 # Park monitoring (monitoring/): the MQTT broker, ingest limits, retention and escalation.
-MQTT_URL = env_str("MQTT_URL", "mqtt://127.0.0.1:1883")
+# Our own Mosquitto (scripts/bootstrap.sh, devices/broker_home.py): no anonymous clients, the
+# dynamic security plugin, credentials on 1884 and TLS on 8883 with the park's CA. Port 1883 is
+# left alone (on this kind of machine another, anonymous broker may hold it). The secrets of the
+# two identities the application holds are read from the broker's home unless given.
+MQTT_PORT = env_int("MQTT_PORT", 1884)  # as scripts/bootstrap.sh: the broker it starts listens here
+MQTT_HOME = env_str("MQTT_HOME", f"/tmp/command-mosquitto-{MQTT_PORT}")
+
+
+def _mqtt_secret(name: str) -> str:
+    from urllib.parse import quote
+
+    try:
+        return quote(Path(MQTT_HOME, "secrets", f"{name}.password").read_text().strip(), safe="")
+    except OSError:
+        return ""
+
+
+MQTT_URL = env_str("MQTT_URL", f"mqtt://ingest:{_mqtt_secret('ingest')}@127.0.0.1:{MQTT_PORT}")
+# The device administration's identity: it may only use $CONTROL/dynamic-security/v1.
+MQTT_ADMIN_URL = env_str("MQTT_ADMIN_URL", f"mqtt://command-admin:{_mqtt_secret('admin')}@127.0.0.1:{MQTT_PORT}")
+# The CA that signed the broker's certificate, for mqtts:// URLs (the park's own in production).
+MQTT_CA_FILE = env_str("MQTT_CA_FILE", str(Path(MQTT_HOME, "tls", "ca.crt")))
+# What devices are told to connect to (shown with their credentials).
+MQTT_TLS_PORT = env_int("MQTT_TLS_PORT", 8883)
+MQTT_DEVICE_URL = env_str("MQTT_DEVICE_URL", f"mqtts://127.0.0.1:{MQTT_TLS_PORT}")
 # Topics are <prefix>/points/<code> and <prefix>/gateways/<id>; tests use their own prefix.
 MQTT_TOPIC_PREFIX = env_str("MQTT_TOPIC_PREFIX", "park")
 MQTT_SHARE_GROUP = env_str("MQTT_SHARE_GROUP", "ingest")

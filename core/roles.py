@@ -18,6 +18,9 @@ SAFETY_SUPERVISOR = "safety_supervisor"  # 园区安全监管员: every enterpri
 ENTERPRISE_OFFICER = "enterprise_officer"  # 企业安全员: one enterprise (safety.models.EnterpriseMembership)
 # A program (a site gateway) that may post sensor readings and nothing else (monitoring app).
 INGEST = "ingest"
+# The park's IoT administrator (园区物联网管理员): onboards devices, rotates and revokes their
+# credentials (devices app). The superuser may too.
+IOT_ADMIN = "iot_admin"
 
 ROLE_LABELS = {
     DUTY_OFFICER: _("Duty officer"),
@@ -29,6 +32,7 @@ ROLE_LABELS = {
     SAFETY_SUPERVISOR: _("Park safety supervisor"),
     ENTERPRISE_OFFICER: _("Enterprise safety officer"),
     INGEST: _("Sensor gateway (ingest)"),
+    IOT_ADMIN: _("IoT administrator"),
 }
 
 # Roles that see the whole console (every incident, every unit, the whole stream).
@@ -122,6 +126,13 @@ for _role in (DUTY_OFFICER, DISPATCHER, COMMANDER, VIEWER):
 ROLE_PERMISSIONS[PLANNER] = [
     *ROLE_PERMISSIONS[PLANNER], "monitoring.view_monitoringpoint", "monitoring.add_monitoringpoint",
     "monitoring.change_monitoringpoint", "monitoring.view_alarm", "monitoring.view_deadletter"]
+
+
+# IoT devices (devices app): the IoT administrator keeps the registry; writes go through
+# devices.services (the admin calls them), so the broker always matches the table.
+ROLE_PERMISSIONS[IOT_ADMIN] = ["devices.view_device", "devices.add_device", "devices.change_device",
+                               "hazards.view_enterprise", "monitoring.view_monitoringpoint",
+                               "monitoring.view_deadletter"]
 
 
 # Drills (issue 14): planners write scenarios, injects and reporting deadlines in the admin;

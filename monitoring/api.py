@@ -16,8 +16,8 @@ from rest_framework.views import APIView
 
 from core.api import DateTimeFilter, role_permission
 from core.errors import DomainError
-from core.roles import CONSOLE_ROLES, INGEST
-from monitoring import parsing, selectors, services, store
+from core.roles import CONSOLE_ROLES
+from monitoring import parsing, selectors, services, sources, store
 from monitoring.models import Alarm, MonitoringPoint, PointKind, PointState
 from monitoring.payloads import release_url
 from monitoring.serializers import (
@@ -30,14 +30,15 @@ from monitoring.serializers import (
 )
 
 Console = role_permission(*CONSOLE_ROLES)
-Ingest = role_permission(INGEST)
 
 
 class ReadingsIngest(APIView):
     """Sensor readings over HTTP, for gateways that do not speak MQTT: the same array as
-    the MQTT topic park/gateways/<id>."""
+    the MQTT topic park/gateways/<id>. Sent by a device with its own token (API.md "Devices"),
+    for its own points only: any other item is refused and dead-lettered with the reason."""
 
-    permission_classes = [Ingest]
+    authentication_classes = [sources.DeviceTokenAuthentication]
+    permission_classes = [sources.IsDevice]
 
     @extend_schema(request={"application/json": {"type": "array", "maxItems": parsing.GATEWAY_MAX_ITEMS,
                                                   "items": {"type": "object"}}},
@@ -47,6 +48,7 @@ class ReadingsIngest(APIView):
             good, bad = parsing.readings(request.data)
         except parsing.PayloadError as exc:
             raise DomainError(str(exc)) from None
+        good, bad = sources.device_filter(request.auth, request.data, good, bad)
         # Positions in the request, so a rejection names the item the client sent.
         positions = [i for i in range(len(request.data)) if i not in {b for b, _r in bad}]
         result = store.readings_store(readings=good)

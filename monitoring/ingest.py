@@ -25,13 +25,14 @@ import socket
 import struct
 import time
 from dataclasses import dataclass, field
-from urllib.parse import urlparse
 
 import aiomqtt
 from django.db import Error as DatabaseError
 from paho.mqtt import properties as _paho_properties
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
+
+from core import mqtt
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +73,17 @@ RECEIVE_MAXIMUM = 20000  # un-acknowledged messages the broker may have in fligh
 
 
 def broker_address(url: str) -> tuple[str, int]:
-    parsed = urlparse(url)
-    if parsed.scheme not in ("mqtt", "tcp", ""):
-        raise ValueError(f"MQTT_URL must be mqtt://host:port, got {url!r}")
-    return parsed.hostname or "127.0.0.1", parsed.port or 1883
+    """(host, port) of mqtt:// or mqtts:// URL; credentials and TLS: core.mqtt.aiomqtt_kwargs."""
+    broker = mqtt.parse(url)
+    return broker.host, broker.port
+
+
+def client_auth(url: str) -> dict:
+    """username, password and tls_context of MQTT_URL for aiomqtt.Client (MQTT_CA_FILE: the CA)."""
+    from django.conf import settings
+
+    kwargs = mqtt.aiomqtt_kwargs(url, getattr(settings, "MQTT_CA_FILE", None))
+    return {k: kwargs[k] for k in ("username", "password", "tls_context") if k in kwargs}
 
 
 def topics(prefix: str, group: str | None) -> list[str]:
@@ -111,6 +119,7 @@ class Ingester:
                  offline_check_s: float = 5.0, backoff_max_s: float = 30.0, point_ids_ttl_s: float = 60.0,
                  handler=None):
         self.host, self.port = broker_address(url)
+        self.auth = client_auth(url)
         self.prefix = prefix
         self.group = group
         self.client_id = client_id or f"ingest-{socket.gethostname()}-{random.randrange(16**6):06x}"
@@ -185,7 +194,7 @@ class Ingester:
         props = Properties(PacketTypes.CONNECT)
         props.SessionExpiryInterval = SESSION_EXPIRY_S
         props.ReceiveMaximum = RECEIVE_MAXIMUM
-        client = aiomqtt.Client(self.host, self.port, identifier=self.client_id,
+        client = aiomqtt.Client(self.host, self.port, **self.auth, identifier=self.client_id,
                                 protocol=aiomqtt.ProtocolVersion.V5, clean_start=False, properties=props,
                                 keepalive=30, timeout=10)
         # Acknowledge only after the readings are committed (see the module docstring).
@@ -194,7 +203,11 @@ class Ingester:
         async with client:
             self.counters.connects += 1
             for topic in topics(self.prefix, self.group):
-                await client.subscribe(topic, qos=1)
+                granted = await client.subscribe(topic, qos=1)
+                # A broker whose ACLs refuse us (wrong identity, a role without park/#) answers
+                # the subscription with a failure, not a disconnect: say so and retry.
+                if any(getattr(code, "is_failure", False) or code == 128 for code in granted or ()):
+                    raise aiomqtt.MqttError(f"the broker refused the subscription {topic!r} (ACL)")
             self.connected.set()
             log.info("ingesting %s from %s:%s as %s", topics(self.prefix, self.group), self.host, self.port,
                      self.client_id)
@@ -249,7 +262,7 @@ class Ingester:
         unacknowledged (and the caller's connection is dropped so the broker resends)."""
         from django.db import close_old_connections
 
-        from monitoring import parsing, services, store
+        from monitoring import parsing, services, sources, store
 
         close_old_connections()
         if time.monotonic() - self._point_ids_at > self._point_ids_ttl_s:
@@ -269,7 +282,8 @@ class Ingester:
                     rows.append(row(decode(payload), window, code))
                     origin.append(n)
                 elif kind == "gateways":
-                    good, bad = parsing.rows(decode(payload), window)
+                    data = decode(payload)
+                    good, bad = sources.gateway_filter(code, data, *parsing.rows(data, window))
                     rows += good
                     origin += [n] * len(good)
                     dead += [("mqtt", topic, f"[{i}] {reason}", _text(payload)) for i, reason in bad]

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 import aiomqtt
 
-from monitoring.ingest import broker_address
+from core.errors import DomainError
+from monitoring.ingest import broker_address, client_auth
 
 log = logging.getLogger(__name__)
 DAY_S = 86400
@@ -89,14 +90,31 @@ def leak_value(point: SimPoint, normal: float, elapsed: float, seconds: float) -
     return round(target * (1 + random.gauss(0, 0.02)), 4)
 
 
+def identities(url: str, prefix: str) -> tuple[dict, list[tuple[dict, set[str]]]]:
+    """Who the simulator is on the broker: a listening identity (leak orders) and, per demo
+    device, its credentials and the points it may publish. With the device registry installed
+    these are the demo devices' own (monitoring.sources); without it, MQTT_URL's for all."""
+    from monitoring import sources
+
+    auth = client_auth(url)
+    if sources.registry.simulator is None:
+        return auth, [(auth, {"*"})]
+    listen, gateways = sources.registry.simulator(prefix)
+    return ({**auth, "username": listen["username"], "password": listen["password"]},
+            [({**auth, "username": g["username"], "password": g["password"]}, set(g["points"])) for g in gateways])
+
+
 class Simulator:
     def __init__(self, *, url: str, prefix: str, speedup: float = 1.0, leak_every_s: float = 1.0):
         self.host, self.port = broker_address(url)
+        self.url = url
         self.prefix = prefix
         self.leaks: dict[str, tuple[float, float]] = {}  # source → (started, seconds)
         self.leak_every_s = leak_every_s
 
     async def run(self, stop: asyncio.Event) -> None:
+        import contextlib
+
         from asgiref.sync import sync_to_async
 
         points = await sync_to_async(sim_points, thread_sensitive=False)()
@@ -104,16 +122,25 @@ class Simulator:
         attempt = 0
         while not stop.is_set():
             try:
-                async with aiomqtt.Client(self.host, self.port, protocol=aiomqtt.ProtocolVersion.V5,
-                                          identifier=f"simulator-{random.randrange(16**6):06x}") as client:
+                listen, devices = await sync_to_async(identities, thread_sensitive=False)(self.url, self.prefix)
+                async with contextlib.AsyncExitStack() as stack:
+                    client = await stack.enter_async_context(aiomqtt.Client(
+                        self.host, self.port, **listen, protocol=aiomqtt.ProtocolVersion.V5,
+                        identifier=f"simulator-{random.randrange(16**6):06x}"))
+                    senders = {}
+                    for auth, codes in devices:
+                        sender = await stack.enter_async_context(aiomqtt.Client(
+                            self.host, self.port, **auth, protocol=aiomqtt.ProtocolVersion.V5,
+                            identifier=f"sim-{auth.get('username')}-{random.randrange(16**6):06x}"))
+                        senders.update({code: sender for code in codes})
                     attempt = 0
                     await client.subscribe(f"{self.prefix}/simulator/leak", qos=1)
                     listener = asyncio.create_task(self._listen(client))
                     try:
-                        await self._publish_loop(client, points, stop)
+                        await self._publish_loop(senders, points, stop)
                     finally:
                         listener.cancel()
-            except aiomqtt.MqttError as exc:
+            except (aiomqtt.MqttError, DomainError) as exc:  # DomainError: the broker refused our identities
                 attempt += 1
                 delay = min(30, 2 ** attempt)
                 log.warning("simulator: broker unavailable (%s), retrying in %s s", exc, delay)
@@ -131,7 +158,10 @@ class Simulator:
             except (ValueError, KeyError, TypeError):
                 log.warning("simulator: ignored leak order %r", message.payload[:200])
 
-    async def _publish_loop(self, client, points: list[SimPoint], stop: asyncio.Event) -> None:
+    async def _publish_loop(self, senders: dict, points: list[SimPoint], stop: asyncio.Event) -> None:
+        """Each point through the device it is bound to (a point no demo device reports stays
+        silent, as a real one would)."""
+        points = [p for p in points if p.code in senders or "*" in senders]
         due = {p.code: time.time() + random.random() * p.interval_s for p in points}
         while not stop.is_set():
             now = time.time()
@@ -148,6 +178,7 @@ class Simulator:
                 if leak:
                     value = leak_value(point, value, now - leak[0], leak[1])
                 payload = json.dumps({"ts": int(now * 1000), "value": value})
+                client = senders.get(point.code) or senders["*"]
                 await client.publish(f"{self.prefix}/points/{point.code}", payload, qos=1)
             try:
                 await asyncio.wait_for(stop.wait(), 0.2)
@@ -157,21 +188,33 @@ class Simulator:
 
 async def order_leak(*, url: str, prefix: str, source: str, seconds: float) -> None:
     host, port = broker_address(url)
-    async with aiomqtt.Client(host, port, protocol=aiomqtt.ProtocolVersion.V5) as client:
+    async with aiomqtt.Client(host, port, **client_auth(url), protocol=aiomqtt.ProtocolVersion.V5) as client:
         await client.publish(f"{prefix}/simulator/leak", json.dumps({"source": source, "seconds": seconds}), qos=1)
 
 
 async def play_leak(*, url: str, prefix: str, source: str, seconds: float) -> None:
     """Publish the leak of one source by ourselves (no simulator running)."""
+    import contextlib
+
     from asgiref.sync import sync_to_async
 
     points = [p for p in await sync_to_async(sim_points, thread_sensitive=False)() if p.source == source]
     host, port = broker_address(url)
     started = time.time()
-    async with aiomqtt.Client(host, port, protocol=aiomqtt.ProtocolVersion.V5) as client:
+    _listen, devices = await sync_to_async(identities, thread_sensitive=False)(url, prefix)
+    async with contextlib.AsyncExitStack() as stack:
+        senders = {}
+        for auth, codes in devices:
+            if "*" in codes or codes & {p.code for p in points}:
+                sender = await stack.enter_async_context(
+                    aiomqtt.Client(host, port, **auth, protocol=aiomqtt.ProtocolVersion.V5))
+                senders.update({code: sender for code in codes})
         while time.time() - started < seconds:
             now = time.time()
             for point in points:
+                client = senders.get(point.code) or senders.get("*")
+                if client is None:
+                    continue
                 value = leak_value(point, normal_value(point, now), now - started, seconds)
                 await client.publish(f"{prefix}/points/{point.code}",
                                      json.dumps({"ts": int(now * 1000), "value": value}), qos=1)

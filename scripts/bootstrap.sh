@@ -17,7 +17,7 @@ as_root() {
 }
 
 # --- system packages ---------------------------------------------------------
-PACKAGES=(postgresql postgresql-postgis redis-server mosquitto gdal-bin libgeos-c1v5 chromium gettext python3-venv curl
+PACKAGES=(postgresql postgresql-postgis redis-server mosquitto mosquitto-clients openssl gdal-bin libgeos-c1v5 chromium gettext python3-venv curl
   fonts-wqy-zenhei  # a CJK TrueType font: the after-action PDF renders Chinese with it
   patroni etcd-server etcd-client pgbackrest)  # the database cluster and its backups (deploy/, tests/failover/)
 missing=()
@@ -77,34 +77,44 @@ if ! listening "$REDIS_PORT"; then
     --dir /tmp/command-redis --logfile /tmp/command-redis/redis.log
   for _ in $(seq 1 20); do listening "$REDIS_PORT" && break; sleep 0.5; done
 fi
-# The park's MQTT broker (monitoring/): Mosquitto, when MQTT_URL is on loopback and nothing
-# listens there. Persistent, so ingesters' sessions (and queued readings) survive a restart.
-MQTT_URL=${MQTT_URL:-mqtt://127.0.0.1:1883}
-mqtt_where=${MQTT_URL#*://}; mqtt_where=${mqtt_where%%/*}
-MQTT_HOST=${mqtt_where%%:*} MQTT_PORT=${mqtt_where##*:}
-[ "$MQTT_PORT" != "$mqtt_where" ] || MQTT_PORT=1883
-if [[ "$MQTT_HOST" =~ ^(127\.0\.0\.1|localhost)$ ]] && ! listening "$MQTT_PORT"; then
-  say "Starting Mosquitto on $MQTT_PORT"
-  # One directory per port: two brokers (another MQTT_URL) never share a persistence file.
-  mqtt_dir=/tmp/command-mosquitto-$MQTT_PORT
-  mkdir -p "$mqtt_dir"
-  # Started as root, mosquitto drops to its own user, which must be able to write here.
-  if [ "$(id -u)" = 0 ] && id mosquitto >/dev/null 2>&1; then chown mosquitto "$mqtt_dir"; fi
-  cat >"$mqtt_dir/mosquitto.conf" <<CONF
-listener $MQTT_PORT 127.0.0.1
-allow_anonymous true
-persistence true
-persistence_location $mqtt_dir/
-max_queued_messages 100000
-log_dest file $mqtt_dir/mosquitto.log
-CONF
-  "$(command -v mosquitto || echo /usr/sbin/mosquitto)" -d -c "$mqtt_dir/mosquitto.conf"
-  for _ in $(seq 1 20); do listening "$MQTT_PORT" && break; sleep 0.5; done
-  if ! listening "$MQTT_PORT"; then
-    # Say so now: an ingester without its broker would only retry, and the console stay silent.
-    echo "Mosquitto did not start on port $MQTT_PORT; see $mqtt_dir/mosquitto.log" >&2
-    exit 1
+# The park's MQTT broker: our own Mosquitto (devices/broker_home.py), never an anonymous one.
+# Credentials on MQTT_PORT (1884), TLS with the development CA on MQTT_TLS_PORT (8883), the
+# dynamic security plugin holding every identity and ACL. Port 1883 is not ours: on this kind of
+# machine another, anonymous broker may listen there, and we must never silently use it.
+# Its home (secrets, CA, plugin state, persistence) is one directory per port, shared by the
+# checkouts on this machine as PostgreSQL and Redis are. Skipped when MQTT_URL names another host.
+MQTT_PORT=${MQTT_PORT:-1884} MQTT_TLS_PORT=${MQTT_TLS_PORT:-8883}
+MQTT_HOME=${MQTT_HOME:-/tmp/command-mosquitto-$MQTT_PORT}
+mqtt_where=${MQTT_URL:-mqtt://127.0.0.1:$MQTT_PORT}; mqtt_where=${mqtt_where#*://}; mqtt_where=${mqtt_where##*@}
+mqtt_where=${mqtt_where%%/*}; MQTT_HOST=${mqtt_where%%:*}
+if [[ "$MQTT_HOST" =~ ^(127\.0\.0\.1|localhost)$ ]]; then
+  .venv/bin/python -m devices.broker_home --home "$MQTT_HOME" --port "$MQTT_PORT" --tls-port "$MQTT_TLS_PORT" >/dev/null
+  ours() {
+    # Ours if our admin identity reads the plugin's state and it denies by default: another
+    # broker refuses the identity, and an anonymous one without the plugin never answers
+    # (mosquitto_ctrl then prints nothing, yet exits 0).
+    local answer
+    answer=$(timeout 15 mosquitto_ctrl -h 127.0.0.1 -p "$MQTT_PORT" -u command-admin \
+      -P "$(cat "$MQTT_HOME/secrets/admin.password")" dynsec getDefaultACLAccess 2>/dev/null || true)
+    grep -q '^publishClientSend *: deny' <<<"$answer"
+  }
+  if listening "$MQTT_PORT"; then
+    if ! ours; then
+      echo "Something else listens on 127.0.0.1:$MQTT_PORT and does not know our broker's admin identity" >&2
+      echo "($MQTT_HOME/secrets). Stop it, or choose other ports: MQTT_PORT=... MQTT_TLS_PORT=... make run" >&2
+      exit 1
+    fi
+  else
+    say "Starting Mosquitto (credentials on $MQTT_PORT, TLS on $MQTT_TLS_PORT)"
+    "$(command -v mosquitto || echo /usr/sbin/mosquitto)" -d -c "$MQTT_HOME/mosquitto.conf"
+    for _ in $(seq 1 20); do listening "$MQTT_PORT" && break; sleep 0.5; done
+    if ! ours; then
+      # Say so now: an ingester without its broker would only retry, and the console stay silent.
+      echo "Mosquitto did not start on port $MQTT_PORT; see $MQTT_HOME/mosquitto.log" >&2
+      exit 1
+    fi
   fi
+  export MQTT_HOME
 fi
 
 # --- database role and database -------------------------------------------------
@@ -131,4 +141,6 @@ fi
 
 # --- schema ----------------------------------------------------------------------
 .venv/bin/python manage.py migrate --no-input -v 0
-say "Ready: PostgreSQL + PostGIS on $PG_PORT, Redis on $REDIS_PORT, MQTT on $MQTT_HOST:$MQTT_PORT, schema migrated."
+# The broker's roles for the registered devices (idempotent: what the plugin lacks is added).
+.venv/bin/python manage.py devices_broker_sync -v 0 >/dev/null || echo "warning: could not sync the devices to the broker" >&2
+say "Ready: PostgreSQL + PostGIS on $PG_PORT, Redis on $REDIS_PORT, MQTT on $MQTT_HOST:$MQTT_PORT (TLS $MQTT_TLS_PORT), schema migrated."

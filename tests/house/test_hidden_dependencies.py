@@ -8,10 +8,10 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 # Each app and the apps above it (pyproject.toml [tool.importlinter] layers).
 ABOVE = {
     "core": {"resources", "hazards", "places", "incidents", "safety", "monitoring", "plans", "alerts", "drills",
-             "command"},
-    "resources": {"hazards", "incidents", "safety", "monitoring", "plans", "alerts", "drills", "command"},
-    "hazards": {"incidents", "safety", "monitoring", "plans", "alerts", "drills", "command"},
-    "incidents": {"safety", "monitoring", "plans", "alerts", "drills", "command"},
+             "command", "devices"},
+    "resources": {"hazards", "incidents", "safety", "monitoring", "plans", "alerts", "drills", "command", "devices"},
+    "hazards": {"incidents", "safety", "monitoring", "plans", "alerts", "drills", "command", "devices"},
+    "incidents": {"safety", "monitoring", "plans", "alerts", "drills", "command", "devices"},
 }
 
 

@@ -22,21 +22,60 @@ MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 
 
 class Broker:
-    """A Mosquitto process on a free port on loopback."""
+    """Our own Mosquitto as bootstrap makes it (devices/broker_home.py): no anonymous clients,
+    the dynamic security plugin, credentials on `port`, TLS with a development CA on `tls_port`.
+    Its identities: the admin (device administration), the ingesters, and a test harness that
+    may publish any point or gateway topic under a test prefix (`publisher`); devices get
+    their own through devices.services (`device_publisher`)."""
+
+    HARNESS_USER = "test-harness"
 
     def __init__(self):
+        from devices import broker_home
+
         self.port = free_port()
+        self.tls_port = free_port()
         self.dir = Path(tempfile.mkdtemp(prefix="monitor-mqtt-"))
         self.dir.chmod(0o777)  # mosquitto started as root writes its log as the mosquitto user
-        self.conf = self.dir / "mosquitto.conf"
-        self.conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
-                             "max_queued_messages 200000\nmax_inflight_messages 0\n"
-                             f"log_dest file {self.dir / 'mosquitto.log'}\n")
+        self.info = broker_home.prepare(self.dir, port=self.port, tls_port=self.tls_port,
+                                        prefixes=["park", "+/park"], persistence=False)
+        self.conf = Path(self.info["conf"])
+        self.harness_password = uuid.uuid4().hex
+        self._add_harness()
         self.proc = None
+
+    def _add_harness(self):
+        """Written into the plugin's initial state (before the first start), as bootstrap writes
+        the ingesters' identity."""
+        from devices import broker_home
+
+        state_file = self.dir / "dynamic-security.json"
+        state = json.loads(state_file.read_text())
+        if any(c["username"] == self.HARNESS_USER for c in state["clients"]):
+            return
+        state["roles"].append({"rolename": "test-harness", "acls": [
+            {"acltype": "publishClientSend", "topic": f"+/park/{kind}/+", "allow": True, "priority": 0}
+            for kind in ("points", "gateways", "gates", "vehicles")]})
+        state["clients"].append({"username": self.HARNESS_USER, "roles": [{"rolename": "test-harness"}],
+                                 **broker_home.password_hash(self.harness_password)})
+        state_file.write_text(json.dumps(state))
 
     @property
     def url(self) -> str:
-        return f"mqtt://127.0.0.1:{self.port}"
+        """The ingesters' identity, as MQTT_URL carries it."""
+        return f"mqtt://{self.info['ingest_user']}:{self.info['ingest_password']}@127.0.0.1:{self.port}"
+
+    @property
+    def tls_url(self) -> str:
+        return f"mqtts://{self.info['ingest_user']}:{self.info['ingest_password']}@127.0.0.1:{self.tls_port}"
+
+    @property
+    def admin_url(self) -> str:
+        return f"mqtt://{self.info['admin_user']}:{self.info['admin_password']}@127.0.0.1:{self.port}"
+
+    @property
+    def ca_file(self) -> str:
+        return self.info["ca"]
 
     def start(self):
         self.proc = subprocess.Popen([MOSQUITTO, "-c", str(self.conf)], stdout=subprocess.DEVNULL,
@@ -58,9 +97,15 @@ class Broker:
 
 @pytest.fixture(scope="session")
 def broker():
+    from django.test import override_settings
+
     b = Broker()
     b.start()
+    # The application's identities point at this broker for the whole session.
+    overrides = override_settings(MQTT_URL=b.url, MQTT_ADMIN_URL=b.admin_url, MQTT_CA_FILE=b.ca_file)
+    overrides.enable()
     yield b
+    overrides.disable()
     b.stop()
     shutil.rmtree(b.dir, ignore_errors=True)
 
@@ -84,21 +129,32 @@ def wait_until(predicate, *, timeout: float = 60, what: str = "condition", every
 
 
 class Publisher:
-    """A plain paho-mqtt v2 client (MQTT v5), publishing synchronously."""
+    """A plain paho-mqtt v2 client (MQTT v5), publishing synchronously, as `username`."""
 
-    def __init__(self, broker_port: int, client_id: str | None = None):
+    def __init__(self, broker_port: int, client_id: str | None = None, *, username: str | None = None,
+                 password: str | None = None):
         import paho.mqtt.client as mqtt
 
         self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id or f"pub-{uuid.uuid4().hex[:8]}",
                                   protocol=mqtt.MQTTv5)
         self.client.max_inflight_messages_set(1000)
         self.client.max_queued_messages_set(0)
+        self.refused: list[str] = []  # topics the broker refused (PUBACK "not authorised")
+        self.client.on_publish = self._on_publish
+        self._topics: dict[int, str] = {}
+        if username:
+            self.client.username_pw_set(username, password)
         self.client.connect("127.0.0.1", broker_port)
         self.client.loop_start()
+
+    def _on_publish(self, client, userdata, mid, reason, properties):
+        if reason.is_failure:
+            self.refused.append(self._topics.get(mid, "?"))
 
     def publish(self, topic: str, payload, qos: int = 1, wait: bool = True):
         body = payload if isinstance(payload, bytes | str) else json.dumps(payload)
         info = self.client.publish(topic, body, qos=qos)
+        self._topics[info.mid] = topic
         if wait:
             info.wait_for_publish(10)
         return info
@@ -110,9 +166,77 @@ class Publisher:
 
 @pytest.fixture
 def publisher(broker):
-    pub = Publisher(broker.port)
+    """The test harness identity: publishes any point or gateway topic under a test prefix."""
+    pub = Publisher(broker.port, username=Broker.HARNESS_USER, password=broker.harness_password)
     yield pub
     pub.close()
+
+
+@pytest.fixture
+def iot_admin(db):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_superuser(f"iot-{uuid.uuid4().hex[:6]}", password="x-admin-pass-2026")
+
+
+@pytest.fixture
+def onboard(broker, prefix, iot_admin):
+    """Onboard a device through the application (the broker learns it through dynsec):
+    onboard("GW1", kind="gateway", points=["P1"]) → (device, secrets)."""
+    from devices import services
+
+    made = []
+
+    def _onboard(code, *, kind="gateway", points=(), **fields):
+        device, issued = services.device_create(actor=iot_admin, code=code, kind=kind, points=list(points), **fields)
+        made.append(device)
+        return device, issued
+
+    yield _onboard
+    # The database forgets them after the test; the session's broker must too.
+    from devices import dynsec
+
+    for device in made:
+        dynsec.client_delete(device.mqtt_username)
+        dynsec.role_delete(services.ROLE_PREFIX + device.code)
+
+
+@pytest.fixture
+def device_publisher(broker, onboard):
+    """Publish as device X: device_publisher("GW1", kind="gateway", points=["P1"]) → a Publisher
+    connected with that device's own credentials (and .device, .secrets)."""
+    publishers = []
+
+    def _make(code, **kwargs):
+        device, issued = onboard(code, **kwargs)
+        pub = Publisher(broker.port, username=issued["mqtt_username"], password=issued["mqtt_password"])
+        pub.device, pub.secrets = device, issued
+        publishers.append(pub)
+        return pub
+
+    yield _make
+    for pub in publishers:
+        pub.close()
+
+
+@pytest.fixture
+def make_device(db):
+    """A registered device in the database only (no broker): for the HTTP readings API, which
+    checks tokens against the registry. make_device("GW1", points=[...]) → (device, token)."""
+    import secrets
+
+    from devices.models import Device
+    from devices.sources import token_hash
+    from monitoring.models import MonitoringPoint
+
+    def _make(code, *, kind="gateway", points=(), **fields):
+        token = "dvt_" + secrets.token_urlsafe(32)
+        device = Device.objects.create(code=code, kind=kind, mqtt_username=f"dev-{code}", token_hash=token_hash(token),
+                                       **fields)
+        device.points.set(MonitoringPoint.objects.filter(code__in=list(points)))
+        return device, token
+
+    return _make
 
 
 class IngesterThread:

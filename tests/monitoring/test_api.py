@@ -39,8 +39,15 @@ def raise_alarm(code="GAS1", value=25):
 
 # --- POST /api/v1/readings/ --------------------------------------------------------------
 
-def test_readings_post_with_a_token_accepts_and_names_each_rejected_item(make_point, ingest_user):
+def device_client(token):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
+def test_readings_post_with_a_device_token_accepts_and_names_each_rejected_item(make_point, make_device):
     make_point("GAS1")
+    _device, token = make_device("GW1", points=["GAS1"])
     body = [
         {"point": "GAS1", "ts": iso(30), "value": 1.0},
         {"point": "GAS1", "ts": iso(20), "value": "high"},
@@ -48,7 +55,7 @@ def test_readings_post_with_a_token_accepts_and_names_each_rejected_item(make_po
         {"point": "GAS1", "ts": int((dt.datetime.now(dt.UTC).timestamp() - 10) * 1000), "value": 2, "quality": "good"},
         {"point": "GAS1", "ts": "2099-01-01T00:00:00+00:00", "value": 3},
     ]
-    response = post_json(client_for(ingest_user, token=True), "/api/v1/readings/", body)
+    response = post_json(device_client(token), "/api/v1/readings/", body)
     assert response.status_code == 202, response.content
     data = response.json()
     assert data["accepted"] == 2
@@ -58,34 +65,65 @@ def test_readings_post_with_a_token_accepts_and_names_each_rejected_item(make_po
     assert "future" in data["rejected"][2]["error"]
     assert Reading.objects.count() == 2
     assert DeadLetter.objects.filter(source="http").count() == 3
-    again = post_json(client_for(ingest_user), "/api/v1/readings/", body[:1])
+    again = post_json(device_client(token), "/api/v1/readings/", body[:1])
     assert again.status_code == 202 and Reading.objects.count() == 2  # idempotent on point + ts
+
+
+def test_a_device_may_post_only_its_own_points_and_the_rest_is_a_dead_letter_with_the_reason(make_point,
+                                                                                            make_device):
+    mine, theirs = make_point("GAS1"), make_point("GAS2")
+    _gw1, token = make_device("GW1", points=["GAS1"])
+    make_device("GW2", points=["GAS2"])
+    body = [{"point": "GAS2", "ts": iso(5), "value": 99.0}, {"point": "GAS1", "ts": iso(5), "value": 1.0}]
+    response = post_json(device_client(token), "/api/v1/readings/", body)
+    assert response.status_code == 202, response.content
+    assert response.json()["accepted"] == 1
+    assert response.json()["rejected"][0]["index"] == 0
+    assert "not bound to device" in response.json()["rejected"][0]["error"]
+    assert not Reading.objects.filter(point=theirs).exists()
+    assert Reading.objects.filter(point=mine).count() == 1
+    letter = DeadLetter.objects.get(source="http")
+    assert "GAS2" in letter.reason and "not bound to device" in letter.reason and "GW1" in letter.reason
 
 
 @pytest.mark.parametrize("body", [b"{not json", b'[{"point": "GAS1", "ts": 1, "value": NaN}]', {"point": "GAS1"},
                                   [{"point": "GAS1", "ts": 1, "value": 1}] * 1001, "text"])
-def test_readings_post_malformed_is_a_400_with_a_message(make_point, ingest_user, body):
+def test_readings_post_malformed_is_a_400_with_a_message(make_point, make_device, body):
     make_point("GAS1")
-    response = post_json(client_for(ingest_user), "/api/v1/readings/", body)
+    _device, token = make_device("GW1", points=["GAS1"])
+    response = post_json(device_client(token), "/api/v1/readings/", body)
     assert response.status_code == 400
     assert response.json()["detail"]
 
 
-def test_readings_post_only_for_the_ingest_role(make_point, duty_officer, commander):
+def test_readings_post_only_with_a_valid_device_token_never_a_user(make_point, make_device, make_user, duty_officer,
+                                                                   iot_admin):
+    from core.roles import INGEST
+
     make_point("GAS1")
+    device, token = make_device("GW1", points=["GAS1"])
     body = [{"point": "GAS1", "ts": iso(1), "value": 1}]
-    assert post_json(client_for(), "/api/v1/readings/", body).status_code in (401, 403)
-    assert post_json(client_for(duty_officer), "/api/v1/readings/", body).status_code == 403
-    assert post_json(client_for(commander), "/api/v1/readings/", body).status_code == 403
+    assert post_json(client_for(), "/api/v1/readings/", body).status_code == 401
+    assert post_json(device_client("dvt_wrong"), "/api/v1/readings/", body).status_code == 401
+    assert post_json(device_client(token + "x"), "/api/v1/readings/", body).status_code == 401
+    # Users, whatever their role or however they sign in, are not devices.
+    for user in (duty_officer, make_user("gateway_t", INGEST), iot_admin):
+        assert post_json(client_for(user), "/api/v1/readings/", body).status_code in (401, 403)
+        assert post_json(client_for(user, token=True), "/api/v1/readings/", body).status_code == 401
+    # A revoked device's token is void.
+    device.revoked_at = dt.datetime.now(dt.UTC)
+    device.save()
+    assert post_json(device_client(token), "/api/v1/readings/", body).status_code == 401
     assert Reading.objects.count() == 0
 
 
-def test_the_ingest_role_reads_nothing_else(make_point, ingest_user):
+def test_a_device_token_reads_nothing(make_point, make_device):
     point = make_point("GAS1")
-    client = client_for(ingest_user)
+    _device, token = make_device("GW1", points=["GAS1"])
+    client = device_client(token)
     for url in ("/api/v1/monitoring-points/", f"/api/v1/monitoring-points/{point.pk}/", "/api/v1/alarms/",
-                "/api/v1/incidents/", "/api/v1/layers/monitoring-points/"):
-        assert client.get(url).status_code == 403, url
+                "/api/v1/incidents/", "/api/v1/layers/monitoring-points/", "/api/v1/devices/"):
+        assert client.get(url).status_code in (401, 403), url
 
 
 # --- points and readings -----------------------------------------------------------------

@@ -24,7 +24,7 @@ def test_alarm_rings_on_the_console_then_acknowledge_and_incident(daphne_server,
     start_ingester()
     ctx = browser.new_context(locale="en-US")
     page = ctx.new_page()
-    publisher = Publisher(broker.port)
+    publisher = Publisher(broker.port, username=broker.HARNESS_USER, password=broker.harness_password)
     try:
         login(page, daphne_server, "officer_m")
         page.goto(f"{daphne_server}/incidents/")

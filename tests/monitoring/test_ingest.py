@@ -31,9 +31,10 @@ def test_a_reading_published_twice_with_qos1_is_stored_once(make_point, start_in
     assert point.last_value == 3.25
 
 
-def test_gateway_batches_with_epoch_ms_and_iso_timestamps(make_point, start_ingester, publisher, prefix):
+def test_gateway_batches_with_epoch_ms_and_iso_timestamps(make_point, start_ingester, publisher, prefix, make_device):
     make_point("A1")
     make_point("A2")
+    make_device("gw-7", points=["A1", "A2"])
     ingester = start_ingester()
     now_ms = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
     publisher.publish(f"{prefix}/gateways/gw-7", [
@@ -60,8 +61,10 @@ BAD = [
 ]
 
 
-def test_bad_input_becomes_dead_letters_and_ingestion_goes_on(make_point, start_ingester, publisher, prefix, settings):
+def test_bad_input_becomes_dead_letters_and_ingestion_goes_on(make_point, start_ingester, publisher, prefix, settings,
+                                                              make_device):
     point = make_point("P1")
+    make_device("gw", points=["P1"])
     ingester = start_ingester()
     for payload, _reason in BAD:
         publisher.publish(f"{prefix}/points/P1", payload)
@@ -121,7 +124,7 @@ def test_the_ingester_reconnects_by_itself_after_a_broker_restart(make_point, pr
     thread = IngesterThread(url=own.url, prefix=prefix, group="ingest", client_id="ing-restart",
                             batch_wait_s=0.02, offline_check_s=3600, backoff_max_s=1).start()
     try:
-        pub = Publisher(own.port)
+        pub = Publisher(own.port, username=Broker.HARNESS_USER, password=own.harness_password)
         pub.publish(f"{prefix}/points/RESTART", {"ts": ts(0), "value": 1})
         wait_until(lambda: readings_count(point.pk) == 1, what="the first reading")
         pub.close()
@@ -130,7 +133,7 @@ def test_the_ingester_reconnects_by_itself_after_a_broker_restart(make_point, pr
         own.start()
         wait_until(lambda: thread.ingester.connected.is_set(), what="the ingester to reconnect")
         assert thread.counters.connects >= 2
-        pub = Publisher(own.port)
+        pub = Publisher(own.port, username=Broker.HARNESS_USER, password=own.harness_password)
         pub.publish(f"{prefix}/points/RESTART", {"ts": ts(1), "value": 2})
         wait_until(lambda: readings_count(point.pk) == 2, what="a reading after the restart")
         pub.close()

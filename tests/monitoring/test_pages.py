@@ -64,6 +64,7 @@ def test_the_admin_stages_a_demo_leak_through_the_broker(client, make_point, mak
     sub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
     sub.on_message = lambda _c, _u, m: got.append(json.loads(m.payload))
     sub.on_subscribe = lambda *a: ready.set()
+    sub.username_pw_set(broker.info["ingest_user"], broker.info["ingest_password"])  # ingesters read park/#
     sub.connect("127.0.0.1", broker.port)
     sub.subscribe(f"{prefix}/simulator/leak", qos=1)
     sub.loop_start()

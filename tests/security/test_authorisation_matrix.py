@@ -379,6 +379,22 @@ MONITORING_MATRIX = {
 }
 MATRIX.update(MONITORING_MATRIX)
 
+# --- IoT devices (devices app) ---------------------------------------------------------------
+# Only the IoT administrator (and the superuser; tests/monitoring/test_devices.py) manages
+# devices; the park's console and supervisors, and an officer for the enterprise's own, read the
+# counts and the calibration-overdue list.
+PARK_READERS = CONSOLE | {SUP, EO}
+DEVICES_MATRIX = {
+    "api/v1/devices/": {"GET": (NOBODY, None, None, None),
+                        "POST": (NOBODY, None, {"code": "SEC-GW", "kind": "gateway"}, "json")},
+    "api/v1/devices/counts/": {"GET": (PARK_READERS, None, None, None)},
+    "api/v1/devices/calibration-overdue/": {"GET": (PARK_READERS, None, None, None)},
+    "api/v1/devices/<int:pk>/": {"GET": (NOBODY, "device", None, None)},
+    "api/v1/devices/<int:pk>/rotate/": {"POST": (NOBODY, "device", {}, "json")},
+    "api/v1/devices/<int:pk>/revoke/": {"POST": (NOBODY, "device", {}, "json")},
+}
+MATRIX.update(DEVICES_MATRIX)
+
 
 def _monitoring_objects(world):
     """A gas detector on the world's risk source, with an H alarm in force."""
@@ -396,7 +412,10 @@ def _monitoring_objects(world):
                                            risk_source=world["risk_source"], location=Point(113.66, 22.65),
                                            range_min=0, range_max=100, limit_h=20, limit_hh=40, delay_s=0)
     monitoring.readings_store(readings=[RawReading("SEC-AT1", timezone.now() - dt.timedelta(seconds=30), 25, True)])
-    return {"monitoring_point": point, "alarm": Alarm.objects.get(point=point)}
+    from devices.models import Device
+
+    device = Device.objects.create(code="SEC-GW1", kind="gateway", mqtt_username="dev-SEC-GW1")
+    return {"monitoring_point": point, "alarm": Alarm.objects.get(point=point), "device": device}
 
 
 # Routes outside the table on purpose: the admin (tested below by its own rule: staff with the

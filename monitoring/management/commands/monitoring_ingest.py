@@ -10,6 +10,7 @@ import socket
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from core import mqtt
 from monitoring.ingest import Ingester
 
 log = logging.getLogger("monitoring.ingest")
@@ -48,7 +49,7 @@ class Command(BaseCommand):
                 except TimeoutError:
                     self.stdout.write(ingester.counters.line())
 
-        self.stdout.write(f"ingesting from {opts['url']} as {opts['client_id']}")
+        self.stdout.write(f"ingesting from {mqtt.safe(opts['url'])} as {opts['client_id']}")
         reporter = asyncio.create_task(stats())
         await ingester.run(stop)
         reporter.cancel()

@@ -11,6 +11,7 @@ import signal
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from core import mqtt
 from monitoring import simulator
 
 
@@ -50,5 +51,5 @@ class Command(BaseCommand):
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        self.stdout.write(f"simulating demo points on {opts['url']} under {opts['prefix']}/points/")
+        self.stdout.write(f"simulating demo points on {mqtt.safe(opts['url'])} under {opts['prefix']}/points/")
         await simulator.Simulator(url=opts["url"], prefix=opts["prefix"]).run(stop)
