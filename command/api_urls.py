@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("plans.api_urls")),
     path("", include("alerts.api_urls")),
     path("", include("drills.api_urls")),
+    path("", include("notices.api_urls")),
 ]

@@ -347,6 +347,8 @@ if not SMS_GATEWAY_PASSWORD:
 VOICE_GATEWAY_URL = env_str("VOICE_GATEWAY_URL", "")
 NOTICE_LINK_TTL_S = env_int("NOTICE_LINK_TTL_S", 3 * 24 * 3600)
 NOTICE_CHASE_MAX_ROUNDS = env_int("NOTICE_CHASE_MAX_ROUNDS", 4)
+# The duty post whose officer on duty is the duty chief (带班领导) that chasing falls back to.
+NOTICE_DUTY_CHIEF_POST = env_str("NOTICE_DUTY_CHIEF_POST", "LEAD")
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

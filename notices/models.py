@@ -181,8 +181,14 @@ class GatewayReport(models.Model):
         verbose_name = _("gateway report")
         verbose_name_plural = _("gateway reports")
 
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.received_at:%Y-%m-%d %H:%M:%S}"
+
 
 class SmsPacer(models.Model):
     """One row: the next free sending slot, so every notice together keeps the configured rate."""
 
     next_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"next SMS slot {self.next_at}"
