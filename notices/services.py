@@ -152,6 +152,36 @@ def notice_send(*, actor, title: str, body: str = "", contacts=(), groups=(), us
     return notice
 
 
+def notify_flow(*, source: str, title: str, body: str = "", targets=(), users=(), groups=(), contacts=(),
+                channels_wanted=("app", "sms"), incident_id: int | None = None, drill: bool = False,
+                confirm_within_s: int | None = None) -> Notice | None:
+    """A notice a flow sends by itself (assignment escalation, HH alarm, plan activation,
+    warning), inside the flow's transaction. Nobody reachable is not the flow's failure: it is
+    logged and the flow goes on (a savepoint keeps nothing half-written)."""
+    try:
+        return notice_send(actor=None, check_role=False, source=source, title=title, body=body, targets=targets,
+                           users=users, groups=groups, contacts=contacts, channels_wanted=[c for c in channels_wanted
+                                                                    if channels.adapter(c).configured()],
+                           incident_id=incident_id, drill=drill, confirm_within_s=confirm_within_s)
+    except DomainError as exc:
+        log.warning("notice from %s not sent: %s", source, exc.message)
+        return None
+
+
+def contact_for(*, name: str, mobile: str, organisation: str = "", position: str = "") -> Contact | None:
+    """The directory's contact with this number, added when missing (a plan's role-holder kept
+    in the plan with a phone): None when the number is not a mobile one."""
+    try:
+        number = phones.normalise_mobile(mobile)
+    except DomainError:
+        return None
+    contact = Contact.objects.filter(mobile=number).first()
+    if contact is None:
+        contact = contact_create(actor=None, name=name[:120] or number, mobile=number,
+                                 organisation=organisation[:200], position=position[:120])
+    return contact
+
+
 def resolve_people(*, contacts=(), groups=(), users=(), targets=()) -> list[dict]:
     """Everyone named, once each: [{"contact": Contact|None, "user_id", "name", "mobile"}]."""
     contact_ids = _ids(contacts, "contacts")
