@@ -257,17 +257,14 @@ def _receipts_for(notice: Notice, people: list[dict], wanted: list[str], *, roun
 
 def _queue(receipts: list[Receipt]) -> None:
     """Insert the receipts and one send job each, in this transaction: SMS (and calls) spread
-    over the gateway's time slots, the app at once."""
-    Receipt.objects.bulk_create(receipts)
-    paced = [r for r in receipts if r.channel != "app"]
-    slots = _slots(len(paced))
-    when = {r.pk: slot for r, slot in zip(paced, slots, strict=True)}
+    over the gateway's time slots, the app at once. Slots are set before the insert: one
+    statement for the receipts, one for the jobs."""
     now = timezone.now()
-    for receipt in paced:
-        receipt.send_after = when[receipt.pk]
-    if paced:
-        Receipt.objects.bulk_update(paced, ["send_after"], batch_size=2000)
-    _defer_sends([(r.pk, when.get(r.pk, now)) for r in receipts])
+    paced = [r for r in receipts if r.channel != "app"]
+    for receipt, slot in zip(paced, _slots(len(paced)), strict=True):
+        receipt.send_after = slot
+    Receipt.objects.bulk_create(receipts, batch_size=5000)
+    _defer_sends([(r.pk, r.send_after or now) for r in receipts])
 
 
 def _slots(count: int) -> list[dt.datetime]:
