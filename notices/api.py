@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from core.api import no_body, role_permission
 from core.errors import DomainError
 from core.roles import CONSOLE_ROLES
-from notices import services
+from notices import payloads, services
 from notices.models import Contact, ContactGroup, Notice, Receipt
 from notices.serializers import (
     ContactSerializer,
@@ -95,7 +95,8 @@ class NoticeList(generics.ListAPIView):
             actor=request.user, title=data["title"], body=data["body"], contacts=data["contacts"],
             groups=data["groups"], users=data["users"], targets=data["targets"], channels_wanted=data["channels"],
             confirm_within_s=data["confirm_within_s"], incident_id=data["incident"], drill=data["drill"])
-        return Response(NoticeSerializer(_notice_queryset().get(pk=notice.pk)).data, status=status.HTTP_201_CREATED)
+        # Built from what was just queued (a notice to the whole district has thousands of receipts).
+        return Response(notice_answer(notice, notice.sent_receipts), status=status.HTTP_201_CREATED)
 
 
 class NoticeDetail(generics.RetrieveAPIView):
@@ -115,6 +116,16 @@ class NoticeResend(APIView):
         get_object_or_404(Notice, pk=pk)
         services.notice_resend(actor=request.user, notice_id=pk)
         return Response(NoticeSerializer(_notice_queryset().get(pk=pk)).data)
+
+
+def notice_answer(notice, receipts) -> dict:
+    counts: dict[str, int] = {}
+    for receipt in receipts:
+        counts[receipt.state] = counts.get(receipt.state, 0) + 1
+    return {"id": notice.pk, "title": notice.title, "body": notice.body, "channels": list(notice.channels),
+            "confirm_within_s": notice.confirm_within_s, "incident": notice.incident_id, "drill": notice.drill,
+            "source": notice.source, "created_at": notice.created_at, "counts": counts,
+            "recipients": [payloads.receipt_payload(r) for r in receipts]}
 
 
 def _valid(serializer_class, request) -> dict:

@@ -11,7 +11,6 @@ cancels it."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 
 from django.conf import settings
@@ -149,6 +148,7 @@ def notice_send(*, actor, title: str, body: str = "", contacts=(), groups=(), us
                 "title": title, "n": len(people), "channels": ", ".join(wanted)},
             data={"notice": notice.pk})
         stream.publish(events.NOTICE_CREATED, notice, None)
+    notice.sent_receipts = receipts  # what was queued, for the caller's answer without a re-read
     return notice
 
 
@@ -285,17 +285,18 @@ def _slots(count: int) -> list[dt.datetime]:
 
 
 def _defer_sends(items: list[tuple[int, dt.datetime]]) -> None:
-    """One send job per receipt through procrastinate's own batch function (one statement)."""
+    """One send job per receipt through procrastinate's own batch function, in one statement
+    whose only parameters are two arrays (ids, times): no 7,000-parameter query to build."""
+    if not items:
+        return
     template = send_receipt.configure().job
-    for start in range(0, len(items), 5000):
-        chunk = items[start:start + 5000]
-        rows = ", ".join(["ROW(%s, %s, %s, %s, %s, %s::jsonb, %s)::procrastinate_job_to_defer_v1"] * len(chunk))
-        params = []
-        for receipt_id, when in chunk:
-            params += [template.queue, template.task_name, template.priority, template.lock, template.queueing_lock,
-                       json.dumps({"receipt_id": receipt_id}), when]
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT procrastinate_defer_jobs_v1(ARRAY[{rows}])", params)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT procrastinate_defer_jobs_v1(array_agg(ROW(%s, %s, %s, %s, %s, "
+            "jsonb_build_object('receipt_id', u.id), u.at)::procrastinate_job_to_defer_v1 ORDER BY u.n)) "
+            "FROM unnest(%s::bigint[], %s::timestamptz[]) WITH ORDINALITY AS u(id, at, n)",
+            [template.queue, template.task_name, template.priority, template.lock, template.queueing_lock,
+             [i for i, _when in items], [when for _i, when in items]])
 
 
 def receipt_send(*, receipt_id: int) -> Receipt | None:
