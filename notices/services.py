@@ -428,6 +428,7 @@ def receipt_read(*, token: str) -> Receipt:
 def receipt_confirm(*, token: str) -> Receipt:
     receipt = _by_token(token)
     _confirm_person(receipt, how=_("on the notice page"))
+    receipt.refresh_from_db()
     return receipt
 
 

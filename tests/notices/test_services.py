@@ -31,7 +31,8 @@ def test_the_link_opens_only_that_notice_reads_it_confirms_it_and_expires(client
     assert page.status_code == 200 and "封路通知" in page.content.decode()
     receipt.refresh_from_db()
     assert receipt.state == "read" and receipt.read_at
-    assert client.post(f"/n/{receipt.token}/confirm/").status_code == 200
+    confirmed = client.post(f"/n/{receipt.token}/confirm/")
+    assert confirmed.status_code == 200 and 'id="confirmed"' in confirmed.content.decode()
     receipt.refresh_from_db()
     assert receipt.state == "confirmed"
     assert client.get("/n/not-a-token").status_code == 404
