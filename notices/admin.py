@@ -67,7 +67,7 @@ class ContactAdmin(admin.ModelAdmin):
 
 @admin.register(ContactGroup)
 class ContactGroupAdmin(admin.ModelAdmin):
-    list_display = ["name", "name_en"]
+    list_display = ["name", "name_en", "warning_levels"]
     search_fields = ["name", "name_en"]
 
 

@@ -19,6 +19,11 @@ class ContactGroup(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
     description = models.TextField(_("description"), blank=True)
+    # Public warnings of these levels (alerts: "orange", "red") are sent to this group when issued.
+    warning_levels = ArrayField(models.CharField(max_length=10), verbose_name=_("warning levels it receives"),
+                                blank=True, default=list,
+                                help_text=_("Comma-separated: orange, red. Issued warnings of these levels "
+                                            "are sent to the group."))
 
     class Meta:
         ordering = ["name"]

@@ -32,7 +32,7 @@ class GroupSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ContactGroup
-        fields = ["id", "name", "name_en", "description", "members"]
+        fields = ["id", "name", "name_en", "description", "warning_levels", "members"]
         read_only_fields = fields
 
 

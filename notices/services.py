@@ -168,6 +168,15 @@ def notify_flow(*, source: str, title: str, body: str = "", targets=(), users=()
         return None
 
 
+def notify_warning(*, level: str, headline: str, text: str, drill: bool, incident_id: int | None) -> Notice | None:
+    """An issued public warning goes to the groups that receive its level (ContactGroup.warning_levels)."""
+    groups = list(ContactGroup.objects.filter(warning_levels__contains=[level]).values_list("pk", flat=True))
+    if not groups:
+        return None
+    return notify_flow(source="alert.issued", groups=groups, title=headline, body=text, drill=drill,
+                       incident_id=incident_id)
+
+
 def contact_for(*, name: str, mobile: str, organisation: str = "", position: str = "") -> Contact | None:
     """The directory's contact with this number, added when missing (a plan's role-holder kept
     in the plan with a phone): None when the number is not a mobile one."""
