@@ -97,7 +97,7 @@ def alert_issue(*, actor, alert_id: int, confirmed: bool = True) -> Alert:
         _announce(alert, actor, "alert.issued", _("Public warning issued: %(headline)s"))
         if alert.level in CONFIRM_LEVELS:  # orange and red also reach the groups that receive them
             notice_services.notify_warning(level=alert.level, headline=alert.headline, text=alert.description,
-                                           drill=alert.is_exercise(), incident_id=alert.incident_id)
+                                           drill=alert.is_exercise, incident_id=alert.incident_id)
         return alert
 
 
