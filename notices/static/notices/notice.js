@@ -16,8 +16,11 @@
     const r = p.receipt;
     const row = document.getElementById("receipt-" + r.id);
     if (!row) {
-      // A new receipt (resent, chased): reload once to show it in its place.
-      location.reload();
+      // A new receipt (resent, chased): reload once to show the new rows in their place.
+      if (!root.dataset.reloading) {
+        root.dataset.reloading = "1";
+        setTimeout(() => location.reload(), 500);
+      }
       return;
     }
     const before = row.dataset.state;
