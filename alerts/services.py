@@ -28,6 +28,7 @@ from core.params import is_id
 from core.roles import COMMAND_ROLES, require_role
 from incidents.models import Incident
 from incidents.services import timeline_add
+from notices import services as notice_services
 
 # Fields a commander writes; everything else is the service's business.
 EDITABLE = ("level", "event", "headline", "description", "instructions", "event_en", "headline_en",
@@ -94,6 +95,9 @@ def alert_issue(*, actor, alert_id: int, confirmed: bool = True) -> Alert:
         _new_message(alert, now)
         alert.save()
         _announce(alert, actor, "alert.issued", _("Public warning issued: %(headline)s"))
+        if alert.level in CONFIRM_LEVELS:  # orange and red also reach the groups that receive them
+            notice_services.notify_warning(level=alert.level, headline=alert.headline, text=alert.description,
+                                           drill=alert.is_exercise, incident_id=alert.incident_id)
         return alert
 
 

@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("alerts.api_urls")),
     path("", include("drills.api_urls")),
     path("", include("oversight.api_urls")),
+    path("", include("notices.api_urls")),
 ]

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "procrastinate.contrib.django",
     "simple_history",
     "core",
+    "notices",
     "command",
     "resources",
     "hazards",
@@ -341,6 +342,43 @@ STREAM_CLIENT_BURST = env_int("STREAM_CLIENT_BURST", 30)
 # is dropped with 4408 and resumes with ?since=; live frames held while a socket replays.
 STREAM_SLOW_READER_S = float(env_str("STREAM_SLOW_READER_S", "10"))
 STREAM_REPLAY_BUFFER = env_int("STREAM_REPLAY_BUFFER", 1000)
+
+# Notices (notices/, issue 21): links in messages, the SMS gateway (Kannel's smsbox `sendsms`),
+# pacing and chasing. With SMS_GATEWAY_URL unset, `make run`/`make test` start a Kannel on loopback
+# (bearerbox + smsbox, with kannel-extras' fakesmsc as the carrier: `manage.py sms_gateway`) on
+# SMS_LOCAL_PORT_BASE .. +5, and this is its sendsms URL.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+SMS_GATEWAY_LOCAL = not os.environ.get("SMS_GATEWAY_URL")
+SMS_LOCAL_PORT_BASE = env_int("SMS_LOCAL_PORT_BASE", 13010)
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "") or f"http://127.0.0.1:{SMS_LOCAL_PORT_BASE + 3}/cgi-bin/sendsms"
+SMS_GATEWAY_USER = env_str("SMS_GATEWAY_USER", "command")
+SMS_GATEWAY_PASSWORD = env_str("SMS_GATEWAY_PASSWORD", "")
+SMS_GATEWAY_SMSC = env_str("SMS_GATEWAY_SMSC", "carrier" if SMS_GATEWAY_LOCAL else "")
+SMS_GATEWAY_TIMEOUT_S = float(env_str("SMS_GATEWAY_TIMEOUT_S", "10"))
+SMS_SENDER = env_str("SMS_SENDER", "10690001")
+SMS_SIGNATURE = env_str("SMS_SIGNATURE", "区应急指挥中心")
+SMS_MAX_PARTS = env_int("SMS_MAX_PARTS", 4)
+SMS_RATE = env_int("SMS_RATE", 20)  # messages per second, all notices together
+SMS_RETRY_S = env_int("SMS_RETRY_S", 10)  # gateway down: a message waits this long between tries
+# Where the gateway calls back (delivery reports, replies) and the secret in those URLs.
+SMS_CALLBACK_BASE = env_str("SMS_CALLBACK_BASE", "") or SITE_URL
+SMS_CALLBACK_SECRET = env_str("SMS_CALLBACK_SECRET", "")
+if not SMS_CALLBACK_SECRET:
+    import hashlib
+    import hmac
+
+    # Derived from the secret key: stable across restarts, unknown to anyone without the key.
+    SMS_CALLBACK_SECRET = hmac.new(SECRET_KEY.encode(), b"sms-callback", hashlib.sha256).hexdigest()[:32]
+if not SMS_GATEWAY_PASSWORD:
+    import hashlib
+    import hmac
+
+    SMS_GATEWAY_PASSWORD = hmac.new(SECRET_KEY.encode(), b"sms-sendsms", hashlib.sha256).hexdigest()[:24]
+VOICE_GATEWAY_URL = env_str("VOICE_GATEWAY_URL", "")
+NOTICE_LINK_TTL_S = env_int("NOTICE_LINK_TTL_S", 3 * 24 * 3600)
+NOTICE_CHASE_MAX_ROUNDS = env_int("NOTICE_CHASE_MAX_ROUNDS", 4)
+# The duty post whose officer on duty is the duty chief (带班领导) that chasing falls back to.
+NOTICE_DUTY_CHIEF_POST = env_str("NOTICE_DUTY_CHIEF_POST", "LEAD")
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

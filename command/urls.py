@@ -24,6 +24,8 @@ urlpatterns = [
     path("safety/", include("safety.urls")),
     path("oversight/", include("oversight.urls")),
     path("monitoring/", include("monitoring.urls")),
+    path("notices/", include("notices.urls")),
+    path("", include("notices.public_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: the CSP allows no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

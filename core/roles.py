@@ -212,3 +212,14 @@ def role_required(roles, message=None):
         return wrapped
 
     return decorator
+
+
+# Notices (issue 21): planners keep the directory (contacts, groups) in the admin; console
+# roles read notices, receipts and gateway reports there (written through notices.services).
+ROLE_PERMISSIONS[PLANNER] = ROLE_PERMISSIONS[PLANNER] + [
+    *[f"notices.{verb}_{model}" for model in ("contact", "contactgroup") for verb in ("view", "add", "change", "delete")],
+    "notices.view_notice", "notices.view_receipt", "notices.view_gatewayreport"]
+for _role in (DUTY_OFFICER, DISPATCHER, COMMANDER, VIEWER):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + [
+        "notices.view_contact", "notices.view_contactgroup", "notices.view_notice", "notices.view_receipt",
+        "notices.view_gatewayreport"]

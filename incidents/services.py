@@ -38,6 +38,7 @@ from incidents.models import (
     Severity,
     TimelineEntry,
 )
+from notices import services as notice_services
 from resources.models import Area, Resource
 
 # reported → dispatched → in progress → contained → closed; a step back is allowed where a
@@ -750,6 +751,13 @@ def assignment_escalate(*, assignment_id: int) -> Assignment | None:
                   "s": settings.ESCALATION_TIMEOUT_S * assignment.escalations, "n": assignment.escalations},
               assignment=assignment.pk)
     stream.publish(events.ASSIGNMENT_ESCALATED, assignment)
+    if assignment.escalations == 1:  # a locked phone hears the first escalation by SMS (issue 21)
+        notice_services.notify_flow(
+            source="assignment.escalated", channels_wanted=["sms"], incident_id=assignment.incident_id,
+            drill=assignment.incident.exercise, targets=[{"kind": "unit_crew", "id": assignment.resource_id}],
+            title=_("%(unit)s: assignment to %(number)s not acknowledged") % {
+                "unit": assignment.resource.name, "number": assignment.incident.number},
+            body=_("Open the responder page and acknowledge."))
     if assignment.escalations < settings.ESCALATION_MAX_ROUNDS:
         escalate_unacknowledged.configure(schedule_in={"seconds": settings.ESCALATION_TIMEOUT_S}).defer(
             assignment_id=assignment.pk)

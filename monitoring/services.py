@@ -24,6 +24,7 @@ from monitoring import engine
 from monitoring.events import ALARM_RAISED, ALARM_UPDATED
 from monitoring.models import Alarm, AlarmEntry, DeadLetter, MonitoringPoint, PointKind
 from monitoring.payloads import alarm_payload
+from notices import services as notice_services
 
 EVENT_RAISED = ALARM_RAISED.name
 EVENT_UPDATED = ALARM_UPDATED.name
@@ -303,6 +304,13 @@ def alarm_escalate(*, alarm_id: int) -> Alarm | None:
         "Not acknowledged after %(s)s s: sent to the officers on duty and %(n)s responsible person(s).") % {
         "s": settings.MONITORING_HH_ESCALATION_S * alarm.escalations, "n": len(people)})
     _emit(alarm, EVENT_UPDATED, change="escalated_to_people", audiences=alarm_audiences(people))
+    if alarm.escalations == 1:  # and by SMS to the responsible persons and the duty chief (issue 21)
+        notice_services.notify_flow(
+            source="alarm.hh", drill=alarm.exercise, users=people,
+            targets=[{"kind": "duty_chief", "id": 0}],
+            title=_("HH alarm not acknowledged: %(point)s") % {"point": alarm.point.name},
+            body=_("Point %(code)s is at its high-high limit. Check it and acknowledge the alarm.") % {
+                "code": alarm.point.code})
     return alarm
 
 

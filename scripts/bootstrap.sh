@@ -19,7 +19,8 @@ as_root() {
 # --- system packages ---------------------------------------------------------
 PACKAGES=(postgresql postgresql-postgis redis-server mosquitto mosquitto-clients openssl gdal-bin libgeos-c1v5 chromium gettext python3-venv curl
   fonts-wqy-zenhei  # a CJK TrueType font: the after-action PDF renders Chinese with it
-  patroni etcd-server etcd-client pgbackrest)  # the database cluster and its backups (deploy/, tests/failover/)
+  patroni etcd-server etcd-client pgbackrest  # the database cluster and its backups (deploy/, tests/failover/)
+  kannel kannel-extras)  # the SMS gateway of notices (bearerbox + smsbox; fakesmsc as the carrier on loopback)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

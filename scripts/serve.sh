@@ -7,6 +7,11 @@ HOST=${1:-127.0.0.1} PORT=${2:-8000}
 
 # DEBUG off unless DEBUG=1 (`make dev`); a generated secret key kept in var/ (scripts/serve_env.sh).
 source scripts/serve_env.sh
+# Links in notices' SMS point at SITE_URL (set it to the address phones can reach); the local SMS
+# gateway calls this server back on loopback. Set before the worker starts: it builds the callbacks.
+local_host=$HOST; [ "$HOST" = 0.0.0.0 ] && local_host=127.0.0.1
+export SITE_URL=${SITE_URL:-http://$local_host:$PORT}
+export SMS_CALLBACK_BASE=${SMS_CALLBACK_BASE:-http://$local_host:$PORT}
 
 .venv/bin/python manage.py procrastinate worker >var/worker.log 2>&1 &
 worker=$!
@@ -18,7 +23,14 @@ if [ "${SIMULATOR:-1}" != 0 ]; then
   .venv/bin/python manage.py simulate run >var/simulator.log 2>&1 &
   simulator=$!
 fi
-trap 'kill $worker $ingest $simulator 2>/dev/null || true' EXIT INT TERM
+# Notices by SMS: without SMS_GATEWAY_URL, a Kannel on loopback with fakesmsc as the carrier
+# (manage.py sms_gateway).
+gateway=""
+if [ -z "${SMS_GATEWAY_URL:-}" ]; then
+  .venv/bin/python manage.py sms_gateway >var/sms_gateway.log 2>&1 &
+  gateway=$!
+fi
+trap 'kill $worker $ingest $simulator $gateway 2>/dev/null || true' EXIT INT TERM
 
 cat <<MSG
 
@@ -29,6 +41,8 @@ cat <<MSG
   Job worker log: var/worker.log     Health: http://$HOST:$PORT/healthz
   Park monitoring: var/ingest.log, simulator var/simulator.log (SIMULATOR=0 turns it off);
     stage a leak with: .venv/bin/python manage.py simulate leak RS01
+  Notices: http://$HOST:$PORT/notices/  SMS gateway log var/sms_gateway.log, the phones' inbox
+    var/kannel-13010/carrier.log; reply as a phone: .venv/bin/python manage.py sms_reply 13800000001 收到
 
 MSG
 .venv/bin/daphne -b "$HOST" -p "$PORT" command.asgi:application

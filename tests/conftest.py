@@ -27,7 +27,7 @@ PASSWORD = "test-pass-123"
 # "fast-1of2" and "fast-2of2" (any <kind>-<k>of<n>) split a kind by whole files, weighing tests
 # that load the demo district or commit (transactional_db) more. Without TEST_SHARD every
 # collected test runs (`pytest tests/x` as usual).
-SLOW_FIXTURES = {"browser", "daphne_server", "logged_daphne", "broker"}
+SLOW_FIXTURES = {"browser", "daphne_server", "logged_daphne", "broker", "sms_gateway"}
 SLOW_PATHS = ("tests/scaleout/", "tests/e2e/", "tests/failover/", "tests/drills/test_worker.py", "tests/security/test_run_mode.py")
 SHARD_PATTERN = r"(slow|fast)(?:-([1-9][0-9]*)of([1-9][0-9]*))?"
 

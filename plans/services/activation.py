@@ -18,6 +18,7 @@ from core.errors import DomainError
 from core.roles import COMMAND_ROLES, INTAKE_ROLES, require_role
 from incidents.models import SEVERITY_NUMERALS, Incident, Severity, TimelineEntry
 from incidents.services import incident_lock, timeline_add
+from notices import services as notice_services
 from plans import events
 from plans.models import Activation, Plan, ResponseLevel, Task
 from plans.models.plan import LEVEL_RANK
@@ -167,7 +168,26 @@ def _start(actor, incident: Incident, plan: Plan, level: ResponseLevel) -> Activ
     stream.publish(events.ACTIVATION_CREATED, activation)
     for task in tasks:
         _emit_task(task, "task.created")
+    _notify_role_holders(activation, tasks)
     return activation
+
+
+def _notify_role_holders(activation: Activation, tasks: list[Task]) -> None:
+    """Each of the plan's role-holders (its contacts) gets a notice with their own tasks (those
+    naming their position or name; all of them when none does), by app and SMS (issue 21)."""
+    for holder in activation.plan.contacts.all():
+        contact = notice_services.contact_for(name=holder.name, mobile=holder.phone,
+                                              organisation=holder.organisation, position=holder.position)
+        if contact is None:
+            continue
+        keys = [k for k in (holder.position, holder.name) if k]
+        mine = [t for t in tasks if any(k in (t.responsible or "") for k in keys)] or tasks
+        notice_services.notify_flow(
+            source="plan.activated", contacts=[contact.pk], incident_id=activation.incident_id,
+            drill=activation.incident.exercise,
+            title=_("Plan %(plan)s activated at level %(lv)s") % {
+                "plan": activation.plan.title, "lv": SEVERITY_NUMERALS[activation.level]},
+            body="；".join(t.title for t in mine[:8]))
 
 
 def _raise(actor, activation: Activation, level: ResponseLevel) -> Activation:

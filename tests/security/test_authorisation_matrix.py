@@ -356,7 +356,7 @@ def world(world, make_user):
             "hidden_danger": hidden_danger, "photo": photo, "hd_rectifying": rectifying, "hd_awaiting": awaiting,
             "permit": submitted, "permit_running": running, "permit_suspended": suspended,
             "broken_unit": _broken_unit(world),
-            **_monitoring_objects(world)}
+            **_monitoring_objects(world), **_notice_objects(world)}
 
 
 # --- park monitoring (monitoring app) ------------------------------------------------------
@@ -394,6 +394,44 @@ DEVICES_MATRIX = {
     "api/v1/devices/<int:pk>/revoke/": {"POST": (NOBODY, "device", {}, "json")},
 }
 MATRIX.update(DEVICES_MATRIX)
+
+
+# --- notices (issue 21) ---------------------------------------------------------------------
+# Console roles read the directory and notices; intake roles (and planners, for the directory)
+# write. The person's link needs no sign-in: its token is the key, to that one notice only. The
+# gateway's callbacks need the shared secret in the path (_url puts it there), nothing else.
+NOTICES_MATRIX = {
+    "notices/": {"GET": (CONSOLE, None, None, None),
+                 "POST": (INTAKE, None, lambda w: {"title": "t", "contacts": [w["contact"].pk], "channels": ["sms"]},
+                          "form")},
+    "notices/<int:pk>/": {"GET": (CONSOLE, "notice", None, None)},
+    "notices/<int:pk>/resend/": {"POST": (INTAKE, "notice", {}, "form")},
+    "api/v1/contacts/": {"GET": (CONSOLE, None, None, None),
+                         "POST": (INTAKE | {P}, None, {"name": "n", "mobile": "13800000777"}, "json")},
+    "api/v1/contacts/<int:pk>/": {"GET": (CONSOLE, "contact", None, None)},
+    "api/v1/contact-groups/": {"GET": (CONSOLE, None, None, None),
+                               "POST": (INTAKE | {P}, None, {"name": "g"}, "json")},
+    "api/v1/notices/": {"GET": (CONSOLE, None, None, None),
+                        "POST": (INTAKE, None, lambda w: {"title": "t", "contacts": [w["contact"].pk],
+                                                          "channels": ["sms"]}, "json")},
+    "api/v1/notices/<int:pk>/": {"GET": (CONSOLE, "notice", None, None)},
+    "api/v1/notices/<int:pk>/resend/": {"POST": (INTAKE, "notice", {}, "json")},
+    "n/<str:token>": {"GET": (EVERYONE, "receipt_token", None, None)},
+    "n/<str:token>/confirm/": {"POST": (EVERYONE, "receipt_token", {}, "form")},
+    "sms/gateway/<str:secret>/dlr/<int:receipt_id>/": {"GET": (EVERYONE, "gateway", None, None)},
+    "sms/gateway/<str:secret>/in/": {"GET": (EVERYONE, "gateway", None, None)},
+}
+MATRIX.update(NOTICES_MATRIX)
+
+
+def _notice_objects(world):
+    from notices import services as notices
+    from notices.models import Contact
+
+    contact = Contact.objects.create(name="sec contact", mobile="+8613800000888")
+    notice = notices.notice_send(actor=world["users"][D], title="sec notice", contacts=[contact.pk],
+                                 channels_wanted=["sms"])
+    return {"contact": contact, "notice": notice, "receipt": notice.receipts.get()}
 
 
 def _monitoring_objects(world):
@@ -451,6 +489,13 @@ def _url(route, target, world):
         return url.replace("<int:pk>", str(world["photo"].hidden_danger_id))
     if target == "layer":
         return url.replace("<slug:name>", "incidents")
+    if target == "receipt_token":
+        return url.replace("<str:token>", world["receipt"].token)
+    if target == "gateway":
+        url = url.replace("<str:secret>", settings.SMS_CALLBACK_SECRET)
+        if "<int:receipt_id>" in url:
+            return url.replace("<int:receipt_id>", str(world["receipt"].pk)) + "?type=8"
+        return url + f"?from=%2B8613800000888&text=1&id=sec-{world['receipt'].pk}"
     if target == "username":
         return url.replace("<str:username>", "sec_viewer")
     if target:

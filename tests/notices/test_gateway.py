@@ -1,0 +1,96 @@
+"""SMS through a real Kannel (bearerbox + smsbox, fakesmsc as the carrier): out by `sendsms`,
+delivery reports back by `dlr-url`, replies in by the `sms-service` URL (issue 21, points 2, 6, 8)."""
+
+import subprocess
+import sys
+
+import pytest
+from procrastinate.contrib.django.models import ProcrastinateJob
+
+from notices import services
+from notices.models import GatewayReport, Receipt
+from tests.conftest import stop_process
+from tests.notices.conftest import wait_until, worker_env
+from tests.scaleout.helpers import ROOT
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _send(duty_officer, contacts, **extra):
+    return services.notice_send(actor=duty_officer, title="氨泄漏", body="园区E01储罐区氨泄漏，请立即到指挥部。",
+                                contacts=[c.pk for c in contacts], channels_wanted=["sms"], **extra)
+
+
+def _run_jobs(notice):
+    for receipt in notice.receipts.order_by("id"):
+        services.receipt_send(receipt_id=receipt.pk)
+
+
+def test_a_notice_reaches_phones_through_the_gateway_and_comes_back_delivered_then_confirmed(
+        sms_gateway, duty_officer, contacts):
+    notice = _send(duty_officer, contacts)
+    _run_jobs(notice)  # what the send jobs do: hand each receipt to smsbox's sendsms
+    inbox = sms_gateway.inbox
+    wait_until(lambda: len(inbox()) == 3, timeout=30, what="three messages at the carrier")
+    by_number = dict(inbox())
+    assert set(by_number) == {c.mobile for c in contacts}
+    text = by_number[contacts[0].mobile]
+    assert text.startswith("【区应急指挥中心】氨泄漏") and "回复1确认" in text
+    receipt = notice.receipts.get(contact=contacts[0])
+    assert f"/n/{receipt.token}" in text and contacts[0].name not in text  # the link, not the name
+    # The carrier's delivery reports come back through dlr-url.
+    wait_until(lambda: notice.receipts.filter(state="delivered").count() == 3, timeout=30, what="delivery reports")
+
+    sms_gateway.reply(contacts[0].mobile.removeprefix("+86"), "收到")
+    sms_gateway.reply(contacts[1].mobile, "1")
+    sms_gateway.reply("+8613999999999", "谁发的短信？")
+    sms_gateway.reply(contacts[2].mobile, "在路上")
+    wait_until(lambda: GatewayReport.objects.filter(kind="reply").count() == 4, timeout=30, what="four replies")
+    states = dict(notice.receipts.values_list("contact__name", "state"))
+    assert states == {contacts[0].name: "confirmed", contacts[1].name: "confirmed", contacts[2].name: "delivered"}
+    kept = dict(GatewayReport.objects.filter(kind="reply").exclude(outcome="confirmed").values_list("text", "outcome"))
+    assert kept == {"谁发的短信？": "unknown_number", "在路上": "other_text"}
+
+
+def test_gateway_down_messages_wait_and_leave_once_when_it_returns(sms_gateway, duty_officer, contacts):
+    proc = subprocess.Popen([sys.executable, "manage.py", "procrastinate", "worker", "--queues", "notices",
+                             "--fetch-job-polling-interval", "0.2", "--no-listen-notify"],
+                            cwd=ROOT, env=worker_env(sms_gateway.config),
+                            stdout=subprocess.DEVNULL, stderr=open(ROOT / "var" / "notices-worker.log", "wb"))  # noqa: SIM115
+    try:
+        sms_gateway.stop()
+        notice = _send(duty_officer, contacts)
+
+        def tried_and_waiting():
+            jobs = ProcrastinateJob.objects.filter(task_name="notices.send_receipt")
+            return jobs.count() == 3 and all(j.attempts >= 1 and j.status == "todo" for j in jobs)
+
+        wait_until(tried_and_waiting, timeout=180, what="the worker to try the stopped gateway")
+        assert set(notice.receipts.values_list("state", flat=True)) == {"queued"}
+        assert sms_gateway.inbox() == []
+
+        sms_gateway.start()
+        wait_until(lambda: notice.receipts.filter(state="delivered").count() == 3, timeout=90,
+                   what="the waiting messages to leave and be delivered")
+        numbers = [to for to, _text in sms_gateway.inbox()]
+        assert sorted(numbers) == sorted(c.mobile for c in contacts)  # each exactly once
+    finally:
+        stop_process(proc, grace=15)
+
+
+def test_a_delivery_report_or_reply_arriving_twice_counts_once(sms_gateway, duty_officer, contacts, client):
+    notice = _send(duty_officer, contacts[:1])
+    _run_jobs(notice)
+    receipt = notice.receipts.get()
+    wait_until(lambda: Receipt.objects.get(pk=receipt.pk).state == "delivered", timeout=30, what="the report")
+    secret = sms_gateway.config["SMS_CALLBACK_SECRET"]
+    again = client.get(f"/sms/gateway/{secret}/dlr/{receipt.pk}/", {"type": "1"})
+    assert again.status_code == 200 and again.content.decode().strip() == "duplicate"
+    assert GatewayReport.objects.filter(receipt=receipt, kind="dlr", text="1").count() == 1
+    reply = {"from": contacts[0].mobile, "text": "1", "id": "same-message-id"}
+    for _ in range(2):
+        assert client.get(f"/sms/gateway/{secret}/in/", reply).status_code == 200
+    assert GatewayReport.objects.filter(key="mo:same-message-id").count() == 1
+    # Without the secret the gateway's doors do not exist.
+    assert client.get(f"/sms/gateway/wrong/dlr/{receipt.pk}/", {"type": "2"}).status_code == 404
+    assert Receipt.objects.get(pk=receipt.pk).state == "confirmed"
