@@ -188,6 +188,15 @@
     }
     const def = defs[name];
     const group = ensureGroup(name);
+    // A permanent label (a drill zone's 演练 / EXERCISE) outlives its layer in Leaflet 1.9 (its
+    // element stays on the map even when closed): take the element away with the layer.
+    group.eachLayer((l) => {
+      const tip = l.getTooltip ? l.getTooltip() : null;
+      if (!tip) return;
+      const box = tip.getElement ? tip.getElement() : null;
+      l.unbindTooltip();
+      if (box) box.remove();
+    });
     group.clearLayers();
     L.geoJSON(data, {
       pointToLayer: (f, latlng) => L.circleMarker(latlng, def.point ? def.point(f.properties) : circle("#555")),
