@@ -121,13 +121,14 @@ def after_action(incident: Incident) -> dict:
     """Everything the after-action report shows, for a real incident or an exercise."""
     from alerts.models import Alert
     from hazards.models import Release
+    from hazards.selectors import people_inside
     from plans.models import Activation
 
     releases = []
     for rel in (Release.objects.filter(incident_link__incident=incident).select_related("chemical").prefetch_related("zones")
                 .order_by("created_at")):
         releases.append({"release": rel, "zones": list(rel.zones.all()),
-                         "people": sum(z.get("people", 0) for z in rel.result.get("zones", []))})
+                         "people": people_inside(rel.result)})
     return {
         "incident": incident,
         "timeline": list(incident.timeline.select_related("actor").order_by("at", "id")),
