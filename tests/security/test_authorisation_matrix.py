@@ -297,6 +297,7 @@ SAFETY_MATRIX = {
     "api/v1/layers/work-permits/": {"GET": (LEDGER | CONSOLE, None, None, None)},
     "api/v1/layers/risk-points/": {"GET": (LEDGER | CONSOLE, None, None, None)},
     "api/v1/layers/enterprise-colours/": {"GET": (LEDGER | CONSOLE, None, None, None)},
+    "api/v1/layers/risk-areas/": {"GET": (LEDGER | CONSOLE, None, None, None)},
     "safety/map/": {"GET": (LEDGER, None, None, None)},
     "safety/enterprises/<int:pk>/risk-points/": {"POST": (LEDGER, "enterprise", {
         "name": "p", "lon": "113.62", "lat": "22.7", "method": "LS", "likelihood": "2", "severity": "3"}, "form")},
