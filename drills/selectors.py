@@ -12,7 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from drills.models import Drill, IncidentReport, ReportRule
-from incidents.models import Assignment, Incident
+from incidents.models import Assignment, Incident, timeline_kind_label
 from incidents.selectors import incident_milestones
 
 # Targets for the response intervals, in seconds (docs/domain.md "Service-time budgets"):
@@ -164,7 +164,8 @@ def drill_evaluation(drill: Drill) -> dict:
             if entry.kind == "escalated":
                 escalations.append({"incident": incident.number, "at": entry.at, "text": entry.text})
             actors[_who(entry.actor) or "—"].append(entry.kind)
-    who_did_what = [{"who": who, "count": len(kinds), "kinds": sorted(set(kinds))}
+    who_did_what = [{"who": who, "count": len(kinds), "kinds": sorted(set(kinds)),
+                     "kind_labels": sorted({timeline_kind_label(k) for k in kinds})}
                     for who, kinds in sorted(actors.items(), key=lambda kv: -len(kv[1]))]
     at = drill.ended_at or timezone.now()
     return {
