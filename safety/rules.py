@@ -19,6 +19,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 COLOURS = ("blue", "yellow", "orange", "red")  # lowest to highest
 COLOUR_LABELS = {"red": _("Red"), "orange": _("Orange"), "yellow": _("Yellow"), "blue": _("Blue")}
@@ -26,7 +27,7 @@ COLOUR_LABELS = {"red": _("Red"), "orange": _("Orange"), "yellow": _("Yellow"), 
 # What a person reads for a hidden danger's step and for why a colour was recomputed: the
 # stored codes stay codes (the API, the tests), the pages say them in words (issue 22.10).
 STEP_LABELS = {
-    "reported": _("Reported"), "photo": _("Photo added"), "plan": _("Rectification planned"),
+    "reported": pgettext_lazy("hidden danger step", "Reported"), "photo": _("Photo added"), "plan": _("Rectification planned"),
     "rectified": _("Rectified"), "verified": _("Accepted and closed"), "rejected": _("Sent back to rectification"),
     "overdue": _("Overdue"), "imported": _("Imported"),
 }
