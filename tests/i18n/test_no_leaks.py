@@ -210,3 +210,17 @@ def test_the_scanner_finds_what_leaked_before():
         assert leaks_in(snippet), snippet
     fixed = '<ol><li data-action="reported">12-06 10:00 · <strong>已上报</strong> · 张三</li></ol><p>危险化学品泄漏 · 黄色 · 12-06 10:00</p>'
     assert leaks_in(fixed) == []
+
+
+def test_the_admins_filter_widget_speaks_chinese(make_user, settings):
+    """Django 5.2's zh_Hans script catalogue lacks the filter widget's "Choose all %s" / "Remove all
+    %s" (plan scopes, a point's responsible persons): ours adds them (locale/…/djangojs.po)."""
+    import json
+
+    settings.LANGUAGE_CODE = "zh-hans"
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert client.login(username=make_user("planner_js", roles.PLANNER, staff=True).username, password=PASSWORD)
+    script = client.get("/admin/jsi18n/").content.decode()
+    catalog = json.loads(re.search(r"const newcatalog = (\{.*?\});", script, re.S).group(1))
+    assert catalog["Choose all %s"] == "全选%s" and catalog["Remove all %s"] == "全部移除%s"
+    assert catalog["Choose all"] == "全选"  # Django's own entries are still there
