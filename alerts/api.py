@@ -235,8 +235,17 @@ class AlertCap(APIView):
         return response
 
 
+class GeoJSONRenderer(renderers.JSONRenderer):
+    """RFC 7946's media type, served like every other layer (a client asking for
+    application/geo+json got 406 here); error bodies stay plain JSON objects."""
+
+    media_type = "application/geo+json"
+    format = "geojson"
+
+
 class AlertLayer(APIView):
     permission_classes = [permissions.IsAuthenticated]
+    renderer_classes = [GeoJSONRenderer, renderers.JSONRenderer]
 
     @extend_schema(parameters=[OpenApiParameter("bbox", str, description="minlon,minlat,maxlon,maxlat")],
                    responses={200: OpenApiTypes.OBJECT, 400: _FIELD_ERRORS, **_READ_ERRORS})

@@ -67,7 +67,11 @@ def _role_users() -> int:
     created = 0
     for username, role, zh, en, staff in ROLE_USERS:
         user, was_created = User.objects.get_or_create(
-            username=username, defaults={"first_name": zh, "last_name": en, "is_staff": staff})
+            username=username, defaults={"first_name": zh, "is_staff": staff})
+        # A Chinese name only: "值班员 Duty officer" was both languages at once in every list
+        # (issue 22.10); `en` stays in ROLE_USERS as the README's gloss. Earlier demos: put right.
+        if not was_created and user.last_name == en:
+            User.objects.filter(pk=user.pk).update(last_name="")
         if was_created:
             user.password = demo_password_hash()
             user.save(update_fields=["password"])

@@ -146,6 +146,7 @@ def _int_or_none(value):
 
 
 def _labels() -> dict:
+    from alerts.models import Level as AlertLevel
     from hazards.models import HazardZone, SensitiveTarget
     from monitoring.models import PointState
     from resources.models import Resource
@@ -160,4 +161,4 @@ def _labels() -> dict:
             "severity": {value: str(label) for value, _colour, label in SEVERITY},
             "point_state": words(PointState.choices), "permit_kind": words(WorkPermit.Kind.choices),
             "permit_grade": words(WorkPermit.Grade.choices), "risk_colour": words(COLOUR_CHOICES),
-            "risk_method": words(RiskPoint.Method.choices)}
+            "risk_method": words(RiskPoint.Method.choices), "alert_level": words(AlertLevel.choices)}

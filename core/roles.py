@@ -49,6 +49,17 @@ HAZARD_MODELS = ("chemical", "enterprise", "risksource", "storedchemical", "sens
 
 # Roles that work in the park's safety ledger (safety app); officers see their enterprise only.
 SAFETY_ROLES = frozenset({SAFETY_SUPERVISOR, ENTERPRISE_OFFICER})
+# Park monitoring (issue 21.5: everyone who must act sees alarms where they work). The whole
+# park's points, trends and alarms: the console and the park's safety supervisor. Acknowledging
+# an alarm says "seen, being checked": the command centre, the park's supervisor (the park's
+# monitoring duty) and an enterprise's safety officer for that enterprise's own alarms only
+# (the first to act on site; monitoring.services checks the enterprise). Logging an incident
+# from an alarm stays with the command centre (INTAKE_ROLES).
+MONITORING_ROLES = CONSOLE_ROLES | {SAFETY_SUPERVISOR}
+ALARM_ACK_ROLES = INTAKE_ROLES | {SAFETY_SUPERVISOR, ENTERPRISE_OFFICER}
+# Roles that see an alarm bar: the park's (whole) or one enterprise's (enterprise_scope).
+ALARM_BAR_ROLES = MONITORING_ROLES | {ENTERPRISE_OFFICER}
+
 # Reference data a supervisor keeps in the admin; records with a life (hidden dangers, permits,
 # commitments) change through services only, so the admin shows them read-only.
 SAFETY_REFERENCE_MODELS = ("enterprisemembership", "responsibleperson", "safetymanager", "certificate", "riskpoint")
@@ -145,6 +156,27 @@ for _role in (DUTY_OFFICER, DISPATCHER, COMMANDER, VIEWER):
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + [
         "drills.view_scenario", "drills.view_inject", "drills.view_drill", "drills.view_finding",
         "drills.view_revisiontask", "drills.view_incidentreport", "drills.view_reportrule"]
+
+# The enterprise an enterprise officer is bound to. The binding is the safety app's
+# (EnterpriseMembership); it registers the reader at start-up (safety.apps), so a sibling such as
+# monitoring can scope by it without importing safety.
+_enterprise_scope_reader = None
+
+
+def register_enterprise_scope(reader) -> None:
+    global _enterprise_scope_reader
+    _enterprise_scope_reader = reader
+
+
+def enterprise_scope(user) -> int | None:
+    """The one enterprise `user` may see (an enterprise officer's), or None for anyone else.
+    An officer whose binding is missing gets -1: an id no enterprise has, so they see nothing
+    rather than everything."""
+    if ENTERPRISE_OFFICER not in user_roles(user) or user_roles(user) & MONITORING_ROLES:
+        return None
+    enterprise_id = _enterprise_scope_reader(user) if _enterprise_scope_reader else None
+    return -1 if enterprise_id is None else enterprise_id
+
 
 def user_roles(user) -> set[str]:
     if not user or not user.is_authenticated:

@@ -22,7 +22,7 @@ def load() -> dict:
     plan = Plan.objects.filter(code="XC-E01-01", status=Plan.Status.PUBLISHED).first()
     leak = IncidentType.objects.filter(code="hazmat-leak").first()
     scenario = Scenario.objects.create(
-        title="液氯储罐泄漏桌面推演 / Chlorine tank leak tabletop", kind=Scenario.Kind.TABLETOP,
+        title="液氯储罐泄漏桌面推演", kind=Scenario.Kind.TABLETOP,  # one language: data, not a label
         scope=Scenario.Scope.COMBINED, plan=plan, enterprise=Enterprise.objects.filter(code="E01").first(),
         objectives="检验现场处置方案的报警、疏散和堵漏流程；检验区指挥中心调度与预警发布。",
         description="T-102 储罐法兰泄漏，东南风转东北风，下风向有学校。", created_by=planner)

@@ -50,10 +50,10 @@ def _t(value) -> str:
 
 
 def _secs(value) -> str:
-    if value is None:
-        return "—"
-    value = int(round(value))
-    return f"{value // 60} min {value % 60:02d} s" if value >= 60 else f"{value} s"
+    # The pages' own words for a duration (49 秒, 1 分 00 秒), not English units (issue 22.10).
+    from incidents.templatetags.incident_tags import duration
+
+    return duration(value)
 
 
 def after_action_pdf(aar: dict) -> bytes:
@@ -88,7 +88,7 @@ def after_action_pdf(aar: dict) -> bytes:
     if exercise:
         story.append(p(EXERCISE_LABEL + " — 本报告所述为应急演练，不是真实事件。This report is of an exercise.", banner))
     story.append(p(_("After-action report") + f" · {incident.number}", h1))
-    story.append(p(f"{incident.title}\n{incident.type.name_zh} / {incident.type.name_en} · "
+    story.append(p(f"{incident.title}\n{incident.type.local_name} · "
                    f"{_('severity')} {incident.severity_numeral} · {incident.get_status_display()}\n"
                    f"{_('Call received')}: {_t(incident.reported_at)} · {_('Closed')}: {_t(incident.closed_at)}\n"
                    f"{incident.address}"))

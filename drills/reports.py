@@ -50,7 +50,8 @@ def evaluation_json(ev: dict) -> dict:
                        "response": response_json(i["response"]), "tasks": tasks_json(i["tasks"])}
                       for i in ev["incidents"]],
         "escalations": [{**e, "at": _iso(e["at"])} for e in ev["escalations"]],
-        "who_did_what": ev["who_did_what"],
+        # The API keeps the kinds as codes (the contract); the words are the pages'.
+        "who_did_what": [{k: v for k, v in w.items() if k != "kind_labels"} for w in ev["who_did_what"]],
         "findings": [finding_json(f) for f in ev["findings"]],
         "releases": [{"id": r.pk, "chemical": r.chemical.name, "wind_speed_ms": r.wind_speed_ms,
                       "wind_from_deg": r.wind_from_deg, "exercise": r.exercise} for r in ev["releases"]],

@@ -12,7 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from drills.models import Drill, IncidentReport, ReportRule
-from incidents.models import Assignment, Incident
+from incidents.models import Assignment, Incident, timeline_kind_label
 from incidents.selectors import incident_milestones
 
 # Targets for the response intervals, in seconds (docs/domain.md "Service-time budgets"):
@@ -125,13 +125,14 @@ def after_action(incident: Incident) -> dict:
     """Everything the after-action report shows, for a real incident or an exercise."""
     from alerts.models import Alert
     from hazards.models import Release
+    from hazards.selectors import people_inside
     from plans.models import Activation
 
     releases = []
     for rel in (Release.objects.filter(incident_link__incident=incident).select_related("chemical").prefetch_related("zones")
                 .order_by("created_at")):
         releases.append({"release": rel, "zones": list(rel.zones.all()),
-                         "people": sum(z.get("people", 0) for z in rel.result.get("zones", []))})
+                         "people": people_inside(rel.result)})
     return {
         "incident": incident,
         "timeline": list(incident.timeline.select_related("actor").order_by("at", "id")),
@@ -176,7 +177,8 @@ def drill_evaluation(drill: Drill) -> dict:
             if entry.kind == "escalated":
                 escalations.append({"incident": incident.number, "at": entry.at, "text": entry.text})
             actors[_who(entry.actor) or "—"].append(entry.kind)
-    who_did_what = [{"who": who, "count": len(kinds), "kinds": sorted(set(kinds))}
+    who_did_what = [{"who": who, "count": len(kinds), "kinds": sorted(set(kinds)),
+                     "kind_labels": sorted({timeline_kind_label(k) for k in kinds})}
                     for who, kinds in sorted(actors.items(), key=lambda kv: -len(kv[1]))]
     at = drill.ended_at or timezone.now()
     return {

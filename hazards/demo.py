@@ -123,8 +123,11 @@ def load() -> dict:
     for code, name, name_en, lon, lat in ENTERPRISES:
         enterprises[code], was_created = Enterprise.objects.get_or_create(
             code=code, defaults={"name": name, "name_en": name_en, "in_chemical_park": True,
-                                 "address": f"化工园区 {name_en}", "location": Point(lon, lat, srid=4326)})
+                                 "address": f"化工园区 {name}", "location": Point(lon, lat, srid=4326)})
         created["enterprises"] += was_created
+        # Earlier demos wrote the address in English, and an incident logged from an alarm
+        # carried it into the Chinese console (issue 22.10): put it right where it is unchanged.
+        Enterprise.objects.filter(code=code, address=f"化工园区 {name_en}").update(address=f"化工园区 {name}")
 
     chemicals = {}
     for cas, zh, en, un, mw, aegl, erpg, big_q, beta, dense, source in CHEMICALS:

@@ -34,6 +34,17 @@ def release_exposure(*, release: Release, zones: list[ThreatZone]) -> dict:
     return result
 
 
+def people_inside(result: dict) -> int:
+    """People inside a release's zones, each target counted once (in its worst zone): the
+    zones are nested, so summing the zones' own counts counted a school inside AEGL-3 three
+    times (issue 22.9: 8,900 where 7,700 were inside)."""
+    seen: dict = {}
+    for zone in (result or {}).get("zones", []):
+        for target in zone.get("targets", []):
+            seen.setdefault(target.get("id", target.get("code")), target.get("population") or 0)
+    return sum(seen.values())
+
+
 def shelters_outside(*, release: Release, zones: list[ThreatZone], limit: int = SHELTER_LIMIT) -> list[dict]:
     """Open shelters with free places that lie outside every threat zone, nearest first."""
     shelters = (

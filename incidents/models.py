@@ -84,7 +84,17 @@ class IncidentType(models.Model):
         verbose_name_plural = _("incident types")
 
     def __str__(self):
-        return f"{self.name_zh} / {self.name_en}"
+        # In the reader's language only: "危险化学品泄漏 / Hazardous chemical leak" in every form's
+        # choices and the admin was both at once (issue 22.10).
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        from django.utils.translation import get_language
+
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name_zh or self.name_en
 
 
 class Incident(models.Model):
@@ -181,6 +191,25 @@ class IncidentCounter(models.Model):
 
     year = models.PositiveSmallIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+
+# What a person reads for a timeline entry's kind (the drill evaluation's "who did what" read
+# "call, dispatch, logged"; issue 22.10). The stored kinds stay codes; unknown ones read "Other".
+TIMELINE_KIND_LABELS = {
+    "logged": _("Logged"), "outside_district": _("Outside the district"), "call": _("Further call"),
+    "status": _("Status changed"), "severity": _("Severity changed"), "note": _("Note"),
+    "dispatch": _("Dispatch"), "dispatched": _("Dispatch"), "acknowledged": _("Acknowledged"),
+    "declined": _("Declined"), "en_route": _("En route"), "on_scene": _("On scene"), "cleared": _("Cleared"),
+    "released": _("Units released"), "escalated": _("Escalated"), "report": _("Report filed"),
+    "release": _("Release modelled"), "plan.activated": _("Plan activated"), "plan.ended": _("Plan ended"),
+    "plan.level_raised": _("Response level raised"), "task.done": _("Task done"), "task.overdue": _("Task overdue"),
+    "alert.issued": _("Warning issued"), "alert.updated": _("Warning updated"),
+    "alert.cancelled": _("Warning cancelled"), "alarm": _("Park alarm"),
+}
+
+
+def timeline_kind_label(kind: str) -> str:
+    return str(TIMELINE_KIND_LABELS.get(kind, _("Other")))
 
 
 class TimelineEntry(models.Model):

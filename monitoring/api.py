@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from core.api import DateTimeFilter, role_permission
 from core.errors import DomainError
-from core.roles import CONSOLE_ROLES
+from core.roles import ALARM_ACK_ROLES, ALARM_BAR_ROLES, MONITORING_ROLES
 from monitoring import parsing, selectors, services, sources, store
 from monitoring.models import Alarm, MonitoringPoint, PointKind, PointState
 from monitoring.payloads import release_url
@@ -29,7 +29,11 @@ from monitoring.serializers import (
     ReadingsAnswerSerializer,
 )
 
-Console = role_permission(*CONSOLE_ROLES)
+# The park's points, trends and alarms: consoles and the park's supervisors (issue 21.5); an
+# enterprise officer reads their own enterprise's alarms (the alarm bar) and acknowledges them.
+Monitoring = role_permission(*MONITORING_ROLES)
+AlarmReaders = role_permission(*ALARM_BAR_ROLES)
+AlarmAcknowledgers = role_permission(*ALARM_ACK_ROLES)
 
 
 class ReadingsIngest(APIView):
@@ -77,7 +81,7 @@ class PointFilter(filters.FilterSet):
 
 class PointList(generics.ListAPIView):
     serializer_class = MonitoringPointSerializer
-    permission_classes = [Console]
+    permission_classes = [Monitoring]
     filterset_class = PointFilter
     ordering_fields = ["code", "state", "last_ts"]
     queryset = selectors.points()
@@ -85,12 +89,12 @@ class PointList(generics.ListAPIView):
 
 class PointDetail(generics.RetrieveAPIView):
     serializer_class = MonitoringPointSerializer
-    permission_classes = [Console]
+    permission_classes = [Monitoring]
     queryset = selectors.points()
 
 
 class PointReadings(APIView):
-    permission_classes = [Console]
+    permission_classes = [Monitoring]
 
     @extend_schema(parameters=[
         OpenApiParameter("from", OpenApiTypes.DATETIME, description="default: an hour before `to`"),
@@ -129,20 +133,26 @@ class AlarmFilter(filters.FilterSet):
 
 class AlarmList(generics.ListAPIView):
     serializer_class = AlarmSerializer
-    permission_classes = [Console]
+    permission_classes = [AlarmReaders]
     filterset_class = AlarmFilter
     ordering_fields = ["raised_at", "cleared_at", "level", "state"]
     queryset = selectors.alarms()
 
+    def get_queryset(self):
+        return selectors.alarms_for(self.request.user)
+
 
 class AlarmDetail(generics.RetrieveAPIView):
     serializer_class = AlarmDetailSerializer
-    permission_classes = [Console]
+    permission_classes = [AlarmReaders]
     queryset = selectors.alarms().prefetch_related("history__actor")
+
+    def get_queryset(self):
+        return selectors.alarms_for(self.request.user).prefetch_related("history__actor")
 
 
 class AlarmAcknowledge(APIView):
-    permission_classes = [Console]
+    permission_classes = [AlarmAcknowledgers]
 
     @extend_schema(request=AcknowledgeSerializer, responses={200: AlarmSerializer})
     def post(self, request, pk):
@@ -153,7 +163,7 @@ class AlarmAcknowledge(APIView):
 
 
 class AlarmIncident(APIView):
-    permission_classes = [Console]
+    permission_classes = [Monitoring]
 
     @extend_schema(request=AlarmIncidentSerializer, responses={201: OpenApiResponse({"type": "object"}),
                                                                200: OpenApiResponse({"type": "object"})})

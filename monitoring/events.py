@@ -4,8 +4,19 @@ from core import events, stream
 from monitoring.payloads import alarm_payload
 
 
-def _console_and_duty(_alarm, _change="raised") -> list[str]:
-    return [stream.CONSOLE, stream.DUTY]
+def _console_and_duty(alarm, _change="raised") -> list[str]:
+    return alarm_audiences(alarm)
+
+
+def alarm_audiences(alarm, people=()) -> list[str]:
+    """Everyone who must act hears an alarm where they work (issue 21.5): every console, the
+    officers on duty, the park's safety supervisors, the officers of the enterprise whose risk
+    source it is (only theirs), and `people` (the point's responsible persons, on escalation)."""
+    audiences = [stream.CONSOLE, stream.DUTY, stream.SAFETY]
+    source = alarm.point.risk_source
+    if source is not None:
+        audiences.append(stream.audience_enterprise(source.enterprise_id))
+    return [*audiences, *(stream.audience_user(uid) for uid in people)]
 
 
 def _payload(alarm, change="raised") -> dict:

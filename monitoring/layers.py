@@ -4,7 +4,7 @@ exercise alarm (monitoring.exercise) is given apart (`exercise_alarm`: its level
 real state and colour stay as they are, the popup says 演练 / EXERCISE."""
 
 from core import layers, params
-from core.roles import CONSOLE_ROLES
+from core.roles import MONITORING_ROLES
 from monitoring.models import PointState
 
 NAME = "monitoring-points"
@@ -24,6 +24,6 @@ def monitoring_points(*, query, bbox) -> str:
         where=["t.state = ANY(%(state)s)"] if states else [], params={"state": states}, bbox=bbox)
 
 
-layers.register(NAME, build=monitoring_points, roles=CONSOLE_ROLES,
+layers.register(NAME, build=monitoring_points, roles=MONITORING_ROLES,
                 params={"state": "comma-separated point states (normal, h, hh, l, ll, offline, fault)"},
                 doc="Monitoring points with their alarm state.")

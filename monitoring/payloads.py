@@ -30,6 +30,8 @@ def alarm_payload(alarm, *, change: str) -> dict:
         "cleared_at": alarm.cleared_at,
         "peak_value": alarm.peak_value,
         "acknowledged_by": alarm.acknowledged_by.get_username() if alarm.acknowledged_by_id else None,
+        # How often the HH escalation job sent it on unacknowledged: consoles mark it escalated.
+        "escalations": alarm.escalations,
         "incident": alarm.incident_id,
         "release_url": release_url(alarm),
         "point": {"id": point.pk, "code": point.code, "name": point.name, "kind": point.kind, "unit": point.unit,

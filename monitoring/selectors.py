@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.roles import enterprise_scope
 from monitoring.models import Alarm, MonitoringPoint
 
 MAX_RAW_POINTS = 5000
@@ -24,6 +25,14 @@ def points() -> QuerySet[MonitoringPoint]:
 def alarms() -> QuerySet[Alarm]:
     return (Alarm.objects.select_related("point__risk_source", "acknowledged_by", "incident__chemical")
             .order_by("-raised_at", "-id"))
+
+
+def alarms_for(user) -> QuerySet[Alarm]:
+    """The alarms `user` may see: the whole park's, or an enterprise officer's own enterprise's
+    (core.roles.enterprise_scope), never a neighbour's."""
+    scope = enterprise_scope(user)
+    qs = alarms()
+    return qs if scope is None else qs.filter(point__risk_source__enterprise_id=scope)
 
 
 def open_alarms() -> QuerySet[Alarm]:

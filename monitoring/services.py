@@ -19,19 +19,15 @@ from procrastinate.contrib.django import app as jobs
 
 from core import stream
 from core.errors import DomainError
-from core.roles import INTAKE_ROLES, require_role
+from core.roles import ALARM_ACK_ROLES, INTAKE_ROLES, enterprise_scope, require_role
 from monitoring import engine
-from monitoring.events import ALARM_RAISED, ALARM_UPDATED
+from monitoring.events import ALARM_RAISED, ALARM_UPDATED, alarm_audiences
 from monitoring.models import Alarm, AlarmEntry, DeadLetter, MonitoringPoint, PointKind
 from monitoring.payloads import alarm_payload
 from notices import services as notice_services
 
 EVENT_RAISED = ALARM_RAISED.name
 EVENT_UPDATED = ALARM_UPDATED.name
-
-
-def alarm_audiences(point_responsible_ids: Iterable[int] = ()) -> list[str]:
-    return [stream.CONSOLE, stream.DUTY, *(stream.audience_user(uid) for uid in point_responsible_ids)]
 
 
 # --- readings ----------------------------------------------------------------------------
@@ -122,7 +118,7 @@ def _apply(point: MonitoringPoint, t: engine.Transition) -> Alarm:
 
 
 def _emit(alarm: Alarm, type_: str, *, change: str, audiences: list[str] | None = None) -> None:
-    stream.emit(audiences=audiences or alarm_audiences(), type=type_, payload=alarm_payload(alarm, change=change))
+    stream.emit(audiences=audiences or alarm_audiences(alarm), type=type_, payload=alarm_payload(alarm, change=change))
 
 
 def _locked_alarm(alarm_id) -> Alarm:
@@ -138,8 +134,14 @@ def _locked_alarm(alarm_id) -> Alarm:
 @transaction.atomic
 def alarm_acknowledge(*, actor, alarm_id: int, note: str = "") -> Alarm:
     """An operator has seen the alarm. Lock order: point → alarm."""
-    require_role(actor, INTAKE_ROLES, _("Only duty officers, dispatchers and commanders may acknowledge alarms."))
+    require_role(actor, ALARM_ACK_ROLES, _(
+        "Only the command centre, the park's safety supervisors and the enterprise's own safety officers may "
+        "acknowledge alarms."))
     alarm = _locked_alarm(alarm_id)
+    scope = enterprise_scope(actor)
+    if scope is not None and (alarm.point.risk_source is None or alarm.point.risk_source.enterprise_id != scope):
+        # Another enterprise's alarm: as if it did not exist (no hint of a neighbour's alarms).
+        raise DomainError(_("No alarm %(id)s.") % {"id": alarm_id}, status=404)
     if alarm.state == Alarm.State.ACKNOWLEDGED:
         raise DomainError(_("This alarm is already acknowledged by %(who)s.") % {
             "who": alarm.acknowledged_by.get_username() if alarm.acknowledged_by else "?"}, status=409)
@@ -303,7 +305,7 @@ def alarm_escalate(*, alarm_id: int) -> Alarm | None:
     AlarmEntry.objects.create(alarm=alarm, kind="escalation", level=alarm.level, note=_(
         "Not acknowledged after %(s)s s: sent to the officers on duty and %(n)s responsible person(s).") % {
         "s": settings.MONITORING_HH_ESCALATION_S * alarm.escalations, "n": len(people)})
-    _emit(alarm, EVENT_UPDATED, change="escalated_to_people", audiences=alarm_audiences(people))
+    _emit(alarm, EVENT_UPDATED, change="escalated_to_people", audiences=alarm_audiences(alarm, people))
     if alarm.escalations == 1:  # and by SMS to the responsible persons and the duty chief (issue 21)
         notice_services.notify_flow(
             source="alarm.hh", drill=alarm.exercise, users=people,

@@ -3,18 +3,18 @@
 from django.shortcuts import get_object_or_404, render
 
 from core import panels, stream
-from core.roles import CONSOLE_ROLES, INTAKE_ROLES, has_role, role_required
+from core.roles import ALARM_ACK_ROLES, INTAKE_ROLES, MONITORING_ROLES, has_role, role_required
 from monitoring import selectors
 from monitoring.models import Alarm, PointState
 
 
-@role_required(CONSOLE_ROLES)
+@role_required(MONITORING_ROLES)
 def points(request):
     context = {"points": selectors.points(), "rate": selectors.alarm_rate(), "stream_since": stream.last_seq()}
     return render(request, "monitoring/points.html", context)
 
 
-@role_required(CONSOLE_ROLES)
+@role_required(MONITORING_ROLES)
 def alarms(request):
     qs = selectors.alarms()
     state = request.GET.get("state", "open")
@@ -32,11 +32,12 @@ def alarms(request):
         point = ""
     context = {"alarms": qs[:200], "state": state, "level": level, "point": point, "states": Alarm.State.choices,
                "levels": Alarm.Level.choices, "can_act": has_role(request.user, INTAKE_ROLES),
+               "can_acknowledge": has_role(request.user, ALARM_ACK_ROLES),
                "rate": selectors.alarm_rate(), "stream_since": stream.last_seq()}
     return render(request, "monitoring/alarms.html", context)
 
 
-@role_required(CONSOLE_ROLES)
+@role_required(MONITORING_ROLES)
 def point_detail(request, pk):
     point = get_object_or_404(selectors.points(), pk=pk)
     context = {"point": point, "alarms": selectors.alarms().filter(point=point)[:20], "states": PointState.choices,

@@ -29,6 +29,7 @@ urlpatterns = [
     path("work-permits/<int:pk>/gas-tests/", api.WorkPermitGasTests.as_view(), name="api-work-permit-gas-tests"),
     path("layers/work-permits/", layers.work_permits_layer, name="api-layer-work-permits"),
     path("layers/risk-points/", layers.risk_points_layer, name="api-layer-risk-points"),
+    path("layers/risk-areas/", layers.risk_areas_layer, name="api-layer-risk-areas"),
     path("layers/enterprise-colours/", layers.enterprise_colours_layer, name="api-layer-enterprise-colours"),
     path("commitments/", api.CommitmentList.as_view(), name="api-commitments"),
     path("inspection-draws/", api.InspectionDrawList.as_view(), name="api-inspection-draws"),

@@ -12,13 +12,15 @@ class SafetyConfig(AppConfig):
         # sources (hazards, below us: its admin and regrading know nothing of colours) and the
         # reference data supervisors keep in the admin. Monitoring alarms come through
         # core.events.subscribe (safety.events): a sibling layer is never imported.
+        from core.roles import register_enterprise_scope
         from hazards.models import RiskSource
-        from safety import services
+        from safety import selectors, services
         from safety.models import Certificate, RiskPoint
 
         signals.pre_save.connect(services.risk_source_saving, sender=RiskSource, dispatch_uid="safety.rs.pre")
         signals.post_save.connect(services.risk_source_changed, sender=RiskSource, dispatch_uid="safety.rs.post")
         signals.post_save.connect(services.certificate_saved, sender=Certificate, dispatch_uid="safety.cert.post")
+        register_enterprise_scope(selectors.membership_enterprise_id)
         for model in (RiskSource, RiskPoint, Certificate):
             signals.post_delete.connect(services.colour_input_deleted, sender=model,
                                         dispatch_uid=f"safety.{model._meta.model_name}.deleted")

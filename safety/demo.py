@@ -129,7 +129,9 @@ def _users() -> int:
     made = 0
     for username, role, first, last, staff, code in USERS:
         user, was_created = User.objects.get_or_create(
-            username=username, defaults={"first_name": first, "last_name": last, "is_staff": staff})
+            username=username, defaults={"first_name": first, "is_staff": staff})
+        if not was_created and user.last_name == last:  # one language (issue 22.10, command.demo)
+            User.objects.filter(pk=user.pk).update(last_name="")
         if was_created:
             user.password = demo_password_hash()
             user.save(update_fields=["password"])

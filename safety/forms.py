@@ -30,7 +30,7 @@ class HiddenDangerForm(DomainErrorsMixin, forms.Form):
         required=False, widget=forms.CheckboxSelectMultiple)
     deadline = forms.DateTimeField(label=_("Rectify by"), widget=DATETIME, input_formats=DATETIME_FORMATS)
     photo = forms.FileField(label=_("Photo (JPEG, PNG or WebP)"), required=False)
-    inspection = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    inspection = forms.IntegerField(label=_("found in inspection draw"), required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, enterprises=None, **kwargs):
         super().__init__(*args, **kwargs)

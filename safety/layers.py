@@ -1,8 +1,10 @@
 """Map layers of the safety ledger, as RFC 7946 GeoJSON built in one SQL statement each:
 
 - `work-permits`: special-work permits in force now (GB 30871-2022);
-- `risk-points`: risk points by LEC/LS colour, and `enterprise-colours`: enterprises by their
-  risk colour: together the four-colour map (风险四色图).
+- `risk-points`: risk points by LEC/LS colour, `enterprise-colours`: enterprises (their site
+  where drawn) by their risk colour, and `risk-areas`: the risk sources' footprints, each
+  coloured by the worst risk point inside it, else by its GB 18218 grade (一级 red … 四级
+  blue): together the four-colour map (风险四色图).
 
 Console roles and park supervisors see every enterprise's; an enterprise officer their own
 enterprise's only. Served at /api/v1/layers/<name>/ by safety.api_urls, mounted before the
@@ -48,6 +50,19 @@ LAYERS = {
         "where": ["t.in_chemical_park"],
         "properties": """json_build_object('code', t.code, 'name', t.name, 'colour', c.colour,
             'factors', COALESCE(c.factors, '[]'::jsonb))""",
+    },
+    "risk-areas": {
+        "table": "hazards_risksource t JOIN hazards_enterprise e ON e.id = t.enterprise_id",
+        "geometry": "t.footprint",
+        "enterprise": "t.enterprise_id",
+        "where": ["t.footprint IS NOT NULL", "e.in_chemical_park"],
+        "properties": """json_build_object('code', t.code, 'name', t.name, 'grade', t.grade,
+            'enterprise', e.name, 'enterprise_code', e.code,
+            'colour', COALESCE(
+                (SELECT rp.colour FROM safety_riskpoint rp WHERE rp.enterprise_id = t.enterprise_id
+                   AND ST_Intersects(rp.location::geometry, t.footprint)
+                 ORDER BY array_position(ARRAY['red', 'orange', 'yellow', 'blue'], rp.colour::text) LIMIT 1),
+                (ARRAY['red', 'orange', 'yellow', 'blue'])[t.grade], 'blue'))""",
     },
 }
 
@@ -104,4 +119,5 @@ def _view(name: str, summary: str):
 
 work_permits_layer = _view("work-permits", "Layer work-permits: special-work permits in force now")
 risk_points_layer = _view("risk-points", "Layer risk-points: risk points by colour (four-colour map)")
+risk_areas_layer = _view("risk-areas", "Layer risk-areas: risk sources' footprints by risk colour (four-colour map)")
 enterprise_colours_layer = _view("enterprise-colours", "Layer enterprise-colours: park enterprises by risk colour")

@@ -211,6 +211,10 @@ class HiddenDangerStep(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    @property
+    def action_label(self) -> str:
+        return rules.step_label(self.action)
+
 
 def _photo_path(instance, filename):
     # The stored name never comes from the client.
@@ -394,6 +398,10 @@ class ColourChange(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+
+    @property
+    def reason_label(self) -> str:
+        return rules.reason_label(self.reason)
 
 
 class InspectionDraw(models.Model):

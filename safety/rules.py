@@ -19,9 +19,36 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 COLOURS = ("blue", "yellow", "orange", "red")  # lowest to highest
 COLOUR_LABELS = {"red": _("Red"), "orange": _("Orange"), "yellow": _("Yellow"), "blue": _("Blue")}
+
+# What a person reads for a hidden danger's step and for why a colour was recomputed: the
+# stored codes stay codes (the API, the tests), the pages say them in words (issue 22.10).
+STEP_LABELS = {
+    "reported": pgettext_lazy("hidden danger step", "Reported"), "photo": _("Photo added"), "plan": _("Rectification planned"),
+    "rectified": _("Rectified"), "verified": _("Accepted and closed"), "rejected": _("Sent back to rectification"),
+    "overdue": _("Overdue"), "imported": _("Imported"),
+}
+REASON_LABELS = {
+    "hidden_danger": _("Hidden danger"), "risk_point": _("Risk point assessed"), "work_permit": _("Work permit"),
+    "commitment": _("Daily safety commitment"), "risk_source": _("Risk source changed"),
+    "certificate": _("Certificate"), "alarm": _("Monitoring alarm"), "periodic": _("Periodic recomputation"),
+    "riskpoint": _("Risk point removed"),
+}
+
+
+def step_label(action: str) -> str:
+    return str(STEP_LABELS.get(action, _("Other step")))
+
+
+def reason_label(reason: str) -> str:
+    """`hidden_danger.reported`, `alarm.raised:raised`, `work_permit.start` → words by their subject."""
+    subject = (reason or "").split(":", 1)[0].split(".", 1)[0]
+    if not subject:
+        return ""
+    return str(REASON_LABELS.get(subject, _("Other change")))
 
 # --- risk points ---------------------------------------------------------------------
 

@@ -161,3 +161,28 @@ def test_every_console_page_says_a_drill_is_running(make_scenario, director, vie
     assert 'id="drill-running"' not in _page(crew).get("/incidents/responder/").content.decode()
     drill_services.drill_end(actor=director, drill_id=drill.pk)
     assert 'id="drill-running"' not in page.get("/incidents/").content.decode()
+
+
+def test_people_inside_count_each_target_once_in_nested_zones(real_incident, duty_officer, viewer):
+    """Issue 22.9: a school next to the source lies inside AEGL-3, AEGL-2 and AEGL-1; the report
+    counted its pupils once per zone. Re-model with the school there and read the totals."""
+    from django.contrib.gis.geos import Point
+
+    from hazards.models import SensitiveTarget
+
+    SensitiveTarget.objects.create(code="T-SCH", name="园区小学", kind="school", population=1200,
+                                   location=Point(LON + 0.0005, LAT - 0.0005, srid=4326))
+    SensitiveTarget.objects.create(code="T-HOME", name="园区宿舍", kind="residential", population=300,
+                                   location=Point(LON + 0.0006, LAT - 0.0006, srid=4326))
+    answer = _api(duty_officer).post(
+        "/api/v1/releases/", {"chemical": "7782-50-5", "rate_kg_s": 0.5, "wind_speed_ms": 3, "wind_from_deg": 315,
+                              "stability": "D", "incident": real_incident.pk}, format="json")
+    assert answer.status_code == 201, answer.content
+    zones = answer.json()["zones"]
+    inside = [z for z in zones if z["people"] >= 1500]
+    assert len(inside) >= 2, zones  # the two targets sit in several nested zones
+    report = selectors.after_action(real_incident)
+    assert report["releases"][-1]["people"] == 1500
+    html = _page(viewer).get(f"/drills/after-action/{real_incident.pk}/").content.decode()
+    assert "people inside 1500" in " ".join(html.split())
+    assert "people inside 3000" not in html and "people inside 4500" not in " ".join(html.split())

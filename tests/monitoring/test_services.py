@@ -58,7 +58,7 @@ def test_an_alarm_is_raised_once_escalated_and_cleared_with_history_and_events(m
     events = list(Event.objects.filter(type__startswith="alarm.").order_by("seq"))
     assert [(e.type, e.payload["change"]) for e in events] == [
         ("alarm.raised", "raised"), ("alarm.updated", "escalated"), ("alarm.updated", "cleared")]
-    assert set(events[0].audiences) == {"console", "duty"}
+    assert set(events[0].audiences) == {"console", "duty", "safety"}  # no risk source: no enterprise
     assert events[0].payload["point"]["code"] == "GAS1" and events[0].payload["exercise"] is False
     point.refresh_from_db()
     assert point.state == "normal"

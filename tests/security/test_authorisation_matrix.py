@@ -299,6 +299,7 @@ SAFETY_MATRIX = {
     "api/v1/layers/work-permits/": {"GET": (LEDGER | CONSOLE, None, None, None)},
     "api/v1/layers/risk-points/": {"GET": (LEDGER | CONSOLE, None, None, None)},
     "api/v1/layers/enterprise-colours/": {"GET": (LEDGER | CONSOLE, None, None, None)},
+    "api/v1/layers/risk-areas/": {"GET": (LEDGER | CONSOLE, None, None, None)},
     "safety/map/": {"GET": (LEDGER, None, None, None)},
     "safety/enterprises/<int:pk>/risk-points/": {"POST": (LEDGER, "enterprise", {
         "name": "p", "lon": "113.62", "lat": "22.7", "method": "LS", "likelihood": "2", "severity": "3"}, "form")},
@@ -360,21 +361,24 @@ def world(world, make_user):
 
 
 # --- park monitoring (monitoring app) ------------------------------------------------------
-# Console roles read points and alarms; intake roles acknowledge and log incidents from alarms.
-# Readings are posted by the ingest role only, which no person here holds (tests/monitoring
-# tries it with a gateway user).
+# Console roles and the park's safety supervisor read points, trends and alarms (issue 21.5);
+# an enterprise officer reads their own enterprise's alarms (the world's alarm is on their
+# enterprise's risk source) for the alarm bar, and acknowledges them, as do intake roles and the
+# supervisor; logging an incident from an alarm stays with intake roles. Readings are posted by
+# the ingest role only, which no person here holds (tests/monitoring tries it with a gateway user).
+MONITORING = CONSOLE | {SUP}
 MONITORING_MATRIX = {
-    "monitoring/": {"GET": (CONSOLE, None, None, None)},
-    "monitoring/alarms/": {"GET": (CONSOLE, None, None, None)},
-    "monitoring/points/<int:pk>/": {"GET": (CONSOLE, "monitoring_point", None, None)},
+    "monitoring/": {"GET": (MONITORING, None, None, None)},
+    "monitoring/alarms/": {"GET": (MONITORING, None, None, None)},
+    "monitoring/points/<int:pk>/": {"GET": (MONITORING, "monitoring_point", None, None)},
     "api/v1/readings/": {"POST": (NOBODY, None, lambda w: [{"point": w["monitoring_point"].code,
                                                              "ts": timezone.now().isoformat(), "value": 1}], "json")},
-    "api/v1/monitoring-points/": {"GET": (CONSOLE, None, None, None)},
-    "api/v1/monitoring-points/<int:pk>/": {"GET": (CONSOLE, "monitoring_point", None, None)},
-    "api/v1/monitoring-points/<int:pk>/readings/": {"GET": (CONSOLE, "monitoring_point", None, None)},
-    "api/v1/alarms/": {"GET": (CONSOLE, None, None, None)},
-    "api/v1/alarms/<int:pk>/": {"GET": (CONSOLE, "alarm", None, None)},
-    "api/v1/alarms/<int:pk>/acknowledge/": {"POST": (INTAKE, "alarm", {"note": "seen"}, "json")},
+    "api/v1/monitoring-points/": {"GET": (MONITORING, None, None, None)},
+    "api/v1/monitoring-points/<int:pk>/": {"GET": (MONITORING, "monitoring_point", None, None)},
+    "api/v1/monitoring-points/<int:pk>/readings/": {"GET": (MONITORING, "monitoring_point", None, None)},
+    "api/v1/alarms/": {"GET": (MONITORING | {EO}, None, None, None)},
+    "api/v1/alarms/<int:pk>/": {"GET": (MONITORING | {EO}, "alarm", None, None)},
+    "api/v1/alarms/<int:pk>/acknowledge/": {"POST": (INTAKE | {SUP, EO}, "alarm", {"note": "seen"}, "json")},
     "api/v1/alarms/<int:pk>/incident/": {"POST": (INTAKE, "alarm", {}, "json")},
 }
 MATRIX.update(MONITORING_MATRIX)

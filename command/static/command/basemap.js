@@ -56,20 +56,28 @@
       .catch(() => { map.getContainer().dataset.basemapFeatures = "0"; });
   }
 
-  // Tiles on top when configured; the first failure with nothing loaded says so on the map.
+  // Tiles on top when configured. A tile server that cannot be reached is switched off once,
+  // and the map says so: left on, every pan and zoom asked it again (365 failed requests in a
+  // console's log within minutes on an intranet). Off when the first tiles all fail, or when
+  // a server that worked fails 30 tiles in a row; a reload tries again.
+  const FAILS_IN_A_ROW = 30;
   function tiles(map, tileUrl, note, options) {
     const el = map.getContainer();
     if (!tileUrl) { el.dataset.tiles = "none"; return null; }
     let ok = 0;
+    let failedInARow = 0;
     const layer = L.tileLayer(tileUrl, Object.assign({ maxZoom: 18 }, options || {}));
-    layer.on("tileload", () => { ok += 1; el.classList.remove("tiles-offline"); el.dataset.tiles = "ok"; });
+    layer.on("tileload", () => { ok += 1; failedInARow = 0; el.dataset.tiles = "ok"; });
     layer.on("tileerror", () => {
-      if (ok || el.classList.contains("tiles-offline")) return;
+      failedInARow += 1;
+      if (!map.hasLayer(layer) || (ok && failedInARow < FAILS_IN_A_ROW)) return;
+      map.removeLayer(layer); // also cancels the tiles still loading
       el.classList.add("tiles-offline");
-      el.dataset.tiles = "offline";
-      if (note) {
+      el.dataset.tiles = "off";
+      if (note && !el.querySelector(".tiles-note")) {
         const box = document.createElement("div");
         box.className = "tiles-note";
+        box.setAttribute("role", "status");
         box.textContent = note;
         el.appendChild(box);
       }

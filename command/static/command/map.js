@@ -124,8 +124,9 @@
     },
     alerts: {
       style: (p) => ({ color: colour("alerts", p.level), weight: 2, dashArray: "6 4", fillOpacity: 0.12 }),
-      popup: (p) => popup(p.headline, [[t.warning, p.event], [t.level, p.level], [t.area, p.area_description],
-        [t.expires, p.expires]]),
+      // The level in words and the expiry in local time ("级别 yellow" and a UTC ISO stamp before).
+      popup: (p) => popup(p.headline, [[t.warning, p.event], [t.level, word("alert_level", p.level)],
+        [t.area, p.area_description], [t.expires, when(p.expires)]]),
     },
     // Park monitoring (monitoring app): a point in alarm is drawn larger, on top.
     // A drill's exercise alarm keeps the real colour, adds the dashed magenta ring and the label.

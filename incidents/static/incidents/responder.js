@@ -2,27 +2,24 @@
 (function () {
   "use strict";
   const errorBox = document.getElementById("responder-error");
-  let audio = null;
-
-  document.getElementById("enable-sound").addEventListener("click", (ev) => {
-    // Browsers only allow sound after a user gesture; this button is that gesture.
-    audio = new (window.AudioContext || window.webkitAudioContext)();
-    ev.target.hidden = true;
+  // Sound and vibration: the header's one switch (command/sound.js), remembered across reloads.
+  // This big button is that switch for a phone in a glove: it turns it on, and is gone while
+  // it is on.
+  const enable = document.getElementById("enable-sound");
+  const sound = window.CommandSound;
+  function showButton(on) { enable.hidden = on; }
+  if (sound) {
+    showButton(sound.isOn());
+    sound.onChange(showButton);
+  }
+  enable.addEventListener("click", () => {
+    if (sound) sound.enable();
+    enable.hidden = true;
     if (window.Notification && Notification.permission === "default") Notification.requestPermission();
   });
 
   function ring() {
-    if (navigator.vibrate) navigator.vibrate([400, 150, 400, 150, 400]);
-    if (!audio) return;
-    [0, 0.35, 0.7].forEach((offset) => {
-      const osc = audio.createOscillator();
-      const gain = audio.createGain();
-      osc.frequency.value = 880;
-      gain.gain.value = 0.3;
-      osc.connect(gain).connect(audio.destination);
-      osc.start(audio.currentTime + offset);
-      osc.stop(audio.currentTime + offset + 0.25);
-    });
+    if (sound) sound.ring("assignment");
   }
 
   // The banner that comes with the sound: what it is, and whether it is only a drill (演练).

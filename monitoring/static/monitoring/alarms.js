@@ -1,4 +1,5 @@
-// Park alarms on every console page: a banner per alarm in force (raised or escalated, not yet
+// Park alarms on every console page, the park supervisor's pages and (their own enterprise's
+// only, scoped by the API and the stream) an enterprise officer's pages: a banner per alarm in force (raised or escalated, not yet
 // cleared), a ring while any is unacknowledged, and the two actions an operator needs —
 // acknowledge with a note, and log an incident from the alarm in one click.
 // On load the banners come from the API (so they survive a reload); then the stream keeps them
@@ -16,10 +17,10 @@
   css.rel = "stylesheet";
   css.href = t.css;
   document.head.append(css);
-  const canAct = t.canAct === "1";
+  const canAct = t.canAct === "1"; // log an incident from an alarm (the command centre)
+  const canAck = t.canAck === "1"; // acknowledge (also the park's supervisor, an enterprise's officer)
   const banners = new Map(); // alarm id → li
   const shown = new Map(); // alarm id → the alarm as last rendered
-  let audio = null;
   let ringTimer = null;
 
   const list = document.createElement("ul");
@@ -28,20 +29,14 @@
   head.className = "alarm-head";
   const title = document.createElement("strong");
   title.textContent = t.title;
-  const sound = document.createElement("button");
-  sound.type = "button";
-  sound.className = "link alarm-sound";
-  sound.textContent = t.soundLabel;
-  sound.addEventListener("click", () => {
-    // Browsers allow sound only after a gesture: this button is that gesture.
-    audio = audio || new (window.AudioContext || window.webkitAudioContext)();
-    sound.hidden = true;
-    ring();
-  });
-  const all = document.createElement("a");
-  all.href = t.listUrl;
-  all.textContent = t.listLabel;
-  head.append(title, " ", sound, " ", all);
+  // Sound: the header's one switch (command/sound.js), kept across reloads; no second switch here.
+  head.append(title);
+  if (t.listUrl) {
+    const all = document.createElement("a");
+    all.href = t.listUrl;
+    all.textContent = t.listLabel;
+    head.append(" ", all);
+  }
   bar.append(head, list);
 
   function csrf() {
@@ -93,17 +88,21 @@
     li.replaceChildren();
     if (a.exercise) li.append(el("span", t.exercise, "exercise-badge"), " ");
     li.append(el("strong", levelLabel(a.level), "alarm-level"), " ");
+    // Sent on to the officers on duty and the point's responsible persons, unacknowledged.
+    li.dataset.escalated = a.escalations > 0 ? "1" : "0";
+    if (a.escalations > 0) li.append(el("span", t.escalated, "alarm-escalated"), " ");
     if (instrument) li.append(el("span", t["hint_" + a.level] || "", "alarm-hint"), " ");
     const where = (a.risk_source ? a.risk_source.code + " " + a.risk_source.name + " · " : "") + a.point.name;
-    const pointLink = el("a", where);
-    pointLink.href = t.pointUrl.replace("0", String(a.point.id));
+    // Whoever may open the park's point pages gets a link; an enterprise officer the name.
+    const pointLink = el(t.pointUrl ? "a" : "span", where);
+    if (t.pointUrl) pointLink.href = t.pointUrl.replace("0", String(a.point.id));
     li.append(pointLink, " ");
     if (a.peak_value !== null && a.peak_value !== undefined) {
       li.append(el("span", t.peak + " " + a.peak_value + " " + (a.point.unit || ""), "muted"), " ");
     }
     if (a.state === "acknowledged") li.append(el("span", t.acknowledged + (a.acknowledged_by ? " · " + a.acknowledged_by : ""), "status"), " ");
     const actions = el("span", null, "alarm-actions");
-    if (a.incident) {
+    if (a.incident && t.incidentLinks === "1") {
       const link = el("a", t.incident);
       link.href = "/incidents/" + Number(a.incident) + "/";
       link.dataset.incidentLink = "1";
@@ -115,24 +114,24 @@
         actions.append(" ", rel);
       }
     }
+    if (canAck && a.state === "active") {
+      const note = el("input");
+      note.type = "text";
+      note.name = "note";
+      note.placeholder = t.notePlaceholder;
+      note.setAttribute("aria-label", t.notePlaceholder);
+      const ack = el("button", t.acknowledge);
+      ack.type = "button";
+      ack.dataset.action = "acknowledge";
+      ack.addEventListener("click", async () => {
+        ack.disabled = true;
+        const { resp, data } = await post(t.apiUrl + a.id + "/acknowledge/", { note: note.value });
+        if (resp.ok) render({ ...a, ...data, point: a.point, risk_source: a.risk_source, release_url: a.release_url });
+        else { ack.disabled = false; showError(li, data); }
+      });
+      actions.append(note, ack);
+    }
     if (canAct) {
-      if (a.state === "active") {
-        const note = el("input");
-        note.type = "text";
-        note.name = "note";
-        note.placeholder = t.notePlaceholder;
-        note.setAttribute("aria-label", t.notePlaceholder);
-        const ack = el("button", t.acknowledge);
-        ack.type = "button";
-        ack.dataset.action = "acknowledge";
-        ack.addEventListener("click", async () => {
-          ack.disabled = true;
-          const { resp, data } = await post(t.apiUrl + a.id + "/acknowledge/", { note: note.value });
-          if (resp.ok) render({ ...a, ...data, point: a.point, risk_source: a.risk_source, release_url: a.release_url });
-          else { ack.disabled = false; showError(li, data); }
-        });
-        actions.append(note, ack);
-      }
       // A second detector on the same leak: point at the incident its source already has, so
       // one leak does not become two incidents by a hurried click (a new one stays possible).
       // A drill's alarm and a real one never point at each other's incident.
@@ -222,25 +221,21 @@
   function updateRinging() {
     const ringing = [...banners.values()].some((li) => li.dataset.state === "active");
     bar.hidden = banners.size === 0;
+    // The bar floats over the page's foot (console.css): pad the page by its height, so nothing
+    // below is hidden under it, and nothing above it moves.
+    document.body.style.paddingBottom = bar.hidden ? "" : bar.offsetHeight + "px";
     document.body.dataset.alarmRinging = ringing ? "1" : "0";
     if (ringing && !ringTimer) ringTimer = setInterval(ring, 6000);
     if (!ringing && ringTimer) { clearInterval(ringTimer); ringTimer = null; }
   }
 
   function ring() {
-    if (!audio) return;
+    if (!window.CommandSound) return;
     const active = [...banners.values()].filter((li) => li.dataset.state === "active");
+    if (!active.length) return;
     const hh = active.some((li) => li.dataset.level === "hh");
     const process = active.some((li) => !isInstrument(li.dataset.level));
-    [0, 0.3, 0.6].forEach((offset) => {
-      const osc = audio.createOscillator();
-      const gain = audio.createGain();
-      osc.frequency.value = hh ? 1200 : process ? 760 : 480;
-      gain.gain.value = 0.25;
-      osc.connect(gain).connect(audio.destination);
-      osc.start(audio.currentTime + offset);
-      osc.stop(audio.currentTime + offset + 0.2);
-    });
+    window.CommandSound.ring(hh ? "alarm-hh" : process ? "alarm" : "alarm-instrument");
   }
 
   async function load() {

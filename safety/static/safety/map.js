@@ -1,5 +1,6 @@
-// The four-colour map (风险四色图): enterprises and risk points by colour, special work in
-// progress on top. Popups are built with textContent: user text is never parsed as HTML.
+// The four-colour map (风险四色图): on the district's own base map (as /map/ draws it, tiles
+// optional on top), enterprises' sites and risk areas as coloured areas, risk points by colour,
+// special work in progress on top. Popups are built with textContent: user text is never parsed as HTML.
 // Live like the console map (command/map.js): a permit or colour event on the stream refetches
 // the layer it changes, bursts coalesced into one fetch.
 (function () {
@@ -9,9 +10,15 @@
   const COLOURS = { red: "#c62828", orange: "#ef6c00", yellow: "#f9a825", blue: "#1565c0" };
   const words = JSON.parse((document.getElementById("safety-map-words") || {}).textContent || "{}");
   const word = (kind, code) => ((words[kind] || {})[code] || code || "");
-  const map = L.map(el, { center: [22.65, 113.67], zoom: 14 });
+  const map = L.map(el, { center: [22.65, 113.67], zoom: 14, maxZoom: 18 });
   window.safetyMap = map;
-  if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 18 }).addTo(map);
+  if (window.Basemap) {
+    window.Basemap.draw(map, el.dataset.basemapUrl);
+    window.Basemap.tiles(map, el.dataset.tiles, el.dataset.tilesOffline);
+  }
+  // An enterprise without a drawn site is shown as an area of this radius round its point, so
+  // it reads as a place at every zoom, not as a dot.
+  const SITE_RADIUS_M = 150;
 
   function popup(lines) {
     const box = document.createElement("div");
@@ -25,9 +32,16 @@
 
   const defs = {
     "enterprise-colours": {
-      style: (f) => ({ radius: 14, color: COLOURS[f.properties.colour] || "#555",
-        fillColor: COLOURS[f.properties.colour] || "#555", fillOpacity: 0.35, weight: 2 }),
+      area: true,
+      style: (f) => ({ color: COLOURS[f.properties.colour] || "#555", dashArray: "6 4",
+        fillColor: COLOURS[f.properties.colour] || "#555", fillOpacity: 0.18, weight: 2 }),
       describe: (p) => [p.name, p.code, word("colour", p.colour), ...(p.factors || []).map((x) => "· " + x.text)],
+    },
+    "risk-areas": {
+      area: true,
+      style: (f) => ({ color: COLOURS[f.properties.colour] || "#555", weight: 1.5,
+        fillColor: COLOURS[f.properties.colour] || "#555", fillOpacity: 0.55 }),
+      describe: (p) => [p.code + " " + p.name, p.enterprise, word("colour", p.colour)],
     },
     "risk-points": {
       style: (f) => ({ radius: 7, color: "#222", weight: 1, fillColor: COLOURS[f.properties.colour] || "#555",
@@ -54,10 +68,13 @@
         if (!fc) return;
         groups[name].clearLayers();
         L.geoJSON(fc, {
-          pointToLayer: (f, latlng) => L.circleMarker(latlng, def.style(f)),
+          pointToLayer: (f, latlng) => (def.area ? L.circle(latlng, Object.assign({ radius: SITE_RADIUS_M }, def.style(f)))
+            : L.circleMarker(latlng, def.style(f))),
           style: (f) => def.style(f),
           onEachFeature: (f, l) => l.bindPopup(popup(def.describe(f.properties))),
         }).eachLayer((l) => groups[name].addLayer(l));
+        // Sites under risk areas under points: the smaller always on top and clickable.
+        if (name === "risk-areas") groups[name].bringToBack();
         if (name === "enterprise-colours") groups[name].bringToBack();
         // For the browser tests: how many features each layer drew, and its colours.
         el.dataset[name.replace(/-./g, (m) => m[1].toUpperCase())] = String(fc.features.length);
@@ -70,7 +87,8 @@
 
   Promise.all(Object.keys(defs).map(load)).then(() => {
     const bounds = L.featureGroup(Object.values(groups)).getBounds();
-    if (bounds.isValid()) map.fitBounds(bounds.pad(0.2));
+    // Never closer than street level: two dots on a phone opened at the highest zoom.
+    if (bounds.isValid()) map.fitBounds(bounds.pad(0.2), { maxZoom: 15 });
     el.dataset.loaded = "1";
   });
 
@@ -85,6 +103,6 @@
     window.CommandStream.on("work_permit.", () => refreshSoon("work-permits"));
     window.CommandStream.on("enterprise.colour_changed", () => refreshSoon("enterprise-colours"));
     // A risk point assessed red recolours its enterprise: the colour event brings the points too.
-    window.CommandStream.on("enterprise.colour_changed", () => refreshSoon("risk-points"));
+    window.CommandStream.on("enterprise.colour_changed", () => refreshSoon("risk-points", "risk-areas"));
   }
 })();
