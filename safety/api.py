@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from core.api import no_body, role_permission
 from core.api_base import JSONParser
+from core.errors import DomainError
 from core.roles import CONSOLE_ROLES, SAFETY_ROLES
 from safety import export, rules, selectors, services
 from safety.models import HiddenDangerPhoto, InspectionDraw, SafetyCommitment
@@ -27,6 +28,7 @@ from safety.serializers import (
     CommitmentCreateSerializer,
     CommitmentSerializer,
     CriterionSerializer,
+    DeadlineSerializer,
     EnterpriseSerializer,
     GasTestOutSerializer,
     GasTestSerializer,
@@ -154,6 +156,15 @@ class HiddenDangerRectification(HiddenDangerStepView):
         return services.hidden_danger_plan(actor=user, hidden_danger_id=pk, **v)
 
 
+@extend_schema(request=DeadlineSerializer, responses=HiddenDangerDetailSerializer,
+               summary="A park supervisor approves a new rectification deadline (延期审批); lifts the overdue flag")
+class HiddenDangerDeadline(HiddenDangerStepView):
+    input_class = DeadlineSerializer
+
+    def act(self, user, pk, v):
+        return services.hidden_danger_deadline_set(actor=user, hidden_danger_id=pk, **v)
+
+
 @extend_schema(request=NoteSerializer, responses=HiddenDangerDetailSerializer, summary="Report it rectified")
 class HiddenDangerRectified(HiddenDangerStepView):
     input_class = NoteSerializer
@@ -226,13 +237,29 @@ class HiddenDangerImport(APIView):
 
 def parse_csv(text: str) -> list[dict]:
     """CSV columns: external_id,title,description,location,level,criteria,deadline; criteria are
-    codes separated by ';'."""
-    rows = []
-    for row in csv.DictReader(io.StringIO(text)):
+    codes separated by ';'. A byte-order mark (Excel's "CSV UTF-8") is not part of the first
+    column's name; a row with more values than the header has columns is an error naming the
+    line, never silently cut short."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    reader = csv.DictReader(io.StringIO(text), restkey=_EXTRA)
+    rows, errors = [], []
+    for row in reader:
+        extra = row.pop(_EXTRA, None)
+        if extra:
+            errors.append(_("Line %(line)d has %(n)d value(s) more than the header's %(columns)d columns: "
+                            "quote values that contain commas.") % {
+                "line": reader.line_num, "n": len(extra), "columns": len(reader.fieldnames or [])})
+            continue
         row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
         row["criteria"] = [c for c in row.get("criteria", "").split(";") if c]
         rows.append({k: v for k, v in row.items() if v not in ("", None) or k == "criteria"})
+    if errors:
+        raise DomainError(errors[0], data={"errors": errors[:50], "error_count": len(errors)})
     return rows
+
+
+_EXTRA = object()  # DictReader's key for values beyond the header (never a column name)
 
 
 class WorkPermitList(generics.ListAPIView):

@@ -16,16 +16,18 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from procrastinate import exceptions as job_errors
 from procrastinate.contrib.django import app as jobs
+from simple_history.utils import bulk_create_with_history
 
 from core import stream
 from core.errors import DomainError
 from core.models import Event
 from core.roles import ENTERPRISE_OFFICER, SAFETY_SUPERVISOR, has_role, require_role
+from core.text import find_unstorable
 from hazards.models import Enterprise, RiskSource
 from safety import events, photos, rules, selectors
 from safety.models import (
@@ -102,10 +104,19 @@ def hidden_danger_report(*, actor, enterprise_id: int, title: str, deadline: dt.
         raise DomainError(_("Give a deadline for the rectification."))
     if deadline <= timezone.now() and not allow_past_deadline:
         raise DomainError(_("The deadline must be in the future."))
-    hidden_danger = HiddenDanger.objects.create(
-        enterprise=enterprise, title=title.strip(), description=description, location=location,
-        level=rules.hidden_danger_level(level, criteria), criteria=criteria, deadline=deadline,
-        reported_by=actor, external_id=external_id or None, inspection=draw)
+    problem = find_unstorable({"title": title, "description": description, "location": location,
+                               "external_id": external_id or ""})
+    if problem:
+        raise DomainError(problem)
+    try:
+        with transaction.atomic():  # a savepoint: a duplicate external id is a 409, not a broken transaction
+            hidden_danger = HiddenDanger.objects.create(
+                enterprise=enterprise, title=title.strip(), description=description, location=location,
+                level=rules.hidden_danger_level(level, criteria), criteria=criteria, deadline=deadline,
+                reported_by=actor, external_id=external_id or None, inspection=draw)
+    except IntegrityError:
+        raise DomainError(_("%(name)s already has a hidden danger with external id “%(id)s”.") % {
+            "name": enterprise.name, "id": external_id}, status=409) from None
     note = _("Reported as %(level)s.") % {"level": hidden_danger.get_level_display()}
     if draw is not None:
         note += " " + _("Found in inspection draw %(id)s (双随机).") % {"id": draw.pk}
@@ -141,9 +152,17 @@ def hidden_danger_plan(*, actor, hidden_danger_id: int, measures: str = "", resp
             raise DomainError(_("Funds must be an amount in CNY between 0 and 999,999,999,999."))
     if deadline is not None and deadline <= timezone.now():
         raise DomainError(_("The rectification deadline must be in the future."))
+    moved = deadline is not None and deadline != hd.deadline
+    if moved and not deadline_movable_by(actor, hd):
+        # Issue 22: an enterprise's plan dated 2999-12-31 erased the park's overdue flag and its
+        # colour factor. The park's deadline, or any deadline already passed, stays until a
+        # park supervisor approves a new one (hidden_danger_deadline_set).
+        raise DomainError(_("The rectification deadline %(deadline)s was set by the park or has passed: only a "
+                            "park safety supervisor can approve a new one. Keep the deadline in the plan, or ask "
+                            "the park.") % {"deadline": timezone.localtime(hd.deadline).strftime("%Y-%m-%d %H:%M")},
+                          status=409, data={"deadline": hd.deadline})
     hd.measures, hd.responsible, hd.contingency = plan["measures"], plan["responsible"], plan["contingency"]
     hd.funds_cny = funds_cny
-    moved = deadline is not None and deadline != hd.deadline
     if moved:
         hd.deadline, hd.overdue_flagged_at = deadline, None
     hd.state = target
@@ -153,6 +172,49 @@ def hidden_danger_plan(*, actor, hidden_danger_id: int, measures: str = "", resp
         _schedule_overdue(hd)
     stream.publish(events.HIDDEN_DANGER_UPDATED, hd, "plan")
     enterprise_colour_recompute(enterprise_id=hd.enterprise_id, reason="hidden_danger.plan")
+    return hd
+
+
+def deadline_set_by_park(hd: HiddenDanger) -> bool:
+    """A park supervisor reported it (an inspection finding too) or approved its deadline."""
+    return (hd.inspection_id is not None or has_role(hd.reported_by, {SAFETY_SUPERVISOR})
+            or hd.steps.filter(action="deadline").exists())
+
+
+def deadline_movable_by(actor, hd: HiddenDanger) -> bool:
+    """Who may move a deadline: a park supervisor always; an enterprise officer only their own
+    finding's deadline, and only while it has not passed (an overdue flag is the park's)."""
+    if has_role(actor, {SAFETY_SUPERVISOR}):
+        return True
+    if hd.overdue_flagged_at is not None or hd.deadline <= timezone.now():
+        return False
+    return not deadline_set_by_park(hd)
+
+
+@transaction.atomic
+def hidden_danger_deadline_set(*, actor, hidden_danger_id: int, deadline: dt.datetime, note: str = "") -> HiddenDanger:
+    """A park supervisor approves a new rectification deadline (延期审批): the overdue flag is
+    lifted only now, and the step records who approved it and why."""
+    if not has_role(actor, {SAFETY_SUPERVISOR}):
+        if selectors.hidden_dangers_visible_to(actor).filter(pk=hidden_danger_id).exists():
+            raise DomainError(_("Only a park safety supervisor approves a new rectification deadline."), status=403)
+        raise DomainError(_("No hidden danger %(id)s.") % {"id": hidden_danger_id}, status=404)
+    hd = _locked(HiddenDanger, selectors.hidden_dangers_visible_to(actor), actor, hidden_danger_id)
+    if hd.state == rules.HD.CLOSED:
+        raise _wrong_state(hd, _("new deadline"))
+    if deadline is None or deadline <= timezone.now():
+        raise DomainError(_("The rectification deadline must be in the future."))
+    if not (note or "").strip():
+        raise DomainError(_("Say why the deadline moves."))
+    before = hd.deadline
+    hd.deadline, hd.overdue_flagged_at = deadline, None
+    hd.save(update_fields=["deadline", "overdue_flagged_at"])
+    _step(hd, actor, "deadline", _("Deadline %(before)s → %(after)s approved by the park: %(note)s") % {
+        "before": timezone.localtime(before).strftime("%Y-%m-%d %H:%M"),
+        "after": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M"), "note": note.strip()})
+    _schedule_overdue(hd)
+    stream.publish(events.HIDDEN_DANGER_UPDATED, hd, "deadline")
+    enterprise_colour_recompute(enterprise_id=hd.enterprise_id, reason="hidden_danger.deadline")
     return hd
 
 
@@ -232,29 +294,92 @@ def hidden_danger_photo_add(*, actor, hidden_danger_id: int, upload) -> HiddenDa
     return photo
 
 
+IMPORT_LOCK = 22_160  # pg_advisory_xact_lock(IMPORT_LOCK, enterprise id): one import per enterprise at a time
+
+
 @transaction.atomic
 def hidden_dangers_import(*, actor, enterprise_id: int, rows: list[dict]) -> dict:
     """Import from an enterprise's own system, idempotent on its external id: a row seen before
-    is left as it is. All rows or none: the first bad row aborts the import, naming its line."""
+    (in the ledger or earlier in the same file) is left as it is. All rows or none: a bad row
+    aborts the import, naming its line (`errors` lists up to 50 of them).
+
+    Imported rows are history, not news (issue 22): one `hidden_danger.imported` event for the
+    whole file reaches the park's supervisors and the enterprise, never the consoles. A row
+    already past its deadline is recorded as overdue at once (its 督办 step says it came so)
+    without the console banner that a deadline passing under the park's eyes rings. Written in
+    bulk: 5,000 rows take seconds, not the minute and a half that timed out behind nginx.
+    """
     enterprise = _enterprise_for(actor, enterprise_id)
-    created = unchanged = 0
-    for number, row in enumerate(rows, start=1):
-        external_id = str(row.get("external_id") or "").strip()
-        if not external_id:
-            raise DomainError(_("Row %(n)d: external_id is missing.") % {"n": number})
-        if HiddenDanger.objects.filter(enterprise=enterprise, external_id=external_id).exists():
+    with connection.cursor() as cursor:
+        # Parallel imports of one file wait here, then find its rows: "unchanged", not a 500 on
+        # the unique (enterprise, external_id) constraint.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK, enterprise.pk])
+    now = timezone.now()
+    ids = [str(row.get("external_id") or "").strip() for row in rows]
+    seen = set(HiddenDanger.objects.filter(enterprise=enterprise, external_id__in=[i for i in ids if i])
+               .values_list("external_id", flat=True))
+    codes = set(rules.criteria_codes())
+    errors, new, unchanged = [], [], 0
+    for number, (external_id, row) in enumerate(zip(ids, rows, strict=True), start=1):
+        problem = _import_row_problem(row, external_id, codes)
+        if problem:
+            errors.append(_("Row %(n)d: %(error)s") % {"n": number, "error": problem})
+            continue
+        if external_id in seen:
             unchanged += 1
             continue
-        try:
-            hidden_danger_report(
-                actor=actor, enterprise_id=enterprise.pk, title=str(row.get("title") or ""),
-                description=str(row.get("description") or ""), location=str(row.get("location") or ""),
-                level=str(row.get("level") or "general"), criteria=list(row.get("criteria") or []),
-                deadline=row.get("deadline"), external_id=external_id, allow_past_deadline=True)
-        except DomainError as exc:
-            raise DomainError(_("Row %(n)d: %(error)s") % {"n": number, "error": exc.message}, status=exc.status) from None
-        created += 1
-    return {"created": created, "unchanged": unchanged}
+        seen.add(external_id)
+        criteria = sorted(set(row.get("criteria") or []))
+        new.append(HiddenDanger(
+            enterprise=enterprise, title=str(row["title"]).strip(), description=str(row.get("description") or ""),
+            location=str(row.get("location") or ""), level=rules.hidden_danger_level(row.get("level") or "general",
+                                                                                      criteria),
+            criteria=criteria, deadline=row["deadline"], reported_by=actor, reported_at=now, external_id=external_id,
+            overdue_flagged_at=now if row["deadline"] <= now else None))
+    if errors:
+        raise DomainError(errors[0], data={"errors": errors[:50], "error_count": len(errors)})
+    created = bulk_create_with_history(new, HiddenDanger, default_user=actor, default_date=now)
+    if len(created) != len(new) or any(hd.pk is None for hd in created):  # not on PostgreSQL: fetch the ids
+        created = list(HiddenDanger.objects.filter(enterprise=enterprise, external_id__in=[hd.external_id for hd in new]))
+    steps, overdue = [], 0
+    for hd in created:
+        steps.append(HiddenDangerStep(hidden_danger=hd, action="reported", state=hd.state, actor=actor, at=now,
+                                      note=_("Imported from the enterprise's own system (external id %(id)s) as "
+                                             "%(level)s.") % {"id": hd.external_id, "level": hd.get_level_display()}))
+        if hd.overdue_flagged_at:
+            overdue += 1
+            steps.append(HiddenDangerStep(
+                hidden_danger=hd, action="overdue", state=hd.state, actor=None, at=now,
+                note=_("督办: imported already past its deadline of %(deadline)s and not closed.") % {
+                    "deadline": timezone.localtime(hd.deadline).strftime("%Y-%m-%d %H:%M")}))
+    HiddenDangerStep.objects.bulk_create(steps)
+    _schedule_overdue_many([hd for hd in created if not hd.overdue_flagged_at])
+    result = {"created": len(created), "unchanged": unchanged, "overdue": overdue,
+              "major": sum(1 for hd in created if hd.level == "major")}
+    if created:
+        stream.publish(events.HIDDEN_DANGER_IMPORTED, enterprise, result)
+        enterprise_colour_recompute(enterprise_id=enterprise.pk, reason="hidden_danger.imported")
+    return result
+
+
+def _import_row_problem(row: dict, external_id: str, codes: set[str]) -> str | None:
+    """What is wrong with one import row, in words a person can fix, or None."""
+    if not external_id:
+        return _("external_id is missing.")
+    if not str(row.get("title") or "").strip():
+        return _("Give the hidden danger a title.")
+    if (row.get("level") or "general") not in HiddenDanger.Level.values:
+        return _("The level must be general or major.")
+    unknown = sorted(set(row.get("criteria") or []) - codes)
+    if unknown:
+        return _("Unknown major hidden danger criteria: %(codes)s (see /api/v1/hidden-danger-criteria/).") % {
+            "codes": ", ".join(unknown)}
+    if row.get("deadline") is None:
+        return _("Give a deadline for the rectification.")
+    text = find_unstorable({k: row.get(k) for k in ("external_id", "title", "description", "location")})
+    if text:
+        return text
+    return None
 
 
 def _step(hd: HiddenDanger, actor, action: str, note: str) -> None:
@@ -264,6 +389,16 @@ def _step(hd: HiddenDanger, actor, action: str, note: str) -> None:
 def _schedule_overdue(hd: HiddenDanger) -> None:
     # Deferred in this transaction: a rollback cancels it, a crash after commit cannot drop it.
     flag_overdue_hidden_danger.configure(schedule_at=max(hd.deadline, timezone.now())).defer(hidden_danger_id=hd.pk)
+
+
+def _schedule_overdue_many(hidden_dangers: list[HiddenDanger]) -> None:
+    """The overdue jobs of an import: one job per distinct deadline (an enterprise's system dates
+    its deadlines by the day, so 5,000 rows queue a few jobs, not 5,000)."""
+    by_deadline: dict[dt.datetime, list[int]] = {}
+    for hd in hidden_dangers:
+        by_deadline.setdefault(hd.deadline, []).append(hd.pk)
+    for deadline, pks in sorted(by_deadline.items()):
+        flag_overdue_hidden_dangers.configure(schedule_at=max(deadline, timezone.now())).defer(hidden_danger_ids=pks)
 
 
 # --- risk points -------------------------------------------------------------------------
@@ -601,6 +736,12 @@ def weighted_draw(candidates: list, count: int, seed: str) -> list:
 @jobs.task(name="safety.flag_overdue_hidden_danger", queue="safety")
 def flag_overdue_hidden_danger(hidden_danger_id: int) -> None:
     hidden_danger_flag_overdue(hidden_danger_id=hidden_danger_id)
+
+
+@jobs.task(name="safety.flag_overdue_hidden_dangers", queue="safety")
+def flag_overdue_hidden_dangers(hidden_danger_ids: list[int]) -> None:
+    for hidden_danger_id in hidden_danger_ids:
+        hidden_danger_flag_overdue(hidden_danger_id=hidden_danger_id)
 
 
 @jobs.periodic(cron="*/10 * * * *")
