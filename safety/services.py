@@ -150,9 +150,10 @@ def hidden_danger_plan(*, actor, hidden_danger_id: int, measures: str = "", resp
             raise DomainError(_("Funds must be an amount in CNY.")) from None
         if funds_cny < 0 or funds_cny >= Decimal("1e12"):
             raise DomainError(_("Funds must be an amount in CNY between 0 and 999,999,999,999."))
-    if deadline is not None and deadline <= timezone.now():
+    # Within the minute is the same deadline: the page's form can say no finer than minutes.
+    moved = deadline is not None and abs(deadline - hd.deadline) >= dt.timedelta(minutes=1)
+    if moved and deadline <= timezone.now():
         raise DomainError(_("The rectification deadline must be in the future."))
-    moved = deadline is not None and deadline != hd.deadline
     if moved and not deadline_movable_by(actor, hd):
         # Issue 22: an enterprise's plan dated 2999-12-31 erased the park's overdue flag and its
         # colour factor. The park's deadline, or any deadline already passed, stays until a
@@ -392,13 +393,17 @@ def _schedule_overdue(hd: HiddenDanger) -> None:
 
 
 def _schedule_overdue_many(hidden_dangers: list[HiddenDanger]) -> None:
-    """The overdue jobs of an import: one job per distinct deadline (an enterprise's system dates
-    its deadlines by the day, so 5,000 rows queue a few jobs, not 5,000)."""
-    by_deadline: dict[dt.datetime, list[int]] = {}
+    """The overdue jobs of an import: one job per minute in which deadlines fall, scheduled at
+    the end of that minute (never before a deadline: the job would find it not due). 5,000 rows
+    queue as many jobs as they have distinct minutes, not 5,000 INSERTs."""
+    by_minute: dict[dt.datetime, list[int]] = {}
     for hd in hidden_dangers:
-        by_deadline.setdefault(hd.deadline, []).append(hd.pk)
-    for deadline, pks in sorted(by_deadline.items()):
-        flag_overdue_hidden_dangers.configure(schedule_at=max(deadline, timezone.now())).defer(hidden_danger_ids=pks)
+        minute = hd.deadline.replace(second=0, microsecond=0)
+        if minute < hd.deadline:
+            minute += dt.timedelta(minutes=1)
+        by_minute.setdefault(minute, []).append(hd.pk)
+    for minute, pks in sorted(by_minute.items()):
+        flag_overdue_hidden_dangers.configure(schedule_at=max(minute, timezone.now())).defer(hidden_danger_ids=pks)
 
 
 # --- risk points -------------------------------------------------------------------------
