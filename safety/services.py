@@ -275,24 +275,46 @@ def hidden_danger_flag_overdue(*, hidden_danger_id: int) -> bool:
     return True
 
 
-@transaction.atomic
+MAX_PHOTOS = 10
+
+
 def hidden_danger_photo_add(*, actor, hidden_danger_id: int, upload) -> HiddenDangerPhoto:
+    """Add a photo, its EXIF/XMP (GPS) stripped (safety.photos). A refused file is recorded on the
+    timeline and counts toward the cap of MAX_PHOTOS (issue 22): refusals cost the sender, so
+    nobody can make the server decode bomb after bomb for free."""
+    try:
+        return _photo_add(actor, hidden_danger_id, upload)
+    except photos.PhotoRefused as refused:
+        _photo_refused(actor, hidden_danger_id, refused)
+        raise
+
+
+@transaction.atomic
+def _photo_add(actor, hidden_danger_id: int, upload) -> HiddenDangerPhoto:
+    # The row lock also queues a hidden danger's parallel uploads: one decode at a time each.
     hd = _locked(HiddenDanger, selectors.hidden_dangers_visible_to(actor), actor, hidden_danger_id)
     if hd.state == rules.HD.CLOSED:
         raise _wrong_state(hd, _("add a photo"))
-    if hd.photos.count() >= 10:
-        raise DomainError(_("At most 10 photos per hidden danger."), status=409)
+    if hd.photos.count() + hd.steps.filter(action="photo_refused").count() >= MAX_PHOTOS:
+        raise DomainError(_("At most %(n)d photos per hidden danger (refused files count too).") % {"n": MAX_PHOTOS},
+                          status=409)
     info = photos.check_image(upload)
     photo = HiddenDangerPhoto(hidden_danger=hd, token=info["token"], extension=info["extension"],
                               content_type=info["content_type"], size=info["size"], width=info["width"],
                               height=info["height"], uploaded_by=actor)
-    upload.seek(0)
-    photo.file.save(f"{info['token']}.{info['extension']}", ContentFile(upload.read()), save=False)
+    photo.file.save(f"{info['token']}.{info['extension']}", ContentFile(info["data"]), save=False)
     # The file is on disk before the row commits: a rollback leaves an orphan file, never a row without one.
     photo.save()
     _step(hd, actor, "photo", "")
     stream.publish(events.HIDDEN_DANGER_UPDATED, hd, "photo")
     return photo
+
+
+@transaction.atomic
+def _photo_refused(actor, hidden_danger_id: int, refused: DomainError) -> None:
+    hd = selectors.hidden_dangers_visible_to(actor).select_for_update(of=("self",)).filter(pk=hidden_danger_id).first()
+    if hd is not None:
+        _step(hd, actor, "photo_refused", str(refused.message))
 
 
 IMPORT_LOCK = 22_160  # pg_advisory_xact_lock(IMPORT_LOCK, enterprise id): one import per enterprise at a time

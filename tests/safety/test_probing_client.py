@@ -160,3 +160,71 @@ def test_a_control_character_is_refused_on_input_and_cleaned_on_export(park, api
     assert export.status_code == 200
     book = load_workbook(io.BytesIO(export.content))
     assert book["Hidden dangers"]["A2"].value == "Valveleak"
+
+
+# --- 17: photos ---------------------------------------------------------------------------------
+
+def _png_header_only(width, height) -> bytes:
+    """A PNG whose header claims width × height and whose pixels are missing: a decompression
+    bomb's shape, without making the test build one."""
+    import struct
+    import zlib
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b""))
+
+
+def _jpeg_with_gps() -> bytes:
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotated: must survive
+    exif[0x010F] = "PhoneMaker"
+    exif[0x8825] = {1: "N", 2: (22.0, 39.0, 5.0), 3: "E", 4: (113.0, 39.0, 36.0)}
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(buffer, "JPEG", exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+def _upload(client, hd, data, name="p.jpg", content_type="image/jpeg"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(f"/api/v1/hidden-dangers/{hd.pk}/photos/",
+                        {"photo": SimpleUploadedFile(name, data, content_type)}, format="multipart")
+
+
+def test_photos_lose_their_gps_but_keep_their_orientation(park, api):
+    from PIL import Image
+
+    hd = services.hidden_danger_report(actor=park["officer1"], enterprise_id=park["e1"].pk, title="Leak",
+                                       deadline=later(days=1))
+    original = _jpeg_with_gps()
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(0x8825)  # the phone's position is in it
+    response = _upload(api(park["officer1"]), hd, original)
+    assert response.status_code == 201, response.content
+    served = api(park["supervisor"]).get(response.json()["url"])
+    body = b"".join(served.streaming_content)
+    stored = Image.open(io.BytesIO(body))
+    assert stored.format == "JPEG" and stored.size == (64, 48)
+    assert stored.getexif().get_ifd(0x8825) == {} and b"PhoneMaker" not in body
+    assert stored.getexif().get(0x0112) == 6
+
+
+def test_refused_files_are_cheap_and_count_toward_the_photo_cap(park, api):
+    hd = services.hidden_danger_report(actor=park["officer1"], enterprise_id=park["e1"].pk, title="Leak",
+                                       deadline=later(days=1))
+    client = api(park["officer1"])
+    bomb = _png_header_only(8000, 6000)  # 48 MP claimed in a few dozen bytes
+    refused = _upload(client, hd, bomb, "b.png", "image/png")
+    assert refused.status_code == 400 and "too large in pixels" in refused.json()["detail"]
+    gif = _upload(client, hd, b"GIF89a" + b"\x00" * 64, "g.png", "image/png")  # named PNG, is a GIF
+    assert gif.status_code == 400 and "not a JPEG, PNG or WebP" in gif.json()["detail"]
+    assert hd.steps.filter(action="photo_refused").count() == 2
+    for _ in range(8):
+        _upload(client, hd, bomb, "b.png", "image/png")
+    capped = _upload(client, hd, _jpeg_with_gps())
+    assert capped.status_code == 409 and "refused files count too" in capped.json()["detail"]
+    assert hd.photos.count() == 0 and hd.steps.filter(action="photo_refused").count() == 10
