@@ -9,6 +9,7 @@ Locks: the hidden danger or permit row first, then the enterprise's colour row
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 import secrets
 from decimal import Decimal, InvalidOperation
@@ -428,6 +429,39 @@ def _schedule_overdue_many(hidden_dangers: list[HiddenDanger]) -> None:
         flag_overdue_hidden_dangers.configure(schedule_at=max(minute, timezone.now())).defer(hidden_danger_ids=pks)
 
 
+# --- where on the site ---------------------------------------------------------------------
+
+SITE_RADIUS_M = 1000  # an enterprise without a drawn boundary: this far from its location is its site
+
+
+def _on_site(enterprise: Enterprise, location: Point | None, what: str) -> None:
+    """A permit's or risk point's location lies on the enterprise's own site (issue 22: an E03
+    officer put a red risk point on E01's site, and one at [0, 0]): inside the drawn boundary,
+    or within SITE_RADIUS_M of the enterprise's location where none is drawn."""
+    if location is None:
+        return
+    if abs(location.x) < 1e-9 and abs(location.y) < 1e-9:
+        raise DomainError(_("The %(what)s's location is [0, 0]: place it on %(name)s's site.") % {
+            "what": what, "name": enterprise.name})
+    if enterprise.site is not None:
+        if not enterprise.site.intersects(Point(location.x, location.y, srid=4326)):
+            raise DomainError(_("The %(what)s's location lies outside %(name)s's site boundary.") % {
+                "what": what, "name": enterprise.name})
+        return
+    distance = _metres(location, enterprise.location)
+    if distance > SITE_RADIUS_M:
+        raise DomainError(_("The %(what)s's location is %(d)d m from %(name)s; it must lie on its site (within "
+                            "%(max)d m).") % {"what": what, "d": round(distance), "name": enterprise.name,
+                                              "max": SITE_RADIUS_M})
+
+
+def _metres(a: Point, b: Point) -> float:
+    """Great-circle distance (haversine), plenty for a site a few hundred metres across."""
+    lon1, lat1, lon2, lat2 = map(math.radians, (a.x, a.y, b.x, b.y))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6_371_000 * math.asin(min(1.0, math.sqrt(h)))
+
+
 # --- risk points -------------------------------------------------------------------------
 
 @transaction.atomic
@@ -437,6 +471,7 @@ def risk_point_assess(*, actor, enterprise_id: int, name: str, location: Point, 
     enterprise = _enterprise_for(actor, enterprise_id)
     if not (name or "").strip():
         raise DomainError(_("Give the risk point a name."))
+    _on_site(enterprise, location, _("risk point"))
     try:
         score = rules.risk_score(method, likelihood=likelihood, exposure=exposure, consequence=consequence,
                                  severity=severity)
@@ -468,8 +503,15 @@ def work_permit_submit(*, actor, enterprise_id: int, kind: str, valid_from: dt.d
     enterprise = _enterprise_for(actor, enterprise_id)
     if kind not in WorkPermit.Kind.values:
         raise DomainError(_("Unknown kind of special work “%(kind)s”.") % {"kind": kind})
+    _on_site(enterprise, location, _("work permit"))
     breaches = rules.permit_window_breaches(kind, grade or None, valid_from, valid_to)
     now = timezone.now()
+    if valid_to <= now and valid_to > valid_from:
+        # Issue 22: a permit wholly in the past was accepted and sat in 已提交 forever. A permit
+        # authorises work to come; work already done is recorded elsewhere.
+        breaches.insert(0, rules.Breach("valid_to > now", _(
+            "The permit's validity ended at %(end)s, before now: a permit is for work to come. Correct the dates.")
+            % {"end": timezone.localtime(valid_to).strftime("%Y-%m-%d %H:%M")}))
     for test in gas_tests or []:
         breaches += rules.gas_test_breaches(kind, test, now=now, toxic_limit_ppm=toxic_limit_ppm)
     if breaches:

@@ -228,3 +228,56 @@ def test_refused_files_are_cheap_and_count_toward_the_photo_cap(park, api):
     capped = _upload(client, hd, _jpeg_with_gps())
     assert capped.status_code == 409 and "refused files count too" in capped.json()["detail"]
     assert hd.photos.count() == 0 and hd.steps.filter(action="photo_refused").count() == 10
+
+
+# --- 17: locations on the enterprise's own site ------------------------------------------------
+
+def test_risk_points_and_permits_must_lie_on_the_enterprise_s_site(park, api):
+    from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+
+    e1, e2 = park["e1"], park["e2"]
+    officer2 = api(park["officer2"])
+    base = {"enterprise": e2.pk, "name": "Ammonia tank", "method": "LS", "likelihood": 5, "severity": 5}
+    def gj(lon, lat):
+        return {"type": "Point", "coordinates": [lon, lat]}
+
+    on_e1 = gj(e1.location.x - 0.005, e1.location.y)  # E1's far side: ~1.5 km from E2
+    response = officer2.post("/api/v1/risk-points/", {**base, "location": on_e1}, format="json")
+    assert response.status_code == 400 and "m from" in response.json()["detail"], response.content
+    assert officer2.post("/api/v1/risk-points/", {**base, "location": gj(0, 0)}, format="json").status_code == 400
+    from core.errors import DomainError
+
+    with pytest.raises(DomainError, match=r"\[0, 0\]"):  # the service itself, for every other caller
+        services.risk_point_assess(actor=park["officer2"], enterprise_id=e2.pk, name="x", method="LS",
+                                   location=Point(0, 0, srid=4326), likelihood=1, severity=1)
+    ok = officer2.post("/api/v1/risk-points/", {**base, "location": gj(e2.location.x + 0.001, e2.location.y)},
+                       format="json")
+    assert ok.status_code == 201
+    now = timezone.now()
+    permit = {"enterprise": e2.pk, "kind": "height", "valid_from": (now + dt.timedelta(hours=1)).isoformat(),
+              "valid_to": (now + dt.timedelta(hours=5)).isoformat(), "location": on_e1}
+    assert officer2.post("/api/v1/work-permits/", permit, format="json").status_code == 400
+    # A drawn boundary rules where there is one.
+    e2.site = MultiPolygon(Polygon.from_bbox((e2.location.x - 0.002, e2.location.y - 0.002,
+                                              e2.location.x + 0.0005, e2.location.y + 0.002)), srid=4326)
+    e2.save()
+    outside = officer2.post("/api/v1/work-permits/", {**permit, "location": gj(e2.location.x + 0.001, e2.location.y)},
+                            format="json")
+    assert outside.status_code == 400 and "boundary" in outside.json()["detail"]
+    inside = officer2.post("/api/v1/work-permits/", {**permit, "location": gj(e2.location.x - 0.001, e2.location.y)},
+                           format="json")
+    assert inside.status_code == 201, inside.content
+
+
+# --- 18: a permit wholly in the past ---------------------------------------------------------------
+
+def test_a_permit_wholly_in_the_past_is_refused(park, api):
+    now = timezone.now()
+    body = {"enterprise": park["e1"].pk, "kind": "height", "valid_from": (now - dt.timedelta(hours=6)).isoformat(),
+            "valid_to": (now - dt.timedelta(hours=2)).isoformat()}
+    response = api(park["officer1"]).post("/api/v1/work-permits/", body, format="json")
+    assert response.status_code == 400 and response.json()["rule"] == "valid_to > now"
+    assert "before now" in response.json()["detail"]
+    running = api(park["officer1"]).post("/api/v1/work-permits/", {
+        **body, "valid_to": (now + dt.timedelta(hours=1)).isoformat()}, format="json")
+    assert running.status_code == 201  # begun already, still to run: fine
