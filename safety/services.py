@@ -30,11 +30,13 @@ from core.models import Event
 from core.roles import ENTERPRISE_OFFICER, SAFETY_SUPERVISOR, has_role, require_role
 from core.text import find_unstorable
 from hazards.models import Enterprise, RiskSource
+from resources.events import ACCOUNT_CHANGED
 from safety import events, photos, rules, selectors
 from safety.models import (
     Certificate,
     ColourChange,
     EnterpriseColour,
+    EnterpriseMembership,
     GasTest,
     HiddenDanger,
     HiddenDangerPhoto,
@@ -735,6 +737,25 @@ def risk_source_saving(sender, instance, update_fields=None, **kwargs) -> None:
     if instance.pk and (update_fields is None or "enterprise" in update_fields):
         instance._safety_enterprise_id = RiskSource.objects.filter(pk=instance.pk).values_list(
             "enterprise_id", flat=True).first()
+
+
+def membership_saving(sender, instance, **kwargs) -> None:
+    """pre_save of EnterpriseMembership: remember whose membership it was, so moving the row to
+    another user re-checks both people's sockets."""
+    instance._safety_previous_user_id = None
+    if instance.pk:
+        instance._safety_previous_user_id = EnterpriseMembership.objects.filter(pk=instance.pk).values_list(
+            "user_id", flat=True).first()
+
+
+def membership_changed(sender, instance, **kwargs) -> None:
+    """post_save / post_delete of EnterpriseMembership (kept in the admin): `account.changed` for
+    the officer, so every stream hub re-checks their sockets before its next frame. An officer
+    moved to another enterprise kept hearing the old one's ledger for 10-14 s (issue 22), until
+    the hub's periodic round."""
+    for user_id in sorted({instance.user_id, getattr(instance, "_safety_previous_user_id", None)} - {None}):
+        with transaction.atomic():
+            stream.publish(ACCOUNT_CHANGED, {"user": user_id, "reason": "enterprise_membership"})
 
 
 def colour_input_deleted(sender, instance, **kwargs) -> None:
