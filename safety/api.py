@@ -12,13 +12,14 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import filters as drf_filters
 from rest_framework import generics, permissions, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import no_body, role_permission
+from core.api import StrictQueryFilter, no_body, role_permission
 from core.api_base import JSONParser
 from core.errors import DomainError
 from core.roles import CONSOLE_ROLES, SAFETY_ROLES
@@ -52,6 +53,8 @@ from safety.serializers import (
 # incident); the ledger itself is for the park's supervisors and the enterprises' officers.
 LedgerRead = role_permission(*(SAFETY_ROLES | CONSOLE_ROLES))
 LedgerKeep = role_permission(*SAFETY_ROLES)
+# Unknown query parameters are a 400 on the ledger's lists (issue 22), not silently ignored.
+STRICT = [StrictQueryFilter, drf_filters.OrderingFilter]
 
 
 def _valid(serializer_class, request, **kwargs):
@@ -61,6 +64,7 @@ def _valid(serializer_class, request, **kwargs):
 
 
 class EnterpriseList(generics.ListAPIView):
+    filter_backends = STRICT
     permission_classes = [LedgerRead]
     serializer_class = EnterpriseSerializer
     ordering_fields = ["code", "name"]
@@ -89,6 +93,7 @@ class EnterpriseLedgerExport(APIView):
 
 
 class RiskPointList(generics.ListAPIView):
+    filter_backends = STRICT
     permission_classes = [LedgerKeep]
     serializer_class = RiskPointSerializer
     filterset_fields = ["enterprise", "method", "colour"]
@@ -114,6 +119,7 @@ class CriteriaList(APIView):
 
 
 class HiddenDangerList(generics.ListAPIView):
+    filter_backends = STRICT
     permission_classes = [LedgerKeep]
     serializer_class = HiddenDangerSerializer
     filterset_fields = ["enterprise", "state", "level"]
@@ -263,6 +269,7 @@ _EXTRA = object()  # DictReader's key for values beyond the header (never a colu
 
 
 class WorkPermitList(generics.ListAPIView):
+    filter_backends = STRICT
     permission_classes = [LedgerRead]
     serializer_class = WorkPermitSerializer
     filterset_fields = ["enterprise", "kind", "state"]
@@ -317,6 +324,7 @@ class WorkPermitGasTests(APIView):
 
 
 class CommitmentList(generics.ListAPIView):
+    filter_backends = STRICT
     permission_classes = [LedgerKeep]
     serializer_class = CommitmentSerializer
     filterset_fields = ["enterprise", "date"]
@@ -335,6 +343,7 @@ class CommitmentList(generics.ListAPIView):
 
 
 class InspectionDrawList(generics.ListAPIView):
+    filter_backends = STRICT
     permission_classes = [LedgerKeep]
     serializer_class = InspectionDrawSerializer
 

@@ -281,3 +281,21 @@ def test_a_permit_wholly_in_the_past_is_refused(park, api):
     running = api(park["officer1"]).post("/api/v1/work-permits/", {
         **body, "valid_to": (now + dt.timedelta(hours=1)).isoformat()}, format="json")
     assert running.status_code == 201  # begun already, still to run: fine
+
+
+# --- 17: unknown list filters ------------------------------------------------------------------------
+
+def test_unknown_list_filters_are_a_400_not_the_whole_list(park, api):
+    services.hidden_danger_report(actor=park["supervisor"], enterprise_id=park["e1"].pk, title="Leak",
+                                  deadline=later(days=1))
+    client = api(park["supervisor"])
+    for url in ("/api/v1/hidden-dangers/?search=leak", f"/api/v1/hidden-dangers/?enterprise__in={park['e2'].pk}",
+                "/api/v1/work-permits/?q=x", "/api/v1/enterprises/?search=E1", "/api/v1/risk-points/?colour__in=red",
+                "/api/v1/commitments/?enterprise_id=1"):
+        response = client.get(url)
+        assert response.status_code == 400, (url, response.status_code)
+        assert "Unknown filter" in str(response.json()) and "This list takes" in str(response.json())
+    # Known filters, ordering and paging still work.
+    ok = client.get(f"/api/v1/hidden-dangers/?enterprise={park['e2'].pk}&ordering=-deadline&limit=5&offset=0")
+    assert ok.status_code == 200 and ok.json()["count"] == 0
+    assert client.get(f"/api/v1/hidden-dangers/?enterprise={park['e1'].pk}").json()["count"] == 1
