@@ -13,6 +13,9 @@ ROLE_USERS = [
     ("dispatcher1", roles.DISPATCHER, "调度员", "Dispatcher", False),
     ("commander1", roles.COMMANDER, "指挥长", "Commander", False),
     ("planner1", roles.PLANNER, "预案管理员", "Planner", True),
+    # A second planner: the four-eyes rule (one submits, another publishes) can be shown
+    # without the superuser (issue 22).
+    ("planner2", roles.PLANNER, "预案审核员", "Plan reviewer", True),
     ("viewer1", roles.VIEWER, "观察员", "Viewer", False),
 ]
 

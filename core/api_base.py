@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy
 from rest_framework import pagination, parsers
 from rest_framework.exceptions import ParseError
 
+from core.text import find_unstorable
+
 
 def too_big_message():
     limit_kb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
@@ -32,9 +34,14 @@ class JSONParser(parsers.JSONParser):
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
             text = codecs.decode(raw, encoding)
-            return json.loads(text, parse_constant=_refuse_constant)
+            data = json.loads(text, parse_constant=_refuse_constant)
         except (ValueError, LookupError) as exc:
             raise ParseError(gettext_lazy("Malformed JSON: %(error)s") % {"error": exc}) from None
+        # Control characters and lone surrogates: a 400 naming the field (core.text).
+        problem = find_unstorable(data)
+        if problem:
+            raise ParseError(problem)
+        return data
 
 
 def _refuse_constant(name):

@@ -58,6 +58,45 @@ class FrozenWhenPublishedMixin:
             else super().has_add_permission(request)
 
 
+class EditSendsBackToDraftMixin:
+    """A change saved here to a plan under review sends the plan back to draft
+    (plans.services.plan_edited, issue 22): the four-eyes rule holds for what is published."""
+
+    def _plan_of(self, obj):
+        if isinstance(obj, Plan):
+            return obj
+        return getattr(obj, "plan", None) or getattr(getattr(obj, "level", None), "plan", None)
+
+    def _edited(self, request, obj):
+        plan = self._plan_of(obj)
+        if plan is None or plan.pk is None:
+            return
+        was = Plan.objects.filter(pk=plan.pk).values_list("status", flat=True).first()
+        result = services.plan_edited(actor=request.user, plan_id=plan.pk)
+        if was == Plan.Status.REVIEW and result.status == Plan.Status.DRAFT:
+            self.message_user(request, _("%(plan)s was under review: your change sent it back to draft. Submit it "
+                                         "again; another planner must publish it.") % {"plan": result},
+                              messages.WARNING)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change or form.has_changed() or any(formset.has_changed() for formset in formsets):
+            self._edited(request, form.instance)
+
+    def delete_model(self, request, obj):
+        plan = self._plan_of(obj)
+        super().delete_model(request, obj)
+        if plan is not None and not isinstance(obj, Plan):
+            self._edited(request, plan)
+
+    def delete_queryset(self, request, queryset):
+        plans = {self._plan_of(obj) for obj in queryset} - {None}
+        super().delete_queryset(request, queryset)
+        for plan in plans:
+            if not isinstance(plan, Plan) or Plan.objects.filter(pk=plan.pk).exists():
+                self._edited(request, plan)
+
+
 class ResponseLevelInline(FrozenWhenPublishedMixin, admin.TabularInline):
     model = ResponseLevel
     extra = 0
@@ -76,7 +115,7 @@ class PlanAttachmentInline(FrozenWhenPublishedMixin, admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(FrozenWhenPublishedMixin, SimpleHistoryAdmin):
+class PlanAdmin(EditSendsBackToDraftMixin, FrozenWhenPublishedMixin, SimpleHistoryAdmin):
     list_display = ("code", "version", "title", "kind", "status", "effective_date", "published_at")
     list_filter = ("status", "kind")
     search_fields = ("code", "title")
@@ -194,7 +233,7 @@ class ActionInline(FrozenWhenPublishedMixin, admin.TabularInline):
 
 
 @admin.register(ResponseLevel)
-class ResponseLevelAdmin(FrozenWhenPublishedMixin, SimpleHistoryAdmin):
+class ResponseLevelAdmin(EditSendsBackToDraftMixin, FrozenWhenPublishedMixin, SimpleHistoryAdmin):
     list_display = ("plan", "level", "min_deaths", "min_injuries", "min_affected", "min_evacuated")
     list_filter = ("level", "plan__status")
     search_fields = ("plan__code", "plan__title")
@@ -202,7 +241,7 @@ class ResponseLevelAdmin(FrozenWhenPublishedMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Action)
-class ActionAdmin(FrozenWhenPublishedMixin, SimpleHistoryAdmin):
+class ActionAdmin(EditSendsBackToDraftMixin, FrozenWhenPublishedMixin, SimpleHistoryAdmin):
     list_display = ("title", "level", "order", "responsible_agency", "responsible_role", "time_limit_min")
     list_filter = ("level__plan", "level__level")
     search_fields = ("title", "instructions")

@@ -12,14 +12,16 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import filters as drf_filters
 from rest_framework import generics, permissions, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import no_body, role_permission
+from core.api import StrictQueryFilter, no_body, role_permission
 from core.api_base import JSONParser
+from core.errors import DomainError
 from core.roles import CONSOLE_ROLES, SAFETY_ROLES
 from safety import export, rules, selectors, services
 from safety.models import HiddenDangerPhoto, InspectionDraw, SafetyCommitment
@@ -27,6 +29,7 @@ from safety.serializers import (
     CommitmentCreateSerializer,
     CommitmentSerializer,
     CriterionSerializer,
+    DeadlineSerializer,
     EnterpriseSerializer,
     GasTestOutSerializer,
     GasTestSerializer,
@@ -50,6 +53,8 @@ from safety.serializers import (
 # incident); the ledger itself is for the park's supervisors and the enterprises' officers.
 LedgerRead = role_permission(*(SAFETY_ROLES | CONSOLE_ROLES))
 LedgerKeep = role_permission(*SAFETY_ROLES)
+# Unknown query parameters are a 400 on the ledger's lists (issue 22), not silently ignored.
+STRICT = [StrictQueryFilter, drf_filters.OrderingFilter]
 
 
 def _valid(serializer_class, request, **kwargs):
@@ -59,6 +64,7 @@ def _valid(serializer_class, request, **kwargs):
 
 
 class EnterpriseList(generics.ListAPIView):
+    filter_backends = STRICT
     permission_classes = [LedgerRead]
     serializer_class = EnterpriseSerializer
     ordering_fields = ["code", "name"]
@@ -87,6 +93,7 @@ class EnterpriseLedgerExport(APIView):
 
 
 class RiskPointList(generics.ListAPIView):
+    filter_backends = STRICT
     permission_classes = [LedgerKeep]
     serializer_class = RiskPointSerializer
     filterset_fields = ["enterprise", "method", "colour"]
@@ -112,6 +119,7 @@ class CriteriaList(APIView):
 
 
 class HiddenDangerList(generics.ListAPIView):
+    filter_backends = STRICT
     permission_classes = [LedgerKeep]
     serializer_class = HiddenDangerSerializer
     filterset_fields = ["enterprise", "state", "level"]
@@ -152,6 +160,15 @@ class HiddenDangerRectification(HiddenDangerStepView):
 
     def act(self, user, pk, v):
         return services.hidden_danger_plan(actor=user, hidden_danger_id=pk, **v)
+
+
+@extend_schema(request=DeadlineSerializer, responses=HiddenDangerDetailSerializer,
+               summary="A park supervisor approves a new rectification deadline (延期审批); lifts the overdue flag")
+class HiddenDangerDeadline(HiddenDangerStepView):
+    input_class = DeadlineSerializer
+
+    def act(self, user, pk, v):
+        return services.hidden_danger_deadline_set(actor=user, hidden_danger_id=pk, **v)
 
 
 @extend_schema(request=NoteSerializer, responses=HiddenDangerDetailSerializer, summary="Report it rectified")
@@ -226,16 +243,33 @@ class HiddenDangerImport(APIView):
 
 def parse_csv(text: str) -> list[dict]:
     """CSV columns: external_id,title,description,location,level,criteria,deadline; criteria are
-    codes separated by ';'."""
-    rows = []
-    for row in csv.DictReader(io.StringIO(text)):
+    codes separated by ';'. A byte-order mark (Excel's "CSV UTF-8") is not part of the first
+    column's name; a row with more values than the header has columns is an error naming the
+    line, never silently cut short."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    reader = csv.DictReader(io.StringIO(text), restkey=_EXTRA)
+    rows, errors = [], []
+    for row in reader:
+        extra = row.pop(_EXTRA, None)
+        if extra:
+            errors.append(_("Line %(line)d has %(n)d value(s) more than the header's %(columns)d columns: "
+                            "quote values that contain commas.") % {
+                "line": reader.line_num, "n": len(extra), "columns": len(reader.fieldnames or [])})
+            continue
         row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
         row["criteria"] = [c for c in row.get("criteria", "").split(";") if c]
         rows.append({k: v for k, v in row.items() if v not in ("", None) or k == "criteria"})
+    if errors:
+        raise DomainError(errors[0], data={"errors": errors[:50], "error_count": len(errors)})
     return rows
 
 
+_EXTRA = object()  # DictReader's key for values beyond the header (never a column name)
+
+
 class WorkPermitList(generics.ListAPIView):
+    filter_backends = STRICT
     permission_classes = [LedgerRead]
     serializer_class = WorkPermitSerializer
     filterset_fields = ["enterprise", "kind", "state"]
@@ -290,6 +324,7 @@ class WorkPermitGasTests(APIView):
 
 
 class CommitmentList(generics.ListAPIView):
+    filter_backends = STRICT
     permission_classes = [LedgerKeep]
     serializer_class = CommitmentSerializer
     filterset_fields = ["enterprise", "date"]
@@ -308,6 +343,7 @@ class CommitmentList(generics.ListAPIView):
 
 
 class InspectionDrawList(generics.ListAPIView):
+    filter_backends = STRICT
     permission_classes = [LedgerKeep]
     serializer_class = InspectionDrawSerializer
 

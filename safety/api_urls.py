@@ -13,6 +13,7 @@ urlpatterns = [
     path("hidden-dangers/<int:pk>/", api.HiddenDangerDetail.as_view(), name="api-hidden-danger"),
     path("hidden-dangers/<int:pk>/rectification/", api.HiddenDangerRectification.as_view(),
          name="api-hidden-danger-rectification"),
+    path("hidden-dangers/<int:pk>/deadline/", api.HiddenDangerDeadline.as_view(), name="api-hidden-danger-deadline"),
     path("hidden-dangers/<int:pk>/rectified/", api.HiddenDangerRectified.as_view(), name="api-hidden-danger-rectified"),
     path("hidden-dangers/<int:pk>/verify/", api.HiddenDangerVerify.as_view(), name="api-hidden-danger-verify"),
     path("hidden-dangers/<int:pk>/photos/", api.HiddenDangerPhotos.as_view(), name="api-hidden-danger-photos"),

@@ -41,6 +41,12 @@ HIDDEN_DANGER_UPDATED = events.register(
 HIDDEN_DANGER_OVERDUE = events.register(
     "hidden_danger.overdue", audiences=_overdue_audiences, payload=payloads.hidden_danger_payload,
     doc="A hidden danger passed its deadline without being closed (督办); a major one rings every console.")
+HIDDEN_DANGER_IMPORTED = events.register(
+    "hidden_danger.imported",
+    audiences=lambda enterprise, result=None: [stream.SAFETY, stream.audience_enterprise(enterprise.pk)],
+    payload=payloads.import_payload,
+    doc="An enterprise's hidden dangers were imported from its own system: one event per import, "
+        "never heard by consoles (imported history does not ring, issue 22).")
 WORK_PERMIT_UPDATED = events.register(
     "work_permit.updated", audiences=_permit_audiences, payload=payloads.permit_payload,
     doc="A special-work permit was submitted, started, suspended by a failed gas test or an alarm nearby, "

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Font
 
+from core.text import xml_safe
 from safety import selectors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -85,7 +86,9 @@ def _rows(sheet, header, rows) -> None:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([str(v) if hasattr(v, "_proxy____cast") else v for v in row])
+        # Rows stored before input refused XML-illegal characters (core.text) would make the
+        # whole workbook unwritable (a 500 for every reader): drop such characters here.
+        sheet.append([xml_safe(str(v) if hasattr(v, "_proxy____cast") else v) for v in row])
         for cell in sheet[sheet.max_row]:
             # Text that looks like a formula stays text (CSV/formula injection).
             if isinstance(cell.value, str) and cell.value.startswith("="):

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.text import validate_storable
 from hazards.models import Enterprise
 from safety import rules
 from safety.models import HiddenDanger, WorkPermit
@@ -13,12 +14,23 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
+class StorableTextForm(forms.Form):
+    """Every text field refuses characters no export can carry (core.text): a form error naming
+    the character, instead of a ledger export that fails for everyone later."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.validators.append(validate_storable)
+
+
 class DomainErrorsMixin:
     def add_domain_error(self, exc):
         self.add_error(None, exc.message)
 
 
-class HiddenDangerForm(DomainErrorsMixin, forms.Form):
+class HiddenDangerForm(DomainErrorsMixin, StorableTextForm):
     enterprise = forms.ModelChoiceField(Enterprise.objects.none(), label=_("Enterprise"))
     title = forms.CharField(label=_("Title"), max_length=200)
     location = forms.CharField(label=_("Where"), max_length=200, required=False)
@@ -43,7 +55,7 @@ class HiddenDangerForm(DomainErrorsMixin, forms.Form):
             "%Y-%m-%dT%H:%M")
 
 
-class RectificationForm(DomainErrorsMixin, forms.Form):
+class RectificationForm(DomainErrorsMixin, StorableTextForm):
     measures = forms.CharField(label=_("Measures"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
                                max_length=10000)
     responsible = forms.CharField(label=_("Responsible person"), max_length=100, required=False)
@@ -55,22 +67,22 @@ class RectificationForm(DomainErrorsMixin, forms.Form):
                                   required=False, max_length=10000)
 
 
-class VerifyForm(DomainErrorsMixin, forms.Form):
+class VerifyForm(DomainErrorsMixin, StorableTextForm):
     accepted = forms.TypedChoiceField(label=_("Result"), choices=[("1", _("Accepted: close it")),
                                                                   ("0", _("Not accepted: back to rectification"))],
                                       coerce=lambda v: v == "1")
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=4000)
 
 
-class NoteForm(forms.Form):
+class NoteForm(StorableTextForm):
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=4000)
 
 
-class PhotoForm(forms.Form):
+class PhotoForm(StorableTextForm):
     photo = forms.FileField(label=_("Photo (JPEG, PNG or WebP)"))
 
 
-class CommitmentForm(DomainErrorsMixin, forms.Form):
+class CommitmentForm(DomainErrorsMixin, StorableTextForm):
     units_running = forms.IntegerField(label=_("Units running"), min_value=0, max_value=10_000)
     units_stopped = forms.IntegerField(label=_("Units stopped"), min_value=0, max_value=10_000)
     special_work = forms.IntegerField(label=_("Special work jobs today"), min_value=0, max_value=10_000, initial=0)
@@ -82,7 +94,7 @@ class CommitmentForm(DomainErrorsMixin, forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=4000)
 
 
-class PermitForm(DomainErrorsMixin, forms.Form):
+class PermitForm(DomainErrorsMixin, StorableTextForm):
     enterprise = forms.ModelChoiceField(Enterprise.objects.none(), label=_("Enterprise"))
     kind = forms.ChoiceField(label=_("Kind"), choices=WorkPermit.Kind.choices)
     grade = forms.ChoiceField(label=_("Hot-work grade"), choices=[("", "—"), *WorkPermit.Grade.choices], required=False)
@@ -98,7 +110,7 @@ class PermitForm(DomainErrorsMixin, forms.Form):
             self.fields["enterprise"].initial = enterprises.first().pk
 
 
-class GasTestForm(DomainErrorsMixin, forms.Form):
+class GasTestForm(DomainErrorsMixin, StorableTextForm):
     at = forms.DateTimeField(label=_("Sampled at"), widget=DATETIME, input_formats=DATETIME_FORMATS)
     combustible_percent = forms.FloatField(label=_("Combustible gas (% vol)"), min_value=0, max_value=100,
                                            required=False)
@@ -107,12 +119,12 @@ class GasTestForm(DomainErrorsMixin, forms.Form):
     toxic_ppm = forms.FloatField(label=_("Toxic gas (ppm)"), min_value=0, max_value=1_000_000, required=False)
 
 
-class DrawForm(forms.Form):
+class DrawForm(StorableTextForm):
     count = forms.IntegerField(label=_("Enterprises to inspect"), min_value=1, max_value=1000, initial=2)
     inspectors = forms.CharField(label=_("Inspectors (comma-separated)"), required=False, max_length=400)
 
 
-class RiskPointForm(forms.Form):
+class RiskPointForm(StorableTextForm):
     name = forms.CharField(label=_("Risk point"), max_length=200)
     lon = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
     lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)

@@ -2,6 +2,7 @@
 
 hidden_danger.*  {"id", "enterprise": {"id", "code", "name"}, "title", "level", "state", "deadline",
                   "overdue", "criteria": [codes], "change"}
+hidden_danger.imported  {"enterprise": {...}, "created", "unchanged", "overdue", "major"} (counts)
 work_permit.*    {"id", "enterprise": {...}, "kind", "grade", "place", "state", "valid_from", "valid_to",
                   "location": [lon, lat], "change", "rule" (when a gas test failed)}
 enterprise.colour_changed  {"enterprise": {...}, "colour", "previous", "factors": [{"code", "text", "colour"}]}
@@ -38,3 +39,9 @@ def colour_payload(colour, previous: str = "") -> dict:
 
 def commitment_payload(enterprise, date, change: str = "") -> dict:
     return {"enterprise": enterprise_ref(enterprise), "date": date, "change": change}
+
+
+def import_payload(enterprise, result=None) -> dict:
+    result = result or {}
+    return {"enterprise": enterprise_ref(enterprise),
+            **{k: int(result.get(k, 0)) for k in ("created", "unchanged", "overdue", "major")}}

@@ -165,6 +165,11 @@ class RectificationSerializer(StrictSerializer):
     contingency = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
 
 
+class DeadlineSerializer(StrictSerializer):
+    deadline = SafeDateTimeField()
+    note = serializers.CharField(max_length=4000, help_text="Why the deadline moves (recorded on the timeline).")
+
+
 class NoteSerializer(StrictSerializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 

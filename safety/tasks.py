@@ -2,6 +2,7 @@
 
 - flag_overdue_hidden_danger: deferred at report (and when a plan moves the deadline) inside
   the same transaction, scheduled at the deadline.
+- flag_overdue_hidden_dangers: the same for an import's rows, one job per minute of deadlines.
 - check_commitments: every 10 minutes; after SAFETY_COMMITMENT_DUE_HOUR an enterprise without
   today's commitment is flagged (once a day) and recoloured.
 - recompute_colour: one enterprise's colour, deferred in the transaction that changed an input
@@ -13,6 +14,13 @@ The jobs are declared beside the services they run (safety.services); this modul
 re-exports them so procrastinate finds them, and services never import it.
 """
 
-from safety.services import check_commitments, flag_overdue_hidden_danger, recompute_colour, recompute_colours
+from safety.services import (
+    check_commitments,
+    flag_overdue_hidden_danger,
+    flag_overdue_hidden_dangers,
+    recompute_colour,
+    recompute_colours,
+)
 
-__all__ = ["flag_overdue_hidden_danger", "check_commitments", "recompute_colour", "recompute_colours"]
+__all__ = ["flag_overdue_hidden_danger", "flag_overdue_hidden_dangers", "check_commitments", "recompute_colour",
+           "recompute_colours"]

@@ -19,6 +19,7 @@ from plans.services.duty import (
 )
 from plans.services.plans import (
     plan_actions_import,
+    plan_edited,
     plan_new_version,
     plan_publish,
     plan_retire,
@@ -27,6 +28,6 @@ from plans.services.plans import (
 
 __all__ = [
     "activation_end", "activation_raise", "calendar_token_ensure", "calendar_token_reset", "handover_confirm", "handover_create",
-    "plan_actions_import", "plan_activate", "plan_new_version", "plan_publish", "plan_retire",
+    "plan_actions_import", "plan_activate", "plan_edited", "plan_new_version", "plan_publish", "plan_retire",
     "plan_submit_for_review", "roster_import", "shift_check", "shift_create", "shift_update", "task_done", "task_flag_overdue",
 ]

@@ -51,6 +51,11 @@ def plan_publish(*, actor, plan_id: int) -> Plan:
             raise DomainError(_("You submitted %(code)s v%(v)s for review; another planner must approve and "
                                 "publish it (four-eyes rule).") % {"code": plan.code, "v": plan.version},
                               status=403)
+        editor = _edited_in_review_by(plan)
+        if editor is not None and editor.pk == actor.pk:
+            raise DomainError(_("You edited %(code)s v%(v)s during its review; another planner must approve and "
+                                "publish your edit (four-eyes rule).") % {"code": plan.code, "v": plan.version},
+                              status=403)
     for old in Plan.objects.select_for_update().filter(code=plan.code, status=Plan.Status.PUBLISHED):
         old.status = Plan.Status.RETIRED
         old.save(update_fields=["status"])
@@ -59,6 +64,42 @@ def plan_publish(*, actor, plan_id: int) -> Plan:
     plan.effective_date = plan.effective_date or timezone.localdate()
     plan.save(update_fields=["status", "published_at", "published_by", "effective_date"])
     return plan
+
+
+EDITED_IN_REVIEW = "edited during review"
+
+
+@transaction.atomic
+def plan_edited(*, actor, plan_id: int) -> Plan:
+    """`actor` changed the plan's content (the plan, a level, an action, a contact, a file).
+    Under review, the change sends it back to draft (issue 22): what a second planner approves
+    must be what was submitted, and the editor cannot then publish his own edit. A superuser's
+    edit in the admin counts as one too (it is a change all the same)."""
+    if getattr(actor, "is_superuser", False):
+        plan = Plan.objects.select_for_update().filter(pk=plan_id).first()
+        if plan is None:
+            raise DomainError(_("No contingency plan %(id)s.") % {"id": plan_id}, status=404)
+    else:
+        plan = _locked_plan(actor, plan_id)
+    _back_to_draft_if_in_review(plan, actor)
+    return plan
+
+
+def _back_to_draft_if_in_review(plan: Plan, actor) -> bool:
+    if plan.status != Plan.Status.REVIEW:
+        return False
+    plan.status = Plan.Status.DRAFT
+    plan._history_user = actor
+    plan._change_reason = EDITED_IN_REVIEW
+    plan.save(update_fields=["status"])
+    return True
+
+
+def _edited_in_review_by(plan):
+    """The person whose edit last sent the plan back from review to draft, or None."""
+    record = plan.history.filter(history_change_reason=EDITED_IN_REVIEW).order_by("-history_date", "-history_id") \
+        .only("history_user").first()
+    return record.history_user if record else None
 
 
 def _submitted_by(plan):
@@ -141,6 +182,7 @@ def plan_actions_import(*, actor, plan_id: int, rows: list[dict]) -> tuple[int, 
         if errors:
             return 0, errors
         Action.objects.bulk_create(actions)
+        _back_to_draft_if_in_review(plan, actor)
         return len(actions), []
 
 

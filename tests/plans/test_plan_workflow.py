@@ -153,3 +153,52 @@ def test_four_eyes_in_the_admin_action(client, planner, second_planner):
     client.post("/admin/plans/plan/", {"action": "publish", "_selected_action": [draft.pk]})
     draft.refresh_from_db()
     assert draft.status == "published" and draft.published_by == second_planner
+
+
+def test_an_edit_during_review_sends_the_plan_back_and_the_editor_cannot_publish_it(planner, second_planner):
+    """Issue 22: a second planner submits; planner1 edits during review, then publishes himself."""
+    draft = make_plan(code="FE5", status=Plan.Status.DRAFT)
+    services.plan_submit_for_review(actor=second_planner, plan_id=draft.pk)
+    edited = services.plan_edited(actor=planner, plan_id=draft.pk)
+    assert edited.status == "draft"
+    with pytest.raises(DomainError) as err:
+        services.plan_publish(actor=planner, plan_id=draft.pk)
+    assert err.value.status == 409  # a draft is not published at all
+    # Resubmitted by the other planner, the editor still cannot publish his own edit.
+    services.plan_submit_for_review(actor=second_planner, plan_id=draft.pk)
+    with pytest.raises(DomainError) as err:
+        services.plan_publish(actor=planner, plan_id=draft.pk)
+    assert err.value.status == 403 and "edited" in err.value.message
+    draft.refresh_from_db()
+    assert draft.status == "review"
+    # The usual way: the editor resubmits, and the other planner reviews and publishes.
+    edited = services.plan_edited(actor=planner, plan_id=draft.pk)
+    services.plan_submit_for_review(actor=planner, plan_id=draft.pk)
+    assert services.plan_publish(actor=second_planner, plan_id=draft.pk).published_by == second_planner
+
+
+def test_an_admin_edit_of_a_plan_an_action_or_an_import_in_review_sends_it_back(client, planner, second_planner):
+    draft = make_plan(code="FE6", status=Plan.Status.DRAFT)
+    services.plan_submit_for_review(actor=second_planner, plan_id=draft.pk)
+    action = Action.objects.filter(level__plan=draft).first()
+    client.force_login(planner)
+    page = client.get(f"/admin/plans/action/{action.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: ("" if value is None else value) for name, value in form.initial.items()}
+    data.update({"level": action.level_id, "title": "改过的动作", "responsible_agency": ""})
+    response = client.post(f"/admin/plans/action/{action.pk}/change/", data, follow=True)
+    assert response.status_code == 200
+    action.refresh_from_db()
+    assert action.title == "改过的动作"
+    draft.refresh_from_db()
+    assert draft.status == "draft" and "back to draft" in response.content.decode()
+    # Publishing from the list after resubmission: refused for the editor, with the reason shown.
+    services.plan_submit_for_review(actor=second_planner, plan_id=draft.pk)
+    page = client.post("/admin/plans/plan/", {"action": "publish", "_selected_action": [draft.pk]}, follow=True)
+    draft.refresh_from_db()
+    assert draft.status == "review" and "during its review" in page.content.decode()
+    # An actions import during review is an edit too.
+    rows = [{"level": "IV", "order": "9", "title": "加一条", "time_limit_min": "5"}]
+    assert services.plan_actions_import(actor=second_planner, plan_id=draft.pk, rows=rows) == (1, [])
+    draft.refresh_from_db()
+    assert draft.status == "draft"

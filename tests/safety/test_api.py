@@ -178,10 +178,10 @@ def test_import_api_json_and_csv(park, api):
     csv_text = "external_id,title,level,criteria,deadline\nA1,Rusty flange,general,,2030-01-01T08:00:00+08:00\n" \
                "A2,No detector,general,121-12,2030-01-01T08:00:00+08:00\n"
     first = client.post("/api/v1/hidden-dangers/import/", {"enterprise": park["e1"].pk, "csv": csv_text}, format="json")
-    assert first.status_code == 200 and first.json() == {"created": 2, "unchanged": 0}
+    assert first.status_code == 200 and first.json() == {"created": 2, "unchanged": 0, "overdue": 0, "major": 1}
     again = client.post("/api/v1/hidden-dangers/import/", {"enterprise": park["e1"].pk, "rows": [
         {"external_id": "A1", "title": "Rusty flange", "deadline": "2030-01-01T08:00:00+08:00"}]}, format="json")
-    assert again.json() == {"created": 0, "unchanged": 1}
+    assert again.json() == {"created": 0, "unchanged": 1, "overdue": 0, "major": 0}
 
 
 def test_bad_input_is_a_clear_400(park, api):

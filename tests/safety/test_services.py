@@ -149,7 +149,8 @@ def test_import_is_idempotent_on_external_id(park):
              "deadline": timezone.now() - dt.timedelta(days=1)}]
     first = services.hidden_dangers_import(actor=park["officer1"], enterprise_id=park["e1"].pk, rows=rows)
     again = services.hidden_dangers_import(actor=park["officer1"], enterprise_id=park["e1"].pk, rows=rows)
-    assert first == {"created": 2, "unchanged": 0} and again == {"created": 0, "unchanged": 2}
+    assert first == {"created": 2, "unchanged": 0, "overdue": 1, "major": 1}
+    assert again == {"created": 0, "unchanged": 2, "overdue": 0, "major": 0}
     assert HiddenDanger.objects.get(external_id="X-2").level == "major"
     with pytest.raises(DomainError, match="Row 2"):
         services.hidden_dangers_import(actor=park["officer1"], enterprise_id=park["e1"].pk,

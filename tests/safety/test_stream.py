@@ -80,3 +80,27 @@ async def test_consoles_hear_permits_and_colours_not_the_ledger_itself(park, com
     assert ("work_permit.updated", "submitted") in heard and ("work_permit.updated", "start") in heard
     assert ("enterprise.colour_changed", "red") in heard
     assert not any(t.startswith("hidden_danger.") for t, _ in heard)
+
+
+async def test_an_officer_moved_to_another_enterprise_stops_hearing_the_old_one_at_once(park):
+    """Issue 22: the old enterprise's ledger kept reaching the moved officer for 10-14 s."""
+    from safety.models import EnterpriseMembership
+
+    comm = await _connect(park["officer1"])
+    await _frames(comm)  # whatever the fixtures emitted
+
+    def move():
+        membership = EnterpriseMembership.objects.get(user=park["officer1"])
+        membership.enterprise = park["e2"]
+        membership.save()  # as the admin does
+
+    await sync_to_async(move)()
+    changed = await comm.receive_json_from(timeout=20)
+    assert changed["type"] == "account.changed" and changed["payload"]["reason"] == "enterprise_membership"
+    await sync_to_async(services.hidden_danger_report)(
+        actor=park["supervisor"], enterprise_id=park["e1"].pk, title="Leak at E1", deadline=later(days=1))
+    await sync_to_async(services.hidden_danger_report)(
+        actor=park["supervisor"], enterprise_id=park["e2"].pk, title="Leak at E2", deadline=later(days=1))
+    titles = [f["payload"].get("title") for f in await _frames(comm) if f.get("type") == "hidden_danger.reported"]
+    assert titles == ["Leak at E2"]
+    await comm.disconnect()

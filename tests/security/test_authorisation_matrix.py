@@ -39,6 +39,7 @@ COMMAND = frozenset({C})
 NOBODY = frozenset()
 
 POINT = {"type": "Point", "coordinates": [113.6, 22.75]}
+ON_SITE = {"type": "Point", "coordinates": [113.621, 22.7]}  # on the enterprise's site (conftest)
 
 
 def _alert_fields(**extra):
@@ -267,7 +268,7 @@ SAFETY_MATRIX = {
     "api/v1/enterprises/<int:pk>/ledger.xlsx": {"GET": (LEDGER, "enterprise", None, None)},
     "api/v1/risk-points/": {"GET": (LEDGER, None, None, None),
                             "POST": (LEDGER, None, lambda w: {"enterprise": w["enterprise"].pk, "name": "p",
-                                                              "location": POINT, "method": "LS", "likelihood": 2,
+                                                              "location": ON_SITE, "method": "LS", "likelihood": 2,
                                                               "severity": 3}, "json")},
     "api/v1/hidden-danger-criteria/": {"GET": (LOGGED_IN, None, None, None)},  # reference data
     "api/v1/hidden-dangers/": {"GET": (LEDGER, None, None, None),
@@ -277,6 +278,8 @@ SAFETY_MATRIX = {
         {"external_id": "X1", "title": "t", "deadline": _expires()}]}, "json")},
     "api/v1/hidden-dangers/<int:pk>/": {"GET": (LEDGER, "hidden_danger", None, None)},
     "api/v1/hidden-dangers/<int:pk>/rectification/": {"POST": (LEDGER, "hidden_danger", {"measures": "m"}, "json")},
+    "api/v1/hidden-dangers/<int:pk>/deadline/": {"POST": (frozenset({SUP}), "hidden_danger", lambda w: {
+        "deadline": _expires(), "note": "spare part on order"}, "json")},
     "api/v1/hidden-dangers/<int:pk>/rectified/": {"POST": (LEDGER, "hd_rectifying", {"note": "done"}, "json")},
     "api/v1/hidden-dangers/<int:pk>/verify/": {"POST": (frozenset({SUP}), "hd_awaiting", {"accepted": True}, "json")},
     "api/v1/hidden-dangers/<int:pk>/photos/": {"POST": (LEDGER, "hidden_danger", _photo_upload, "form")},
