@@ -8,7 +8,7 @@ HOST=${1:-127.0.0.1} PORT=${2:-8000}
 # DEBUG off unless DEBUG=1 (`make dev`); a generated secret key kept in var/ (scripts/serve_env.sh).
 source scripts/serve_env.sh
 
-.venv/bin/python manage.py procrastinate worker >var/worker.log 2>&1 &
+.venv/bin/python manage.py jobs_worker >var/worker.log 2>&1 &
 worker=$!
 # Park monitoring: one MQTT ingester, and the demo sensor simulator unless SIMULATOR=0.
 .venv/bin/python manage.py monitoring_ingest >var/ingest.log 2>&1 &
