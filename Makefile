@@ -25,7 +25,7 @@ dev: bootstrap messages
 	@DEBUG=1 bash scripts/serve.sh "$(HOST)" "$(PORT)"
 
 worker: bootstrap
-	@$(PY) manage.py procrastinate worker
+	@$(PY) manage.py jobs_worker
 
 lint: bootstrap
 	@.venv/bin/ruff check .

@@ -14,7 +14,8 @@ dj-database-url's business alone.
 
 from __future__ import annotations
 
-from urllib.parse import unquote, urlsplit
+import re
+from urllib.parse import unquote
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -35,10 +36,8 @@ def _host_port(item: str, url: str) -> tuple[str, str]:
 
 
 def _redacted(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    return url.replace(f":{parts.password}@", ":***@", 1)
+    """The URL without its password, for an error message."""
+    return re.sub(r"^([^:/]+://[^:@/]*):[^@/]*@", r"\1:***@", url)
 
 
 def parse(url: str, **kwargs) -> dict:

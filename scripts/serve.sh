@@ -13,7 +13,7 @@ local_host=$HOST; [ "$HOST" = 0.0.0.0 ] && local_host=127.0.0.1
 export SITE_URL=${SITE_URL:-http://$local_host:$PORT}
 export SMS_CALLBACK_BASE=${SMS_CALLBACK_BASE:-http://$local_host:$PORT}
 
-.venv/bin/python manage.py procrastinate worker >var/worker.log 2>&1 &
+.venv/bin/python manage.py jobs_worker >var/worker.log 2>&1 &
 worker=$!
 # Park monitoring: one MQTT ingester, and the demo sensor simulator unless SIMULATOR=0.
 .venv/bin/python manage.py monitoring_ingest >var/ingest.log 2>&1 &

@@ -5,6 +5,8 @@ import json
 
 import pytest
 
+from tests.monitoring.conftest import make_point, prefix  # noqa: F401 - fixtures for test_broker_restart
+
 from .cluster import Cluster
 
 SEED = """

@@ -112,9 +112,12 @@ def test_restore_to_a_chosen_moment_keeps_the_rows_up_to_it_and_clients_of_later
         restored_daphne = start_daphne(restored_port, {"DATABASE_URL": url, "STREAM_POLL_S": "1"})
         restored_base = f"http://127.0.0.1:{restored_port}"
         closes, frames = run_async(lambda: _clients_after_restore(restored_base, boss, kept_seq, lost_seq))
-        assert closes[lost_seq][0] == 4400 and "restored from a backup" in closes[lost_seq][1], closes
         new_seqs = [f["seq"] for f in frames if f["type"] == "incident.created"]
         assert new_seqs and min(new_seqs) > lost_seq, frames
+        # Refused although the log now reaches past its seq (so not as "past the end"): 4400,
+        # on which stream.js drops its seq and reloads the page. (Daphne passes the close code
+        # but not the reason; tests/command/test_stream_restore.py checks the reason.)
+        assert closes[lost_seq][0] == 4400, closes
         print(f"\nBackups (issue 26): full {full_s:.1f} s, incremental {incr_s:.1f} s; restore to {target} "
               f"{restore_s:.1f} s, promoted after {recovered_s:.1f} s; rows after the moment: 0 kept, "
               f"{len(kept)} before it: all there; a client at seq {lost_seq} (lost) told to reload (4400)")

@@ -122,8 +122,9 @@ class Load:
 
 def start_worker(cluster):
     log = open(cluster.dir / "worker.log", "ab")  # noqa: SIM115
-    return subprocess.Popen([sys.executable, "manage.py", "procrastinate", "worker"], cwd=ROOT,
-                            env=cluster.env(ESCALATION_TIMEOUT_S=str(ESCALATION_S)), stdout=log, stderr=log)
+    return subprocess.Popen([sys.executable, "manage.py", "jobs_worker", "-p", "1"], cwd=ROOT,
+                            env=cluster.env(ESCALATION_TIMEOUT_S=str(ESCALATION_S), PYTHONUNBUFFERED="1"),
+                            stdout=log, stderr=log)
 
 
 def start_ingester(cluster, broker, prefix):
