@@ -83,6 +83,7 @@ I18N = {
     "place": _("Place"), "valid_from": _("Valid from"), "valid_to": _("Valid to"), "risk_colour": _("Risk colour"),
     "method": _("Method"), "score": _("Score"), "factors": _("Why this colour"), "point": _("Monitoring point"),
     "permit": _("Special work permit"),
+    "wind": _("Wind"), "mast": _("Weather mast"), "wind_typed": _("typed by hand"),
 }
 
 
@@ -117,8 +118,17 @@ def map_page(request):
         "selected_incident": _int_or_none(request.GET.get("incident")),
         "stream_since": stream.last_seq(),
         "i18n": {k: str(v) for k, v in I18N.items()},
+        # The release form takes the weather mast's latest wind by default (issue 27).
+        "weather": _weather(),
+        "no_webgl": request.GET.get("no_webgl") == "1",
     }
     return render(request, "command/map.html", context)
+
+
+def _weather() -> dict | None:
+    from monitoring import weather
+
+    return weather.as_json(weather.latest())
 
 
 def may_read_layer(request, name: str) -> bool:
@@ -220,7 +230,7 @@ def map_3d_page(request):
             "labels": _labels() | {"structure_kind": {v: str(lab) for v, _c, lab in STRUCTURE_KINDS}},
             "stale_after_s": weather.STALE_AFTER_S,
         },
-        "weather": weather.as_json(weather.latest()),
+        "weather": _weather(),
         "tileset_url": settings.MAP_3D_TILESET_URL,
         "stream_since": stream.last_seq(),
         "i18n": {k: str(v) for k, v in I18N_3D.items()},
