@@ -347,11 +347,23 @@
         // Parsed on the page: loaders.gl's workers and decoders would otherwise come from a CDN.
         loadOptions: { worker: false, fetch: { credentials: "same-origin" } },
         pointSize: 3,
-        onTilesetLoad: () => { el.dataset.tileset = "loaded"; },
+        onTilesetLoad: () => {
+          el.dataset.tileset = "loaded";
+          // deck.gl picks the tiles to load when the camera moves; a still camera after the
+          // tileset's arrival would leave the model unloaded until someone touched the map.
+          let tries = 0;
+          const nudge = () => {
+            if (tiles > 0 || tries++ > 20) return;
+            map.panBy([tries % 2 ? 1 : -1, 0], { duration: 0 }); // a pixel, back and forth, frame by frame
+            setTimeout(nudge, 500);
+          };
+          setTimeout(nudge, 100);
+        },
         onTileLoad: () => { tiles += 1; el.dataset.tilesetTiles = String(tiles); },
         onTileError: failed,
       })],
     });
+    window.map3dTileset = overlay; // for the browser tests
     try { map.addControl(overlay); } catch (err) { failed(); }
   }
 
