@@ -83,6 +83,7 @@ MATRIX = {
     # The assigned unit's responder, and the console roles that keep incidents.
     "incidents/assignments/<int:pk>/act/": {"POST": (INTAKE | {R}, "assignment", {"action": "acknowledge"}, "form")},
     "map/": {"GET": (CONSOLE, None, None, None)},
+    "map/3d/": {"GET": (CONSOLE | {SUP}, None, None, None)},  # the park in 3D, also for the park's supervisor
     "plans/": {"GET": (CONSOLE, None, None, None)},
     "plans/<int:pk>/document/": {"GET": (CONSOLE, "plan", None, None)},
     "plans/incidents/<int:pk>/": {"GET": (CONSOLE, "incident", None, None)},
@@ -362,6 +363,7 @@ MONITORING_MATRIX = {
     "api/v1/monitoring-points/<int:pk>/": {"GET": (CONSOLE, "monitoring_point", None, None)},
     "api/v1/monitoring-points/<int:pk>/readings/": {"GET": (CONSOLE, "monitoring_point", None, None)},
     "api/v1/alarms/": {"GET": (CONSOLE, None, None, None)},
+    "api/v1/weather/": {"GET": (CONSOLE | {SUP}, None, None, None)},  # the weather masts, for the 3D view
     "api/v1/alarms/<int:pk>/": {"GET": (CONSOLE, "alarm", None, None)},
     "api/v1/alarms/<int:pk>/acknowledge/": {"POST": (INTAKE, "alarm", {"note": "seen"}, "json")},
     "api/v1/alarms/<int:pk>/incident/": {"POST": (INTAKE, "alarm", {}, "json")},
