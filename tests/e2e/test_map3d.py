@@ -175,6 +175,18 @@ def test_scene_is_drawn_from_the_api_and_moves_with_the_stream(transactional_db,
         wait_for(page, f"Math.abs(window.map3d.getBearing() - ({bearing})) > 1", "the view never rotated")
         page.click("#rotate-3d")
         assert page.evaluate("window.map3dStats.frames") > 0
+
+        # The 2D map's release form takes the mast's wind by default and says whose and when.
+        page.click("#to-2d")
+        page.wait_for_selector("#map[data-loaded_risk_sources]")
+        assert page.is_checked("input[name=use_mast]")
+        assert page.input_value("input[name=wind_speed_ms]") == "4" and page.get_attribute("input[name=wind_speed_ms]", "readonly") == ""
+        assert "WX01" in page.locator("#mast-wind").inner_text()
+        page.select_option("select[name=risk_source]", label="RS04 液氨储罐区")
+        page.click("#release-form button[type=submit]")
+        page.wait_for_selector(".release-result .wind-used")
+        used = page.locator(".release-result .wind-used").inner_text()
+        assert "4 m/s" in used and "120°" in used and "WX01" in used
         assert problems == []
         context.close()
     finally:

@@ -109,3 +109,19 @@ def test_weather_api_roles(demo, make_user):
         client.force_authenticate(make_user(f"w_{role}", role))
         assert client.get("/api/v1/weather/").status_code == status
     assert APIClient().get("/api/v1/weather/").status_code in (401, 403)
+
+
+def test_demo_simulator_feeds_the_mast(demo):
+    import time
+
+    from monitoring import simulator
+
+    mast = {p.code: p for p in simulator.sim_points() if p.code.startswith("WX01-")}
+    assert set(mast) == {"WX01-WS", "WX01-WD", "WX01-TA", "WX01-SR", "WX01-CL"}
+    noon = 4 * 3600 + 86400 * 20000  # 12:00 in Asia/Shanghai
+    night = noon + 12 * 3600
+    for now in (noon, night, time.time()):
+        assert 0.5 <= simulator.normal_value(mast["WX01-WS"], now) <= 8
+        assert 0 <= simulator.normal_value(mast["WX01-WD"], now) < 360
+        assert 0 <= simulator.normal_value(mast["WX01-CL"], now) <= 8
+    assert simulator.normal_value(mast["WX01-SR"], noon) > 300 and simulator.normal_value(mast["WX01-SR"], night) == 0
