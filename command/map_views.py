@@ -11,7 +11,7 @@ from core import layers as core_layers
 from core import stream
 from core.api import role_permission
 from core.errors import DomainError
-from core.roles import CONSOLE_ROLES, INTAKE_ROLES, has_role
+from core.roles import CONSOLE_ROLES, INTAKE_ROLES, SAFETY_SUPERVISOR, has_role
 from hazards import selectors as hazards_selectors
 from hazards.models import Chemical
 from incidents.models import Incident
@@ -83,6 +83,7 @@ I18N = {
     "place": _("Place"), "valid_from": _("Valid from"), "valid_to": _("Valid to"), "risk_colour": _("Risk colour"),
     "method": _("Method"), "score": _("Score"), "factors": _("Why this colour"), "point": _("Monitoring point"),
     "permit": _("Special work permit"),
+    "wind": _("Wind"), "mast": _("Weather mast"), "wind_typed": _("typed by hand"),
 }
 
 
@@ -117,8 +118,17 @@ def map_page(request):
         "selected_incident": _int_or_none(request.GET.get("incident")),
         "stream_since": stream.last_seq(),
         "i18n": {k: str(v) for k, v in I18N.items()},
+        # The release form takes the weather mast's latest wind by default (issue 27).
+        "weather": _weather(),
+        "no_webgl": request.GET.get("no_webgl") == "1",
     }
     return render(request, "command/map.html", context)
+
+
+def _weather() -> dict | None:
+    from monitoring import weather
+
+    return weather.as_json(weather.latest())
 
 
 def may_read_layer(request, name: str) -> bool:
@@ -162,3 +172,69 @@ def _labels() -> dict:
             "point_state": words(PointState.choices), "permit_kind": words(WorkPermit.Kind.choices),
             "permit_grade": words(WorkPermit.Grade.choices), "risk_colour": words(COLOUR_CHOICES),
             "risk_method": words(RiskPoint.Method.choices), "alert_level": words(AlertLevel.choices)}
+
+
+# --- the park in three dimensions (三维一张图, issue 27) ----------------------------------------
+
+STRUCTURE_KINDS = [("tank", "#c9ced6", _("Tank")), ("tank_farm", "#8f99a8", _("Tank farm bund")),
+                   ("process_unit", "#b89b72", _("Process unit")), ("building", "#e4dccb", _("Building")),
+                   ("pipe_rack", "#7a8fa6", _("Pipe rack"))]
+# (layer, label, shown at first, legend key, legend rows). Gates and zone counts (the positions
+# issue: layers "gates" and "park-presence") appear here by themselves once an app registers them.
+LAYERS_3D = [
+    ("structures", _("Buildings, tanks and pipe racks"), True, "kind", STRUCTURE_KINDS),
+    ("enterprise-colours", _("Enterprise risk colours"), True, "colour",
+     [*RISK_COLOURS, ("", "#8c8c8c", _("Not assessed"))]),
+    ("risk-sources", _("Risk sources"), True, "grade", GRADES),
+    ("monitoring-points", _("Monitoring points"), True, "state", POINT_STATES),
+    ("work-permits", _("Special work permits in force"), True, "", [("", "#6a3d9a", _("Permit in force"))]),
+    ("threat-zones", _("Threat zones and plume"), True, "level", THREAT_LEVELS),
+    ("incidents", _("Incidents"), True, "severity", SEVERITY),
+    ("resources", _("Resources"), True, "status", RESOURCE_STATUS),
+    ("gates", _("Gates"), True, "", [("", "#13233a", _("Gate"))]),
+    ("park-presence", _("People and vehicles per zone"), True, "", [("", "#2b83ba", _("Zone"))]),
+]
+# The park (南港化工园区) seen from the south-west, as a presenter opens it in the command hall.
+PARK_VIEW = {"center": [113.6690, 22.6480], "zoom": 15.0, "pitch": 60, "bearing": -20}
+MAP_3D_ROLES = CONSOLE_ROLES | {SAFETY_SUPERVISOR}
+
+I18N_3D = {
+    **I18N,
+    "structure": _("Structure"), "height": _("Height (m)"), "plume": _("Plume"), "wind": _("Wind"),
+    "wind_from": _("from"), "mast": _("Weather mast"), "stale": _("Stale: no wind reading for more than 10 minutes"),
+    "no_mast": _("No weather mast reports the wind."), "at": _("at"), "ago_min": _("min ago"),
+    "stability_class": _("Stability class"), "air_temperature": _("Air temperature"),
+    "solar_radiation": _("Solar radiation"), "cloud": _("Cloud cover (okta)"),
+    "tileset_failed": _("The real-scene model (3D Tiles) could not be loaded: the park is drawn from its GIS data."),
+    "rotate": _("Rotate"), "reset": _("Reset view"), "exercise": "演练 / EXERCISE",
+}
+
+
+@login_required
+def map_3d_page(request):
+    """The park in three dimensions. Where the browser has no WebGL the page itself sends the
+    user to the 2D map (map3d.js), which shows the same layers."""
+    if not has_role(request.user, MAP_3D_ROLES):
+        raise PermissionDenied
+    from monitoring import weather
+
+    # may_read_layer is False for a layer nobody serves yet: gates and zone counts wait for their app.
+    readable = [row for row in LAYERS_3D if may_read_layer(request, row[0])]
+    context = {
+        "layers": [{"name": n, "label": label, "on": on, "key": key,
+                    "legend": [{"value": v, "colour": c, "label": lab} for v, c, lab in rows]}
+                   for n, label, on, key, rows in readable],
+        "map_config": {
+            "layers_on": [n for n, _label, on, _k, _r in readable if on],
+            "view": PARK_VIEW,
+            "tileset_url": settings.MAP_3D_TILESET_URL,
+            "labels": _labels() | {"structure_kind": {v: str(lab) for v, _c, lab in STRUCTURE_KINDS}},
+            "stale_after_s": weather.STALE_AFTER_S,
+        },
+        "weather": _weather(),
+        "tileset_url": settings.MAP_3D_TILESET_URL,
+        "stream_since": stream.last_seq(),
+        "i18n": {k: str(v) for k, v in I18N_3D.items()},
+    }
+    return render(request, "command/map3d.html", context)
+

@@ -62,6 +62,14 @@ def _tile_source() -> str | None:
     return f"{parsed.scheme}://{host}"
 
 
+def _tileset_source() -> list[str]:
+    """The 3D Tiles server's origin (MAP_3D_TILESET_URL), which the 3D view fetches from."""
+    parsed = urlparse(settings.MAP_3D_TILESET_URL)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        return []
+    return [f"{parsed.scheme}://{parsed.netloc}"]
+
+
 def content_security_policy(request, nonce: str) -> str:
     host = request.get_host()
     img = ["'self'", "data:", "blob:"]
@@ -74,7 +82,7 @@ def content_security_policy(request, nonce: str) -> str:
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": img + list(settings.CSP_EXTRA_IMG_SRC),
         # 'self' covers same-origin websockets in current browsers; older ones need ws(s): spelt out.
-        "connect-src": ["'self'", f"ws://{host}", f"wss://{host}"],
+        "connect-src": ["'self'", f"ws://{host}", f"wss://{host}", *_tileset_source()],
         "font-src": ["'self'", "data:"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],

@@ -281,6 +281,13 @@ LEAFLET_CONFIG = {
     "RESET_VIEW": False,
 }
 
+# The district's photogrammetry model (三维实景) as OGC 3D Tiles: the URL of its tileset.json on the
+# intranet (or a path on this site). Empty: the 3D view draws the park from its GIS data alone.
+MAP_3D_TILESET_URL = env_str("MAP_3D_TILESET_URL", "")
+if MAP_3D_TILESET_URL and not (MAP_3D_TILESET_URL.startswith(("http://", "https://"))
+                               or (MAP_3D_TILESET_URL.startswith("/") and not MAP_3D_TILESET_URL.startswith("//"))):
+    raise ImproperlyConfigured("MAP_3D_TILESET_URL must be an http(s) URL or a path on this site starting with /.")
+
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "demo-pass-2026")
 
 # Seconds an assignment may stay unacknowledged before it escalates (DESIGN: event stream, 4).

@@ -98,8 +98,9 @@ class ReleaseInputSerializer(StrictSerializer):
     rate_kg_s = serializers.FloatField(required=False, allow_null=True, max_value=1e6)
     amount_kg = serializers.FloatField(required=False, allow_null=True, max_value=1e9)
     duration_s = serializers.FloatField(required=False, allow_null=True, max_value=1e7)
-    wind_speed_ms = serializers.FloatField(max_value=100)
-    wind_from_deg = serializers.FloatField(min_value=-1e6, max_value=1e6)
+    # Both omitted: the latest wind of the park's weather mast nearest the release (issue 27).
+    wind_speed_ms = serializers.FloatField(required=False, allow_null=True, max_value=100)
+    wind_from_deg = serializers.FloatField(required=False, allow_null=True, min_value=-1e6, max_value=1e6)
     stability = serializers.CharField(required=False, allow_blank=True, max_length=1)
     daytime = serializers.BooleanField(required=False, allow_null=True, default=None)
     insolation = serializers.CharField(required=False, allow_blank=True, max_length=10)
@@ -126,18 +127,33 @@ LIMIT_TEXT = {
 }
 
 
+WIND_SOURCE_SCHEMA = {
+    "type": "object", "required": ["kind"],
+    "description": "Where the wind came from: typed by the user, or a weather mast's latest readings.",
+    "properties": {"kind": {"type": "string", "enum": ["typed", "mast"]}, "mast": {"type": "string"},
+                   "name": {"type": "string"}, "at": {"type": "string", "format": "date-time"},
+                   "age_s": {"type": "integer"}},
+}
+
+
 class ReleaseSerializer(serializers.ModelSerializer):
     chemical = serializers.SerializerMethodField()
     location = serializers.SerializerMethodField()
     zones = serializers.SerializerMethodField()
     shelters = serializers.SerializerMethodField()
     limits = serializers.SerializerMethodField()
+    wind_source = serializers.SerializerMethodField()
 
     class Meta:
         model = Release
         fields = ["id", "chemical", "location", "risk_source", "rate_kg_s", "duration_s",
                   "wind_speed_ms", "wind_from_deg", "stability", "terrain", "zones", "shelters", "warnings",
-                  "limits", "created_at", "exercise"]
+                  "limits", "created_at", "exercise", "wind_source"]
+
+    @extend_schema_field(WIND_SOURCE_SCHEMA)
+    def get_wind_source(self, obj):
+        # Releases modelled before issue 27 kept no source: their wind was typed.
+        return (obj.weather or {}).get("wind_source") or {"kind": "typed"}
 
     @extend_schema_field(RELEASE_CHEMICAL_SCHEMA)
     def get_chemical(self, obj):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.contrib.gis.geos import Point, Polygon
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import stream
+from core import weather as core_weather
 from core.errors import DomainError
 from core.roles import INTAKE_ROLES, require_role
 from hazards import events, grading, plume, selectors
@@ -36,7 +38,7 @@ def risk_source_regrade(*, risk_source: RiskSource) -> RiskSource:
 
 
 @transaction.atomic
-def release_model(*, user, chemical: str, wind_speed_ms: float, wind_from_deg: float,
+def release_model(*, user, chemical: str, wind_speed_ms: float | None = None, wind_from_deg: float | None = None,
                   location: Point | None = None, rate_kg_s: float | None = None,
                   amount_kg: float | None = None, duration_s: float | None = None,
                   stability: str | None = None, daytime: bool | None = None, insolation: str | None = None,
@@ -48,6 +50,9 @@ def release_model(*, user, chemical: str, wind_speed_ms: float, wind_from_deg: f
     incident goes through incidents.services.incident_release_model, which gives the
     incident's point, links the release and announces its zones (announce=False here). A release
     is given either as a rate, or as an amount over a duration (rate = amount / duration).
+    Without a wind (neither speed nor direction) the park's weather mast nearest the release
+    gives it, with the sky for the stability class when none is given (core.weather, issue 27);
+    a mast silent for more than 10 minutes is refused by name and age, never used quietly.
     Bad input raises DomainError(400) before anything is written.
     """
     require_role(user, INTAKE_ROLES, _("Only duty officers, dispatchers and commanders may model a release."))
@@ -55,7 +60,21 @@ def release_model(*, user, chemical: str, wind_speed_ms: float, wind_from_deg: f
     if chem is None:
         raise DomainError(_("Unknown chemical CAS number “%(cas)s”.") % {"cas": chemical})
     rate = _rate(rate_kg_s, amount_kg, duration_s)
-    if wind_speed_ms is None or wind_speed_ms < plume.MIN_WIND_MS:
+    source_obj = _risk_source(risk_source)
+    if location is None and source_obj is not None:
+        location = source_obj.location
+    wind_source = {"kind": "typed"}
+    if wind_speed_ms is None and wind_from_deg is None:
+        mast = _mast_wind(location)
+        wind_speed_ms, wind_from_deg = mast["wind_speed_ms"], mast["wind_from_deg"]
+        if not stability and daytime is None and mast["daytime"] is not None:
+            daytime, insolation, cloud_okta = mast["daytime"], mast["insolation"], mast["cloud_okta"]
+        wind_source = {"kind": "mast", "mast": mast["mast"], "name": mast["name"],
+                       "at": mast["at"].isoformat(), "age_s": mast["age_s"]}
+    elif wind_speed_ms is None or wind_from_deg is None:
+        raise DomainError(_("Give both the wind speed and its direction, or neither to take the weather "
+                            "mast's latest wind."))
+    if wind_speed_ms < plume.MIN_WIND_MS:
         raise DomainError(_("Wind under 0.5 m/s is calm air: the Gaussian plume model does not hold there. "
                             "Treat the area around the source as threatened in all directions."))
     if wind_from_deg is None or not 0 <= wind_from_deg <= 360:
@@ -63,9 +82,6 @@ def release_model(*, user, chemical: str, wind_speed_ms: float, wind_from_deg: f
     if terrain not in Release.Terrain.values:
         raise DomainError(_("Terrain must be rural or urban."))
     klass = _stability(stability, wind_speed_ms, daytime, insolation, cloud_okta)
-    source_obj = _risk_source(risk_source)
-    if location is None and source_obj is not None:
-        location = source_obj.location
     if location is None:
         raise DomainError(_("Give the release point, an incident or a risk source."))
     if not Area.objects.filter(boundary__intersects=location).exists():
@@ -90,7 +106,8 @@ def release_model(*, user, chemical: str, wind_speed_ms: float, wind_from_deg: f
         duration_s=duration_s, wind_speed_ms=wind_speed_ms, wind_from_deg=wind_from_deg, stability=klass,
         terrain=terrain, created_by=user,
         exercise=bool(exercise),
-        weather={"stability": stability, "daytime": daytime, "insolation": insolation, "cloud_okta": cloud_okta},
+        weather={"stability": stability, "daytime": daytime, "insolation": insolation, "cloud_okta": cloud_okta,
+                 "wind_source": wind_source},
         warnings=plume.limits(dense_gas=chem.dense_gas, distances_m=[z.distance_m for z in zones],
                               wind_speed_ms=wind_speed_ms, duration_s=duration_s,
                               capped=any(z.capped for z in zones)),
@@ -118,6 +135,20 @@ def zone_payload(zone: ThreatZone, release: Release, incident_id: int | None = N
         "distance_m": round(zone.distance_m, 1),
         "geometry": {"type": "Polygon", "coordinates": [list(map(list, zone.boundary.exterior_ring.coords))]},
     }
+
+
+def _mast_wind(location: Point | None) -> dict:
+    mast = core_weather.latest(near=(location.x, location.y) if location is not None else None)
+    if mast is None:
+        raise DomainError(_("No weather mast reports the wind: type the wind speed and direction."))
+    if mast["stale"]:
+        if mast["at"] is None:
+            raise DomainError(_("Weather mast %(mast)s has no wind reading: type the wind speed and direction.")
+                              % {"mast": mast["mast"]})
+        raise DomainError(_("The latest wind from weather mast %(mast)s is from %(at)s, more than 10 minutes ago: "
+                            "type the wind speed and direction.")
+                          % {"mast": mast["mast"], "at": timezone.localtime(mast["at"]).strftime("%Y-%m-%d %H:%M")})
+    return mast
 
 
 def _rate(rate_kg_s, amount_kg, duration_s) -> float:

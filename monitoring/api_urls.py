@@ -1,6 +1,6 @@
 from django.urls import path
 
-from monitoring import api
+from monitoring import api, weather_api
 
 urlpatterns = [
     path("readings/", api.ReadingsIngest.as_view(), name="api-readings"),
@@ -11,4 +11,5 @@ urlpatterns = [
     path("alarms/<int:pk>/", api.AlarmDetail.as_view(), name="api-alarm"),
     path("alarms/<int:pk>/acknowledge/", api.AlarmAcknowledge.as_view(), name="api-alarm-acknowledge"),
     path("alarms/<int:pk>/incident/", api.AlarmIncident.as_view(), name="api-alarm-incident"),
+    path("weather/", weather_api.WeatherList.as_view(), name="api-weather"),
 ]

@@ -7,3 +7,11 @@ class MonitoringConfig(AppConfig):
 
     name = "monitoring"
     verbose_name = _("Park monitoring")
+
+    def ready(self):
+        # The release model (hazards, incidents: below monitoring) takes the masts' latest wind
+        # through core.weather, the one door from below (issue 27).
+        from core import weather as core_weather
+        from monitoring import weather
+
+        core_weather.register(weather.latest)

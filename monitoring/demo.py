@@ -97,8 +97,33 @@ def point_specs(source: RiskSource) -> list[dict]:
     return specs
 
 
+# The park's weather mast (园区气象站) on the management committee's roof, 10 m above it
+# (monitoring.weather: the points of one mast share the code prefix). No alarm limits: the mast
+# feeds the release model, it raises no process alarm.
+MAST = ("WX01", "园区气象站 1#", 113.6680, 22.6560)
+MAST_POINTS = [  # (suffix, kind, name, unit, range)
+    ("WS", PointKind.WIND_SPEED, "风速", "m/s", (0, 60)),
+    ("WD", PointKind.WIND_DIRECTION, "风向", "°", (0, 360)),
+    ("TA", PointKind.AIR_TEMPERATURE, "气温", "°C", (-30, 50)),
+    ("SR", PointKind.SOLAR_RADIATION, "总辐射", "W/m²", (0, 1400)),
+    ("CL", PointKind.CLOUD_COVER, "云量", "okta", (0, 8)),
+]
+MAST_INTERVAL_S = 10
+
+
+def mast_specs() -> list[dict]:
+    code, name, lon, lat = MAST
+    return [{"code": f"{code}-{suffix}", "name": f"{name} {label}", "kind": kind, "unit": unit,
+             "range_min": rng[0], "range_max": rng[1], "limits_source": "WMO-No. 8 (2018) instruments",
+             "location": Point(lon, lat, srid=4326), "delay_s": DELAY_S, "interval_s": MAST_INTERVAL_S}
+            for suffix, kind, label, unit, rng in MAST_POINTS]
+
+
 def load() -> dict:
     created = 0
+    for spec in mast_specs():
+        _point, was_created = MonitoringPoint.objects.get_or_create(code=spec.pop("code"), defaults=spec)
+        created += was_created
     for source in RiskSource.objects.prefetch_related("stored__chemical").order_by("code"):
         for spec in point_specs(source):
             _point, was_created = MonitoringPoint.objects.get_or_create(

@@ -25,6 +25,13 @@ class PointKind(models.TextChoices):
     COMBUSTIBLE_GAS = "combustible_gas", _("Combustible gas")
     VALVE = "valve", _("Shut-off valve")
     INTERLOCK = "interlock", _("Safety interlock")
+    # A weather mast's instruments (气象站), for the release model's wind and stability class. The
+    # points of one mast share a code prefix: <mast>-WS, <mast>-WD, <mast>-TA, <mast>-SR, <mast>-CL.
+    WIND_SPEED = "wind_speed", _("Wind speed")
+    WIND_DIRECTION = "wind_direction", _("Wind direction (from)")
+    AIR_TEMPERATURE = "air_temperature", _("Air temperature")
+    SOLAR_RADIATION = "solar_radiation", _("Solar radiation")
+    CLOUD_COVER = "cloud_cover", _("Cloud cover (okta)")
 
 
 class PointState(models.TextChoices):

@@ -64,12 +64,34 @@ def sim_points() -> list[SimPoint]:
 
 
 def normal_value(point: SimPoint, now: float) -> float:
+    if point.kind in WEATHER:
+        return weather_value(point, now)
     mid, half = (point.low + point.high) / 2, (point.high - point.low) / 2
     if point.kind in ("toxic_gas", "combustible_gas"):
         return round(max(0.0, point.low + abs(random.gauss(0, half / 3))), 4)
     daily = math.sin(2 * math.pi * ((now % DAY_S) / DAY_S - 0.375))  # peak ≈ 15:00 UTC+8 → 07:00 UTC
     drift = math.sin(now / 3600 + point.phase)
     return round(mid + half * (0.5 * daily + 0.3 * drift) + random.gauss(0, half * 0.05), 4)
+
+
+WEATHER = ("wind_speed", "wind_direction", "air_temperature", "solar_radiation", "cloud_cover")
+
+
+def weather_value(point: SimPoint, now: float) -> float:
+    """A mast by the sea: a south-easterly sea breeze of 2–6 m/s veering slowly, the sun of
+    Asia/Shanghai (UTC+8; noon at 04:00 UTC), a sky of 2–6 okta."""
+    hour = (now / 3600 + 8) % 24
+    clouds = 4 + 2 * math.sin(now / 7200)
+    if point.kind == "wind_speed":
+        return round(max(0.6, 3.5 + 1.5 * math.sin(2 * math.pi * (hour - 9) / 24) + random.gauss(0, 0.3)), 1)
+    if point.kind == "wind_direction":
+        return round((135 + 25 * math.sin(now / 1800 + point.phase) + random.gauss(0, 4)) % 360, 0)
+    if point.kind == "air_temperature":
+        return round(19 + 5 * math.sin(2 * math.pi * (hour - 9) / 24) + random.gauss(0, 0.1), 1)
+    if point.kind == "solar_radiation":
+        sun = max(0.0, math.sin(math.pi * (hour - 6) / 12)) if 6 <= hour <= 18 else 0.0
+        return round(1000 * sun * (1 - 0.08 * clouds) + (random.gauss(0, 5) if sun else 0), 0) if sun else 0.0
+    return float(round(min(8, max(0, clouds + random.gauss(0, 0.3)))))
 
 
 def leak_value(point: SimPoint, normal: float, elapsed: float, seconds: float) -> float:

@@ -6,9 +6,11 @@ Consistent with resources/demo.py (the nine areas on a 3 × 3 grid over 113.46�
 22.636–22.665 N). Every name is invented. Idempotent: keyed by layer and name.
 """
 
+import math
+
 from django.contrib.gis.geos import LineString, MultiPolygon, Point, Polygon
 
-from places.models import BasemapFeature, Place
+from places.models import BasemapFeature, Place, Structure
 
 WEST, EAST, SOUTH, NORTH = 113.46, 113.72, 22.62, 22.88
 SOURCE = "demo"
@@ -80,8 +82,65 @@ def features() -> list[tuple[str, str, object]]:
     return result
 
 
+# The park's structures for the 3D view (三维一张图): plausible footprints and heights, beside the
+# demo's risk sources (hazards/demo.py). Tanks: (name, lon, lat, radius m, height m); boxes:
+# (kind, name, lon, lat, width m east-west, depth m north-south, height m, base m).
+TANKS = [
+    *[(f"液氯储罐 T-10{i + 1}", 113.6606 + 0.00013 * (i % 2), 22.65265 + 0.00012 * (i // 2), 5.0, 9.0)
+      for i in range(4)],
+    *[(f"液化气球罐 V-20{i + 1}", 113.66995 + 0.00018 * (i % 3), 22.64445 + 0.00017 * (i // 3), 7.0, 16.0)
+      for i in range(6)],
+    ("液氨储罐 T-301", 113.6766, 22.6556, 11.0, 18.0),
+    *[(f"苯储罐 T-40{i + 1}", 113.6563 + 0.0003 * i, 22.6408, 12.0, 17.0) for i in range(3)],
+]
+BOXES = [
+    ("tank_farm", "液氯储罐区围堰", 113.66066, 22.65271, 45, 36, 1.2, 0),
+    ("tank_farm", "液化气球罐区防火堤", 113.67013, 22.64453, 70, 48, 1.0, 0),
+    ("tank_farm", "苯储罐区围堰", 113.6566, 22.6408, 105, 40, 1.5, 0),
+    ("process_unit", "氯气液化装置", 113.6631, 22.6511, 40, 30, 24, 0),
+    ("process_unit", "合成氨装置 造气塔", 113.6752, 22.6539, 18, 18, 48, 0),
+    ("process_unit", "合成氨装置 框架", 113.6746, 22.6535, 50, 24, 22, 0),
+    ("building", "氯碱 综合楼", 113.6635, 22.6540, 40, 16, 21, 0),
+    ("building", "液化气 控制室", 113.6720, 22.6455, 24, 14, 6, 0),
+    ("building", "合成氨 中控楼", 113.6775, 22.6545, 30, 16, 15, 0),
+    ("building", "石化仓储 办公楼", 113.6585, 22.6422, 32, 14, 18, 0),
+    ("building", "明珠精细化工 车间", 113.6829, 22.6490, 60, 30, 12, 0),
+    ("building", "硫化氢与二氧化硫 气瓶库", 113.6832, 22.6481, 24, 12, 6, 0),
+    ("building", "青沙新材料 钢瓶库", 113.6662, 22.6598, 30, 16, 7, 0),
+    ("building", "青沙新材料 厂房", 113.6670, 22.6610, 70, 36, 14, 0),
+    ("building", "化工园区管委会", 113.6680, 22.6560, 36, 20, 42, 0),
+    ("building", "园区消防站", 113.6600, 22.6490, 40, 22, 10, 0),
+    ("building", "码头装卸平台", 113.6549, 22.6388, 60, 14, 5, 0),
+    ("pipe_rack", "园区一路 管廊", 113.6700, 22.6503, 1260, 6, 9, 5),
+    ("pipe_rack", "南北管廊", 113.6690, 22.6470, 6, 580, 9, 5),
+]
+# At the park's latitude, metres per degree (spherical Earth; a few centimetres out over a tank).
+M_PER_DEG_LAT = 110_946.0
+M_PER_DEG_LON = 102_742.0
+
+
+def _circle(lon, lat, radius_m, sides=20) -> Polygon:
+    ring = [(lon + radius_m * math.cos(2 * math.pi * k / sides) / M_PER_DEG_LON,
+             lat + radius_m * math.sin(2 * math.pi * k / sides) / M_PER_DEG_LAT) for k in range(sides)]
+    return Polygon(ring + ring[:1], srid=4326)
+
+
+def structures() -> list[tuple[str, str, MultiPolygon, float, float]]:
+    """(kind, name, footprint, height, base) of the demo park's structures."""
+    result = [("tank", name, MultiPolygon(_circle(lon, lat, r), srid=4326), h, 0.0) for name, lon, lat, r, h in TANKS]
+    for kind, name, lon, lat, w, d, h, base in BOXES:
+        dx, dy = w / 2 / M_PER_DEG_LON, d / 2 / M_PER_DEG_LAT
+        result.append((kind, name, MultiPolygon(_box(lon - dx, lat - dy, lon + dx, lat + dy), srid=4326), h, base))
+    return result
+
+
 def load() -> dict:
-    created = {"basemap_features": 0, "places": 0}
+    created = {"basemap_features": 0, "places": 0, "structures": 0}
+    for kind, name, footprint, height, base in structures():
+        _obj, was_created = Structure.objects.get_or_create(
+            kind=kind, name=name, defaults={"footprint": footprint, "height_m": height, "base_m": base,
+                                            "source": SOURCE})
+        created["structures"] += was_created
     for layer, name, geometry in features():
         _obj, was_created = BasemapFeature.objects.get_or_create(
             layer=layer, name=name, defaults={"geometry": geometry, "source": SOURCE})

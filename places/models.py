@@ -71,3 +71,38 @@ class BasemapFeature(models.Model):
 
     def __str__(self):
         return f"{self.get_layer_display()} {self.name}".strip()
+
+
+class Structure(models.Model):
+    """A built structure of the park standing at its height: a building, a tank (or a tank farm's
+    bund), a pipe rack. Footprints and heights come from the district's GIS data (`import_gis
+    --into structures --height-field height`), so the 3D view (三维一张图) needs no model server."""
+
+    class Kind(models.TextChoices):
+        BUILDING = "building", _("Building")
+        TANK = "tank", _("Tank")
+        TANK_FARM = "tank_farm", _("Tank farm bund")
+        PIPE_RACK = "pipe_rack", _("Pipe rack")
+        PROCESS_UNIT = "process_unit", _("Process unit")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, db_index=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    footprint = models.MultiPolygonField(_("footprint"), srid=4326)
+    height_m = models.FloatField(_("height (m)"), help_text=_("Top of the structure above the ground."))
+    base_m = models.FloatField(_("base (m)"), default=0,
+                               help_text=_("Bottom above the ground: a pipe rack's pipes start above the road."))
+    source = models.CharField(_("source"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("structure")
+        verbose_name_plural = _("structures (3D)")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(height_m__gt=0, height_m__lte=1000),
+                                   name="structure_height_plausible"),
+            models.CheckConstraint(condition=models.Q(base_m__gte=0, base_m__lt=models.F("height_m")),
+                                   name="structure_base_below_top"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.name}".strip()

@@ -86,6 +86,7 @@ MATRIX = {
     # A unit out of service (a decline for a broken vehicle) is put back by dispatchers or its own crew.
     "incidents/units/<int:pk>/return/": {"POST": (DISPATCH, "broken_unit", {}, "form")},
     "map/": {"GET": (CONSOLE, None, None, None)},
+    "map/3d/": {"GET": (CONSOLE | {SUP}, None, None, None)},  # the park in 3D, also for the park's supervisor
     "plans/": {"GET": (CONSOLE, None, None, None)},
     "plans/<int:pk>/document/": {"GET": (CONSOLE, "plan", None, None)},
     "plans/incidents/<int:pk>/": {"GET": (CONSOLE, "incident", None, None)},
@@ -382,6 +383,7 @@ MONITORING_MATRIX = {
     "api/v1/alarms/": {"GET": (MONITORING | {EO}, None, None, None)},
     "api/v1/alarms/<int:pk>/": {"GET": (MONITORING | {EO}, "alarm", None, None)},
     "api/v1/alarms/<int:pk>/acknowledge/": {"POST": (INTAKE | {SUP, EO}, "alarm", {"note": "seen"}, "json")},
+    "api/v1/weather/": {"GET": (CONSOLE | {SUP}, None, None, None)},  # the weather masts, for the 3D view
     "api/v1/alarms/<int:pk>/incident/": {"POST": (INTAKE, "alarm", {}, "json")},
 }
 MATRIX.update(MONITORING_MATRIX)

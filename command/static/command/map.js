@@ -329,8 +329,10 @@
     if (f.risk_source.value) body.risk_source = Number(f.risk_source.value);
     if (f.incident.value) body.incident = Number(f.incident.value); // the incident's id, chosen by its number
     if (f.exercise && f.exercise.checked) body.exercise = true; // 演练: labelled on the map, never counted
+    // Neither wind field: the server takes the weather mast's latest wind (and says which, and when).
+    if (f.use_mast && f.use_mast.checked) { delete body.wind_speed_ms; delete body.wind_from_deg; }
     const [mode, value] = f.sky.value.split(":");
-    if (mode === "class") body.stability = value;
+    if (mode === "mast") { /* the mast's sky: nothing to send */ } else if (mode === "class") body.stability = value;
     else if (mode === "day") { body.daytime = true; body.insolation = value; }
     else { body.daytime = false; body.cloud_okta = Number(value); }
     return body;
@@ -361,6 +363,10 @@
     resultBox.replaceChildren();
     if (data.exercise) resultBox.appendChild(el("p", EXERCISE, "exercise-banner"));
     resultBox.appendChild(el("h3", named(data.chemical.name, data.chemical.name_en) + " · " + t.stability + " " + data.stability));
+    const ws = data.wind_source || { kind: "typed" };
+    resultBox.appendChild(el("p", t.wind + ": " + data.wind_speed_ms + " m/s · " + data.wind_from_deg + "° · "
+      + (ws.kind === "mast" ? t.mast + " " + ws.name + " (" + ws.mast + ") " + new Date(ws.at).toLocaleTimeString() : t.wind_typed),
+      "wind-used"));
     for (const zone of data.zones) {
       const sec = el("section", null, "zone zone-" + zone.level.slice(-1));
       sec.dataset.zoneLevel = zone.level;

@@ -4,14 +4,17 @@ Shapefile, GeoPackage, …), in any coordinate system it knows, reprojected to W
     manage.py import_gis roads.shp --into basemap --layer road --name-field NAME
     manage.py import_gis boundary.geojson --into basemap --layer boundary --replace
     manage.py import_gis villages.geojson --into gazetteer --kind village --name-field name --town-field town
+    manage.py import_gis tanks.geojson --into structures --kind tank --height-field height
 """
+
+import math
 
 from django.contrib.gis.gdal import DataSource, GDALException
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from places.models import BasemapFeature, Place
+from places.models import BasemapFeature, Place, Structure
 
 
 class Command(BaseCommand):
@@ -19,10 +22,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="The file (a .shp with its .dbf/.shx/.prj beside it, a .geojson, …).")
-        parser.add_argument("--into", choices=["basemap", "gazetteer"], required=True)
+        parser.add_argument("--into", choices=["basemap", "gazetteer", "structures"], required=True)
         parser.add_argument("--layer", choices=BasemapFeature.Layer.values,
                             help="Base map layer the features belong to (with --into basemap).")
-        parser.add_argument("--kind", choices=Place.Kind.values, help="Kind of place (with --into gazetteer).")
+        parser.add_argument("--kind", choices=sorted({*Place.Kind.values, *Structure.Kind.values}),
+                            help="Kind of place (with --into gazetteer) or of structure (with --into structures).")
+        parser.add_argument("--height-field", default="height",
+                            help="Attribute holding a structure's height in metres (with --into structures).")
+        parser.add_argument("--base-field", default=None,
+                            help="Attribute holding a structure's base above the ground in metres (pipe racks).")
         parser.add_argument("--source-layer", default=None, help="Layer of the file to read (default: the first).")
         parser.add_argument("--name-field", default="name", help="Attribute holding the name (default: name).")
         parser.add_argument("--address-field", default=None)
@@ -36,7 +44,9 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         if opts["into"] == "basemap" and not opts["layer"]:
             raise CommandError(f"--into basemap needs --layer (one of: {', '.join(BasemapFeature.Layer.values)}).")
-        if opts["into"] == "gazetteer" and not opts["kind"]:
+        if opts["into"] == "structures" and opts["kind"] not in Structure.Kind.values:
+            raise CommandError(f"--into structures needs --kind (one of: {', '.join(Structure.Kind.values)}).")
+        if opts["into"] == "gazetteer" and opts["kind"] not in Place.Kind.values:
             raise CommandError(f"--into gazetteer needs --kind (one of: {', '.join(Place.Kind.values)}).")
         try:
             source = DataSource(opts["path"])
@@ -50,10 +60,16 @@ class Command(BaseCommand):
         fields = layer.fields
         for option in ("name_field", "address_field", "town_field", "aliases_field"):
             if opts[option] and opts[option] not in fields:
-                if option == "name_field" and opts["into"] == "basemap":
-                    opts[option] = None  # base map shapes may be nameless
+                if option == "name_field" and opts["into"] in ("basemap", "structures"):
+                    opts[option] = None  # base map shapes and structures may be nameless
                     continue
                 raise CommandError(f"No attribute {opts[option]!r}; the file has: {', '.join(fields)}.")
+        if opts["into"] == "structures":
+            for option in ("height_field", "base_field"):
+                if opts[option] and opts[option] not in fields:
+                    raise CommandError(f"No attribute {opts[option]!r} for the heights; the file has: "
+                                       f"{', '.join(fields)}.")
+            return self._structures(layer, opts)
         with transaction.atomic():
             if opts["replace"]:
                 if opts["into"] == "basemap":
@@ -85,6 +101,43 @@ class Command(BaseCommand):
                 count += 1
         self.stdout.write(f"Imported {count} feature(s) into {opts['into']}; skipped {skipped} without "
                           f"{'a geometry' if opts['into'] == 'basemap' else 'a geometry or a name'}.")
+
+    def _structures(self, layer, opts):
+        """Footprints with heights. A feature without a polygon or a plausible height (a number
+        above 0 and up to 1,000 m, its base below its top) is skipped and counted, never guessed."""
+        count, skipped = 0, []
+        with transaction.atomic():
+            if opts["replace"]:
+                Structure.objects.filter(kind=opts["kind"]).delete()
+            for index, feature in enumerate(layer):
+                geometry = self._geometry(feature, opts)
+                if geometry is None or geometry.geom_type not in ("Polygon", "MultiPolygon"):
+                    skipped.append(f"#{index + 1}: no polygon")
+                    continue
+                height = self._number(feature, opts["height_field"])
+                base = self._number(feature, opts["base_field"]) if opts["base_field"] else 0.0
+                if height is None or not 0 < height <= 1000:
+                    skipped.append(f"#{index + 1}: height {self._value(feature, opts['height_field'])!r}")
+                    continue
+                if base is None or not 0 <= base < height:
+                    skipped.append(f"#{index + 1}: base {self._value(feature, opts['base_field'])!r}")
+                    continue
+                if isinstance(geometry, Polygon):
+                    geometry = MultiPolygon(geometry, srid=4326)
+                Structure.objects.create(kind=opts["kind"], name=self._value(feature, opts["name_field"])[:200],
+                                         footprint=geometry, height_m=height, base_m=base,
+                                         source=opts["path"][-100:])
+                count += 1
+        self.stdout.write(f"Imported {count} structure(s); skipped {len(skipped)}"
+                          + (f" ({'; '.join(skipped[:10])})." if skipped else "."))
+
+    def _number(self, feature, field) -> float | None:
+        text = self._value(feature, field)
+        try:
+            value = float(text)
+        except ValueError:
+            return None
+        return value if math.isfinite(value) else None
 
     def _geometry(self, feature, opts):
         try:

@@ -1,0 +1,475 @@
+// The park in three dimensions (三维一张图): MapLibre GL JS draws the district's own GIS data (no
+// tile server), the park's structures extruded at their heights, and the same GeoJSON layers as
+// the 2D map, refreshed by the same stream events. Threat zones are draped on the ground and the
+// plume stands on them as a volume. With MAP_3D_TILESET_URL the district's photogrammetry model
+// (OGC 3D Tiles, deck.gl's Tile3DLayer in MapLibre's camera) lies under the layers. Without
+// WebGL the page hands over to the 2D map. No inline script (CSP); user text only ever reaches
+// the page through textContent.
+(function () {
+  "use strict";
+
+  const el = document.getElementById("map3d");
+  if (!el) return;
+  const config = JSON.parse(document.getElementById(el.dataset.mapConfig).textContent);
+  const t = JSON.parse(document.getElementById(el.dataset.i18n).textContent);
+  const layerUrl = (name) => el.dataset.layerUrl.replace("LAYER", encodeURIComponent(name));
+
+  function hasWebGL() {
+    try {
+      const canvas = document.createElement("canvas");
+      return !!(canvas.getContext("webgl2") || canvas.getContext("webgl"));
+    } catch (e) {
+      return false;
+    }
+  }
+  if (typeof maplibregl === "undefined" || !hasWebGL()) {
+    location.replace(el.dataset.fallbackUrl);
+    return;
+  }
+  // The CSP build: the worker is our own static file, not a blob: URL.
+  maplibregl.setWorkerUrl(el.dataset.workerUrl);
+
+  // ---- colours, from the server-rendered legend so legend and scene always agree ------------
+  const colours = {};
+  document.querySelectorAll("[data-layer-item]").forEach((item) => {
+    const name = item.dataset.layerItem;
+    colours[name] = {};
+    item.querySelectorAll("[data-legend-value]").forEach((row) => {
+      colours[name][row.dataset.legendValue] = row.dataset.colour;
+      const swatch = row.querySelector(".swatch");
+      if (swatch) swatch.style.background = row.dataset.colour;
+    });
+  });
+  const colour = (layer, value, fallback) => (colours[layer] || {})[value == null ? "" : String(value)] || fallback || "#555";
+  const labels = config.labels || {};
+  const word = (group, value) => (labels[group] && labels[group][value]) || value;
+
+  // ---- the map: our own style, no glyphs, no sprites, no tiles: nothing leaves the server --------
+  const view = config.view;
+  const map = new maplibregl.Map({
+    container: el,
+    style: { version: 8, sources: {}, layers: [{ id: "background", type: "background", paint: { "background-color": "#dfe6ec" } }] },
+    center: view.center, zoom: view.zoom, pitch: view.pitch, bearing: view.bearing, maxPitch: 80,
+    attributionControl: false, fadeDuration: 0,
+  });
+  window.map3d = map; // for the browser tests and the bench
+  map.addControl(new maplibregl.NavigationControl({ visualizePitch: true }), "top-right");
+  map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
+
+  // ---- popups --------------------------------------------------------------------------
+  function popupBox(title, rows, link) {
+    const box = document.createElement("div");
+    box.className = "map-popup";
+    const h = document.createElement("strong");
+    h.textContent = title == null ? "" : String(title);
+    box.appendChild(h);
+    const dl = document.createElement("dl");
+    for (const [label, value] of rows) {
+      if (value === null || value === undefined || value === "") continue;
+      const dt = document.createElement("dt");
+      dt.textContent = label;
+      const dd = document.createElement("dd");
+      dd.textContent = String(value);
+      dl.append(dt, dd);
+    }
+    box.appendChild(dl);
+    if (link && link.href && String(link.href).startsWith("/") && !String(link.href).startsWith("//")) {
+      const a = document.createElement("a");
+      a.href = link.href;
+      a.textContent = link.text;
+      box.appendChild(a);
+    }
+    return box;
+  }
+  const when = (iso) => (iso ? new Date(iso).toLocaleString() : null);
+  const named = (zh, en) => (en && document.documentElement.lang.startsWith("en") ? en : zh);
+
+  // The plume's volume: the inner (most severe) zone stands tallest, so the stacked zones read as
+  // a cloud thinning outwards. A picture of which ground is threatened, not of the cloud's height.
+  const PLUME_HEIGHT = { "3": 90, "2": 55, "1": 25 };
+  const level = (p) => String(p.level || "").slice(-1);
+
+  // Each layer: how a feature gets its colour, which MapLibre layers draw it, its popup, its label.
+  const defs = {
+    structures: {
+      colour: (p) => colour("structures", p.kind),
+      draw: [{ id: "structures", type: "fill-extrusion", paint: {
+        "fill-extrusion-color": ["get", "_colour"], "fill-extrusion-height": ["get", "height"],
+        "fill-extrusion-base": ["get", "base"], "fill-extrusion-opacity": 0.95 } }],
+      popup: (p) => popupBox(p.name || word("structure_kind", p.kind), [[t.kind, word("structure_kind", p.kind)],
+        [t.height, p.height]]),
+    },
+    "enterprise-colours": {
+      colour: (p) => colour("enterprise-colours", p.colour),
+      draw: [
+        { id: "enterprise-colours-fill", type: "fill", filter: ["==", ["geometry-type"], "Polygon"],
+          paint: { "fill-color": ["get", "_colour"], "fill-opacity": 0.28 } },
+        { id: "enterprise-colours-line", type: "line", filter: ["==", ["geometry-type"], "Polygon"],
+          paint: { "line-color": ["get", "_colour"], "line-width": 2.5 } },
+      ],
+      popup: (p) => popupBox(p.name, [[t.risk_colour, word("risk_colour", p.colour)],
+        [t.factors, (p.factors || []).map((f) => (f && typeof f === "object" ? f.text : f)).filter(Boolean).join("; ")]]),
+      label: (p) => p.name,
+      labelClass: (p) => "colour-" + (p.colour || "none"),
+    },
+    "risk-sources": {
+      colour: (p) => colour("risk-sources", p.grade),
+      draw: [
+        // A risk source's footprint: a low coloured slab around its tanks, seen through them.
+        { id: "risk-sources-slab", type: "fill-extrusion", filter: ["==", ["geometry-type"], "Polygon"],
+          paint: { "fill-extrusion-color": ["get", "_colour"], "fill-extrusion-height": 2.5, "fill-extrusion-opacity": 0.6 } },
+        { id: "risk-sources-point", type: "circle", filter: ["==", ["geometry-type"], "Point"],
+          paint: { "circle-color": ["get", "_colour"], "circle-radius": 8, "circle-stroke-color": "#fff",
+                   "circle-stroke-width": 2, "circle-pitch-alignment": "map" } },
+      ],
+      popup: (p) => popupBox(named(p.name, p.name_en), [[t.enterprise, p.enterprise], [t.installation, p.installation],
+        [t.grade, p.grade ? p.grade : t.not_major], [t.r_value, p.r_value], [t.people500, p.people_within_500m]]),
+    },
+    "monitoring-points": {
+      colour: (p) => colour("monitoring-points", p.state),
+      draw: [{ id: "monitoring-points", type: "circle", paint: {
+        "circle-color": ["get", "_colour"], "circle-radius": ["case", ["==", ["get", "state"], "normal"], 4, 8],
+        "circle-stroke-color": "#fff", "circle-stroke-width": 1.5 } }],
+      popup: (p) => popupBox(p.code + " " + p.name, [[t.state, word("point_state", p.state)],
+        [t.value, p.value == null ? null : p.value + " " + (p.unit || "")], [t.time, when(p.ts)],
+        [t.risk_source, p.risk_source_code]], { href: p.url, text: t.open }),
+      // Live values on the objects: every point in alarm, and the weather mast's.
+      label: (p) => (p.value == null || (p.state === "normal" && p.kind !== "wind_speed") ? null
+        : String(p.code).split("-").slice(-1)[0] + " " + p.value + " " + (p.unit || "") + (p.state !== "normal" ? " · " + word("point_state", p.state) : "")),
+      labelClass: (p) => "state-" + p.state,
+    },
+    "work-permits": {
+      colour: () => colour("work-permits", ""),
+      draw: [{ id: "work-permits", type: "circle", paint: { "circle-color": ["get", "_colour"], "circle-radius": 7,
+        "circle-stroke-color": "#fff", "circle-stroke-width": 2 } }],
+      popup: (p) => popupBox(t.permit + " · " + word("permit_kind", p.kind), [[t.place, p.place],
+        [t.grade, p.grade ? word("permit_grade", p.grade) : null], [t.enterprise, p.enterprise],
+        [t.valid_from, when(p.valid_from)], [t.valid_to, when(p.valid_to)]]),
+      label: (p) => word("permit_kind", p.kind),
+      labelClass: () => "permit",
+    },
+    "threat-zones": {
+      colour: (p) => colour("threat-zones", level(p)),
+      prepare: (p) => { p._height = PLUME_HEIGHT[level(p)] || 20; },
+      draw: [
+        { id: "threat-zones-ground", type: "fill", paint: { "fill-color": ["get", "_colour"], "fill-opacity": 0.35 } },
+        { id: "threat-zones-plume", type: "fill-extrusion", paint: { "fill-extrusion-color": ["get", "_colour"],
+          "fill-extrusion-height": ["get", "_height"], "fill-extrusion-opacity": 0.3 } },
+      ],
+      popup: (p) => popupBox((p.exercise ? t.exercise + " · " : "") + p.chemical + " " + p.level, [[t.threshold, p.threshold_ppm],
+        [t.distance, p.distance_m], [t.release, p.release], [t.incident, p.incident]],
+        p.incident ? { href: "/incidents/" + Number(p.incident) + "/", text: t.incident } : null),
+    },
+    incidents: {
+      colour: (p) => colour("incidents", p.severity),
+      draw: [{ id: "incidents", type: "circle", paint: { "circle-color": ["get", "_colour"], "circle-radius": 10,
+        "circle-stroke-color": ["case", ["get", "exercise"], "#b3007d", "#fff"], "circle-stroke-width": 3 } }],
+      popup: (p) => popupBox((p.exercise ? t.exercise + " · " : "") + p.number + " " + p.title, [[t.type, named(p.type_name, p.type_name_en)],
+        [t.severity, word("severity", p.severity)], [t.status, word("incident_status", p.status)], ["", p.address]],
+        { href: p.url, text: t.open }),
+      label: (p) => (p.exercise ? t.exercise + " · " : "") + p.number,
+      labelClass: (p) => "incident severity-" + p.severity,
+    },
+    resources: {
+      colour: (p) => colour("resources", p.status),
+      draw: [{ id: "resources", type: "circle", paint: { "circle-color": ["get", "_colour"], "circle-radius": 5,
+        "circle-stroke-color": "#fff", "circle-stroke-width": 1 } }],
+      popup: (p) => popupBox(p.name, [[t.kind, word("resource_kind", p.kind)], [t.status, word("resource_status", p.status)],
+        [t.agency, p.agency], [t.phone, p.phone]]),
+    },
+  };
+  // Layers of apps that arrive later (gates, people per zone): drawn plainly, counts as labels.
+  function genericDef(name) {
+    return {
+      colour: () => colour(name, ""),
+      draw: [
+        { id: name + "-fill", type: "fill", filter: ["==", ["geometry-type"], "Polygon"], paint: { "fill-color": ["get", "_colour"], "fill-opacity": 0.2 } },
+        { id: name + "-point", type: "circle", filter: ["==", ["geometry-type"], "Point"], paint: { "circle-color": ["get", "_colour"], "circle-radius": 6 } },
+      ],
+      popup: (p) => popupBox(p.name || p.code || name, Object.entries(p).filter(([k, v]) => !k.startsWith("_") && typeof v !== "object")),
+      label: (p) => (p.people != null ? (p.name || p.code || "") + " · " + p.people : null),
+      labelClass: () => "count",
+    };
+  }
+  // Drawing order, bottom first: what stands tallest is drawn last.
+  const ORDER = ["enterprise-colours", "threat-zones", "risk-sources", "structures", "work-permits",
+                 "monitoring-points", "resources", "incidents"];
+
+  const state = { loaded: {}, markers: {}, controllers: {} };
+  function fetchLayer(name) {
+    if (state.controllers[name]) state.controllers[name].abort();
+    const ctrl = state.controllers[name] = new AbortController();
+    return fetch(layerUrl(name), { credentials: "same-origin", signal: ctrl.signal,
+                                   headers: { Accept: "application/geo+json, application/json" } })
+      .then((resp) => (resp.ok ? resp.json() : null))
+      .catch(() => null);
+  }
+  // Every layer shown at first is asked for at once, while MapLibre is still starting.
+  const prefetched = {};
+  config.layers_on.forEach((name) => { prefetched[name] = fetchLayer(name); });
+  const basemap = fetch(el.dataset.basemapUrl, { credentials: "same-origin" })
+    .then((r) => (r.ok ? r.json() : null)).catch(() => null)
+    .then((fc) => fc || { type: "FeatureCollection", features: [] });
+  window.map3dState = state; // for the browser tests: features per layer as drawn
+
+  function addBasemap(fc) {
+    map.addSource("basemap", { type: "geojson", data: fc });
+    const byLayer = (name) => ["==", ["get", "layer"], name];
+    // Water over the land: the channel around the park's island lies inside the district's boundary.
+    map.addLayer({ id: "basemap-boundary", type: "fill", source: "basemap", filter: byLayer("boundary"), paint: { "fill-color": "#f6f3ea" } });
+    map.addLayer({ id: "basemap-water", type: "fill", source: "basemap", filter: byLayer("water"), paint: { "fill-color": "#b9d6ee" } });
+    map.addLayer({ id: "basemap-park", type: "fill", source: "basemap", filter: byLayer("park"), paint: { "fill-color": "#ece4f0" } });
+    map.addLayer({ id: "basemap-town", type: "line", source: "basemap", filter: byLayer("town"), paint: { "line-color": "#8c8c8c", "line-dasharray": [3, 3] } });
+    map.addLayer({ id: "basemap-coast", type: "line", source: "basemap", filter: byLayer("coastline"), paint: { "line-color": "#2b6ca3", "line-width": 2 } });
+    map.addLayer({ id: "basemap-road", type: "line", source: "basemap", filter: byLayer("road"), paint: { "line-color": "#e0a040", "line-width": 5 } });
+  }
+
+  function ensureLayers(name) {
+    const def = defs[name] || (defs[name] = genericDef(name));
+    if (map.getSource(name)) return def;
+    map.addSource(name, { type: "geojson", data: { type: "FeatureCollection", features: [] } });
+    const position = ORDER.indexOf(name);
+    // Insert below the first layer of a later group already on the map.
+    let before;
+    for (const later of ORDER.slice(position + 1)) {
+      const d = defs[later];
+      if (d && map.getLayer(d.draw[0].id)) { before = d.draw[0].id; break; }
+    }
+    for (const layer of def.draw) map.addLayer({ ...layer, source: name }, position < 0 ? undefined : before);
+    return def;
+  }
+
+  function setVisible(name, on) {
+    const def = ensureLayers(name);
+    for (const layer of def.draw) map.setLayoutProperty(layer.id, "visibility", on ? "visible" : "none");
+    (state.markers[name] || []).forEach((m) => { m.getElement().hidden = !on; });
+    if (on) refresh(name);
+  }
+
+  async function refresh(name) {
+    const box = document.querySelector('[data-layer="' + name + '"]');
+    if (!box || !box.checked) return;
+    const early = prefetched[name];
+    delete prefetched[name];
+    const data = await (early || fetchLayer(name));
+    if (!data) return; // aborted by a newer request, or offline: the stream prompts another refresh
+    const def = ensureLayers(name);
+    for (const f of data.features) {
+      f.properties = f.properties || {};
+      f.properties._colour = def.colour(f.properties);
+      if (def.prepare) def.prepare(f.properties);
+    }
+    map.getSource(name).setData(data);
+    placeLabels(name, def, data.features);
+    state.loaded[name] = data.features.map((f) => ({ id: f.id, ...f.properties }));
+    const count = document.querySelector('[data-layer-count="' + name + '"]');
+    if (count) count.textContent = "(" + data.features.length + ")";
+    el.dataset["loaded_" + name.replace(/-/g, "_")] = String(data.features.length);
+    checkReady();
+  }
+
+  // Labels are DOM markers (no glyph server needed), text set with textContent.
+  function placeLabels(name, def, features) {
+    (state.markers[name] || []).forEach((m) => m.remove());
+    state.markers[name] = [];
+    if (!def.label) return;
+    for (const f of features) {
+      const text = def.label(f.properties);
+      if (!text) continue;
+      const node = document.createElement("div");
+      node.className = "label3d " + (def.labelClass ? def.labelClass(f.properties) : "");
+      node.textContent = text;
+      node.dataset.layer = name;
+      node.dataset.feature = String(f.id);
+      const marker = new maplibregl.Marker({ element: node, anchor: "bottom", offset: [0, -8] })
+        .setLngLat(anchorOf(f.geometry)).addTo(map);
+      state.markers[name].push(marker);
+    }
+  }
+
+  function anchorOf(geometry) {
+    if (geometry.type === "Point") return geometry.coordinates;
+    const ring = geometry.type === "Polygon" ? geometry.coordinates[0] : geometry.coordinates[0][0];
+    let x = 0, y = 0;
+    for (const [lon, lat] of ring) { x += lon; y += lat; }
+    return [x / ring.length, y / ring.length];
+  }
+
+  // Clicks: the topmost feature of ours under the pointer.
+  map.on("click", (ev) => {
+    const ids = [];
+    Object.values(defs).forEach((d) => d.draw.forEach((l) => { if (map.getLayer(l.id)) ids.push(l.id); }));
+    const hit = map.queryRenderedFeatures(ev.point, { layers: ids })[0];
+    if (!hit) return;
+    const name = hit.source;
+    new maplibregl.Popup({ maxWidth: "320px" }).setLngLat(ev.lngLat).setDOMContent(defs[name].popup(hit.properties)).addTo(map);
+  });
+
+  // ---- ready: the base map, every layer shown at first, and a settled frame ------------------
+  const initial = new Set(config.layers_on);
+  function checkReady() {
+    if (el.dataset.ready) return;
+    for (const name of initial) if (!(name in state.loaded)) return;
+    if (!map.getSource("basemap")) return;
+    map.once("idle", () => {
+      if (el.dataset.ready) return;
+      // From the navigation's start: what the person waited, page and scripts included.
+      el.dataset.readyMs = String(Math.round(performance.now()));
+      el.dataset.ready = "1";
+    });
+    map.triggerRepaint();
+  }
+
+  map.on("load", () => {
+    basemap.then((fc) => {
+        addBasemap(fc);
+        ORDER.forEach((name) => { if (document.querySelector('[data-layer="' + name + '"]')) ensureLayers(name); });
+        document.querySelectorAll("[data-layer]").forEach((box) => {
+          box.addEventListener("change", () => setVisible(box.dataset.layer, box.checked));
+          if (box.checked) setVisible(box.dataset.layer, true);
+        });
+        if (config.tileset_url) addTileset(config.tileset_url);
+        refreshWeather();
+        checkReady();
+      });
+  });
+
+  // ---- the real-scene model (OGC 3D Tiles) under the layers ----------------------------------
+  function addTileset(url) {
+    const note = document.getElementById("tileset-state");
+    const failed = () => { el.dataset.tileset = "failed"; if (note) { note.textContent = t.tileset_failed; note.classList.add("error"); } };
+    if (typeof deck === "undefined" || !deck.MapboxOverlay || !deck.Tile3DLayer) { failed(); return; }
+    let tiles = 0;
+    const overlay = new deck.MapboxOverlay({
+      interleaved: true,
+      layers: [new deck.Tile3DLayer({
+        id: "tileset", data: url, beforeId: defs.structures.draw[0].id,
+        // Parsed on the page: loaders.gl's workers and decoders would otherwise come from a CDN.
+        loadOptions: { worker: false, fetch: { credentials: "same-origin" } },
+        pointSize: 3,
+        onTilesetLoad: () => {
+          el.dataset.tileset = "loaded";
+          // deck.gl picks the tiles to load when the camera moves; a still camera after the
+          // tileset's arrival would leave the model unloaded until someone touched the map.
+          let tries = 0;
+          const nudge = () => {
+            if (tiles > 0 || tries++ > 20) return;
+            map.panBy([tries % 2 ? 1 : -1, 0], { duration: 0 }); // a pixel, back and forth, frame by frame
+            setTimeout(nudge, 500);
+          };
+          setTimeout(nudge, 100);
+        },
+        onTileLoad: () => { tiles += 1; el.dataset.tilesetTiles = String(tiles); },
+        onTileError: failed,
+      })],
+    });
+    window.map3dTileset = overlay; // for the browser tests
+    try { map.addControl(overlay); } catch (err) { failed(); }
+  }
+
+  // ---- live: the same stream events as the 2D map, coalesced --------------------------------
+  const pending = new Set();
+  let liveTimer = null;
+  function refreshSoon(...names) {
+    names.forEach((n) => pending.add(n));
+    clearTimeout(liveTimer);
+    liveTimer = setTimeout(() => { pending.forEach(refresh); pending.clear(); }, 300);
+  }
+  if (window.CommandStream) {
+    window.CommandStream.on("incident.", () => refreshSoon("incidents"));
+    window.CommandStream.on("resource.", () => refreshSoon("resources"));
+    window.CommandStream.on("alarm.", () => refreshSoon("monitoring-points"));
+    window.CommandStream.on("work_permit.", () => refreshSoon("work-permits"));
+    window.CommandStream.on("enterprise.colour_changed", () => refreshSoon("enterprise-colours"));
+    window.CommandStream.on("zone.", () => refreshSoon("threat-zones"));
+    window.CommandStream.on("gate.", () => refreshSoon("gates", "park-presence"));
+  }
+  // Readings are not events (there are thousands a second): values and the wind are read again
+  // every 15 s, as the monitoring page does.
+  setInterval(() => { refresh("monitoring-points"); refreshWeather(); }, 15000);
+
+  // ---- wind ---------------------------------------------------------------------------
+  const weatherBox = document.getElementById("weather");
+  function renderWeather(mast) {
+    if (!weatherBox) return;
+    const body = document.createElement("div");
+    const line = (cls, text) => { const p = document.createElement("p"); p.className = cls; p.textContent = text; body.appendChild(p); return p; };
+    if (!mast) {
+      line("muted", t.no_mast);
+    } else {
+      body.className = "weather" + (mast.stale ? " stale" : "");
+      body.dataset.mast = mast.mast;
+      body.dataset.stale = mast.stale ? "1" : "0";
+      if (mast.wind_speed_ms != null && mast.wind_from_deg != null) {
+        const p = line("wind-line", "");
+        const arrow = document.createElement("span");
+        arrow.className = "wind-arrow";
+        arrow.textContent = "↓";
+        arrow.style.transform = "rotate(" + Number(mast.wind_from_deg) + "deg)";
+        const speed = document.createElement("strong");
+        speed.className = "wind-speed";
+        speed.textContent = Number(mast.wind_speed_ms).toFixed(1) + " m/s";
+        const from = document.createElement("strong");
+        from.className = "wind-from";
+        from.textContent = Math.round(Number(mast.wind_from_deg)) + "°";
+        p.append(arrow, " ", speed, " " + t.wind_from + " ", from);
+      }
+      const at = mast.at ? new Date(mast.at) : null;
+      const ago = mast.age_s != null ? " (" + Math.round(mast.age_s / 60) + " " + t.ago_min + ")" : "";
+      line("small", t.mast + " " + mast.name + " (" + mast.mast + ")" + (at ? " · " + at.toLocaleTimeString() + ago : ""));
+      if (mast.stale) { const p = line("error small stale-note", t.stale); p.setAttribute("role", "alert"); }
+      windArrow(mast);
+      const extra = [];
+      if (mast.air_temperature_c != null) extra.push(Number(mast.air_temperature_c).toFixed(1) + " °C");
+      if (mast.stability) extra.push(t.stability_class + " " + mast.stability);
+      if (extra.length) line("small muted", extra.join(" · "));
+    }
+    const title = weatherBox.querySelector("h2");
+    weatherBox.replaceChildren(title, body);
+  }
+  // The wind on the scene: an arrow lying on the ground at the mast, pointing downwind.
+  let arrowMarker = null;
+  function windArrow(mast) {
+    if (arrowMarker) { arrowMarker.remove(); arrowMarker = null; }
+    if (!mast || !mast.location || mast.wind_from_deg == null || mast.stale) return;
+    const node = document.createElement("div");
+    node.className = "wind-arrow3d";
+    node.textContent = "↓";
+    node.title = t.wind + " " + Number(mast.wind_speed_ms).toFixed(1) + " m/s " + t.wind_from + " " + Math.round(mast.wind_from_deg) + "°";
+    arrowMarker = new maplibregl.Marker({ element: node, rotation: Number(mast.wind_from_deg),
+                                          rotationAlignment: "map", pitchAlignment: "map" })
+      .setLngLat(mast.location).addTo(map);
+  }
+  function refreshWeather() {
+    fetch(el.dataset.weatherUrl, { credentials: "same-origin" })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((masts) => { if (masts) renderWeather(masts.find((m) => !m.stale) || masts[0] || null); })
+      .catch(() => {});
+  }
+  document.querySelectorAll("#weather .wind-arrow[data-from]").forEach((a) => { a.style.transform = "rotate(" + Number(a.dataset.from) + "deg)"; });
+
+  // ---- presenting: rotate around the park, reset --------------------------------------------
+  const rotateButton = document.getElementById("rotate-3d");
+  let rotating = false;
+  let last = null;
+  const stats = { frames: 0, since: null };
+  window.map3dStats = stats; // frames drawn while rotating, for the bench
+  map.on("render", () => { if (rotating) stats.frames += 1; });
+  function spin(now) {
+    if (!rotating) return;
+    if (last !== null) map.setBearing(map.getBearing() + (now - last) * 0.012); // 12° a second
+    last = now;
+    requestAnimationFrame(spin);
+  }
+  function setRotating(on) {
+    rotating = on;
+    last = null;
+    if (rotateButton) rotateButton.setAttribute("aria-pressed", on ? "true" : "false");
+    if (on) { stats.frames = 0; stats.since = performance.now(); requestAnimationFrame(spin); }
+  }
+  window.map3dRotate = setRotating;
+  if (rotateButton) rotateButton.addEventListener("click", () => setRotating(!rotating));
+  const reset = document.getElementById("reset-3d");
+  if (reset) reset.addEventListener("click", () => { setRotating(false); map.easeTo({ ...view, duration: 800 }); });
+  map.on("mousedown", () => setRotating(false));
+})();
