@@ -361,7 +361,7 @@ def world(world, make_user):
             "hidden_danger": hidden_danger, "photo": photo, "hd_rectifying": rectifying, "hd_awaiting": awaiting,
             "permit": submitted, "permit_running": running, "permit_suspended": suspended,
             "broken_unit": _broken_unit(world),
-            **_monitoring_objects(world), **_notice_objects(world)}
+            **_monitoring_objects(world), **_notice_objects(world), **_oversight_objects(world, supervisor)}
 
 
 # --- park monitoring (monitoring app) ------------------------------------------------------
@@ -431,6 +431,63 @@ NOTICES_MATRIX = {
     "sms/gateway/<str:secret>/in/": {"GET": (EVERYONE, "gateway", None, None)},
 }
 MATRIX.update(NOTICES_MATRIX)
+
+
+# --- safety administration (oversight app, issue 25) -----------------------------------------
+# The park's supervisors and the enterprise's own officer keep licences, 包保 checks, assessments
+# and turnarounds; inspections (执法) are the park's alone.
+def _oversight_body(key):
+    def body(w):
+        now = timezone.now()
+        return {
+            "licence": {"enterprise": w["enterprise"].pk, "kind": "other", "number": "SEC-1",
+                        "valid_from": "2025-01-01", "valid_to": "2027-01-01"},
+            "duty": {"risk_source": w["major_source"].pk, "role": "operational", "person": "p",
+                     "at": (now - dt.timedelta(hours=1)).isoformat()},
+            "evaluation": {"risk_source": w["major_source"].pk, "agency": "a", "completed_on": "2025-06-01"},
+            "turnaround": {"enterprise": w["enterprise"].pk, "kind": "overhaul", "units": ["u"],
+                           "planned_from": now.isoformat(), "planned_to": (now + dt.timedelta(days=1)).isoformat(),
+                           "measures": "m", "approver": "a"},
+            "inspection": {"enterprise": w["enterprise"].pk, "inspectors": ["a", "b"], "at": now.isoformat(),
+                           "findings": [{"text": "f"}]},
+        }[key]
+    return body
+
+
+OVERSIGHT_MATRIX = {
+    "oversight/": {"GET": (LEDGER, None, None, None)},
+    "oversight/calendar/": {"GET": (LEDGER, None, None, None)},
+    "api/v1/licences/": {"GET": (LEDGER, None, None, None), "POST": (LEDGER, None, _oversight_body("licence"), "json")},
+    "api/v1/licences/<int:pk>/": {"GET": (LEDGER, "licence", None, None)},
+    "api/v1/duty-checks/": {"GET": (LEDGER, None, None, None), "POST": (LEDGER, None, _oversight_body("duty"), "json")},
+    "api/v1/duty-checks/status/": {"GET": (LEDGER, None, None, None)},
+    "api/v1/evaluations/": {"GET": (LEDGER, None, None, None),
+                            "POST": (LEDGER, None, _oversight_body("evaluation"), "json")},
+    "api/v1/turnarounds/": {"GET": (LEDGER, None, None, None),
+                            "POST": (LEDGER, None, _oversight_body("turnaround"), "json")},
+    "api/v1/inspections/": {"GET": (LEDGER, None, None, None),
+                            "POST": (frozenset({SUP}), None, _oversight_body("inspection"), "json")},
+    "api/v1/inspections/<int:pk>/": {"GET": (LEDGER, "inspection", None, None)},
+    "api/v1/inspections/<int:pk>/order.pdf": {"GET": (LEDGER, "inspection", None, None)},
+    "api/v1/inspections/<int:pk>/follow-up/": {"POST": (frozenset({SUP}), "inspection", {"note": "ok"}, "json")},
+    "api/v1/oversight/": {"GET": (LEDGER, None, None, None)},
+    "api/v1/oversight.xlsx": {"GET": (LEDGER, None, None, None)},
+}
+MATRIX.update(OVERSIGHT_MATRIX)
+
+
+def _oversight_objects(world, supervisor):
+    from hazards.models import RiskSource
+    from oversight import services as oversight
+
+    enterprise = world["risk_source"].enterprise
+    major = RiskSource.objects.create(code="RS-MAJOR", name="重大危险源", enterprise=enterprise,
+                                      location=world["risk_source"].location, is_major=True, grade=4)
+    licence = oversight.licence_record(actor=supervisor, enterprise_id=enterprise.pk, kind="safety_production",
+                                       number="L-1", valid_from=dt.date(2025, 1, 1), valid_to=dt.date(2028, 1, 1))
+    inspection = oversight.inspection_record(actor=supervisor, enterprise_id=enterprise.pk, inspectors=["a", "b"],
+                                             at=timezone.now(), findings=[{"text": "finding"}])
+    return {"major_source": major, "licence": licence, "inspection": inspection}
 
 
 def _notice_objects(world):
