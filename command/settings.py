@@ -294,7 +294,10 @@ MQTT_URL = env_str("MQTT_URL", "mqtt://127.0.0.1:1883")
 MQTT_TOPIC_PREFIX = env_str("MQTT_TOPIC_PREFIX", "park")
 MQTT_SHARE_GROUP = env_str("MQTT_SHARE_GROUP", "ingest")
 MONITORING_MAX_PAYLOAD_BYTES = env_int("MONITORING_MAX_PAYLOAD_BYTES", 256 * 1024)
-MONITORING_MAX_FUTURE_S = env_int("MONITORING_MAX_FUTURE_S", 300)
+# The alarm engine keeps its own clock (issue 20): a reading dated more than this many seconds
+# ahead of the server's clock is a dead letter, and none moves a point's evaluation further
+# ahead. Small: the park's devices keep NTP time; a wrong clock is a fault to fix at the device.
+MONITORING_CLOCK_SKEW_S = env_int("MONITORING_CLOCK_SKEW_S", 5)
 MONITORING_MAX_AGE_S = env_int("MONITORING_MAX_AGE_S", 7 * 24 * 3600)
 MONITORING_RETENTION_DAYS = env_int("MONITORING_RETENTION_DAYS", 90)
 # An HH alarm nobody acknowledged within this many seconds goes to the officers on duty and

@@ -96,7 +96,7 @@ class MonitoringPoint(models.Model):
     def engine_config(self) -> engine.Config:
         return engine.Config(range_min=self.range_min, range_max=self.range_max, ll=self.limit_ll, l=self.limit_l,
                              h=self.limit_h, hh=self.limit_hh, deadband=self.deadband, delay_s=self.delay_s,
-                             interval_s=self.interval_s)
+                             interval_s=self.interval_s, skew_s=settings.MONITORING_CLOCK_SKEW_S)
 
     @property
     def limits(self) -> dict:

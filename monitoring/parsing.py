@@ -52,7 +52,7 @@ class Window:
 
     def __init__(self, now: float | None = None):
         now = time.time() if now is None else now
-        self.newest = now + settings.MONITORING_MAX_FUTURE_S
+        self.newest = now + settings.MONITORING_CLOCK_SKEW_S
         self.oldest = now - settings.MONITORING_MAX_AGE_S
 
 
@@ -138,7 +138,7 @@ def epoch(raw, window: Window) -> float:
         raise PayloadError(_("“ts” must be ISO 8601 with an offset, or epoch milliseconds."))
     if ts > window.newest:
         raise PayloadError(_("“ts” is in the future (more than %(s)s s ahead): check the sensor's clock.") % {
-            "s": settings.MONITORING_MAX_FUTURE_S})
+            "s": settings.MONITORING_CLOCK_SKEW_S})
     if ts < window.oldest:
         raise PayloadError(_("“ts” is too old (more than %(s)s s ago).") % {"s": settings.MONITORING_MAX_AGE_S})
     return ts
