@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import DataError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -48,7 +49,10 @@ class ReadingsIngest(APIView):
             raise DomainError(str(exc)) from None
         # Positions in the request, so a rejection names the item the client sent.
         positions = [i for i in range(len(request.data)) if i not in {b for b, _r in bad}]
-        result = store.readings_store(readings=good)
+        try:
+            result = store.readings_store(readings=good)
+        except (DataError, ValueError) as exc:  # input the database refuses: the client's to fix
+            raise DomainError(_("The database refused these readings: %(e)s") % {"e": exc}) from None
         rejected = [{"index": i, "error": reason} for i, reason in bad]
         rejected += [{"index": positions[i], "error": _("Unknown point “%(code)s”.") % {"code": code}}
                      for i, code in result.unknown]

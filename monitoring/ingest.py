@@ -21,7 +21,7 @@ import asyncio
 import concurrent.futures
 import logging
 import random
-import socket
+import secrets
 import struct
 import time
 from dataclasses import dataclass, field
@@ -82,6 +82,41 @@ def topics(prefix: str, group: str | None) -> list[str]:
     return [f"$share/{group}/{t}" for t in base] if group else base
 
 
+class StoreFailed(Exception):
+    """The database step of a batch failed (the database is unreachable): the batch stays
+    unacknowledged and the ingester reconnects, so that the broker sends it again."""
+
+
+def default_client_id(instance: str = "1") -> str:
+    """This install's client id for ingester `instance`: stable across restarts (the broker
+    keeps the persistent session and its queued readings for it), unique to the install and
+    the instance, and unguessable (an HMAC under a secret kept in var/ or MQTT_CLIENT_ID_SECRET),
+    so that nobody can connect with it and take the session over."""
+    import hashlib
+    import hmac
+    import os
+    import secrets
+    from pathlib import Path
+
+    from django.conf import settings
+
+    secret = getattr(settings, "MQTT_CLIENT_ID_SECRET", "") or ""
+    if not secret:
+        path = Path(settings.BASE_DIR) / "var" / "mqtt-client-id.secret"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass  # another instance created it at the same moment
+            else:
+                with os.fdopen(fd, "w") as f:
+                    f.write(secrets.token_hex(32))
+        secret = path.read_text().strip()
+    digest = hmac.new(secret.encode(), f"ingest:{instance}".encode(), hashlib.sha256).hexdigest()[:32]
+    return f"ingest-{instance[:16]}-{digest}"
+
+
 @dataclass
 class Counters:
     messages: int = 0
@@ -107,12 +142,14 @@ class Ingester:
 
     def __init__(self, *, url: str, prefix: str = "park", group: str | None = "ingest", client_id: str | None = None,
                  batch_size: int = 5000, batch_readings: int = 2000, batch_wait_s: float = 0.1,
-                 offline_check_s: float = 5.0, backoff_max_s: float = 30.0, point_ids_ttl_s: float = 60.0,
+                 offline_check_s: float = 5.0, backoff_max_s: float = 30.0, backoff_reset_s: float = 10.0,
+                 point_ids_ttl_s: float = 60.0,
                  handler=None):
         self.host, self.port = broker_address(url)
         self.prefix = prefix
         self.group = group
-        self.client_id = client_id or f"ingest-{socket.gethostname()}-{random.randrange(16**6):06x}"
+        # Without one given: unique to this process and unguessable (not kept across restarts).
+        self.client_id = client_id or f"ingest-{secrets.token_hex(16)}"
         self.batch_size = batch_size  # messages
         # A batch is cut at this many readings or after batch_wait_s, whichever comes first:
         # a batch stored in well under a second keeps a limit crossing on the console within
@@ -121,6 +158,10 @@ class Ingester:
         self.batch_wait_s = batch_wait_s
         self.offline_check_s = offline_check_s
         self.backoff_max_s = backoff_max_s
+        self.backoff_reset_s = backoff_reset_s
+        self.attempt = 0
+        self.last_delay = 0.0
+        self._connected_at: float | None = None
         self.counters = Counters()
         self.connected = asyncio.Event()
         self._handler = handler or self._store
@@ -134,18 +175,24 @@ class Ingester:
     async def run(self, stop: asyncio.Event | None = None) -> None:
         """Connect, consume, reconnect; until `stop` is set."""
         stop = stop or asyncio.Event()
-        attempt = 0
+        self.attempt = 0
         checker = asyncio.create_task(self._offline_checks(stop)) if self._handler == self._store else None
         try:
             while not stop.is_set():
+                self._connected_at = None
                 try:
                     await self._session(stop)
-                    attempt = 0
-                except (aiomqtt.MqttError, OSError) as exc:
+                    self.attempt = 0
+                except (aiomqtt.MqttError, OSError, StoreFailed) as exc:
                     self.connected.clear()
-                    attempt += 1
-                    delay = min(self.backoff_max_s, 0.5 * 2 ** min(attempt, 8)) * (0.5 + random.random() / 2)
-                    log.warning("MQTT connection to %s:%s lost (%s); retrying in %.1f s", self.host, self.port,
+                    # A connection that held for a while was a good one: the next failure starts
+                    # the backoff from the beginning again.
+                    if self._connected_at is not None and time.monotonic() - self._connected_at >= self.backoff_reset_s:
+                        self.attempt = 0
+                    self.attempt += 1
+                    delay = self.backoff_delay(self.attempt)
+                    self.last_delay = delay
+                    log.warning("MQTT ingest from %s:%s stopped (%s); reconnecting in %.1f s", self.host, self.port,
                                 exc, delay)
                     try:
                         await asyncio.wait_for(stop.wait(), delay)
@@ -174,8 +221,10 @@ class Ingester:
             for topic in topics(self.prefix, self.group):
                 await client.subscribe(topic, qos=1)
             self.connected.set()
-            log.info("ingesting %s from %s:%s as %s", topics(self.prefix, self.group), self.host, self.port,
-                     self.client_id)
+            self._connected_at = time.monotonic()
+            # Not the whole client id: whoever reads the log could take the session over with it.
+            log.info("ingesting %s from %s:%s as %s…", topics(self.prefix, self.group), self.host, self.port,
+                     self.client_id[:12])
             queue = client._queue
             gateways = f"{self.prefix}/gateways/"
             stopping = asyncio.create_task(stop.wait())
@@ -209,10 +258,18 @@ class Ingester:
             finally:
                 stopping.cancel()
 
+    def backoff_delay(self, attempt: int) -> float:
+        """Exponential with jitter: about 1, 2, 4 … s, at most backoff_max_s."""
+        return min(self.backoff_max_s, 0.5 * 2 ** min(attempt, 8)) * (0.5 + random.random() / 2)
+
     async def _flush(self, client: aiomqtt.Client, batch: list) -> None:
         items = [(m.topic.value, m.payload) for m in batch]
         loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(self._db, self._handler, items)
+        try:
+            result = await loop.run_in_executor(self._db, self._handler, items)
+        except Exception as exc:  # noqa: BLE001 - whatever it was, the batch is not acknowledged
+            log.exception("storing a batch of %s messages failed; it will come again", len(batch))
+            raise StoreFailed(str(exc)) from exc
         _ack(client, batch)
         self.counters.messages += len(batch)
         self.counters.batches += 1
@@ -223,46 +280,82 @@ class Ingester:
         self.counters.transitions += result["transitions"]
 
     def _store(self, items: list[tuple[str, bytes]]) -> dict:
-        """In the database thread: parse, store, dead-letter. Raising here leaves the batch
-        unacknowledged (and the caller's connection is dropped so the broker resends)."""
-        from django.db import close_old_connections
+        """In the database thread: parse, store, dead-letter, in one transaction, so that when
+        it commits every message of the batch has its readings or its dead letter stored (and
+        only then is it acknowledged). A batch the database refuses is split until the message
+        at fault is found: it becomes a dead letter, the others are stored. Raising here (the
+        database is unreachable) leaves the batch unacknowledged, and the connection is dropped
+        so that the broker sends it again."""
+        from django.db import close_old_connections, transaction
 
-        from monitoring import parsing, services, store
+        from monitoring import parsing, services
 
         close_old_connections()
         if time.monotonic() - self._point_ids_at > self._point_ids_ttl_s:
             self._point_ids.clear()
             self._point_ids_at = time.monotonic()
-        rows: list[store.Row] = []
-        origin: list[int] = []  # per reading, its message's index in items (for dead letters)
-        dead: list[tuple[str, str, str, str]] = []
+        groups: list[tuple[int, list]] = []  # (message index, its readings)
+        letters: dict[int, list[str]] = {}  # message index → the reasons it is (partly) unusable
         window = parsing.Window()
         row = parsing.row
         decode = parsing.decode
         prefix = self.prefix + "/"
+        readings = 0
         for n, (topic, payload) in enumerate(items):
             kind, code = _route(topic, prefix)
             try:
                 if kind == "points":
-                    rows.append(row(decode(payload), window, code))
-                    origin.append(n)
+                    groups.append((n, [row(decode(payload), window, code)]))
+                    readings += 1
                 elif kind == "gateways":
                     good, bad = parsing.rows(decode(payload), window)
-                    rows += good
-                    origin += [n] * len(good)
-                    dead += [("mqtt", topic, f"[{i}] {reason}", _text(payload)) for i, reason in bad]
+                    if good:
+                        groups.append((n, good))
+                        readings += len(good)
+                    if bad:
+                        letters[n] = [f"[{i}] {reason}" for i, reason in bad]
                 else:
-                    dead.append(("mqtt", topic, "unknown topic", _text(payload)))
+                    letters[n] = ["unknown topic"]
             except parsing.PayloadError as exc:
-                dead.append(("mqtt", topic, str(exc), _text(payload)))
-        result = store.rows_store(rows=rows, point_ids=self._point_ids)
+                letters[n] = [str(exc)]
+        totals = {"readings": readings, "stored": 0, "duplicates": 0, "transitions": 0}
+        with transaction.atomic():
+            self._store_groups(groups, letters, totals)
+            if letters:
+                services.dead_letters_record(items=[
+                    ("mqtt", items[n][0], "; ".join(reasons), _text(items[n][1]), len(reasons))
+                    for n, reasons in sorted(letters.items())])
+        return {**totals, "dead": len(letters)}
+
+    def _store_groups(self, groups: list[tuple[int, list]], letters: dict[int, list[str]], totals: dict) -> None:
+        """Store the readings of these messages (a savepoint); if the database refuses them,
+        each half on its own, down to the one message at fault."""
+        from django.db import DatabaseError, InterfaceError, OperationalError
+
+        from monitoring import store
+
+        if not groups:
+            return
+        rows = [r for _n, rs in groups for r in rs]
+        origin = [n for n, rs in groups for _r in rs]
+        try:
+            result = store.rows_store(rows=rows, point_ids=self._point_ids)  # atomic: a savepoint here
+        except (OperationalError, InterfaceError):
+            raise  # the database is gone, not the input at fault: nothing is acknowledged
+        except (DatabaseError, ValueError) as exc:  # psycopg refuses some text (NUL) before sending it
+            if len(groups) == 1:
+                log.warning("message refused by the database: %s", exc)
+                letters.setdefault(groups[0][0], []).append(f"refused by the database: {exc}")
+                return
+            half = len(groups) // 2
+            self._store_groups(groups[:half], letters, totals)
+            self._store_groups(groups[half:], letters, totals)
+            return
         for index, code in result.unknown:
-            topic, payload = items[origin[index]]
-            dead.append(("mqtt", topic, f"unknown point {code!r}", _text(payload)))
-        if dead:
-            services.dead_letters_record(items=dead)
-        return {"readings": len(rows), "stored": result.stored, "duplicates": result.duplicates,
-                "dead": len(dead), "transitions": result.transitions}
+            letters.setdefault(origin[index], []).append(f"unknown point {code!r}")
+        totals["stored"] += result.stored
+        totals["duplicates"] += result.duplicates
+        totals["transitions"] += result.transitions
 
     async def _offline_checks(self, stop: asyncio.Event) -> None:
         from monitoring import services

@@ -72,6 +72,9 @@ def row(item, window: Window, point: str | None = None) -> tuple[str, float, flo
     code = point if point is not None else item.get("point")
     if type(code) is not str or not code or len(code) > 64:
         raise PayloadError(_("“point” must be a point code (text, at most 64 characters)."))
+    if not code.isprintable():
+        # NUL, control characters, lone surrogates: PostgreSQL refuses some, and none is a code.
+        raise PayloadError(_("“point” must be printable text (no NUL or control characters)."))
     value = item.get("value")
     kind = type(value)
     if kind is int:
