@@ -59,8 +59,10 @@ class ReadingsIngest(APIView):
         rejected.sort(key=lambda r: r["index"])
         if rejected:
             sender = f"{request.user.get_username()}@{request.META.get('REMOTE_ADDR', '')}"
-            services.dead_letters_record(items=[("http", sender, f"[{r['index']}] {r['error']}",
-                                                 repr(request.data[r["index"]])) for r in rejected])
+            # One dead letter per request, as per MQTT message: the reasons and the items at fault.
+            services.dead_letters_record(items=[(
+                "http", sender, "; ".join(f"[{r['index']}] {r['error']}" for r in rejected),
+                "[" + ", ".join(repr(request.data[r["index"]]) for r in rejected[:50]) + "]", len(rejected))])
         return Response({"accepted": len(good) - len(result.unknown), "rejected": rejected},
                         status=status.HTTP_202_ACCEPTED)
 

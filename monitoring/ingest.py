@@ -18,6 +18,7 @@ its connection.
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
 import logging
 import random
@@ -161,6 +162,7 @@ class Ingester:
         self.backoff_reset_s = backoff_reset_s
         self.attempt = 0
         self.last_delay = 0.0
+        self.attempts = collections.deque(maxlen=50)  # the attempt number of each reconnection, newest last
         self._connected_at: float | None = None
         self.counters = Counters()
         self.connected = asyncio.Event()
@@ -190,6 +192,7 @@ class Ingester:
                     if self._connected_at is not None and time.monotonic() - self._connected_at >= self.backoff_reset_s:
                         self.attempt = 0
                     self.attempt += 1
+                    self.attempts.append(self.attempt)
                     delay = self.backoff_delay(self.attempt)
                     self.last_delay = delay
                     log.warning("MQTT ingest from %s:%s stopped (%s); reconnecting in %.1f s", self.host, self.port,
