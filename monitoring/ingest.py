@@ -23,49 +23,18 @@ import concurrent.futures
 import logging
 import random
 import secrets
-import struct
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 import aiomqtt
-from paho.mqtt import properties as _paho_properties
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from monitoring import mqtt_adapter
+
 log = logging.getLogger(__name__)
 
-
-def _share_property_tables() -> None:
-    """paho builds a Properties object for every MQTT v5 message received, and its __init__
-    rebuilds three constant lookup tables each time (about 30 µs a message here, more than
-    everything else paho does for it); clear() walks all of them. The tables are never
-    written after __init__: every instance may share one copy. Same objects, same state."""
-    cls = _paho_properties.Properties
-    if getattr(cls, "_tables_shared", False):
-        return
-    template = cls(PacketTypes.PUBLISH)
-    types, names, table = template.types, template.names, template.properties
-    private = frozenset(("packetType", "types", "names", "properties"))
-
-    def __init__(self, packetType):  # noqa: N803 - paho's name
-        d = self.__dict__
-        d["packetType"] = packetType
-        d["types"] = types
-        d["names"] = names
-        d["properties"] = table
-
-    def clear(self):
-        d = self.__dict__
-        for name in [n for n in d if n not in private]:
-            del d[name]
-
-    cls.__init__ = __init__
-    cls.clear = clear
-    cls._tables_shared = True
-
-
-_share_property_tables()
 
 SESSION_EXPIRY_S = 7 * 24 * 3600
 RECEIVE_MAXIMUM = 20000  # un-acknowledged messages the broker may have in flight to us
@@ -145,7 +114,7 @@ class Ingester:
                  batch_size: int = 5000, batch_readings: int = 2000, batch_wait_s: float = 0.1,
                  offline_check_s: float = 5.0, backoff_max_s: float = 30.0, backoff_reset_s: float = 10.0,
                  point_ids_ttl_s: float = 60.0,
-                 handler=None):
+                 handler=None, fast: bool | None = None):
         self.host, self.port = broker_address(url)
         self.prefix = prefix
         self.group = group
@@ -165,6 +134,8 @@ class Ingester:
         self.attempts = collections.deque(maxlen=50)  # the attempt number of each reconnection, newest last
         self._connected_at: float | None = None
         self.counters = Counters()
+        # The libraries' internals only in the versions they are tested with (monitoring.mqtt_adapter).
+        self.fast = mqtt_adapter.fast_default() if fast is None else fast
         self.connected = asyncio.Event()
         self._handler = handler or self._store
         self._db = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-db")
@@ -216,24 +187,23 @@ class Ingester:
         client = aiomqtt.Client(self.host, self.port, identifier=self.client_id,
                                 protocol=aiomqtt.ProtocolVersion.V5, clean_start=False, properties=props,
                                 keepalive=30, timeout=10)
-        # Acknowledge only after the readings are committed (see the module docstring).
-        client._client.manual_ack_set(True)
-        _buffer_reads(client)
+        reader = mqtt_adapter.session(client, fast=self.fast)
         async with client:
             self.counters.connects += 1
             for topic in topics(self.prefix, self.group):
                 await client.subscribe(topic, qos=1)
+            reader.start()
             self.connected.set()
             self._connected_at = time.monotonic()
             # Not the whole client id: whoever reads the log could take the session over with it.
-            log.info("ingesting %s from %s:%s as %s…", topics(self.prefix, self.group), self.host, self.port,
-                     self.client_id[:12])
-            queue = client._queue
+            log.info("ingesting %s from %s:%s as %s… (%s)", topics(self.prefix, self.group), self.host, self.port,
+                     self.client_id[:12], "fast path" if self.fast else "public API")
+            queued = reader.queued_nowait if self.fast else None
             gateways = f"{self.prefix}/gateways/"
             stopping = asyncio.create_task(stop.wait())
             try:
                 while not stop.is_set():
-                    first = await _next_or_stop(client, stopping, None)
+                    first = await reader.next(stopping, None)
                     if first is None:
                         break
                     deadline = time.monotonic() + self.batch_wait_s
@@ -244,28 +214,28 @@ class Ingester:
                     while len(batch) < self.batch_size and readings < self.batch_readings:
                         # What is already queued is taken without a wait (one message at a time
                         # through asyncio.wait would cost more than storing it).
-                        try:
-                            message = queue.get_nowait()
-                        except asyncio.QueueEmpty:
+                        message = queued() if queued else await reader.queued()
+                        if message is None:
                             remaining = deadline - time.monotonic()
                             if remaining <= 0:
                                 break
-                            message = await _next_or_stop(client, stopping, remaining)
+                            message = await reader.next(stopping, remaining)
                             if message is None:
                                 break
                         batch.append(message)
                         readings += _estimate(message, gateways)
                         if time.monotonic() >= deadline:
                             break
-                    await self._flush(client, batch)
+                    await self._flush(reader, batch)
             finally:
                 stopping.cancel()
+                reader.close()
 
     def backoff_delay(self, attempt: int) -> float:
         """Exponential with jitter: about 1, 2, 4 … s, at most backoff_max_s."""
         return min(self.backoff_max_s, 0.5 * 2 ** min(attempt, 8)) * (0.5 + random.random() / 2)
 
-    async def _flush(self, client: aiomqtt.Client, batch: list) -> None:
+    async def _flush(self, reader, batch: list) -> None:
         items = [(m.topic.value, m.payload) for m in batch]
         loop = asyncio.get_running_loop()
         try:
@@ -273,7 +243,7 @@ class Ingester:
         except Exception as exc:  # noqa: BLE001 - whatever it was, the batch is not acknowledged
             log.exception("storing a batch of %s messages failed; it will come again", len(batch))
             raise StoreFailed(str(exc)) from exc
-        _ack(client, batch)
+        reader.ack(batch)
         self.counters.messages += len(batch)
         self.counters.batches += 1
         self.counters.readings += result["readings"]
@@ -376,107 +346,8 @@ class Ingester:
                 log.exception("offline check failed")
 
 
-class _BufferedSocket:
-    """paho reads each packet with a system call per byte of its fixed header and one for the
-    rest, and aiomqtt has it read one packet per readable event: tens of microseconds a
-    message, most of an ingester's time at one reading per message. Here each readable event
-    takes what the kernel has (up to 256 KiB) in one call and paho parses it from memory;
-    then the event loop runs again, so a fast publisher cannot keep it reading for ever."""
-
-    __slots__ = ("_sock", "_buf", "_pos", "_eof")
-
-    def __init__(self, sock):
-        self._sock = sock
-        self._buf = b""
-        self._pos = 0
-        self._eof = False
-
-    def fill(self) -> None:
-        data = self._sock.recv(262144)  # BlockingIOError when nothing is there
-        if not data:
-            self._eof = True
-        self._buf = self._buf[self._pos:] + data
-        self._pos = 0
-
-    def recv(self, n: int) -> bytes:
-        if self._pos >= len(self._buf):
-            if self._eof:
-                return b""
-            raise BlockingIOError  # paho: wait for the next readable event
-        start = self._pos
-        self._pos = min(start + n, len(self._buf))
-        return self._buf[start:self._pos]
-
-    def pending(self) -> int:
-        return len(self._buf) - self._pos
-
-    def __getattr__(self, name):
-        return getattr(self._sock, name)
-
-
-def _buffer_reads(client: aiomqtt.Client) -> None:
-    """Put _BufferedSocket under paho, and our reader in place of aiomqtt's."""
-    paho = client._client
-    opened = paho.on_socket_open
-
-    def on_socket_open(mqttc, userdata, sock):
-        buffered = _BufferedSocket(sock)
-        mqttc._sock = buffered
-
-        def readable():
-            try:
-                try:
-                    buffered.fill()
-                except BlockingIOError:
-                    return
-                while True:
-                    paho.loop_read()
-                    if not buffered.pending() or paho._sock is not buffered:
-                        break
-            except Exception as exc:  # noqa: BLE001 - as aiomqtt's reader: the connection is broken
-                if not client._disconnected.done():
-                    client._disconnected.set_exception(exc)
-
-        opened(mqttc, userdata, buffered)  # aiomqtt's reader, replaced at once by ours (same fd)
-        client._loop.call_soon_threadsafe(client._loop.add_reader, buffered.fileno(), readable)
-
-    paho.on_socket_open = on_socket_open
-
-
-_PUBACK = struct.Struct("!BBH")
-
-
-def _ack(client: aiomqtt.Client, batch: list) -> None:
-    """Acknowledge a batch. paho's ack() queues one 4-byte PUBACK per message and writes each
-    with its own system call; here they go to paho's queue as one write, in order with
-    everything else paho sends. (We subscribe with QoS 1: a QoS 2 message cannot come, but
-    would be acknowledged by paho.)"""
-    paho = client._client
-    pubacks = b"".join([_PUBACK.pack(0x40, 2, m.mid) for m in batch if m.qos == 1])
-    if pubacks:
-        paho._packet_queue(0x40, pubacks, 0, 1)
-    for m in batch:
-        if m.qos == 2:
-            paho.ack(m.mid, m.qos)
-
-
 def _estimate(message, gateways: str) -> int:
     return len(message.payload) // 60 + 1 if message.topic.value.startswith(gateways) else 1
-
-
-async def _next_or_stop(client: aiomqtt.Client, stopping: asyncio.Task, timeout: float | None):
-    """The next message, or None when stopping or after `timeout` seconds; MqttError when the
-    connection dropped. Reads aiomqtt's queue directly: cancelling a wait on it is safe, unlike
-    cancelling the `messages` async generator, which would close it."""
-    get = asyncio.ensure_future(client._queue.get())
-    disconnected = client._disconnected
-    await asyncio.wait({get, stopping, disconnected}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-    if get.done() or not get.cancel():
-        return get.result()
-    if disconnected.done():
-        exc = disconnected.exception() if not disconnected.cancelled() else None
-        raise exc if isinstance(exc, aiomqtt.MqttError) else aiomqtt.MqttError("disconnected")
-    return None
 
 
 def _route(topic: str, prefix: str) -> tuple[str, str]:
