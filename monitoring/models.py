@@ -230,7 +230,8 @@ class DeadLetterDrop(models.Model):
     administrator sees who sent how much that was dropped, and since when."""
 
     sender = models.CharField(_("topic or sender"), max_length=200, unique=True)
-    cap = models.CharField(_("cap reached"), max_length=16)  # sender | total
+    cap = models.CharField(_("cap reached"), max_length=16,
+                           choices=[("sender", _("per sender")), ("total", _("in total"))])
     messages = models.PositiveBigIntegerField(_("messages dropped"), default=0)
     bytes = models.PositiveBigIntegerField(_("bytes dropped"), default=0)
     first_at = models.DateTimeField(_("first dropped at"), default=timezone.now)
