@@ -243,3 +243,27 @@ def test_http_readings_with_poison_answer_4xx_never_500(make_point, ingest_user)
     assert answer.status_code == 202, answer.content
     assert answer.json()["accepted"] == 1 and [r["index"] for r in answer.json()["rejected"]] == [0, 1]
     assert Reading.objects.count() == 1 and DeadLetter.objects.get().items == 2
+
+
+def test_the_issues_blinding_attack_over_mqtt_no_longer_hides_a_leak(make_point, start_ingester, publisher, prefix):
+    """The issue's attack: a normal reading dated +290 s (then one just inside the skew)
+    published for a gas detector, while the real detector reports a leak above HH."""
+    point = make_point("CL2", delay_s=3, interval_s=1)
+    ingester = start_ingester()
+    publisher.publish(f"{prefix}/points/CL2", {"ts": ms(-290), "value": 0.1})  # refused: a dead letter
+    publisher.publish(f"{prefix}/points/CL2", {"ts": ms(-4.9), "value": 0.1})  # inside the skew: counted
+    wait_until(lambda: ingester.counters.messages >= 2, what="the attacker's readings")
+    assert "future" in DeadLetter.objects.get().reason
+    # The real detector: above HH, once every half second, dated truly.
+    sent = 0
+
+    def leak_reported():
+        nonlocal sent
+        publisher.publish(f"{prefix}/points/CL2", {"ts": ms(0), "value": 55})
+        sent += 1
+        time.sleep(0.5)
+        return point.alarms.filter(level="hh", cleared_at__isnull=True).exists()
+
+    wait_until(leak_reported, what="the HH alarm of the real leak", timeout=60)
+    point.refresh_from_db()
+    assert point.state == "hh"
