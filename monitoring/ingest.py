@@ -9,7 +9,8 @@
   its session at the broker.
 - Broker gone: reconnect with exponential backoff and jitter, for ever. Database gone: the
   batch is not acknowledged; the ingester drops the connection so the broker redelivers.
-- Bad input never stops it: each unusable message or reading becomes a dead letter.
+- Bad input never stops it: each unusable message becomes one dead letter (naming its bad items);
+  input PostgreSQL refuses too (a refused batch is split down to the message at fault).
 
 Django's ORM is synchronous: every database call runs in one dedicated thread, which keeps
 its connection.
