@@ -331,10 +331,20 @@ MQTT_DEVICE_URL = env_str("MQTT_DEVICE_URL", f"mqtts://127.0.0.1:{MQTT_TLS_PORT}
 # Topics are <prefix>/points/<code> and <prefix>/gateways/<id>; tests use their own prefix.
 MQTT_TOPIC_PREFIX = env_str("MQTT_TOPIC_PREFIX", "park")
 MQTT_SHARE_GROUP = env_str("MQTT_SHARE_GROUP", "ingest")
+# The ingesters' MQTT client ids are an HMAC under this secret (else one generated in
+# var/mqtt-client-id.secret): stable across restarts, unguessable (monitoring.ingest).
+MQTT_CLIENT_ID_SECRET = env_str("MQTT_CLIENT_ID_SECRET", "")
 MONITORING_MAX_PAYLOAD_BYTES = env_int("MONITORING_MAX_PAYLOAD_BYTES", 256 * 1024)
-MONITORING_MAX_FUTURE_S = env_int("MONITORING_MAX_FUTURE_S", 300)
+# The alarm engine keeps its own clock (issue 20): a reading dated more than this many seconds
+# ahead of the server's clock is a dead letter, and none moves a point's evaluation further
+# ahead. Small: the park's devices keep NTP time; a wrong clock is a fault to fix at the device.
+MONITORING_CLOCK_SKEW_S = env_int("MONITORING_CLOCK_SKEW_S", 5)
 MONITORING_MAX_AGE_S = env_int("MONITORING_MAX_AGE_S", 7 * 24 * 3600)
 MONITORING_RETENTION_DAYS = env_int("MONITORING_RETENTION_DAYS", 90)
+# Dead letters (one per unusable message) are kept up to these caps, so a sender of garbage
+# cannot fill the disk; beyond them they are only counted, per sender (admin: dropped dead letters).
+MONITORING_DEAD_LETTERS_PER_SENDER = env_int("MONITORING_DEAD_LETTERS_PER_SENDER", 1000)
+MONITORING_DEAD_LETTERS_MAX_BYTES = env_int("MONITORING_DEAD_LETTERS_MAX_BYTES", 64 * 1024 * 1024)
 # An HH alarm nobody acknowledged within this many seconds goes to the officers on duty and
 # the point's responsible persons (a durable job).
 MONITORING_HH_ESCALATION_S = env_int("MONITORING_HH_ESCALATION_S", 120)

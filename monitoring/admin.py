@@ -4,7 +4,7 @@ from leaflet.admin import LeafletGeoAdmin
 
 from core.errors import DomainError
 from monitoring import services
-from monitoring.models import Alarm, AlarmEntry, DeadLetter, MonitoringPoint
+from monitoring.models import Alarm, AlarmEntry, DeadLetter, DeadLetterDrop, MonitoringPoint
 
 
 @admin.register(MonitoringPoint)
@@ -85,12 +85,46 @@ class AlarmAdmin(admin.ModelAdmin):
 
 @admin.register(DeadLetter)
 class DeadLetterAdmin(admin.ModelAdmin):
-    """What the ingester could not use, with the reason."""
+    """What the ingester could not use, with the reason: one per message, within caps."""
 
-    list_display = ("received_at", "source", "topic", "reason")
+    list_display = ("received_at", "source", "topic", "items", "reason")
     list_filter = ("source",)
     search_fields = ("topic", "reason", "payload")
-    readonly_fields = ("received_at", "source", "topic", "reason", "payload")
+    readonly_fields = ("received_at", "source", "topic", "items", "size", "reason", "payload")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        # The caps, how full they are, and what they dropped: an administrator deleting old
+        # letters makes room again.
+        from django.conf import settings
+        from django.db.models import Sum
+        from django.template.defaultfilters import filesizeformat
+
+        stored = DeadLetter.objects.aggregate(s=Sum("size"))["s"] or 0
+        dropped = DeadLetterDrop.objects.aggregate(m=Sum("messages"))["m"] or 0
+        self.message_user(request, _(
+            "Dead letters are kept up to %(per)s per sender and %(total)s in all (now %(stored)s). "
+            "Beyond that they are dropped and only counted: %(dropped)s dropped so far (see “dropped dead letters”)."
+        ) % {"per": settings.MONITORING_DEAD_LETTERS_PER_SENDER,
+             "total": filesizeformat(settings.MONITORING_DEAD_LETTERS_MAX_BYTES),
+             "stored": filesizeformat(stored), "dropped": dropped},
+            messages.WARNING if dropped else messages.INFO)
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(DeadLetterDrop)
+class DeadLetterDropAdmin(admin.ModelAdmin):
+    """Who sent dead letters that a cap did not let in, how many, and since when."""
+
+    list_display = ("sender", "cap", "messages", "bytes", "first_at", "last_at")
+    list_filter = ("cap",)
+    search_fields = ("sender",)
+    readonly_fields = ("sender", "cap", "messages", "bytes", "first_at", "last_at")
 
     def has_add_permission(self, request):
         return False

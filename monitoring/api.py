@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import DataError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -55,15 +56,20 @@ class ReadingsIngest(APIView):
         good, bad = sources.device_filter(request.auth, request.data, good, bad)
         # Positions in the request, so a rejection names the item the client sent.
         positions = [i for i in range(len(request.data)) if i not in {b for b, _r in bad}]
-        result = store.readings_store(readings=good)
+        try:
+            result = store.readings_store(readings=good)
+        except (DataError, ValueError) as exc:  # input the database refuses: the client's to fix
+            raise DomainError(_("The database refused these readings: %(e)s") % {"e": exc}) from None
         rejected = [{"index": i, "error": reason} for i, reason in bad]
         rejected += [{"index": positions[i], "error": _("Unknown point “%(code)s”.") % {"code": code}}
                      for i, code in result.unknown]
         rejected.sort(key=lambda r: r["index"])
         if rejected:
             sender = f"{request.user.get_username()}@{request.META.get('REMOTE_ADDR', '')}"
-            services.dead_letters_record(items=[("http", sender, f"[{r['index']}] {r['error']}",
-                                                 repr(request.data[r["index"]])) for r in rejected])
+            # One dead letter per request, as per MQTT message: the reasons and the items at fault.
+            services.dead_letters_record(items=[(
+                "http", sender, "; ".join(f"[{r['index']}] {r['error']}" for r in rejected),
+                "[" + ", ".join(repr(request.data[r["index"]]) for r in rejected[:50]) + "]", len(rejected))])
         return Response({"accepted": len(good) - len(result.unknown), "rejected": rejected},
                         status=status.HTTP_202_ACCEPTED)
 

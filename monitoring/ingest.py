@@ -9,7 +9,8 @@
   its session at the broker.
 - Broker gone: reconnect with exponential backoff and jitter, for ever. Database gone: the
   batch is not acknowledged; the ingester drops the connection so the broker redelivers.
-- Bad input never stops it: each unusable message or reading becomes a dead letter.
+- Bad input never stops it: each unusable message becomes one dead letter (naming its bad items);
+  input PostgreSQL refuses too (a refused batch is split down to the message at fault).
 
 Django's ORM is synchronous: every database call runs in one dedicated thread, which keeps
 its connection.
@@ -18,55 +19,23 @@ its connection.
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
 import logging
 import random
-import socket
-import struct
+import secrets
 import time
 from dataclasses import dataclass, field
 
 import aiomqtt
-from django.db import Error as DatabaseError
-from paho.mqtt import properties as _paho_properties
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from core import mqtt
+from monitoring import mqtt_adapter
 
 log = logging.getLogger(__name__)
 
-
-def _share_property_tables() -> None:
-    """paho builds a Properties object for every MQTT v5 message received, and its __init__
-    rebuilds three constant lookup tables each time (about 30 µs a message here, more than
-    everything else paho does for it); clear() walks all of them. The tables are never
-    written after __init__: every instance may share one copy. Same objects, same state."""
-    cls = _paho_properties.Properties
-    if getattr(cls, "_tables_shared", False):
-        return
-    template = cls(PacketTypes.PUBLISH)
-    types, names, table = template.types, template.names, template.properties
-    private = frozenset(("packetType", "types", "names", "properties"))
-
-    def __init__(self, packetType):  # noqa: N803 - paho's name
-        d = self.__dict__
-        d["packetType"] = packetType
-        d["types"] = types
-        d["names"] = names
-        d["properties"] = table
-
-    def clear(self):
-        d = self.__dict__
-        for name in [n for n in d if n not in private]:
-            del d[name]
-
-    cls.__init__ = __init__
-    cls.clear = clear
-    cls._tables_shared = True
-
-
-_share_property_tables()
 
 SESSION_EXPIRY_S = 7 * 24 * 3600
 RECEIVE_MAXIMUM = 20000  # un-acknowledged messages the broker may have in flight to us
@@ -89,6 +58,41 @@ def client_auth(url: str) -> dict:
 def topics(prefix: str, group: str | None) -> list[str]:
     base = [f"{prefix}/points/+", f"{prefix}/gateways/+"]
     return [f"$share/{group}/{t}" for t in base] if group else base
+
+
+class StoreFailed(Exception):
+    """The database step of a batch failed (the database is unreachable): the batch stays
+    unacknowledged and the ingester reconnects, so that the broker sends it again."""
+
+
+def default_client_id(instance: str = "1") -> str:
+    """This install's client id for ingester `instance`: stable across restarts (the broker
+    keeps the persistent session and its queued readings for it), unique to the install and
+    the instance, and unguessable (an HMAC under a secret kept in var/ or MQTT_CLIENT_ID_SECRET),
+    so that nobody can connect with it and take the session over."""
+    import hashlib
+    import hmac
+    import os
+    import secrets
+    from pathlib import Path
+
+    from django.conf import settings
+
+    secret = getattr(settings, "MQTT_CLIENT_ID_SECRET", "") or ""
+    if not secret:
+        path = Path(settings.BASE_DIR) / "var" / "mqtt-client-id.secret"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass  # another instance created it at the same moment
+            else:
+                with os.fdopen(fd, "w") as f:
+                    f.write(secrets.token_hex(32))
+        secret = path.read_text().strip()
+    digest = hmac.new(secret.encode(), f"ingest:{instance}".encode(), hashlib.sha256).hexdigest()[:32]
+    return f"ingest-{instance[:16]}-{digest}"
 
 
 @dataclass
@@ -116,13 +120,15 @@ class Ingester:
 
     def __init__(self, *, url: str, prefix: str = "park", group: str | None = "ingest", client_id: str | None = None,
                  batch_size: int = 5000, batch_readings: int = 2000, batch_wait_s: float = 0.1,
-                 offline_check_s: float = 5.0, backoff_max_s: float = 30.0, point_ids_ttl_s: float = 60.0,
-                 handler=None):
+                 offline_check_s: float = 5.0, backoff_max_s: float = 30.0, backoff_reset_s: float = 10.0,
+                 point_ids_ttl_s: float = 60.0,
+                 handler=None, fast: bool | None = None):
         self.host, self.port = broker_address(url)
         self.auth = client_auth(url)
         self.prefix = prefix
         self.group = group
-        self.client_id = client_id or f"ingest-{socket.gethostname()}-{random.randrange(16**6):06x}"
+        # Without one given: unique to this process and unguessable (not kept across restarts).
+        self.client_id = client_id or f"ingest-{secrets.token_hex(16)}"
         self.batch_size = batch_size  # messages
         # A batch is cut at this many readings or after batch_wait_s, whichever comes first:
         # a batch stored in well under a second keeps a limit crossing on the console within
@@ -131,7 +137,14 @@ class Ingester:
         self.batch_wait_s = batch_wait_s
         self.offline_check_s = offline_check_s
         self.backoff_max_s = backoff_max_s
+        self.backoff_reset_s = backoff_reset_s
+        self.attempt = 0
+        self.last_delay = 0.0
+        self.attempts = collections.deque(maxlen=50)  # the attempt number of each reconnection, newest last
+        self._connected_at: float | None = None
         self.counters = Counters()
+        # The libraries' internals only in the versions they are tested with (monitoring.mqtt_adapter).
+        self.fast = mqtt_adapter.fast_default() if fast is None else fast
         self.connected = asyncio.Event()
         self._handler = handler or self._store
         self._db = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-db")
@@ -144,39 +157,35 @@ class Ingester:
     async def run(self, stop: asyncio.Event | None = None) -> None:
         """Connect, consume, reconnect; until `stop` is set."""
         stop = stop or asyncio.Event()
-        attempt = 0
+        self.attempt = 0
         checker = asyncio.create_task(self._offline_checks(stop)) if self._handler == self._store else None
-        db_attempt, batches_then = 0, -1
         try:
             while not stop.is_set():
+                self._connected_at = None
                 try:
                     await self._session(stop)
-                    attempt = 0
-                except DatabaseError as exc:
-                    # PostgreSQL away (a failover, a restart; issue 26): the batch was not
-                    # acknowledged, and leaving the MQTT session makes the broker send it again
-                    # once we are back. Reconnect to both after a pause, for ever: an ingester
-                    # that exits here would leave the park's sensors unread until someone
-                    # restarted it.
+                    self.attempt = 0
+                except (aiomqtt.MqttError, OSError, StoreFailed) as exc:
+                    if isinstance(exc, StoreFailed):
+                        # PostgreSQL away (a failover, a restart; issue 26): the batch was not
+                        # acknowledged, and leaving the MQTT session makes the broker send it again
+                        # once we are back. The dead connection is closed, so the next batch opens a
+                        # fresh one (to the new primary): an ingester that exits here would leave
+                        # the park's sensors unread until someone restarted it.
+                        try:
+                            await asyncio.get_running_loop().run_in_executor(self._db, _close_db)
+                        except Exception:  # noqa: BLE001 - closing a dead connection may fail too
+                            pass
                     self.connected.clear()
-                    db_attempt = 1 if self.counters.batches != batches_then else db_attempt + 1
-                    batches_then = self.counters.batches
-                    delay = min(self.backoff_max_s, 0.25 * 2 ** min(db_attempt, 8)) * (0.5 + random.random() / 2)
-                    log.warning("database unavailable (%s); the unacknowledged batch will be delivered again; "
-                                "retrying in %.1f s", str(exc).splitlines()[0] if str(exc) else exc, delay)
-                    try:
-                        await asyncio.get_running_loop().run_in_executor(self._db, _close_db)
-                    except Exception:  # noqa: BLE001 - closing a dead connection may fail too
-                        pass
-                    try:
-                        await asyncio.wait_for(stop.wait(), delay)
-                    except TimeoutError:
-                        pass
-                except (aiomqtt.MqttError, OSError) as exc:
-                    self.connected.clear()
-                    attempt += 1
-                    delay = min(self.backoff_max_s, 0.5 * 2 ** min(attempt, 8)) * (0.5 + random.random() / 2)
-                    log.warning("MQTT connection to %s:%s lost (%s); retrying in %.1f s", self.host, self.port,
+                    # A connection that held for a while was a good one: the next failure starts
+                    # the backoff from the beginning again.
+                    if self._connected_at is not None and time.monotonic() - self._connected_at >= self.backoff_reset_s:
+                        self.attempt = 0
+                    self.attempt += 1
+                    self.attempts.append(self.attempt)
+                    delay = self.backoff_delay(self.attempt)
+                    self.last_delay = delay
+                    log.warning("MQTT ingest from %s:%s stopped (%s); reconnecting in %.1f s", self.host, self.port,
                                 exc, delay)
                     try:
                         await asyncio.wait_for(stop.wait(), delay)
@@ -197,9 +206,7 @@ class Ingester:
         client = aiomqtt.Client(self.host, self.port, **self.auth, identifier=self.client_id,
                                 protocol=aiomqtt.ProtocolVersion.V5, clean_start=False, properties=props,
                                 keepalive=30, timeout=10)
-        # Acknowledge only after the readings are committed (see the module docstring).
-        client._client.manual_ack_set(True)
-        _buffer_reads(client)
+        reader = mqtt_adapter.session(client, fast=self.fast)
         async with client:
             self.counters.connects += 1
             for topic in topics(self.prefix, self.group):
@@ -208,15 +215,18 @@ class Ingester:
                 # the subscription with a failure, not a disconnect: say so and retry.
                 if any(getattr(code, "is_failure", False) or code == 128 for code in granted or ()):
                     raise aiomqtt.MqttError(f"the broker refused the subscription {topic!r} (ACL)")
+            reader.start()
             self.connected.set()
-            log.info("ingesting %s from %s:%s as %s", topics(self.prefix, self.group), self.host, self.port,
-                     self.client_id)
-            queue = client._queue
+            self._connected_at = time.monotonic()
+            # Not the whole client id: whoever reads the log could take the session over with it.
+            log.info("ingesting %s from %s:%s as %s… (%s)", topics(self.prefix, self.group), self.host, self.port,
+                     self.client_id[:12], "fast path" if self.fast else "public API")
+            queued = reader.queued_nowait if self.fast else None
             gateways = f"{self.prefix}/gateways/"
             stopping = asyncio.create_task(stop.wait())
             try:
                 while not stop.is_set():
-                    first = await _next_or_stop(client, stopping, None)
+                    first = await reader.next(stopping, None)
                     if first is None:
                         break
                     deadline = time.monotonic() + self.batch_wait_s
@@ -227,28 +237,36 @@ class Ingester:
                     while len(batch) < self.batch_size and readings < self.batch_readings:
                         # What is already queued is taken without a wait (one message at a time
                         # through asyncio.wait would cost more than storing it).
-                        try:
-                            message = queue.get_nowait()
-                        except asyncio.QueueEmpty:
+                        message = queued() if queued else await reader.queued()
+                        if message is None:
                             remaining = deadline - time.monotonic()
                             if remaining <= 0:
                                 break
-                            message = await _next_or_stop(client, stopping, remaining)
+                            message = await reader.next(stopping, remaining)
                             if message is None:
                                 break
                         batch.append(message)
                         readings += _estimate(message, gateways)
                         if time.monotonic() >= deadline:
                             break
-                    await self._flush(client, batch)
+                    await self._flush(reader, batch)
             finally:
                 stopping.cancel()
+                reader.close()
 
-    async def _flush(self, client: aiomqtt.Client, batch: list) -> None:
+    def backoff_delay(self, attempt: int) -> float:
+        """Exponential with jitter: about 1, 2, 4 … s, at most backoff_max_s."""
+        return min(self.backoff_max_s, 0.5 * 2 ** min(attempt, 8)) * (0.5 + random.random() / 2)
+
+    async def _flush(self, reader, batch: list) -> None:
         items = [(m.topic.value, m.payload) for m in batch]
         loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(self._db, self._handler, items)
-        _ack(client, batch)
+        try:
+            result = await loop.run_in_executor(self._db, self._handler, items)
+        except Exception as exc:  # noqa: BLE001 - whatever it was, the batch is not acknowledged
+            log.exception("storing a batch of %s messages failed; it will come again", len(batch))
+            raise StoreFailed(str(exc)) from exc
+        reader.ack(batch)
         self.counters.messages += len(batch)
         self.counters.batches += 1
         self.counters.readings += result["readings"]
@@ -258,47 +276,83 @@ class Ingester:
         self.counters.transitions += result["transitions"]
 
     def _store(self, items: list[tuple[str, bytes]]) -> dict:
-        """In the database thread: parse, store, dead-letter. Raising here leaves the batch
-        unacknowledged (and the caller's connection is dropped so the broker resends)."""
-        from django.db import close_old_connections
+        """In the database thread: parse, store, dead-letter, in one transaction, so that when
+        it commits every message of the batch has its readings or its dead letter stored (and
+        only then is it acknowledged). A batch the database refuses is split until the message
+        at fault is found: it becomes a dead letter, the others are stored. Raising here (the
+        database is unreachable) leaves the batch unacknowledged, and the connection is dropped
+        so that the broker sends it again."""
+        from django.db import close_old_connections, transaction
 
-        from monitoring import parsing, services, sources, store
+        from monitoring import parsing, services, sources
 
         close_old_connections()
         if time.monotonic() - self._point_ids_at > self._point_ids_ttl_s:
             self._point_ids.clear()
             self._point_ids_at = time.monotonic()
-        rows: list[store.Row] = []
-        origin: list[int] = []  # per reading, its message's index in items (for dead letters)
-        dead: list[tuple[str, str, str, str]] = []
+        groups: list[tuple[int, list]] = []  # (message index, its readings)
+        letters: dict[int, list[str]] = {}  # message index → the reasons it is (partly) unusable
         window = parsing.Window()
         row = parsing.row
         decode = parsing.decode
         prefix = self.prefix + "/"
+        readings = 0
         for n, (topic, payload) in enumerate(items):
             kind, code = _route(topic, prefix)
             try:
                 if kind == "points":
-                    rows.append(row(decode(payload), window, code))
-                    origin.append(n)
+                    groups.append((n, [row(decode(payload), window, code)]))
+                    readings += 1
                 elif kind == "gateways":
                     data = decode(payload)
                     good, bad = sources.gateway_filter(code, data, *parsing.rows(data, window))
-                    rows += good
-                    origin += [n] * len(good)
-                    dead += [("mqtt", topic, f"[{i}] {reason}", _text(payload)) for i, reason in bad]
+                    if good:
+                        groups.append((n, good))
+                        readings += len(good)
+                    if bad:
+                        letters[n] = [f"[{i}] {reason}" for i, reason in bad]
                 else:
-                    dead.append(("mqtt", topic, "unknown topic", _text(payload)))
+                    letters[n] = ["unknown topic"]
             except parsing.PayloadError as exc:
-                dead.append(("mqtt", topic, str(exc), _text(payload)))
-        result = store.rows_store(rows=rows, point_ids=self._point_ids)
+                letters[n] = [str(exc)]
+        totals = {"readings": readings, "stored": 0, "duplicates": 0, "transitions": 0}
+        with transaction.atomic():
+            self._store_groups(groups, letters, totals)
+            if letters:
+                services.dead_letters_record(items=[
+                    ("mqtt", items[n][0], "; ".join(reasons), _text(items[n][1]), len(reasons))
+                    for n, reasons in sorted(letters.items())])
+        return {**totals, "dead": len(letters)}
+
+    def _store_groups(self, groups: list[tuple[int, list]], letters: dict[int, list[str]], totals: dict) -> None:
+        """Store the readings of these messages (a savepoint); if the database refuses them,
+        each half on its own, down to the one message at fault."""
+        from django.db import DatabaseError, InterfaceError, OperationalError
+
+        from monitoring import store
+
+        if not groups:
+            return
+        rows = [r for _n, rs in groups for r in rs]
+        origin = [n for n, rs in groups for _r in rs]
+        try:
+            result = store.rows_store(rows=rows, point_ids=self._point_ids)  # atomic: a savepoint here
+        except (OperationalError, InterfaceError):
+            raise  # the database is gone, not the input at fault: nothing is acknowledged
+        except (DatabaseError, ValueError) as exc:  # psycopg refuses some text (NUL) before sending it
+            if len(groups) == 1:
+                log.warning("message refused by the database: %s", exc)
+                letters.setdefault(groups[0][0], []).append(f"refused by the database: {exc}")
+                return
+            half = len(groups) // 2
+            self._store_groups(groups[:half], letters, totals)
+            self._store_groups(groups[half:], letters, totals)
+            return
         for index, code in result.unknown:
-            topic, payload = items[origin[index]]
-            dead.append(("mqtt", topic, f"unknown point {code!r}", _text(payload)))
-        if dead:
-            services.dead_letters_record(items=dead)
-        return {"readings": len(rows), "stored": result.stored, "duplicates": result.duplicates,
-                "dead": len(dead), "transitions": result.transitions}
+            letters.setdefault(origin[index], []).append(f"unknown point {code!r}")
+        totals["stored"] += result.stored
+        totals["duplicates"] += result.duplicates
+        totals["transitions"] += result.transitions
 
     async def _offline_checks(self, stop: asyncio.Event) -> None:
         from monitoring import services
@@ -316,107 +370,8 @@ class Ingester:
                 log.exception("offline check failed")
 
 
-class _BufferedSocket:
-    """paho reads each packet with a system call per byte of its fixed header and one for the
-    rest, and aiomqtt has it read one packet per readable event: tens of microseconds a
-    message, most of an ingester's time at one reading per message. Here each readable event
-    takes what the kernel has (up to 256 KiB) in one call and paho parses it from memory;
-    then the event loop runs again, so a fast publisher cannot keep it reading for ever."""
-
-    __slots__ = ("_sock", "_buf", "_pos", "_eof")
-
-    def __init__(self, sock):
-        self._sock = sock
-        self._buf = b""
-        self._pos = 0
-        self._eof = False
-
-    def fill(self) -> None:
-        data = self._sock.recv(262144)  # BlockingIOError when nothing is there
-        if not data:
-            self._eof = True
-        self._buf = self._buf[self._pos:] + data
-        self._pos = 0
-
-    def recv(self, n: int) -> bytes:
-        if self._pos >= len(self._buf):
-            if self._eof:
-                return b""
-            raise BlockingIOError  # paho: wait for the next readable event
-        start = self._pos
-        self._pos = min(start + n, len(self._buf))
-        return self._buf[start:self._pos]
-
-    def pending(self) -> int:
-        return len(self._buf) - self._pos
-
-    def __getattr__(self, name):
-        return getattr(self._sock, name)
-
-
-def _buffer_reads(client: aiomqtt.Client) -> None:
-    """Put _BufferedSocket under paho, and our reader in place of aiomqtt's."""
-    paho = client._client
-    opened = paho.on_socket_open
-
-    def on_socket_open(mqttc, userdata, sock):
-        buffered = _BufferedSocket(sock)
-        mqttc._sock = buffered
-
-        def readable():
-            try:
-                try:
-                    buffered.fill()
-                except BlockingIOError:
-                    return
-                while True:
-                    paho.loop_read()
-                    if not buffered.pending() or paho._sock is not buffered:
-                        break
-            except Exception as exc:  # noqa: BLE001 - as aiomqtt's reader: the connection is broken
-                if not client._disconnected.done():
-                    client._disconnected.set_exception(exc)
-
-        opened(mqttc, userdata, buffered)  # aiomqtt's reader, replaced at once by ours (same fd)
-        client._loop.call_soon_threadsafe(client._loop.add_reader, buffered.fileno(), readable)
-
-    paho.on_socket_open = on_socket_open
-
-
-_PUBACK = struct.Struct("!BBH")
-
-
-def _ack(client: aiomqtt.Client, batch: list) -> None:
-    """Acknowledge a batch. paho's ack() queues one 4-byte PUBACK per message and writes each
-    with its own system call; here they go to paho's queue as one write, in order with
-    everything else paho sends. (We subscribe with QoS 1: a QoS 2 message cannot come, but
-    would be acknowledged by paho.)"""
-    paho = client._client
-    pubacks = b"".join([_PUBACK.pack(0x40, 2, m.mid) for m in batch if m.qos == 1])
-    if pubacks:
-        paho._packet_queue(0x40, pubacks, 0, 1)
-    for m in batch:
-        if m.qos == 2:
-            paho.ack(m.mid, m.qos)
-
-
 def _estimate(message, gateways: str) -> int:
     return len(message.payload) // 60 + 1 if message.topic.value.startswith(gateways) else 1
-
-
-async def _next_or_stop(client: aiomqtt.Client, stopping: asyncio.Task, timeout: float | None):
-    """The next message, or None when stopping or after `timeout` seconds; MqttError when the
-    connection dropped. Reads aiomqtt's queue directly: cancelling a wait on it is safe, unlike
-    cancelling the `messages` async generator, which would close it."""
-    get = asyncio.ensure_future(client._queue.get())
-    disconnected = client._disconnected
-    await asyncio.wait({get, stopping, disconnected}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-    if get.done() or not get.cancel():
-        return get.result()
-    if disconnected.done():
-        exc = disconnected.exception() if not disconnected.cancelled() else None
-        raise exc if isinstance(exc, aiomqtt.MqttError) else aiomqtt.MqttError("disconnected")
-    return None
 
 
 def _route(topic: str, prefix: str) -> tuple[str, str]:

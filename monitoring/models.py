@@ -103,7 +103,7 @@ class MonitoringPoint(models.Model):
     def engine_config(self) -> engine.Config:
         return engine.Config(range_min=self.range_min, range_max=self.range_max, ll=self.limit_ll, l=self.limit_l,
                              h=self.limit_h, hh=self.limit_hh, deadband=self.deadband, delay_s=self.delay_s,
-                             interval_s=self.interval_s)
+                             interval_s=self.interval_s, skew_s=settings.MONITORING_CLOCK_SKEW_S)
 
     @property
     def limits(self) -> dict:
@@ -211,13 +211,17 @@ class AlarmEntry(models.Model):
 
 
 class DeadLetter(models.Model):
-    """Input the ingester could not use, with the reason, for an administrator to read."""
+    """Input the ingester could not use, with the reason, for an administrator to read: one
+    row per message (a gateway batch with ten bad items is one letter with ten reasons), kept
+    within caps per sender and in total (monitoring.services.dead_letters_record)."""
 
     received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
     source = models.CharField(_("source"), max_length=8)  # mqtt | http
-    topic = models.CharField(_("topic or sender"), max_length=200, blank=True)
+    topic = models.CharField(_("topic or sender"), max_length=200, blank=True, db_index=True)
     reason = models.CharField(_("reason"), max_length=300)
     payload = models.TextField(_("payload (first 2,000 characters)"), blank=True)
+    items = models.PositiveIntegerField(_("unusable items"), default=1)
+    size = models.PositiveIntegerField(_("stored bytes"), default=0)
 
     class Meta:
         ordering = ["-received_at"]
@@ -226,3 +230,24 @@ class DeadLetter(models.Model):
 
     def __str__(self):
         return f"{self.received_at:%Y-%m-%d %H:%M:%S} {self.reason}"
+
+
+class DeadLetterDrop(models.Model):
+    """Dead letters not kept because a cap was reached: counted per sender, so the
+    administrator sees who sent how much that was dropped, and since when."""
+
+    sender = models.CharField(_("topic or sender"), max_length=200, unique=True)
+    cap = models.CharField(_("cap reached"), max_length=16,
+                           choices=[("sender", _("per sender")), ("total", _("in total"))])
+    messages = models.PositiveBigIntegerField(_("messages dropped"), default=0)
+    bytes = models.PositiveBigIntegerField(_("bytes dropped"), default=0)
+    first_at = models.DateTimeField(_("first dropped at"), default=timezone.now)
+    last_at = models.DateTimeField(_("last dropped at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-last_at"]
+        verbose_name = _("dropped dead letters")
+        verbose_name_plural = _("dropped dead letters")
+
+    def __str__(self):
+        return f"{self.sender}: {self.messages}"

@@ -52,7 +52,7 @@ class Window:
 
     def __init__(self, now: float | None = None):
         now = time.time() if now is None else now
-        self.newest = now + settings.MONITORING_MAX_FUTURE_S
+        self.newest = now + settings.MONITORING_CLOCK_SKEW_S
         self.oldest = now - settings.MONITORING_MAX_AGE_S
 
 
@@ -72,6 +72,9 @@ def row(item, window: Window, point: str | None = None) -> tuple[str, float, flo
     code = point if point is not None else item.get("point")
     if type(code) is not str or not code or len(code) > 64:
         raise PayloadError(_("“point” must be a point code (text, at most 64 characters)."))
+    if not code.isprintable():
+        # NUL, control characters, lone surrogates: PostgreSQL refuses some, and none is a code.
+        raise PayloadError(_("“point” must be printable text (no NUL or control characters)."))
     value = item.get("value")
     kind = type(value)
     if kind is int:
@@ -138,7 +141,7 @@ def epoch(raw, window: Window) -> float:
         raise PayloadError(_("“ts” must be ISO 8601 with an offset, or epoch milliseconds."))
     if ts > window.newest:
         raise PayloadError(_("“ts” is in the future (more than %(s)s s ahead): check the sensor's clock.") % {
-            "s": settings.MONITORING_MAX_FUTURE_S})
+            "s": settings.MONITORING_CLOCK_SKEW_S})
     if ts < window.oldest:
         raise PayloadError(_("“ts” is too old (more than %(s)s s ago).") % {"s": settings.MONITORING_MAX_AGE_S})
     return ts

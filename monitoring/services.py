@@ -52,12 +52,72 @@ def points_check_offline(*, now: dt.datetime | None = None) -> int:
     return count
 
 
+# Serialises the cap check of concurrent writers (ingesters, the HTTP API): an arbitrary
+# constant key of this one purpose.
+_DEAD_LETTER_LOCK = 0x6D6F6E_646C  # "mon" "dl"
+
+
+def clean_text(text: str, limit: int) -> str:
+    """Text PostgreSQL accepts: no NUL, no lone surrogate (shown escaped), at most `limit`
+    characters. Whatever a sender put in a payload or a point code, a dead letter stores."""
+    text = text[:limit]
+    if "\x00" in text:
+        text = text.replace("\x00", "\\x00")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text[:limit]
+
+
 @transaction.atomic
-def dead_letters_record(*, items: Iterable[tuple[str, str, str, str]]) -> int:
-    """(source, topic, reason, payload) of input that could not be used."""
-    letters = [DeadLetter(source=s[:8], topic=t[:200], reason=r[:300], payload=(p or "")[:2000]) for s, t, r, p in items]
-    DeadLetter.objects.bulk_create(letters)
-    return len(letters)
+def dead_letters_record(*, items: Iterable[tuple]) -> int:
+    """(source, topic or sender, reason, payload[, unusable items]) of input that could not be
+    used, one per message. Kept within MONITORING_DEAD_LETTERS_PER_SENDER letters a sender and
+    MONITORING_DEAD_LETTERS_MAX_BYTES in all; beyond, only counted (DeadLetterDrop). Answers
+    the number stored."""
+    letters = []
+    for source, topic, reason, payload, *count in items:
+        letter = DeadLetter(source=clean_text(source, 8), topic=clean_text(topic, 200),
+                            reason=clean_text(reason, 300), payload=clean_text(payload or "", 2000),
+                            items=count[0] if count else 1)
+        letter.size = len(letter.topic.encode()) + len(letter.reason.encode()) + len(letter.payload.encode()) + 64
+        letters.append(letter)
+    if not letters:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_DEAD_LETTER_LOCK])
+        cursor.execute("SELECT coalesce(sum(size), 0) FROM monitoring_deadletter")
+        total = cursor.fetchone()[0]
+        cursor.execute("SELECT topic, count(*) FROM monitoring_deadletter WHERE topic = ANY(%s) GROUP BY topic",
+                       [sorted({letter.topic for letter in letters})])
+        counts = dict(cursor.fetchall())
+    per_sender = settings.MONITORING_DEAD_LETTERS_PER_SENDER
+    most = settings.MONITORING_DEAD_LETTERS_MAX_BYTES
+    keep, dropped = [], {}
+    for letter in letters:
+        cap = ("sender" if counts.get(letter.topic, 0) >= per_sender
+               else "total" if total + letter.size > most else None)
+        if cap is None:
+            keep.append(letter)
+            counts[letter.topic] = counts.get(letter.topic, 0) + 1
+            total += letter.size
+        else:
+            n, size, _cap = dropped.get(letter.topic, (0, 0, cap))
+            dropped[letter.topic] = (n + 1, size + letter.size, cap)
+    DeadLetter.objects.bulk_create(keep)
+    if dropped:
+        now = timezone.now()
+        with connection.cursor() as cursor:
+            for sender, (n, size, cap) in sorted(dropped.items()):
+                cursor.execute("""
+                    INSERT INTO monitoring_deadletterdrop (sender, cap, messages, bytes, first_at, last_at)
+                    VALUES (%s, %s, %s, %s, %s, %s)
+                    ON CONFLICT (sender) DO UPDATE SET cap = EXCLUDED.cap,
+                        messages = monitoring_deadletterdrop.messages + EXCLUDED.messages,
+                        bytes = monitoring_deadletterdrop.bytes + EXCLUDED.bytes, last_at = EXCLUDED.last_at""",
+                               [sender, cap, n, size, now, now])
+    return len(keep)
 
 
 # 危险化学品重大危险源监督管理暂行规定 (原安监总局令第40号) Art. 13: the electronic records of a

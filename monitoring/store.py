@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -125,8 +126,8 @@ WITH input AS (
     WHERE p.id = a.point_id
       AND NOT p.id = ANY(%s::text::int8[])
       -- quiet: no alarm in either slot and no candidate waiting out its on-delay
-      AND coalesce(p.engine_state -> 'p', '[null, null, null]') = '[null, null, null]'::jsonb
-      AND coalesce(p.engine_state -> 'd', '[null, null, null]') = '[null, null, null]'::jsonb
+      AND coalesce(p.engine_state -> 'p' ->> 0, p.engine_state -> 'p' ->> 1) IS NULL
+      AND coalesce(p.engine_state -> 'd' ->> 0, p.engine_state -> 'd' ->> 1) IS NULL
       -- every new reading normal: inside the range (no fault) and inside the limits
       -- (monitoring.engine.classify with no level in force, is_fault)
       AND (p.range_min IS NULL OR a.lo >= p.range_min) AND (p.range_max IS NULL OR a.hi <= p.range_max)
@@ -166,6 +167,7 @@ def _insert_and_settle_quiet(ids: list[int], ts: list[float], values: list[float
 def _evaluate(by_point: dict[int, list[tuple[float, float, str]]]) -> int:
     """Advance each point's engine under its row lock (ascending id) and apply transitions."""
     points = list(MonitoringPoint.objects.select_for_update().filter(pk__in=by_point).order_by("pk"))
+    now = time.time()  # the engine's clock may not run ahead of the server's (engine.step)
     updates = []
     transitions = 0
     extremes = {}
@@ -174,7 +176,7 @@ def _evaluate(by_point: dict[int, list[tuple[float, float, str]]]) -> int:
         state = engine.State.from_dict(point.engine_state)
         moved_all = []
         for ts, value, quality in sorted(by_point[point.pk]):
-            state, moved = engine.step(config, state, ts, value, quality)
+            state, moved = engine.step(config, state, ts, value, quality, now)
             moved_all += moved
         values = [v for _ts, v, q in by_point[point.pk] if q == "good"]
         if values:

@@ -15,8 +15,10 @@ export SMS_CALLBACK_BASE=${SMS_CALLBACK_BASE:-http://$local_host:$PORT}
 
 .venv/bin/python manage.py jobs_worker >var/worker.log 2>&1 &
 worker=$!
-# Park monitoring: one MQTT ingester, and the demo sensor simulator unless SIMULATOR=0.
-.venv/bin/python manage.py monitoring_ingest >var/ingest.log 2>&1 &
+# Park monitoring: one MQTT ingester, under supervision (started again whenever it exits;
+# scripts/supervise.sh), and the demo sensor simulator unless SIMULATOR=0.
+: >var/ingest.log
+bash scripts/supervise.sh ingest .venv/bin/python manage.py monitoring_ingest --instance 1 &
 ingest=$!
 simulator=""
 if [ "${SIMULATOR:-1}" != 0 ]; then

@@ -1,8 +1,11 @@
 """MQTT load for the monitoring bench, run as its own process (so it does not share the GIL
 with what it measures).
 
-    python tests/bench/mqtt_load.py pub PORT PREFIX SHAPE POINTS RATE SECONDS [MAX]  # RATE 0 = as fast as it can
-    python tests/bench/mqtt_load.py sub PORT PREFIX SECONDS CLIENT_ID            # the raw pub→sub baseline
+    python tests/bench/mqtt_load.py pub URL PREFIX SHAPE POINTS RATE SECONDS [MAX]  # RATE 0 = as fast as it can
+    python tests/bench/mqtt_load.py sub URL PREFIX SECONDS CLIENT_ID            # the raw pub→sub baseline
+
+URL is mqtt://[user:pass@]host:port or mqtts://… (TLS, verified against BENCH_MQTT_CAFILE if
+set, else the system's CAs); a bare port number means mqtt://127.0.0.1:PORT.
 
 SHAPE is the contract's (docs/contract.md "Park monitoring"):
 - `sensors`: one reading per message on <prefix>/points/<code>, {"ts": …, "value": …};
@@ -15,13 +18,15 @@ it prints one JSON line: {"readings": n, "seconds": s}.
 shared subscription, QoS 1, persistent session, receive maximum, batching, acknowledgement
 after the batch is handled) with the database step replaced by counting: one reading per
 sensor message, the array's length per gateway message (decoded with the ingester's JSON
-library). It stores nothing. It prints {"ready": true} once subscribed, then, SECONDS later or 3 s after the last message,
+library). It stores nothing. It prints {"ready": true} once subscribed, then, SECONDS later or 3 s (BENCH_SUB_QUIET_S) after the last message,
 {"readings": n, "first": t, "last": t} (wall-clock seconds of the first and last message).
 """
 
 import asyncio
 import json
+import os
 import socket
+import ssl
 import struct
 import sys
 import time
@@ -40,11 +45,22 @@ class Publisher:
 
     WINDOW = 5000
 
-    def __init__(self, port, client_id):
-        self.sock = socket.create_connection(("127.0.0.1", port))
+    def __init__(self, url, client_id):
+        target = parse_url(url)
+        self.sock = socket.create_connection((target["host"], target["port"]))
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if target["tls"]:
+            self.sock = tls_context().wrap_socket(self.sock, server_hostname=target["host"])
         cid = client_id.encode()
-        body = b"\x00\x04MQTT\x05\x02\x00\x3c\x00" + struct.pack("!H", len(cid)) + cid
+        flags = 0x02  # clean start
+        login = b""
+        if target["username"] is not None:
+            flags |= 0x80
+            login += _string(target["username"].encode())
+            if target["password"] is not None:
+                flags |= 0x40
+                login += _string(target["password"].encode())
+        body = b"\x00\x04MQTT\x05" + bytes([flags]) + b"\x00\x3c\x00" + _string(cid) + login
         self.sock.sendall(b"\x10" + _varint(len(body)) + body)
         self.buffer = b""
         self.acked = 0
@@ -104,6 +120,27 @@ class Publisher:
             self.buffer += data
 
 
+def parse_url(url) -> dict:
+    """host, port, username, password, tls of an MQTT URL (or of a bare port number)."""
+    from urllib.parse import unquote, urlparse
+
+    if str(url).isdigit():
+        url = f"mqtt://127.0.0.1:{url}"
+    parsed = urlparse(str(url))
+    tls = parsed.scheme in ("mqtts", "ssl")
+    return {"host": parsed.hostname or "127.0.0.1", "port": parsed.port or (8883 if tls else 1883), "tls": tls,
+            "username": unquote(parsed.username) if parsed.username is not None else None,
+            "password": unquote(parsed.password) if parsed.password is not None else None}
+
+
+def tls_context() -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=os.environ.get("BENCH_MQTT_CAFILE") or None)
+
+
+def _string(b: bytes) -> bytes:
+    return struct.pack("!H", len(b)) + b
+
+
 def _varint(n: int) -> bytes:
     out = bytearray()
     while True:
@@ -131,8 +168,8 @@ def _parse(buffer: bytes):
     return buffer[0] & 0xF0, buffer[i:i + length], i + length
 
 
-def pub(port, prefix, shape, points, rate, seconds, most=0):
-    c = Publisher(port, f"bench-pub-{time.time_ns()}")
+def pub(url, prefix, shape, points, rate, seconds, most=0):
+    c = Publisher(url, f"bench-pub-{time.time_ns()}")
     codes = [f"B{i:05d}" for i in range(points)]
     sent = 0
     start = time.time()
@@ -160,7 +197,7 @@ def pub(port, prefix, shape, points, rate, seconds, most=0):
     print(json.dumps({"readings": sent, "seconds": elapsed}), flush=True)
 
 
-def sub(port, prefix, seconds, client_id):
+def sub(url, prefix, seconds, client_id):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     import aiomqtt
     import orjson
@@ -169,6 +206,8 @@ def sub(port, prefix, seconds, client_id):
 
     seen = {"readings": 0, "first": None, "last": None}
     gateways = f"{prefix}/gateways/"
+    if str(url).isdigit():
+        url = f"mqtt://127.0.0.1:{url}"
 
     def count(items):
         n = 0
@@ -182,20 +221,23 @@ def sub(port, prefix, seconds, client_id):
 
     async def main():
         stop = asyncio.Event()
-        ingester = Ingester(url=f"mqtt://127.0.0.1:{port}", prefix=prefix, group="benchraw", client_id=client_id,
-                            handler=count)
+        ingester = Ingester(url=url, prefix=prefix, group="benchraw", client_id=client_id, handler=count)
         task = asyncio.create_task(ingester.run(stop))
         await ingester.connected.wait()
         print(json.dumps({"ready": True}), flush=True)
         # Until SECONDS have passed, or 3 s after the last message once messages came.
         end = time.time() + seconds
-        while time.time() < end and not (seen["last"] and time.time() - seen["last"] > 3):
+        # (BENCH_SUB_QUIET_S: on a machine loaded by others a subscriber may stall for seconds.)
+        quiet = float(os.environ.get("BENCH_SUB_QUIET_S", "3"))
+        while time.time() < end and not (seen["last"] and time.time() - seen["last"] > quiet):
             await asyncio.sleep(0.2)
         stop.set()
         await task
         # Drop the persistent session, so the broker keeps nothing for it after the baseline.
-        async with aiomqtt.Client("127.0.0.1", port, identifier=client_id, protocol=aiomqtt.ProtocolVersion.V5,
-                                  clean_start=True):
+        t = parse_url(url)
+        async with aiomqtt.Client(t["host"], t["port"], identifier=client_id, protocol=aiomqtt.ProtocolVersion.V5,
+                                  clean_start=True, username=t["username"], password=t["password"],
+                                  tls_context=tls_context() if t["tls"] else None):
             pass
 
     asyncio.run(main())
@@ -204,7 +246,7 @@ def sub(port, prefix, seconds, client_id):
 
 if __name__ == "__main__":
     if sys.argv[1] == "pub":
-        pub(int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]), float(sys.argv[6]), float(sys.argv[7]),
+        pub(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), float(sys.argv[6]), float(sys.argv[7]),
             int(sys.argv[8]) if len(sys.argv) > 8 else 0)
     else:
-        sub(int(sys.argv[2]), sys.argv[3], float(sys.argv[4]), sys.argv[5])
+        sub(sys.argv[2], sys.argv[3], float(sys.argv[4]), sys.argv[5])

@@ -21,7 +21,14 @@ For each shape:
 3. peak: the publisher as fast as it can into the same ingesters (the same number of
    readings as phase 1), stored readings per second (until the last is stored) against it.
 Then a raw COPY of the same rows into a bare table (no keys, no engine), and bytes stored per
-reading. BENCH_SHAPES (default "sensors,gateways") picks the shapes; BENCH_INGEST_ROOT runs
+reading.
+
+With authentication (issue 20): BENCH_MQTT_URL=mqtt://user:pass@host:port (or mqtts://, with
+BENCH_MQTT_CAFILE) is the ingesters' broker account; BENCH_MQTT_PUB_URL the publisher's (a
+device allowed to publish the bench's topics; default: BENCH_MQTT_URL), BENCH_MQTT_PREFIX the
+topic prefix the broker's ACLs allow them (default "park"). Phases 2 and 3 then run twice, on
+the bench's own anonymous broker and on that one, and the authenticated figures are printed
+with their ratio to the anonymous ones of the same run. BENCH_SHAPES (default "sensors,gateways") picks the shapes; BENCH_INGEST_ROOT runs
 the ingesters from another checkout of the project (to measure an older version with this
 harness).
 """
@@ -65,6 +72,17 @@ PROBES = 100  # per shape
 SHAPES = os.environ.get("BENCH_SHAPES", "sensors,gateways").split(",")
 INGEST_ROOT = Path(os.environ.get("BENCH_INGEST_ROOT") or Path(__file__).resolve().parents[2])
 LOAD = str(Path(__file__).with_name("mqtt_load.py"))
+AUTH_URL = os.environ.get("BENCH_MQTT_URL", "")
+AUTH_PUB_URL = os.environ.get("BENCH_MQTT_PUB_URL", "") or AUTH_URL
+AUTH_PREFIX = os.environ.get("BENCH_MQTT_PREFIX", "park")
+
+
+class Target:
+    """Where the bench publishes (pub_url) and where the ingesters read (url)."""
+
+    def __init__(self, url: str, pub_url: str | None = None):
+        self.url = url
+        self.pub_url = pub_url or url
 
 
 def _points():
@@ -73,7 +91,7 @@ def _points():
     MonitoringPoint.objects.bulk_create(
         [MonitoringPoint(code=f"B{i:05d}", name=f"Bench {i}", delay_s=5, **common) for i in range(POINTS)]
         + [MonitoringPoint(code=f"PROBE{i:03d}", name=f"Probe {i}", delay_s=0, **common)
-           for i in range(PROBES * len(SHAPES))])
+           for i in range(PROBES * len(SHAPES) * (2 if AUTH_URL else 1))])
 
 
 def _count() -> int:
@@ -93,11 +111,11 @@ def _result(proc) -> dict:
 
 def _raw_rate(broker, prefix, shape) -> tuple[float, float]:
     """Phase 1: (readings/s received by the raw subscribers, readings/s offered by the publisher)."""
-    subs = [_run_load("sub", broker.port, prefix, PEAK_SECONDS + 120, f"bench-raw-{shape}-{n}-{os.getpid()}")
+    subs = [_run_load("sub", broker.url, prefix, PEAK_SECONDS + 120, f"bench-raw-{shape}-{n}-{os.getpid()}")
             for n in range(INGESTERS)]
     for proc in subs:
         assert json.loads(proc.stdout.readline())["ready"]
-    published = _result(_run_load("pub", broker.port, prefix, shape, POINTS, 0, PEAK_SECONDS, PEAK_MOST[shape]))
+    published = _result(_run_load("pub", broker.pub_url, prefix, shape, POINTS, 0, PEAK_SECONDS, PEAK_MOST[shape]))
     seen = [_result(proc) for proc in subs]
     received = sum(s["readings"] for s in seen)
     assert received == published["readings"]  # QoS 1: every reading reached a subscriber
@@ -105,7 +123,11 @@ def _raw_rate(broker, prefix, shape) -> tuple[float, float]:
     return received / span, published["readings"] / published["seconds"]
 
 
-def _start_ingesters(broker, prefix):
+def _ratio(x: float, y: float) -> str:
+    return f"{x / y:.2f}×" if y else "n/a"
+
+
+def _start_ingesters(broker, prefix, name="bench-ingest"):
     db = connection.settings_dict
     url = f"postgis://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(INGEST_ROOT), "MQTT_URL": broker.url,
@@ -113,7 +135,7 @@ def _start_ingesters(broker, prefix):
            "DJANGO_SETTINGS_MODULE": "command.settings", "LOG_LEVEL": "INFO"}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     logs = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
-    return [subprocess.Popen([sys.executable, "manage.py", "monitoring_ingest", "--client-id", f"bench-ingest-{n}",
+    return [subprocess.Popen([sys.executable, "manage.py", "monitoring_ingest", "--client-id", f"{name}-{n}",
                               "--stats-every", "5"], cwd=INGEST_ROOT, env=env, stdout=(logs / f"{n}.log").open("w"),
                              stderr=subprocess.STDOUT) for n in range(INGESTERS)], logs
 
@@ -131,8 +153,16 @@ def _latency_probes(port, token, broker, prefix, seconds, first_probe, out: list
     """Once a second a probe point crosses its H limit (on-delay 0); time to the alarm.raised frame."""
     import websockets
 
-    pub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"bench-probe-{first_probe}", protocol=mqtt.MQTTv5)
-    pub.connect("127.0.0.1", broker.port)
+    from tests.bench.mqtt_load import parse_url, tls_context
+
+    target = parse_url(broker.pub_url)
+    pub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"bench-probe-{first_probe}-{time.time_ns()}",
+                      protocol=mqtt.MQTTv5)
+    if target["username"] is not None:
+        pub.username_pw_set(target["username"], target["password"])
+    if target["tls"]:
+        pub.tls_set_context(tls_context())
+    pub.connect(target["host"], target["port"])
     pub.loop_start()
 
     async def run():
@@ -170,7 +200,7 @@ def _ingest_phases(broker, prefix, shape, port, token, first_probe, logs) -> dic
     sampler.start()
     prober.start()
     t_start = time.monotonic()
-    sustained = _result(_run_load("pub", broker.port, prefix, shape, POINTS, RATE, SECONDS))
+    sustained = _result(_run_load("pub", broker.pub_url, prefix, shape, POINTS, RATE, SECONDS))
     t_pub_end = time.monotonic()
     prober.join(60)
     probes = len(latencies)
@@ -191,7 +221,7 @@ def _ingest_phases(broker, prefix, shape, port, token, first_probe, logs) -> dic
 
     # 3. Peak: as fast as the publisher can.
     before, t0 = _count(), time.monotonic()
-    peak = _result(_run_load("pub", broker.port, prefix, shape, POINTS, 0, PEAK_SECONDS, PEAK_MOST[shape]))
+    peak = _result(_run_load("pub", broker.pub_url, prefix, shape, POINTS, 0, PEAK_SECONDS, PEAK_MOST[shape]))
     wait_until(lambda: _count() >= before + peak["readings"], timeout=600, what="the peak to drain", every=0.2)
     peak_rate = (_count() - before) / (time.monotonic() - t0)
     return {"offered": sustained["readings"] / sustained["seconds"], "per_second": per_second,
@@ -204,13 +234,14 @@ def test_readings_ingest_throughput_and_alarm_latency(make_user):
     _points()
     console = make_user("bench_console", "duty_officer")
     token = Token.objects.create(user=console).key
-    broker = Broker()
-    broker.start()
+    own = Broker()
+    own.start()
+    broker = Target(own.url)
     prefix = f"bench{os.getpid()}/park"
     port = free_port()
     daphne = start_daphne(port)
     ingesters = []
-    raw, figures = {}, {}
+    raw, figures, authenticated = {}, {}, {}
     try:
         # 1. The raw broker pub→sub rate of this harness, per shape, before any ingester runs
         # (its own topic prefix, so the ingesters never see these messages).
@@ -223,11 +254,23 @@ def test_readings_ingest_throughput_and_alarm_latency(make_user):
                    what="the ingesters to subscribe", every=0.2)
         for n, shape in enumerate(SHAPES):
             figures[shape] = _ingest_phases(broker, prefix, shape, port, token, n * PROBES, logs)
+        for proc in ingesters:
+            stop_process(proc, grace=10)
+        ingesters = []
+        if AUTH_URL:
+            # The same phases through the authenticating broker, with the park's own credentials.
+            secured = Target(AUTH_URL, AUTH_PUB_URL)
+            ingesters, logs = _start_ingesters(secured, AUTH_PREFIX, name=f"bench-ingest-auth-{os.getpid()}")
+            wait_until(lambda: all("ingesting ['$share" in log.read_text() for log in logs.iterdir()), timeout=120,
+                       what="the authenticated ingesters to subscribe", every=0.2)
+            for n, shape in enumerate(SHAPES):
+                authenticated[shape] = _ingest_phases(secured, AUTH_PREFIX, shape, port, token,
+                                                      (len(SHAPES) + n) * PROBES, logs)
     finally:
         for proc in ingesters:
             stop_process(proc, grace=10)
         stop_process(daphne)
-        broker.stop()
+        own.stop()
 
     # Raw COPY of the same rows, and storage per reading.
     rows = min(_count(), 300_000)
@@ -268,6 +311,15 @@ def test_readings_ingest_throughput_and_alarm_latency(make_user):
             print(f"   limit-crossing reading → console alarm.raised frame under load: "
                   f"p50 {percentile(lat, 50) * 1000:.0f} ms, p99 {percentile(lat, 99) * 1000:.0f} ms, "
                   f"max {max(lat) * 1000:.0f} ms, n={len(lat)}")
+    for shape in authenticated:
+        a, f = authenticated[shape], figures[shape]
+        print(f"-- {shape}, authenticated broker {AUTH_URL.split('@')[-1]} (ratio to the anonymous run above)")
+        print(f"   stored during the load: {a['window']:.0f}/s over the window  = {_ratio(a['window'], f['window'])}")
+        print(f"   backlog drained {a['drain']:.1f} s after the publisher stopped; {a['stored']} readings stored, each once")
+        print(f"   peak ingest {a['peak']:.0f} readings/s  = {_ratio(a['peak'], f['peak'])}")
+        if a["latencies"] and f["latencies"]:
+            p99, base = percentile(a["latencies"], 99), percentile(f["latencies"], 99)
+            print(f"   alarm latency p99 {p99 * 1000:.0f} ms  = {_ratio(p99, base)}")
     print(f"   raw COPY of the same rows (baseline)             {copy_rate:10.0f} rows/s")
     print(f"   bytes per reading: {total_bytes / count:.1f} with indexes, {heap_bytes / count:.1f} heap "
           f"({count} rows)")

@@ -22,7 +22,9 @@ def readings(code, start, values, good=True):
 def test_offline_and_fault_alarms_ring_the_console_and_survive_a_reload(daphne_server, browser, transactional_db,
                                                                          make_user, make_point):
     make_user("officer_i", "duty_officer")
-    make_point("GASF")  # will report bad quality: fault
+    # will report bad quality: fault. A long interval, so its own silence after the fault is
+    # not `offline` when the check below runs for GASO.
+    make_point("GASF", interval_s=60)
     make_point("GASO")  # will fall silent: offline
     make_point("GASP")  # a real high reading: a process alarm, which must stay on top
     ctx = browser.new_context(locale="en-US")
@@ -37,7 +39,7 @@ def test_offline_and_fault_alarms_ring_the_console_and_survive_a_reload(daphne_s
         now = timezone.now()
         # A detector whose transmitter reports bad quality (live, over the stream).
         # (for longer than the 3 s on-delay, as a fault must be)
-        store.readings_store(readings=readings("GASF", now - dt.timedelta(seconds=10), [3] * 5, good=False))
+        store.readings_store(readings=readings("GASF", now - dt.timedelta(seconds=150), [3] * 5, good=False))
         fault = page.wait_for_selector("#alarm-bar li.alarm[data-level='fault']", timeout=20000)
         assert "alarm-instrument" in fault.get_attribute("class") and "ringing" in fault.get_attribute("class")
         assert "Fault" in fault.inner_text() and "not a leak" in fault.inner_text()
@@ -72,8 +74,9 @@ def test_offline_and_fault_alarms_ring_the_console_and_survive_a_reload(daphne_s
         page.wait_for_selector("#alarm-bar li.alarm[data-level='offline'].acknowledged")
         assert Alarm.objects.get(point__code="GASO").acknowledge_note == "Maintenance called"
 
-        # Good readings again: the fault clears and its banner leaves every console.
-        store.readings_store(readings=readings("GASF", now - dt.timedelta(seconds=5), [3] * 5))
+        # Good readings again, for the on-delay and the window (2 intervals + 5 s skew: 125 s):
+        # the fault clears and its banner leaves every console.
+        store.readings_store(readings=readings("GASF", now - dt.timedelta(seconds=140), [3] * 126))
         page.wait_for_selector("#alarm-bar li.alarm[data-level='fault']", state="detached", timeout=20000)
         assert Alarm.objects.get(point__code="GASF").state == "cleared"
     finally:

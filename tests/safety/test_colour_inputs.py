@@ -225,7 +225,7 @@ def test_a_real_alarm_recolours_through_the_event_hook(park):
     assert colour_of(e2) == "yellow" and reasons(e2)[-1] == "alarm.raised:raised"
     assert EnterpriseColour.objects.get(enterprise=e2).factors[-1]["code"] == "alarms"
     assert colour_of(park["e1"]) == "orange"  # the other enterprise is untouched
-    _readings("E2-GAS", 20, [1] * 5)  # cleared
+    _readings("E2-GAS", 20, [1] * 16)  # cleared (after the on-delay and the 15 s window, monitoring.engine)
     run_jobs()
     assert colour_of(e2) == "blue" and reasons(e2)[-1] == "alarm.updated:cleared"
 

@@ -1,17 +1,19 @@
 """Run one MQTT ingester (monitoring.ingest). Start several for more throughput: they share
-the load through the MQTT v5 shared subscription. Each needs its own --client-id, kept
-across restarts, so the broker holds its session (and messages) while it is down."""
+the load through the MQTT v5 shared subscription. Each has its own --instance (1, 2, …): its
+client id, derived from the instance and a secret of this install, stays the same across
+restarts, so the broker holds its session (and messages) while it is down, and nobody can
+guess it to take the session over."""
 
 import asyncio
 import logging
+import os
 import signal
-import socket
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from core import mqtt
-from monitoring.ingest import Ingester
+from monitoring.ingest import Ingester, default_client_id
 
 log = logging.getLogger("monitoring.ingest")
 
@@ -24,7 +26,9 @@ class Command(BaseCommand):
         parser.add_argument("--prefix", default=settings.MQTT_TOPIC_PREFIX)
         parser.add_argument("--group", default=settings.MQTT_SHARE_GROUP,
                             help="shared subscription group; empty for a plain subscription")
-        parser.add_argument("--client-id", default=f"ingest-{socket.gethostname()}-1")
+        parser.add_argument("--instance", default=os.environ.get("INGEST_INSTANCE", "1"),
+                            help="this ingester's name among the install's (systemd: %%i)")
+        parser.add_argument("--client-id", default=None, help="default: derived from --instance (see above)")
         parser.add_argument("--batch-size", type=int, default=5000)
         parser.add_argument("--batch-readings", type=int, default=2000, help="readings at most in a batch")
         parser.add_argument("--batch-wait", type=float, default=0.1, help="seconds at most to gather a batch")
@@ -34,6 +38,7 @@ class Command(BaseCommand):
         asyncio.run(self._main(opts))
 
     async def _main(self, opts):
+        opts["client_id"] = opts["client_id"] or default_client_id(opts["instance"])
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -49,7 +54,7 @@ class Command(BaseCommand):
                 except TimeoutError:
                     self.stdout.write(ingester.counters.line())
 
-        self.stdout.write(f"ingesting from {mqtt.safe(opts['url'])} as {opts['client_id']}")
+        self.stdout.write(f"ingesting from {mqtt.safe(opts['url'])} as instance {opts['instance']}")
         reporter = asyncio.create_task(stats())
         await ingester.run(stop)
         reporter.cancel()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0003_point_fillfactor'),
+        ('monitoring', '0004_dead_letter_caps'),
     ]
 
     operations = [
