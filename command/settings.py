@@ -232,6 +232,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "SeverityEnum": "incidents.models.Severity",
+        "DeviceKindEnum": "devices.models.DeviceKind",
         "AlertLevelEnum": "alerts.models.Level",
         "CapSeverityEnum": "alerts.models.CapSeverity",
         "AlertStatusEnum": "alerts.models.Alert.Status",

@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import StrictSerializer
@@ -7,6 +8,7 @@ from devices.models import Device, DeviceKind
 from hazards.models import Enterprise
 
 
+@extend_schema_field({"type": "string", "nullable": True, "description": "The enterprise's code."})
 class EnterpriseField(serializers.Field):
     """An enterprise by its code (or id)."""
 

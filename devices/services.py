@@ -70,8 +70,8 @@ def _check(device: Device, points: list[MonitoringPoint]) -> None:
         raise DomainError(_("A gate controller needs its gate code, a vehicle terminal its plate."), data={"field": "subject"})
     if device.kind == DeviceKind.SENSOR and len(points) > 1:
         raise DomainError(_("A standalone sensor reports one point; use a gateway for several."), data={"field": "points"})
-    taken = (Device.objects.filter(points__in=points, revoked_at__isnull=True).exclude(pk=device.pk)
-             .values_list("points__code", "code"))
+    taken = (Device.points.through.objects.filter(monitoringpoint__in=points, device__revoked_at__isnull=True)
+             .exclude(device_id=device.pk).values_list("monitoringpoint__code", "device__code"))
     if taken:
         point, other = next(iter(taken))
         raise DomainError(_("Point %(point)s is already bound to device %(device)s; unbind it there first.")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
 
@@ -109,6 +110,18 @@ class DeviceTokenAuthentication(authentication.TokenAuthentication):
         if device is None:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked device token."))
         return device, device
+
+
+class DeviceTokenScheme(OpenApiAuthenticationExtension):
+    """In the schema: a device's token, not a user's (both say `Token`)."""
+
+    target_class = "monitoring.sources.DeviceTokenAuthentication"
+    name = "deviceToken"
+    priority = 1
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "`Token <device token>`: a registered device's own token (API.md \"Devices\")."}
 
 
 class IsDevice(permissions.BasePermission):

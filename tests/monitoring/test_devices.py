@@ -341,3 +341,14 @@ def test_the_admin_onboards_a_device_and_shows_its_secrets_once(make_point, brok
         assert again.wait().is_failure
     finally:
         again.close()
+
+
+def test_gate_and_vehicle_devices_publish_only_their_own_gate_or_plate(device_publisher, prefix):
+    gate = device_publisher("GATE1", kind="gate", subject="G01")
+    car = device_publisher("CAR1", kind="vehicle_terminal", subject="粤A12345")
+    for pub, topic in ((gate, f"{prefix}/gates/G01"), (gate, f"{prefix}/gates/G02"),
+                       (gate, f"{prefix}/vehicles/粤A12345"), (car, f"{prefix}/vehicles/粤A12345"),
+                       (car, f"{prefix}/vehicles/粤B00000"), (car, f"{prefix}/points/P1")):
+        pub.publish(topic, {"ts": now_ms(-1)})
+    assert gate.refused == [f"{prefix}/gates/G02", f"{prefix}/vehicles/粤A12345"]
+    assert car.refused == [f"{prefix}/vehicles/粤B00000", f"{prefix}/points/P1"]
