@@ -186,3 +186,14 @@ def test_people_inside_count_each_target_once_in_nested_zones(real_incident, dut
     html = _page(viewer).get(f"/drills/after-action/{real_incident.pk}/").content.decode()
     assert "people inside 1500" in " ".join(html.split())
     assert "people inside 3000" not in html and "people inside 4500" not in " ".join(html.split())
+
+
+def test_the_pdfs_durations_are_in_the_interface_language():
+    """Issue 22.10: the Chinese PDF said "49 s / 1 min 00 s"."""
+    from django.utils import translation
+
+    from drills.pdf import _secs
+
+    with translation.override("zh-hans"):
+        assert _secs(49) == "49 秒" and _secs(60) == "1 分 00 秒"
+    assert _secs(49) == "49 s" and _secs(None) == "—"

@@ -219,3 +219,22 @@ def test_the_four_colour_map_on_a_phone(park, browser):
         assert len(tile_requests) == asked
     finally:
         context.close()
+
+
+def test_a_warnings_popup_in_chinese_words_and_local_time(park, browser):
+    """Issue 22.10: the warning popup said "级别 yellow" and showed a UTC ISO timestamp."""
+    import re
+
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        login(page, park["base"], "duty_e2e")
+        page.goto(f"{park['base']}/map/")
+        page.wait_for_selector("#map[data-loaded_alerts]")
+        assert int(page.get_attribute("#map", "data-loaded_alerts")) > 0
+        page.evaluate("() => { window.commandMapLayers['alerts'].getLayers()[0].openPopup(); }")
+        text = page.locator(".leaflet-popup-content .map-popup").inner_text()
+        assert "黄色" in text and "yellow" not in text, text
+        assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", text), text
+    finally:
+        context.close()
