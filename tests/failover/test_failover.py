@@ -176,6 +176,7 @@ def test_kill_the_primary_postmaster_the_standby_takes_over_and_nothing_is_lost(
 
         async def scenario():
             clients = {u["id"]: StreamClient([base], u["token"], since=0).start() for u in ids["units"]}
+            load = None
             try:
                 for client in clients.values():
                     await asyncio.wait_for(client.connected.wait(), 30)
@@ -218,6 +219,8 @@ def test_kill_the_primary_postmaster_the_standby_takes_over_and_nothing_is_lost(
                 return (load, escalated_assignment, killed_at, promoted_at, first_ok,
                         {uid: c for uid, c in clients.items()})
             finally:
+                if load is not None:
+                    load.stop.set()  # on a failure too: no client keeps retrying against a dead server
                 for client in clients.values():
                     await client.stop()
 

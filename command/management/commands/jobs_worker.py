@@ -6,9 +6,10 @@ restart of PostgreSQL does to it: until something starts it again, no escalation
 task runs. systemd would restart it (deploy/systemd/command-worker@.service, Restart=always),
 but `make run` has no systemd and a restart loop in a unit hides the cause. This command runs
 the same worker and, when it stops without being asked, opens a fresh connection pool and
-starts it again after a short pause (with backoff while the database stays away). Jobs are
-safe meanwhile: they wait in PostgreSQL, and a job that was running when the connection broke
-is picked up again as a stalled job by procrastinate's own rules.
+starts it again after a short pause (with backoff while the database stays away). Jobs due
+meanwhile wait in PostgreSQL and run once it is back. A job that was *running* when the
+primary died had its work rolled back but stays marked `doing`; it is not retried by itself
+(not every job here is safe to run twice): docs/operations.md says how to find and retry it.
 """
 
 from __future__ import annotations
