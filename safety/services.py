@@ -641,7 +641,7 @@ def permits_alarm_event(event) -> None:
                    .filter(near, in_force).exclude(alarm_actions__alarm_id=payload.get("id")).order_by("pk"))
     source = payload.get("risk_source") or {}
     for permit in permits:
-        metres = round(_metres(permit.location, places))
+        metres = round(_metres_to_nearest(permit.location, places))
         stop = permit.kind in rules.ALARM_STOP_KINDS and permit.state == rules.WP.IN_PROGRESS
         if stop:
             permit.state = rules.permit_next(permit.state, "suspend")
@@ -659,7 +659,7 @@ def permits_alarm_event(event) -> None:
                         "distance_m": metres, "risk_source": source.get("code")})
 
 
-def _metres(location, places) -> float:
+def _metres_to_nearest(location, places) -> float:
     """Metres from a permit to the nearest of the alarm's places (geodesic, PostGIS-free: the
     places are a few hundred metres apart at most)."""
     import math
