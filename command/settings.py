@@ -226,6 +226,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "SeverityEnum": "incidents.models.Severity",
+        "NoticeChannelEnum": "notices.models.Channel",
         "AlertLevelEnum": "alerts.models.Level",
         "CapSeverityEnum": "alerts.models.CapSeverity",
         "AlertStatusEnum": "alerts.models.Alert.Status",
