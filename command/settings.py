@@ -233,6 +233,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SeverityEnum": "incidents.models.Severity",
         "DeviceKindEnum": "devices.models.DeviceKind",
+        "NoticeChannelEnum": "notices.models.Channel",
         "AlertLevelEnum": "alerts.models.Level",
         "CapSeverityEnum": "alerts.models.CapSeverity",
         "AlertStatusEnum": "alerts.models.Alert.Status",
