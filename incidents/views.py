@@ -249,8 +249,6 @@ def responder_page(request):
     unit = responder.resource if responder else None
     qs = (Assignment.objects.filter(resource=unit).select_related("incident__type", "resource")
           .order_by("-created_at")) if unit else Assignment.objects.none()
-    if unit is not None:
-        unit.refresh_from_db(fields=["status", "status_since"])
     current = [a for a in qs if a.is_active]
     for assignment in current:
         # Wind, the way in from upwind and how far this unit stands from each zone (issue 22, point 2).
