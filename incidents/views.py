@@ -271,7 +271,7 @@ def assignment_act(request, pk):
             services.assignment_acknowledge(actor=request.user, assignment_id=pk)
         elif action == "decline":
             services.assignment_decline(actor=request.user, assignment_id=pk, reason=request.POST.get("reason", ""),
-                                        code=request.POST.get("code") or None)
+                                        code=request.POST.get("reason_code") or None)
         elif action in ("en_route", "on_scene", "cleared"):
             services.assignment_set_status(actor=request.user, assignment_id=pk, status=action)
         else:
