@@ -171,7 +171,7 @@ class Decline(AssignmentAction):
         data.is_valid(raise_exception=True)
         return self._done(services.assignment_decline(actor=request.user, assignment_id=pk,
                                                       reason=data.validated_data["reason"],
-                                                      code=data.validated_data["code"] or None))
+                                                      code=data.validated_data["reason_code"] or None))
 
 
 class SetStatus(AssignmentAction):

@@ -59,6 +59,9 @@ class ResourceBriefSerializer(serializers.ModelSerializer):
 class AssignmentSerializer(serializers.ModelSerializer):
     resource = ResourceBriefSerializer(read_only=True)
     incident = serializers.SerializerMethodField()
+    # The kind of reason a decline gave (DeclineReason), "" otherwise. Plain text here: the choice set
+    # is documented once, on the decline's own `reason_code`.
+    decline_code = serializers.CharField(read_only=True)
 
     class Meta:
         model = Assignment
@@ -129,10 +132,10 @@ class DeclineSerializer(StrictSerializer):
     # Either words or a kind, or both: the kind decides the unit's next status (a vehicle fault
     # takes it out of service); without one, it is read from the words.
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    code = serializers.ChoiceField(choices=DeclineReason.choices, required=False, allow_blank=True, default="")
+    reason_code = serializers.ChoiceField(choices=DeclineReason.choices, required=False, allow_blank=True, default="")
 
     def validate(self, attrs):
-        if not (attrs.get("reason") or "").strip() and not attrs.get("code"):
+        if not (attrs.get("reason") or "").strip() and not attrs.get("reason_code"):
             raise serializers.ValidationError({"reason": _("Say why the assignment is declined.")})
         return attrs
 

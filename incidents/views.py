@@ -249,8 +249,6 @@ def responder_page(request):
     unit = responder.resource if responder else None
     qs = (Assignment.objects.filter(resource=unit).select_related("incident__type", "resource")
           .order_by("-created_at")) if unit else Assignment.objects.none()
-    if unit is not None:
-        unit.refresh_from_db(fields=["status", "status_since"])
     current = [a for a in qs if a.is_active]
     for assignment in current:
         # Wind, the way in from upwind and how far this unit stands from each zone (issue 22, point 2).
@@ -273,7 +271,7 @@ def assignment_act(request, pk):
             services.assignment_acknowledge(actor=request.user, assignment_id=pk)
         elif action == "decline":
             services.assignment_decline(actor=request.user, assignment_id=pk, reason=request.POST.get("reason", ""),
-                                        code=request.POST.get("code") or None)
+                                        code=request.POST.get("reason_code") or None)
         elif action in ("en_route", "on_scene", "cleared"):
             services.assignment_set_status(actor=request.user, assignment_id=pk, status=action)
         else:

@@ -77,7 +77,7 @@ def test_a_decline_reaches_the_console_and_clears_the_phone(offline_demo, browse
         phone.wait_for_selector(f"#push-banner [data-assignment='{assignment.pk}']")
         phone.wait_for_selector(f"article[data-assignment='{assignment.pk}'] form.decline")
         form = phone.locator(f"article[data-assignment='{assignment.pk}'] form.decline")
-        form.locator("select[name=code]").select_option("vehicle_fault")
+        form.locator("select[name=reason_code]").select_option("vehicle_fault")
         form.locator("input[name=reason]").fill("车辆故障，水泵不上水")
         form.locator("button[type=submit]").click()
 
