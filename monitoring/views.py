@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404, render
 
 from core import panels, stream
-from core.roles import ALARM_ACK_ROLES, INTAKE_ROLES, MONITORING_ROLES, has_role, role_required
+from core.roles import INTAKE_ROLES, MONITORING_ROLES, has_role, role_required
 from monitoring import selectors
 from monitoring.models import Alarm, PointState
 
@@ -32,7 +32,6 @@ def alarms(request):
         point = ""
     context = {"alarms": qs[:200], "state": state, "level": level, "point": point, "states": Alarm.State.choices,
                "levels": Alarm.Level.choices, "can_act": has_role(request.user, INTAKE_ROLES),
-               "can_acknowledge": has_role(request.user, ALARM_ACK_ROLES),
                "rate": selectors.alarm_rate(), "stream_since": stream.last_seq()}
     return render(request, "monitoring/alarms.html", context)
 

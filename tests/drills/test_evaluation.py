@@ -95,6 +95,17 @@ def test_evaluation_compares_the_drill_with_the_plan(make_scenario, onsite_plan,
     report = client.get(f"/api/v1/drills/{drill.pk}/report/").json()
     assert report["findings"][0]["revision_task"] == revision.json()["id"]
 
+    # Issue 22.10: the report page says who did what in words, not "call, dispatch, logged".
+    from django.test import Client as PageClient
+
+    page = PageClient(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    page.force_login(commander)
+    html = page.get(f"/drills/{drill.pk}/report/").content.decode()
+    assert "到达现场" in html and "调派" in html
+    who_did_what = html[html.index("<td>crew9</td>"):].split("</tr>", 1)[0]
+    assert "到达现场" in who_did_what and "on_scene" not in who_did_what and "acknowledged" not in who_did_what
+    assert "task.done" not in html and "dispatch, " not in html
+
     # The plan was drilled just now: no longer overdue.
     due = {r["plan"]["code"]: r for r in client.get("/api/v1/drills/due/").json()}
     assert due["XC-T-01"]["overdue"] is False and due["XC-T-01"]["last_drill"] is not None

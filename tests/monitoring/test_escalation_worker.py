@@ -92,7 +92,8 @@ def test_an_unacknowledged_hh_alarm_reaches_the_officers_on_duty_through_the_wor
     # The owner (no console role) hears only what is addressed to them: the escalation.
     assert heard[owner.username] == ["escalated_to_people"]
     event = Event.objects.get(type="alarm.updated", payload__change="escalated_to_people")
-    assert set(event.audiences) == {stream.CONSOLE, stream.DUTY, stream.audience_user(owner.pk)}
+    # The park's supervisors hear it too (issue 21.5); this point has no risk source, so no enterprise.
+    assert set(event.audiences) == {stream.CONSOLE, stream.DUTY, stream.SAFETY, stream.audience_user(owner.pk)}
     alarm.refresh_from_db()
     assert alarm.escalations == 1 and alarm.history.filter(kind="escalation").count() == 1
     assert escalation_job(alarm).status == "succeeded"
