@@ -105,7 +105,7 @@ def test_a_regraded_risk_source_recolours_its_enterprise(park):
 def test_risk_points_recolour_when_assessed_and_deleted(park):
     e2 = park["e2"]
     point = services.risk_point_assess(actor=park["officer2"], enterprise_id=e2.pk, name="反应釜", method="LS",
-                                       location=Point(LON, LAT, srid=4326), likelihood=5, severity=5)
+                                       location=Point(LON + 0.01, LAT, srid=4326), likelihood=5, severity=5)
     assert point.colour == "red" and colour_of(e2) == "orange"
     RiskPoint.objects.filter(pk=point.pk).delete()  # as the admin's delete does
     assert colour_of(e2) == "orange"  # a job, deferred in the deleting transaction
