@@ -454,7 +454,26 @@
   let last = null;
   const stats = { frames: 0, since: null };
   window.map3dStats = stats; // frames drawn while rotating, for the bench
-  map.on("render", () => { if (rotating) stats.frames += 1; });
+  // Adaptive resolution while turning: where WebGL runs in software (no GPU, as in a VM) a frame
+  // at full resolution can take longer than the eye forgives; below 20 frames/s the scene is drawn
+  // at fewer pixels (down to half) while it turns, and sharp again as soon as it stops.
+  const fullRatio = window.devicePixelRatio || 1;
+  let window1 = { frames: 0, since: 0 };
+  stats.pixelRatio = fullRatio;
+  map.on("render", () => {
+    if (!rotating) return;
+    stats.frames += 1;
+    window1.frames += 1;
+    const now = performance.now();
+    if (now - window1.since >= 1000) {
+      const rate = window1.frames * 1000 / (now - window1.since);
+      if (rate < 20 && map.getPixelRatio() > fullRatio * 0.5 + 1e-6) {
+        map.setPixelRatio(Math.max(fullRatio * 0.5, map.getPixelRatio() * 0.75));
+        stats.pixelRatio = map.getPixelRatio();
+      }
+      window1 = { frames: 0, since: now };
+    }
+  });
   function spin(now) {
     if (!rotating) return;
     if (last !== null) map.setBearing(map.getBearing() + (now - last) * 0.012); // 12° a second
@@ -465,7 +484,15 @@
     rotating = on;
     last = null;
     if (rotateButton) rotateButton.setAttribute("aria-pressed", on ? "true" : "false");
-    if (on) { stats.frames = 0; stats.since = performance.now(); requestAnimationFrame(spin); }
+    if (on) {
+      stats.frames = 0;
+      stats.since = performance.now();
+      window1 = { frames: 0, since: stats.since };
+      requestAnimationFrame(spin);
+    } else if (map.getPixelRatio() !== fullRatio) {
+      map.setPixelRatio(fullRatio);
+      stats.pixelRatio = fullRatio;
+    }
   }
   window.map3dRotate = setRotating;
   if (rotateButton) rotateButton.addEventListener("click", () => setRotating(!rotating));
