@@ -29,4 +29,5 @@ def test_lower_apps_templates_load_no_higher_apps_tags():
 
 
 def test_the_plans_drills_and_alarm_cards_are_panels_of_the_incident_page():
-    assert [p.name for p in panels.registered("incident")] == ["plans", "drills", "work-permits", "park-alarms"]
+    assert [p.name for p in panels.registered("incident")] == ["plans", "drills", "work-permits", "turnarounds",
+                                                               "park-alarms"]
