@@ -29,13 +29,15 @@ COLOUR_LABELS = {"red": _("Red"), "orange": _("Orange"), "yellow": _("Yellow"), 
 STEP_LABELS = {
     "reported": pgettext_lazy("hidden danger step", "Reported"), "photo": _("Photo added"), "plan": _("Rectification planned"),
     "rectified": _("Rectified"), "verified": _("Accepted and closed"), "rejected": _("Sent back to rectification"),
-    "overdue": _("Overdue"), "imported": _("Imported"),
+    "overdue": _("Overdue"), "imported": _("Imported"), "photo_refused": _("Photo refused"),
+    "deadline": _("Deadline set by the park"),
 }
 REASON_LABELS = {
     "hidden_danger": _("Hidden danger"), "risk_point": _("Risk point assessed"), "work_permit": _("Work permit"),
     "commitment": _("Daily safety commitment"), "risk_source": _("Risk source changed"),
     "certificate": _("Certificate"), "alarm": _("Monitoring alarm"), "periodic": _("Periodic recomputation"),
-    "riskpoint": _("Risk point removed"),
+    "riskpoint": _("Risk point removed"), "licence": _("Licence"), "duty_check": _("包保 duty check"),
+    "evaluation": _("Safety assessment"), "demo": _("Demo data"), "device": _("IoT device"),
 }
 
 
