@@ -2,7 +2,9 @@
 # The whole test suite as concurrent pytest processes (shards), for `make test`.
 #
 #   slow  tests that drive real processes: Chromium journeys, Daphne servers, a private
-#         Mosquitto, worker/PostgreSQL/Redis fault tests (tests/conftest.py: in_slow_shard)
+#         Mosquitto, Kannel, a Patroni cluster, worker/PostgreSQL/Redis fault tests
+#         (tests/conftest.py: in_slow_shard), split by whole files into slow-1of2 and slow-2of2:
+#         they mostly wait on their processes, so two run side by side on two cores
 #   fast  everything else, split by whole files into fast-1of2 and fast-2of2 (three processes
 #         measured ~1.6x the throughput of two on a loaded 2-core VM; the fast half is the long one)
 #
@@ -18,7 +20,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 PY=.venv/bin/python
-read -r -a SHARDS <<<"${TEST_SHARDS:-slow fast-1of2 fast-2of2}"
+read -r -a SHARDS <<<"${TEST_SHARDS:-slow-1of2 slow-2of2 fast-1of2 fast-2of2}"
 if [ "${#SHARDS[@]}" -lt 1 ] || [ "${#SHARDS[@]}" -gt 6 ]; then
   echo "TEST_SHARDS: 1 to 6 shards (Redis databases 10-15), got ${#SHARDS[@]}" >&2
   exit 2

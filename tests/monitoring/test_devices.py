@@ -299,7 +299,7 @@ def test_calibration_overdue_for_the_park_and_the_enterprise_and_in_its_colour(m
     assert [d["code"] for d in own.json()] == ["D1"]
     counts = api(officer).get("/api/v1/devices/counts/").json()
     assert [(c["enterprise_code"], c["total"], c["calibration_overdue"]) for c in counts] == [("E91", 2, 1)]
-    assert safety_selectors.colour_inputs(e1.pk).calibration_overdue == 1
+    assert ("calibration", 1) in [(code, n) for code, n, _text, _red in safety_selectors.colour_inputs(e1.pk).extra]
     colour = enterprise_colour_recompute(enterprise_id=e1.pk, reason="test")
     assert "calibration" in [f["code"] for f in colour.factors]
 

@@ -65,13 +65,16 @@ def test_gateway_down_messages_wait_and_leave_once_when_it_returns(sms_gateway, 
             jobs = ProcrastinateJob.objects.filter(task_name="notices.send_receipt")
             return jobs.count() == 3 and all(j.attempts >= 1 and j.status == "todo" for j in jobs)
 
-        wait_until(tried_and_waiting, timeout=180, what="the worker to try the stopped gateway")
+        wait_until(tried_and_waiting, timeout=180, what="the worker to try the stopped gateway " + repr(list(ProcrastinateJob.objects.values_list("task_name", "status", "attempts", "scheduled_at"))))
         assert set(notice.receipts.values_list("state", flat=True)) == {"queued"}
         assert sms_gateway.inbox() == []
 
         sms_gateway.start()
         wait_until(lambda: notice.receipts.filter(state="delivered").count() == 3, timeout=90,
                    what="the waiting messages to leave and be delivered")
+        # The fake carrier writes what it received to its log a little after the delivery
+        # report: wait for all three lines, then check that none came twice.
+        wait_until(lambda: len(sms_gateway.inbox()) >= 3, timeout=60, what="the carrier's log of the three messages")
         numbers = [to for to, _text in sms_gateway.inbox()]
         assert sorted(numbers) == sorted(c.mobile for c in contacts)  # each exactly once
     finally:

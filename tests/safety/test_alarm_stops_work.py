@@ -51,7 +51,7 @@ def test_an_alarm_stops_confined_space_and_hot_work_near_it_and_warns_the_rest(d
     tank = _permit(officer, source, "confined_space", 0)               # inside the very tank
     welding = _permit(officer, source, "hot_work", 150, grade="second")  # 150 m away
     height = _permit(officer, source, "height", 100)                    # other work: warned only
-    far = _permit(officer, source, "hot_work", 1500, grade="second")    # far away: untouched
+    far = _permit(officer, source, "hot_work", 900, grade="second")     # far away (still on site): untouched
     since = Event.objects.order_by("-seq").values_list("seq", flat=True).first()
 
     alarm = raise_alarm("RS01-AT1", _hh_value())
