@@ -42,4 +42,15 @@ def load() -> dict:
                 from safety.services import enterprise_colour_recompute
 
                 enterprise_colour_recompute(enterprise_id=enterprise.pk, reason="device.calibration")
+    # The park's own points (the weather mast, issue 27) belong to no enterprise: one park gateway.
+    park_points = list(MonitoringPoint.objects.filter(risk_source__isnull=True))
+    if park_points:
+        device, made = Device.objects.get_or_create(code="DEMO-GW-PARK", defaults={
+            "kind": DeviceKind.GATEWAY, "name": "园区气象站网关", "enterprise": None,
+            "vendor": "维萨拉 Vaisala", "model": "WXT536 GW", "serial": "SN2024999",
+            "installed_at": today - dt.timedelta(days=300), "calibrated_at": today - dt.timedelta(days=60),
+            "calibration_interval_days": GAS_CALIBRATION_DAYS, "mqtt_username": USERNAME_PREFIX + "DEMO-GW-PARK"})
+        if made:
+            device.points.set(park_points)
+            created += 1
     return {"devices": created}

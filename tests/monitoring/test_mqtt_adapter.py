@@ -30,9 +30,11 @@ def test_the_fast_path_only_in_the_tested_versions():
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("fast", [True, False], ids=["fast-path", "public-api"])
-def test_each_path_ingests_both_shapes_and_raises_alarms(fast, make_point, start_ingester, publisher, prefix):
+def test_each_path_ingests_both_shapes_and_raises_alarms(fast, make_point, start_ingester, publisher, prefix,
+                                                         make_device):
     point = make_point("PATH1", delay_s=0)
     make_point("PATH2")
+    make_device("gw", points=["PATH2"])  # a gateway batch comes from a registered gateway (issue 20)
     ingester = start_ingester(fast=fast, batch_size=20)
     assert ingester.ingester.fast is fast
     now_ms = int(time.time() * 1000)
