@@ -243,9 +243,22 @@ class GeoJSONRenderer(renderers.JSONRenderer):
     format = "geojson"
 
 
+class _AcceptOnly:
+    """No `?format=` override: DRF answers an unknown one with an undocumented 404."""
+
+    URL_FORMAT_OVERRIDE = None
+
+
+class _AcceptNegotiation(DefaultContentNegotiation):
+    """The Accept header alone chooses GeoJSON or JSON (both are the same document)."""
+
+    settings = _AcceptOnly()
+
+
 class AlertLayer(APIView):
     permission_classes = [permissions.IsAuthenticated]
     renderer_classes = [GeoJSONRenderer, renderers.JSONRenderer]
+    content_negotiation_class = _AcceptNegotiation
 
     @extend_schema(parameters=[OpenApiParameter("bbox", str, description="minlon,minlat,maxlon,maxlat")],
                    responses={200: OpenApiTypes.OBJECT, 400: _FIELD_ERRORS, **_READ_ERRORS})

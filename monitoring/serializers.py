@@ -20,7 +20,7 @@ class MonitoringPointSerializer(serializers.ModelSerializer):
     range = serializers.SerializerMethodField()
     limits = serializers.SerializerMethodField()
     last = serializers.SerializerMethodField()
-    chemical = serializers.SlugRelatedField(slug_field="cas", read_only=True)
+    chemical = serializers.SlugRelatedField(slug_field="cas", read_only=True, allow_null=True)  # a weather mast has none
 
     class Meta:
         model = MonitoringPoint

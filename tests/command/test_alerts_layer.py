@@ -29,3 +29,6 @@ def test_every_layer_answers_rfc_7946s_media_type(client, dispatcher, demo):
         assert response.json()["type"] == "FeatureCollection"
     bad = client.get("/api/v1/layers/alerts/?bbox=1,2,x,4", HTTP_ACCEPT="application/geo+json")
     assert bad.status_code == 400 and "bbox" in bad.json()
+    # `?format=` is no parameter of a layer: an unknown one changes nothing (DRF answered 404).
+    odd = client.get("/api/v1/layers/alerts/?format=AAA")
+    assert odd.status_code == 200 and odd.json()["type"] == "FeatureCollection"
