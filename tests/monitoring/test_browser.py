@@ -54,11 +54,13 @@ def test_alarm_rings_on_the_console_then_acknowledge_and_incident(daphne_server,
         assert page.locator("body").get_attribute("data-alarm-ringing") == "0"
 
         page.click("#alarm-bar li.alarm button[data-action=incident]")
-        link = page.wait_for_selector("#alarm-bar a[data-incident-link]")
+        # Locators, not element handles: the bar re-renders on every stream frame, so a handle
+        # taken before a frame lands is detached by the time it is clicked.
+        page.wait_for_selector("#alarm-bar a[data-incident-link]")
         alarm.refresh_from_db()
-        assert alarm.incident_id and link.get_attribute("href") == f"/incidents/{alarm.incident_id}/"
-        release = page.wait_for_selector("#alarm-bar a[data-release-link]")
-        release.click()
+        assert alarm.incident_id
+        assert page.locator("#alarm-bar a[data-incident-link]").get_attribute("href") == f"/incidents/{alarm.incident_id}/"
+        page.locator("#alarm-bar a[data-release-link]").click()
         page.wait_for_url("**/map/**")
         assert page.locator("#release-form select[name=chemical]").input_value() == "7664-41-7"
         assert page.locator("#release-form [name=incident]").input_value() == str(alarm.incident_id)
