@@ -73,7 +73,7 @@ class AlertSerializer(serializers.ModelSerializer):
                   "event", "headline", "description", "instructions", "event_en", "headline_en",
                   "description_en", "instructions_en", "area", "area_description", "effective", "expires",
                   "incident", "identifier", "sender", "sent", "references", "note", "version",
-                  "created_at", "issued_at", "cap_url", "exercise"]
+                  "created_at", "issued_at", "cap_url", "exercise", "notify_groups"]
         read_only_fields = fields
 
     def get_cap_url(self, alert) -> str:
@@ -103,6 +103,9 @@ class AlertWriteSerializer(serializers.Serializer):
     incident = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
     exercise = serializers.BooleanField(required=False, help_text=gettext_lazy(
         "A drill's warning (演练): CAP status Exercise. Any warning about an exercise incident is one."))
+    notify_groups = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False, max_length=100,
+        help_text=gettext_lazy("Contact groups notified (SMS and app) when the warning is issued."))
 
     def validate(self, attrs):
         unknown = set(self.initial_data) - set(self.fields) if isinstance(self.initial_data, dict) else set()

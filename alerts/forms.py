@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from alerts.geometry import area_to_cap
 from alerts.models import CapSeverity, Category, Certainty, Level, Urgency
 from incidents.models import Incident
+from notices.models import ContactGroup
 
 _LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -40,6 +41,11 @@ class AlertForm(forms.Form):
     exercise = forms.BooleanField(label=_("Exercise (演练 / EXERCISE)"), required=False,
                                   help_text=_("A drill's warning: CAP status Exercise, marked everywhere. Set "
                                               "by itself for an exercise incident."))
+    notify_groups = forms.ModelMultipleChoiceField(
+        label=_("Groups to notify"), required=False, queryset=ContactGroup.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Notified by SMS and the app when the warning is issued; orange and red warnings also "
+                    "reach the groups that take their level."))
     event_en = forms.CharField(label=_("Event (English)"), max_length=100, required=False)
     headline_en = forms.CharField(label=_("Headline (English)"), max_length=160, required=False,
                                   help_text=_("With an English headline the CAP message gets a second, en-US info."))
@@ -53,6 +59,7 @@ class AlertForm(forms.Form):
         initial = {name: getattr(alert, name) for name in cls.base_fields if name != "area"}
         initial["area"] = "\n".join(area_to_cap(alert.area))
         initial["incident"] = alert.incident_id
+        initial["notify_groups"] = [g.pk for g in alert.notify_groups.all()]
         return cls(initial=initial, **kwargs)
 
     def changes(self, *, only_changed=False) -> dict:

@@ -121,6 +121,11 @@ class Alert(models.Model):
     # A drill's warning (演练): CAP status Exercise, labelled wherever it is shown. Set for any
     # alert linked to an exercise incident (alerts.services).
     exercise = models.BooleanField(_("exercise (演练)"), default=False, db_index=True)
+    # The groups this warning names (领导小组, 专家组, an enterprise's 包保 persons...): notified when
+    # it is issued, whatever its level; orange and red also reach the groups that take their level.
+    notify_groups = models.ManyToManyField("notices.ContactGroup", blank=True, related_name="+",
+                                           verbose_name=_("groups to notify"),
+                                           help_text=_("Notified by SMS and the app when the warning is issued."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

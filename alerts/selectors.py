@@ -26,7 +26,7 @@ def alerts_published():
 def alerts_visible_to(user):
     """Commanders also see drafts, which they write; everyone else sees published alerts only."""
     qs = Alert.objects.all() if has_role(user, COMMAND_ROLES) else alerts_published()
-    return qs.select_related("incident")
+    return qs.select_related("incident").prefetch_related("notify_groups")
 
 
 def alerts_layer(*, bbox: tuple[float, float, float, float] | None = None, now=None) -> dict:

@@ -29,11 +29,12 @@ from core.roles import COMMAND_ROLES, require_role
 from incidents.models import Incident
 from incidents.services import timeline_add
 from notices import services as notice_services
+from notices.models import ContactGroup
 
 # Fields a commander writes; everything else is the service's business.
 EDITABLE = ("level", "event", "headline", "description", "instructions", "event_en", "headline_en",
             "description_en", "instructions_en", "area", "area_description", "effective", "expires",
-            "incident", "category", "urgency", "severity", "certainty", "exercise")
+            "incident", "category", "urgency", "severity", "certainty", "exercise", "notify_groups")
 REQUIRED = ("level", "event", "headline", "description", "area", "area_description", "expires")
 _CHOICES = {"level": Level, "category": Category, "urgency": Urgency, "severity": CapSeverity,
             "certainty": Certainty}
@@ -47,7 +48,10 @@ def alert_create(*, actor, **fields) -> Alert:
         raise DomainError(_("Unknown fields: %(names)s.") % {"names": ", ".join(sorted(unknown))})
     with transaction.atomic():
         values = _clean({f: fields.get(f) for f in EDITABLE}, creating=True)
-        return Alert.objects.create(created_by=actor, status=Alert.Status.DRAFT, **values)
+        groups = values.pop("notify_groups")
+        alert = Alert.objects.create(created_by=actor, status=Alert.Status.DRAFT, **values)
+        alert.notify_groups.set(groups)
+        return alert
 
 
 def alert_edit(*, actor, alert_id: int, **changes) -> Alert:
@@ -95,9 +99,11 @@ def alert_issue(*, actor, alert_id: int, confirmed: bool = True) -> Alert:
         _new_message(alert, now)
         alert.save()
         _announce(alert, actor, "alert.issued", _("Public warning issued: %(headline)s"))
-        if alert.level in CONFIRM_LEVELS:  # orange and red also reach the groups that receive them
-            notice_services.notify_warning(level=alert.level, headline=alert.headline, text=alert.description,
-                                           drill=alert.is_exercise, incident_id=alert.incident_id)
+        # The groups the warning names, and for orange and red also the groups that take that level.
+        notice_services.notify_warning(level=alert.level, headline=alert.headline, text=alert.description,
+                                       drill=alert.is_exercise, incident_id=alert.incident_id,
+                                       groups=[g.pk for g in alert.notify_groups.all()],
+                                       by_level=alert.level in CONFIRM_LEVELS)
         return alert
 
 
@@ -158,7 +164,8 @@ def _apply(alert: Alert, changes: dict) -> None:
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise DomainError(_("Unknown fields: %(names)s.") % {"names": ", ".join(sorted(unknown))})
-    merged = {f: getattr(alert, f) for f in EDITABLE}
+    merged = {f: getattr(alert, f) for f in EDITABLE if f != "notify_groups"}
+    merged["notify_groups"] = list(alert.notify_groups.all())
     merged.update(changes)
     cleaned = _clean(merged, creating=False, given=set(changes))
     if alert.status != Alert.Status.DRAFT and cleaned["exercise"] != alert.exercise:
@@ -166,7 +173,10 @@ def _apply(alert: Alert, changes: dict) -> None:
         raise DomainError(_("A published warning cannot switch between exercise and real: cancel it and issue "
                             "a new one."), status=409, data={"exercise": [_("Cannot change after issue.")]})
     for name, value in cleaned.items():
-        setattr(alert, name, value)
+        if name == "notify_groups":
+            alert.notify_groups.set(value)
+        else:
+            setattr(alert, name, value)
 
 
 def _clean(values: dict, *, creating: bool, given: set | None = None) -> dict:
@@ -207,6 +217,7 @@ def _clean(values: dict, *, creating: bool, given: set | None = None) -> dict:
         if incident is None:
             errors["incident"] = [_("No such incident.")]
     out["incident"] = incident or None
+    out["notify_groups"] = _groups(values.get("notify_groups"), errors)
     # A warning about an exercise incident is an exercise, whatever the form said (issue 14).
     out["exercise"] = bool(values.get("exercise")) or bool(incident and getattr(incident, "exercise", False))
     effective, expires = values.get("effective"), values.get("expires")
@@ -219,6 +230,27 @@ def _clean(values: dict, *, creating: bool, given: set | None = None) -> dict:
         raise DomainError(_("The alert has errors: %(fields)s.") % {"fields": ", ".join(sorted(errors))},
                           status=400, data=errors)
     return out
+
+
+def _groups(value, errors: dict) -> list[ContactGroup]:
+    """The named contact groups, by id or as objects; every unknown id is named in the error."""
+    if value in (None, ""):
+        return []
+    if isinstance(value, str | bytes | dict) or not hasattr(value, "__iter__"):
+        errors["notify_groups"] = [_("Send a list of contact group ids.")]
+        return []
+    items = list(value)  # ids from the API, a queryset from the console's form
+    objects = [g for g in items if isinstance(g, ContactGroup)]
+    ids = [g for g in items if not isinstance(g, ContactGroup)]
+    if any(not is_id(g) for g in ids):
+        errors["notify_groups"] = [_("Send a list of contact group ids.")]
+        return []
+    found = {g.pk: g for g in ContactGroup.objects.filter(pk__in=[int(g) for g in ids])}
+    missing = sorted({int(g) for g in ids} - set(found))
+    if missing:
+        errors["notify_groups"] = [_("No such contact group: %(ids)s.") % {"ids": ", ".join(map(str, missing))}]
+        return []
+    return objects + list(found.values())
 
 
 def _area(value):

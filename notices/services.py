@@ -168,9 +168,12 @@ def notify_flow(*, source: str, title: str, body: str = "", targets=(), users=()
         return None
 
 
-def notify_warning(*, level: str, headline: str, text: str, drill: bool, incident_id: int | None) -> Notice | None:
-    """An issued public warning goes to the groups that receive its level (ContactGroup.warning_levels)."""
-    groups = list(ContactGroup.objects.filter(warning_levels__contains=[level]).values_list("pk", flat=True))
+def notify_warning(*, level: str, headline: str, text: str, drill: bool, incident_id: int | None,
+                   groups: list[int] = (), by_level: bool = True) -> Notice | None:
+    """An issued public warning goes to the groups it names and, `by_level`, to the groups that
+    receive its level (ContactGroup.warning_levels): one notice, each person once."""
+    groups = list(dict.fromkeys([*groups, *(ContactGroup.objects.filter(warning_levels__contains=[level])
+                                           .values_list("pk", flat=True) if by_level else [])]))
     if not groups:
         return None
     return notify_flow(source="alert.issued", groups=groups, title=headline, body=text, drill=drill,
