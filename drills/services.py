@@ -391,7 +391,7 @@ def finding_open_revision(*, actor, finding_id: int, title: str = "", due_on: dt
             raise DomainError(_("No plan to revise: the drill's scenario names none and no plan was activated."),
                               status=409)
         today = timezone.localdate()
-        due_on = due_on or today + dt.timedelta(days=getattr(settings, "DRILLS_REVISION_DAYS", 30))
+        due_on = due_on or today + dt.timedelta(days=settings.DRILLS_REVISION_DAYS)
         if due_on < today:
             raise DomainError(_("The due date is in the past."))
         task = RevisionTask.objects.create(plan=plan, finding=finding, due_on=due_on, created_by=actor,
