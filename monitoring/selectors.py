@@ -41,6 +41,13 @@ def open_alarms() -> QuerySet[Alarm]:
     return alarms().filter(cleared_at__isnull=True)
 
 
+def enterprise_open_alarms(enterprise_id: int) -> QuerySet[Alarm]:
+    """Real alarms still in force on the points of the enterprise's risk sources (an exercise's
+    never count against an enterprise, issue 14)."""
+    return Alarm.objects.filter(point__risk_source__enterprise_id=enterprise_id, cleared_at__isnull=True,
+                                exercise=False)
+
+
 class AlarmEvent(NamedTuple):
     alarm: Alarm | None  # None: the alarm is gone (deleted in the same transaction)
     change: str  # raised, escalated, acknowledged, cleared, incident, escalation (alarm.updated's doc)
