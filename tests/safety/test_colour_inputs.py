@@ -278,7 +278,7 @@ def test_the_colour_reads_the_alarm_from_monitoring_not_the_consoles_payload(par
     run_jobs()
     assert colour_of(e2) == "yellow" and reasons(e2)[-1] == "alarm.raised:raised"
     with transaction.atomic():
-        drill = Alarm.objects.create(point=point, slot="process", level="hh", raised_at=timezone.now(), raise_value=80,
+        drill = Alarm.objects.create(point=_alarm_point(point.risk_source, code="E2-GAS-2"), slot="process", level="hh", raised_at=timezone.now(), raise_value=80,
                                      peak_value=80, exercise=True)
         stream.emit(audiences=[stream.CONSOLE], type="alarm.raised",
                     payload={**alarm_payload(drill, change="raised"), "exercise": False})
