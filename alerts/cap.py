@@ -38,12 +38,12 @@ def build_cap(alert) -> bytes:
     if alert.incident_id and alert.incident.number:
         _add(root, "incidents", alert.incident.number)
     _info(root, alert, "zh-CN", alert.event, ("【演练】" if exercise else "") + alert.headline,
-          alert.description, alert.instructions, getattr(settings, "CAP_SENDER_NAME", "区应急指挥中心"))
+          alert.description, alert.instructions, settings.CAP_SENDER_NAME)
     if alert.headline_en:
         _info(root, alert, "en-US", alert.event_en or alert.event,
               ("[EXERCISE] " if exercise else "") + alert.headline_en,
               alert.description_en or alert.description, alert.instructions_en,
-              getattr(settings, "CAP_SENDER_NAME_EN", "District Emergency Command Centre"))
+              settings.CAP_SENDER_NAME_EN)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
@@ -96,4 +96,4 @@ def _xml_safe(text: str) -> str:
 
 def cap_sender() -> str:
     """The CAP sender: a setting, since it names this centre to every receiving system."""
-    return getattr(settings, "CAP_SENDER", "ecc@district.example.gov.cn")
+    return settings.CAP_SENDER

@@ -45,7 +45,7 @@ class CurrentAlertsFeed(Feed):
         return reverse("alerts:feed")
 
     def author_name(self):
-        return getattr(settings, "CAP_SENDER_NAME", "区应急指挥中心")
+        return settings.CAP_SENDER_NAME
 
     def items(self):
         return alerts_current().order_by("-sent", "-id")[:200]

@@ -402,6 +402,32 @@ NOTICE_CHASE_MAX_ROUNDS = env_int("NOTICE_CHASE_MAX_ROUNDS", 4)
 # The duty post whose officer on duty is the duty chief (带班领导) that chasing falls back to.
 NOTICE_DUTY_CHIEF_POST = env_str("NOTICE_DUTY_CHIEF_POST", "LEAD")
 
+# Settings the apps read that the environment does not set (issue 23 point 7): declared here
+# once, with their defaults, so `settings.X` is the only way code reads them (tests/house/
+# test_settings_declared.py refuses a getattr with a default in app code).
+# Plans (plans.services.plans): a second planner must approve and publish what one submitted.
+PLAN_FOUR_EYES = env_bool("PLAN_FOUR_EYES", True)
+# CAP 1.2 alerts and their feeds (alerts.cap, alerts.feeds, the after-action PDF's author):
+# the sender's address and name as receivers (the provincial Emergency Broadcast platform) show them.
+CAP_SENDER = env_str("CAP_SENDER", "ecc@district.example.gov.cn")
+CAP_SENDER_NAME = env_str("CAP_SENDER_NAME", "区应急指挥中心")
+CAP_SENDER_NAME_EN = env_str("CAP_SENDER_NAME_EN", "District Emergency Command Centre")
+# Drills (drills/): days an after-action revision has before it is due, the response-interval
+# targets (seconds) and drill intervals (months) merged over drills.selectors' RESPONSE_TARGETS and
+# DRILL_INTERVAL_MONTHS (both from the regulations; override only for a stricter local rule),
+# and a CJK TrueType font for the report PDFs (empty: the Debian fonts scripts/bootstrap.sh installs).
+DRILLS_REVISION_DAYS = env_int("DRILLS_REVISION_DAYS", 30)
+DRILLS_RESPONSE_TARGETS: dict[str, int] = {}
+DRILL_INTERVAL_MONTHS: dict[str, int] = {}
+DRILLS_PDF_FONT = env_str("DRILLS_PDF_FONT", "")
+# Risk-point colour bands (safety.rules): lower bounds, highest colour first. LEC after DOMAIN.md
+# (≥ 320 red, 160–320 orange, 70–160 yellow, < 70 blue); LS after the common 5 × 5 matrix (20–25 red,
+# 15–16 orange, 9–12 yellow, 1–8 blue). Check against the provincial guide the park follows.
+SAFETY_RISK_BANDS = {
+    "LEC": [("red", 320), ("orange", 160), ("yellow", 70), ("blue", 0)],
+    "LS": [("red", 20), ("orange", 15), ("yellow", 9), ("blue", 0)],
+}
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"

@@ -32,7 +32,7 @@ def _register_font() -> str:
 
     if FONT_NAME in pdfmetrics.getRegisteredFontNames():
         return FONT_NAME
-    configured = getattr(settings, "DRILLS_PDF_FONT", "")
+    configured = settings.DRILLS_PDF_FONT
     for path in ([configured] if configured else []) + FONT_CANDIDATES:
         if path and Path(path).exists():
             pdfmetrics.registerFont(TTFont(FONT_NAME, path, subfontIndex=0))
@@ -161,7 +161,7 @@ def after_action_pdf(aar: dict) -> bytes:
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=16 * mm,
                             bottomMargin=16 * mm, title=f"{_('After-action report')} {incident.number}",
-                            author=getattr(settings, "CAP_SENDER_NAME", "区应急指挥中心"))
+                            author=settings.CAP_SENDER_NAME)
     doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
     return out.getvalue()
 

@@ -31,7 +31,7 @@ DEFAULT_RULE = {"phone_min": 60, "written_min": 120, "followup_h": 24, "final_da
 
 
 def response_targets() -> dict:
-    return {**RESPONSE_TARGETS, **getattr(settings, "DRILLS_RESPONSE_TARGETS", {})}
+    return {**RESPONSE_TARGETS, **settings.DRILLS_RESPONSE_TARGETS}
 
 
 # --- one incident ------------------------------------------------------------------------
@@ -220,7 +220,7 @@ def drills_due(*, today: dt.date | None = None, plan_id: int | None = None) -> l
     from plans.models import Plan
 
     today = today or timezone.localdate()
-    months = {**DRILL_INTERVAL_MONTHS, **getattr(settings, "DRILL_INTERVAL_MONTHS", {})}
+    months = {**DRILL_INTERVAL_MONTHS, **settings.DRILL_INTERVAL_MONTHS}
     ended = (Drill.objects.filter(status=Drill.Status.ENDED, scenario__plan__isnull=False)
              .values("scenario__plan__code", "scenario__enterprise_id").annotate(last=Max("ended_at")))
     last_by = {(r["scenario__plan__code"], r["scenario__enterprise_id"]): r["last"] for r in ended}

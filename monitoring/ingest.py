@@ -51,7 +51,7 @@ def client_auth(url: str) -> dict:
     """username, password and tls_context of MQTT_URL for aiomqtt.Client (MQTT_CA_FILE: the CA)."""
     from django.conf import settings
 
-    kwargs = mqtt.aiomqtt_kwargs(url, getattr(settings, "MQTT_CA_FILE", None))
+    kwargs = mqtt.aiomqtt_kwargs(url, settings.MQTT_CA_FILE)
     return {k: kwargs[k] for k in ("username", "password", "tls_context") if k in kwargs}
 
 
@@ -78,7 +78,7 @@ def default_client_id(instance: str = "1") -> str:
 
     from django.conf import settings
 
-    secret = getattr(settings, "MQTT_CLIENT_ID_SECRET", "") or ""
+    secret = settings.MQTT_CLIENT_ID_SECRET or ""
     if not secret:
         path = Path(settings.BASE_DIR) / "var" / "mqtt-client-id.secret"
         if not path.exists():

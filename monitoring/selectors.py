@@ -4,6 +4,7 @@ points a console lists."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -38,6 +39,33 @@ def alarms_for(user) -> QuerySet[Alarm]:
 def open_alarms() -> QuerySet[Alarm]:
     """Alarms still in force (active or acknowledged), the worst and newest first."""
     return alarms().filter(cleared_at__isnull=True)
+
+
+def enterprise_open_alarms(enterprise_id: int) -> QuerySet[Alarm]:
+    """Real alarms still in force on the points of the enterprise's risk sources (an exercise's
+    never count against an enterprise, issue 14)."""
+    return Alarm.objects.filter(point__risk_source__enterprise_id=enterprise_id, cleared_at__isnull=True,
+                                exercise=False)
+
+
+class AlarmEvent(NamedTuple):
+    alarm: Alarm | None  # None: the alarm is gone (deleted in the same transaction)
+    change: str  # raised, escalated, acknowledged, cleared, incident, escalation (alarm.updated's doc)
+
+
+def alarm_of_event(event) -> AlarmEvent:
+    """The alarm an `alarm.raised` / `alarm.updated` event is about, as the row stands in the
+    emitting transaction (with its point and risk source), and what changed. Apps above
+    monitoring that subscribe to these events (safety: the enterprise's colour, permits near
+    the alarm) read the alarm here instead of the consoles' payload, whose shape is the
+    browser's. Read once per event however many subscribers ask: the row is kept on the event."""
+    found = getattr(event, "_monitoring_alarm", None)
+    if found is None:
+        payload = event.payload or {}
+        alarm = (Alarm.objects.select_related("point__risk_source").filter(pk=payload["id"]).first()
+                 if payload.get("id") is not None else None)
+        found = event._monitoring_alarm = AlarmEvent(alarm, str(payload.get("change", "")))
+    return found
 
 
 def readings_series(*, point_id: int, start: dt.datetime, end: dt.datetime, step_s: int | None = None) -> list[dict]:

@@ -11,7 +11,7 @@ class SafetyConfig(AppConfig):
         # Inputs of the enterprise's colour that are written outside safety.services: risk
         # sources (hazards, below us: its admin and regrading know nothing of colours) and the
         # reference data supervisors keep in the admin. Monitoring alarms come through
-        # core.events.subscribe (safety.events): a sibling layer is never imported.
+        # core.events.subscribe (safety.events), read through monitoring.selectors.
         from core.roles import register_enterprise_scope
         from hazards.models import RiskSource
         from safety import selectors, services

@@ -6,6 +6,7 @@ an overdue major hidden danger rings every console. No other enterprise hears an
 """
 
 from core import events, stream
+from monitoring import events as monitoring_events
 from safety import payloads
 
 
@@ -63,9 +64,10 @@ COMMITMENT_UPDATED = events.register(
     doc="An enterprise filed its daily safety commitment (change `filed`), or had not by the due hour "
         "(change `missing`).")
 
-# Monitoring alarms are an input of the enterprise's colour; monitoring is a sibling layer, so
-# safety subscribes to its events by name (core.events.subscribe) instead of importing it.
-events.subscribe(["alarm.raised", "alarm.updated"], "safety.services.colour_input_event")
-# An alarm near work under way stops hot work and confined-space work and warns the others
-# (issue 22, point 7): heard the same way, by the event's name.
-events.subscribe(["alarm.raised", "alarm.updated"], "safety.services.permits_alarm_event")
+# Monitoring alarms are an input of the enterprise's colour, and an alarm near work under way
+# stops hot work and confined-space work and warns the others (issue 22, point 7). Monitoring is
+# below safety (issue 23): safety hears its declared event types and reads the alarm through
+# monitoring.selectors. The handlers are named by path: services import this module.
+_ALARM_EVENTS = [monitoring_events.ALARM_RAISED.name, monitoring_events.ALARM_UPDATED.name]
+events.subscribe(_ALARM_EVENTS, "safety.services.colour_input_event")
+events.subscribe(_ALARM_EVENTS, "safety.services.permits_alarm_event")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.gis.measure import D
 from django.db.models import Count, Max, Min, Q, QuerySet
@@ -14,6 +13,7 @@ from django.utils import timezone
 
 from core.roles import CONSOLE_ROLES, ENTERPRISE_OFFICER, SAFETY_SUPERVISOR, has_role, user_roles
 from hazards.models import Enterprise, RiskSource
+from monitoring import selectors as monitoring_selectors
 from safety import colour_inputs as colour_inputs_registry
 from safety import rules
 from safety.models import (
@@ -109,21 +109,14 @@ def commitment_today(enterprise_id: int, at: dt.datetime | None = None):
                                            date=timezone.localdate(at or timezone.now())).first()
 
 
-def active_alarms(enterprise_id: int) -> int | None:
-    """Open, real alarms on the enterprise's monitoring points; None when monitoring is not installed."""
-    if not apps.is_installed("monitoring"):
-        return None
-    Alarm = apps.get_model("monitoring", "Alarm")
-    return Alarm.objects.filter(point__risk_source__enterprise_id=enterprise_id, cleared_at__isnull=True,
-                                exercise=False).count()
+def active_alarms(enterprise_id: int) -> int:
+    """Open, real alarms on the enterprise's monitoring points (monitoring sits below safety)."""
+    return monitoring_selectors.enterprise_open_alarms(enterprise_id).count()
 
 
-def alarms_of(enterprise_id: int, limit: int = 20) -> list | None:
-    if not apps.is_installed("monitoring"):
-        return None
-    Alarm = apps.get_model("monitoring", "Alarm")
-    return list(Alarm.objects.filter(point__risk_source__enterprise_id=enterprise_id, cleared_at__isnull=True,
-                                     exercise=False).select_related("point").order_by("-raised_at")[:limit])
+def alarms_of(enterprise_id: int, limit: int = 20) -> list:
+    return list(monitoring_selectors.enterprise_open_alarms(enterprise_id).select_related("point")
+                .order_by("-raised_at")[:limit])
 
 
 def colour_inputs(enterprise_id: int, at: dt.datetime | None = None) -> rules.ColourInputs:

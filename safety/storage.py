@@ -12,8 +12,8 @@ from django.core.files.storage import FileSystemStorage
 
 
 def private_root() -> Path:
-    default = Path(settings.BASE_DIR) / "var" / "private"
-    return Path(getattr(settings, "SAFETY_PRIVATE_ROOT", None) or os.environ.get("SAFETY_PRIVATE_ROOT") or default)
+    # An empty SAFETY_PRIVATE_ROOT (exported but blank) means the default, never the working directory.
+    return Path(settings.SAFETY_PRIVATE_ROOT or Path(settings.BASE_DIR) / "var" / "private")
 
 
 class PrivateStorage(FileSystemStorage):

@@ -45,7 +45,7 @@ def plan_publish(*, actor, plan_id: int) -> Plan:
         raise DomainError(_("Only a plan under review can be published (this plan is %(s)s).")
                           % {"s": plan.get_status_display()}, status=409)
     _check_complete(plan)
-    if getattr(settings, "PLAN_FOUR_EYES", True):
+    if settings.PLAN_FOUR_EYES:
         submitter = _submitted_by(plan)
         if submitter is not None and submitter.pk == actor.pk:
             raise DomainError(_("You submitted %(code)s v%(v)s for review; another planner must approve and "

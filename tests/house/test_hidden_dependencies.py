@@ -12,6 +12,7 @@ ABOVE = {
     "resources": {"hazards", "incidents", "safety", "monitoring", "plans", "alerts", "drills", "command", "devices"},
     "hazards": {"incidents", "safety", "monitoring", "plans", "alerts", "drills", "command", "devices"},
     "incidents": {"safety", "monitoring", "plans", "alerts", "drills", "command", "devices"},
+    "monitoring": {"safety", "plans", "alerts", "drills", "command", "devices"},
 }
 
 

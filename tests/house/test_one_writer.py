@@ -1,5 +1,5 @@
 """One writer per record: the incident timeline is written by incidents.services.timeline_add
-only, incident rows are locked by incidents.services only, and services check roles with the
+only, incident rows are locked by incidents.services.timeline only, and services check roles with the
 one helper core.roles.require_role."""
 
 import pathlib
@@ -26,12 +26,12 @@ def test_only_timeline_add_writes_the_timeline():
     writers = [str(path) for path, text in _sources()
                if re.search(r"(?<!class )TimelineEntry(\.objects\.(create|bulk_create|update_or_create|get_or_create)|\()",
                             text)]
-    assert writers == ["incidents/services.py"]
+    assert writers == ["incidents/services/timeline.py"]
 
 
 def test_only_incidents_locks_incident_rows():
     lockers = [str(path) for path, text in _sources() if re.search(r"Incident\.objects\.select_for_update", text)]
-    assert lockers == ["incidents/services.py"]
+    assert lockers == ["incidents/services/timeline.py"]
 
 
 def test_services_check_roles_with_require_role():

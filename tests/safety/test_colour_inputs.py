@@ -256,3 +256,30 @@ def test_exercise_alarms_and_incidents_never_change_a_colour(park, make_user):
     run_jobs()
     assert (colour_of(e2), reasons(e2)) == before == ("blue", [before[1][0]])
     assert Alarm.objects.filter(exercise=True, cleared_at__isnull=True).count() == 1
+
+
+def test_the_colour_reads_the_alarm_from_monitoring_not_the_consoles_payload(park):
+    """Issue 23 point 3: safety sits above monitoring and asks monitoring.selectors.alarm_of_event
+    which alarm an event is about. A payload naming another enterprise's risk source, or calling a
+    drill's alarm real, changes nothing: the recompute goes to the enterprise of the alarm's own
+    point, and an exercise alarm is still never looked at."""
+    from monitoring.models import Alarm
+    from monitoring.payloads import alarm_payload
+
+    e1, e2 = park["e1"], park["e2"]
+    point = _alarm_point(RiskSource.objects.get(code="RS2"))
+    with transaction.atomic():
+        alarm = Alarm.objects.create(point=point, slot="process", level="h", raised_at=timezone.now(), raise_value=25,
+                                     peak_value=25)
+        payload = {**alarm_payload(alarm, change="raised"),
+                   "risk_source": {"id": park["rs1"].pk, "code": "RS1", "name": "液氯储罐区"}}
+        stream.emit(audiences=[stream.CONSOLE], type="alarm.raised", payload=payload)
+    assert (jobs_of(e1, status=None), jobs_of(e2)) == (0, 1)
+    run_jobs()
+    assert colour_of(e2) == "yellow" and reasons(e2)[-1] == "alarm.raised:raised"
+    with transaction.atomic():
+        drill = Alarm.objects.create(point=_alarm_point(point.risk_source, code="E2-GAS-2"), slot="process", level="hh", raised_at=timezone.now(), raise_value=80,
+                                     peak_value=80, exercise=True)
+        stream.emit(audiences=[stream.CONSOLE], type="alarm.raised",
+                    payload={**alarm_payload(drill, change="raised"), "exercise": False})
+    assert jobs_of(e2) == 0 and jobs_of(e1, status=None) == 0

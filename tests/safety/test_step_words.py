@@ -8,7 +8,8 @@ from django.utils import translation
 
 from safety import rules
 
-SERVICES = Path(rules.__file__).with_name("services.py").read_text(encoding="utf-8")
+# safety.services is a package (issue 23): every module of it.
+SERVICES = "\n".join(p.read_text(encoding="utf-8") for p in sorted(Path(rules.__file__).with_name("services").glob("*.py")))
 
 
 def test_every_step_the_services_write_has_its_own_words_in_chinese():

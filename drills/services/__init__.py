@@ -1,0 +1,60 @@
+"""Every write of drills, scenarios' runs, findings and incident reports. One transaction each.
+
+One topic per module: lifecycle (a drill planned, started, ended, its units released, overdue
+drills flagged), injects (played through the services a real event uses), evaluation
+(findings and the plan revisions they open), reporting (初报 / 续报 / 终报). Callers import from here.
+
+Injects are played through the services a real event uses (incidents, hazards, monitoring),
+as the drill's director, with every object they create marked as an exercise. Each inject is
+a durable procrastinate job deferred in the transaction that starts the drill, due at
+T + offset / speed: a worker restart loses none, and a job run twice plays its inject once
+(the InjectRun row is locked and checked first).
+
+Lock order: drill → scenario → inject run, then the called service's own locks.
+"""
+
+from drills.services.base import (
+    DIRECT_ROLES,
+    EVALUATE_ROLES,
+    MAX_SPEED,
+    START_TOLERANCE,
+)
+from drills.services.evaluation import (
+    finding_open_revision,
+    finding_record,
+)
+from drills.services.injects import (
+    inject_play,
+    play_inject,
+)
+from drills.services.lifecycle import (
+    drill_end,
+    drill_plan,
+    drill_release_units,
+    drill_start,
+    drills_flag_overdue,
+    flag_overdue_drills,
+    sweep_overdue_drills,
+)
+from drills.services.reporting import (
+    incident_report_file,
+)
+
+__all__ = [
+    "DIRECT_ROLES",
+    "EVALUATE_ROLES",
+    "MAX_SPEED",
+    "START_TOLERANCE",
+    "drill_end",
+    "drill_plan",
+    "drill_release_units",
+    "drill_start",
+    "drills_flag_overdue",
+    "finding_open_revision",
+    "finding_record",
+    "flag_overdue_drills",
+    "incident_report_file",
+    "inject_play",
+    "play_inject",
+    "sweep_overdue_drills",
+]
