@@ -4,7 +4,8 @@ alert.issued / alert.updated / alert.cancelled: {"id", "identifier", "msg_type",
   "event", "headline", "area_description", "effective", "expires", "sent", "references", "incident", "exercise"}
 """
 
-from core import events, stream
+import stream
+from core import events
 
 
 def alert_payload(alert) -> dict:

@@ -1,6 +1,7 @@
 """The stream events of drills, declared once (core.events). Payload shapes: drills.payloads."""
 
-from core import events, stream
+import stream
+from core import events
 from drills.payloads import (
     drill_payload,
     finding_payload,

@@ -1,6 +1,7 @@
 """The stream events of hazards, declared once (core.events)."""
 
-from core import events, stream
+import stream
+from core import events
 
 ZONE_CREATED = events.register(
     "zone.created",

@@ -1,6 +1,7 @@
 """The stream events of incidents, declared once (core.events). Payload shapes: incidents.payloads."""
 
-from core import events, stream
+import stream
+from core import events
 from incidents.payloads import assignment_payload, incident_payload, release_linked_payload, resource_payload
 
 

@@ -1,6 +1,7 @@
 """The stream events of park monitoring, declared once (core.events). Payload: monitoring.payloads."""
 
-from core import events, stream
+import stream
+from core import events
 from monitoring.payloads import alarm_payload
 
 

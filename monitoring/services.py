@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from procrastinate.contrib.django import app as jobs
 
-from core import stream
+import stream
 from core.errors import DomainError
 from core.roles import ALARM_ACK_ROLES, INTAKE_ROLES, enterprise_scope, require_role
 from monitoring import engine

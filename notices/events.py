@@ -1,4 +1,5 @@
-from core import events, stream
+import stream
+from core import events
 from notices import payloads
 
 

@@ -2,7 +2,8 @@
 oversight.payloads. Like the ledger's, they go to the park's supervisors (safety) and the
 enterprise's own officers, never to another enterprise."""
 
-from core import events, stream
+import stream
+from core import events
 from oversight import payloads
 
 

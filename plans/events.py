@@ -1,6 +1,7 @@
 """The stream events of plans, declared once (core.events). Payload shapes: plans.payloads."""
 
-from core import events, stream
+import stream
+from core import events
 from plans.payloads import activation_payload, handover_payload, task_payload
 
 

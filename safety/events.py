@@ -5,7 +5,8 @@ Every event goes to the enterprise's own officers (enterprise:<id>) and the park
 an overdue major hidden danger rings every console. No other enterprise hears any of them.
 """
 
-from core import events, stream
+import stream
+from core import events
 from safety import payloads
 
 

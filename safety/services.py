@@ -25,7 +25,7 @@ from procrastinate import exceptions as job_errors
 from procrastinate.contrib.django import app as jobs
 from simple_history.utils import bulk_create_with_history
 
-from core import stream
+import stream
 from core.errors import DomainError
 from core.models import Event
 from core.roles import ENTERPRISE_OFFICER, SAFETY_SUPERVISOR, has_role, require_role

@@ -4,10 +4,10 @@ another's; supervisors hear the whole park (real Redis and PostgreSQL, Channels'
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
+from stream.hub import audiences_for
 from rest_framework.authtoken.models import Token
 
 from command.asgi import application
-from command.streamhub import audiences_for
 from safety import services
 
 from .conftest import later

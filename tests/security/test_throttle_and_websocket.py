@@ -7,8 +7,8 @@ from django.db import transaction
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
+import stream
 from command.asgi import application
-from core import stream
 from tests.conftest import PASSWORD
 from tests.scaleout.helpers import run_async
 
