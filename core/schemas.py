@@ -14,11 +14,21 @@ Keys not in the schema are refused: a payload grows by editing its schema, in th
 from __future__ import annotations
 
 import types
-from typing import Any, Literal, Union, get_args, get_origin, get_type_hints, is_typeddict
+from typing import Any, Literal, TypedDict, Union, get_args, get_origin, get_type_hints, is_typeddict
 
 
 class PayloadMismatch(TypeError):
     pass
+
+
+class GeoJSONPoint(TypedDict):
+    type: Literal["Point"]
+    coordinates: list[float]  # [lon, lat]
+
+
+class GeoJSONPolygon(TypedDict):
+    type: Literal["Polygon"]
+    coordinates: list[list[list[float]]]
 
 
 def require_typeddict(schema, name: str) -> None:

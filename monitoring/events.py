@@ -2,7 +2,7 @@
 
 import stream
 from core import events
-from monitoring.payloads import alarm_payload
+from monitoring.payloads import AlarmPayload, alarm_payload
 
 
 def _console_and_duty(alarm, _change="raised") -> list[str]:
@@ -25,10 +25,10 @@ def _payload(alarm, change="raised") -> dict:
 
 
 ALARM_RAISED = events.register(
-    "alarm.raised", audiences=_console_and_duty, payload=_payload,
+    "alarm.raised", audiences=_console_and_duty, payload=_payload, schema=AlarmPayload,
     doc="A monitoring point's value stayed beyond a limit for its on-delay, or its instrument failed "
         "(level fault/offline): every console rings.")
 ALARM_UPDATED = events.register(
-    "alarm.updated", audiences=_console_and_duty, payload=_payload,
+    "alarm.updated", audiences=_console_and_duty, payload=_payload, schema=AlarmPayload,
     doc="An alarm escalated (H→HH), was acknowledged, cleared, got an incident, or was sent to the "
         "officers on duty and the point's responsible persons (payload `change` says which).")

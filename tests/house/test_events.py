@@ -86,11 +86,10 @@ def test_emit_refuses_an_audience_no_consumer_joins(audience):
 @pytest.mark.django_db(transaction=True)
 def test_every_joinable_audience_kind_is_joined_by_some_user(demo, commander, make_user):
     """Every registered audience is joined by some user, through the hub's one query."""
-    from stream.audiences import fixed, kinds
-    from stream.hub import audiences_for
-
     from plans.models import DutyPost, Shift
     from resources.models import Responder
+    from stream.audiences import fixed, kinds
+    from stream.hub import audiences_for
 
     now = timezone.now()
     Shift.objects.create(post=DutyPost.objects.first(), person=commander, start=now - timedelta(hours=1),

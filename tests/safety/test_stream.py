@@ -4,11 +4,11 @@ another's; supervisors hear the whole park (real Redis and PostgreSQL, Channels'
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
-from stream.hub import audiences_for
 from rest_framework.authtoken.models import Token
 
 from command.asgi import application
 from safety import services
+from stream.hub import audiences_for
 
 from .conftest import later
 
