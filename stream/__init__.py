@@ -8,6 +8,7 @@
     wsauth.py     the handshake: token or same-origin session
     daphne.py     the patches to Daphne (slow readers, floods, multipart bodies), version-fenced
     routing.py    the websocket application that command.asgi mounts
+    eventdoc.py   docs/api.md's list of events and audiences, generated (manage.py stream_events_doc)
 
 Apps use this module only: `import stream`, then `stream.publish(events.X, subject)` in a
 service, `stream.CONSOLE` / `stream.audience_unit(id)` for audiences. Event types are declared
