@@ -20,6 +20,13 @@ for _name in ("t.x", "t.a", "t.b", "t.c", "t.silent", "t.slow", "t.fast", "t.one
 django_settings.STREAM_VALIDATE_PAYLOADS = True
 os.environ["STREAM_VALIDATE_PAYLOADS"] = "1"
 
+
+@pytest.fixture
+def stand_in_payloads(settings):
+    """For the tests of the stream's transport (seqs, replay, doorbells, floods), which emit real
+    types with stand-in payloads: the payload contracts are what every service test checks."""
+    settings.STREAM_VALIDATE_PAYLOADS = False
+
 # Playwright's sync API runs an event loop in the main thread; Django then refuses ORM
 # calls from that thread unless told the loop is not ours.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -15,7 +15,7 @@ import stream
 from command.asgi import application
 from resources.models import Agency, Resource, Responder
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio, pytest.mark.usefixtures("stand_in_payloads")]
 
 
 def _token_headers(user):

@@ -9,6 +9,9 @@ from django.db import connection, transaction
 import stream
 from core.models import Event
 
+# Transport tests: real event types with stand-in payloads (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("stand_in_payloads")
+
 
 def _bells_until(layer, channel, seq: int) -> list[dict]:
     """The hubs' group is shared by every commit of this process: doorbells of earlier tests'

@@ -17,7 +17,7 @@ import stream
 from command.asgi import application
 from core.models import Event, StreamRestore
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio, pytest.mark.usefixtures("stand_in_payloads")]
 
 
 def _emit():

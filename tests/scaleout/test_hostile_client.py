@@ -19,7 +19,7 @@ from tests.conftest import free_port, start_daphne, stop_process
 
 from .helpers import run_async, wait_until
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("stand_in_payloads")]
 
 
 def _rss_mib(pid: int) -> float:

@@ -12,6 +12,9 @@ from command.asgi import application
 from tests.conftest import PASSWORD
 from tests.scaleout.helpers import run_async
 
+# Transport tests: real event types with stand-in payloads (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("stand_in_payloads")
+
 
 def _login(client, username, password, ip="10.0.0.1"):
     return client.post("/login/", {"username": username, "password": password}, REMOTE_ADDR=ip)
