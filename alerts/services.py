@@ -18,11 +18,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import stream
 from alerts import events
 from alerts.cap import cap_sender, cap_time
 from alerts.geometry import AreaError, area_from_cap, area_from_geojson
 from alerts.models import LEVEL_DEFAULTS, Alert, CapSeverity, Category, Certainty, Level, Urgency
-from core import stream
 from core.errors import DomainError
 from core.params import is_id
 from core.roles import COMMAND_ROLES, require_role

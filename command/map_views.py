@@ -7,8 +7,8 @@ from django.shortcuts import render
 from django.urls import resolve, reverse
 from django.utils.translation import gettext_lazy as _
 
+import stream
 from core import layers as core_layers
-from core import stream
 from core.api import role_permission
 from core.errors import DomainError
 from core.roles import CONSOLE_ROLES, INTAKE_ROLES, SAFETY_SUPERVISOR, has_role

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "procrastinate.contrib.django",
     "simple_history",
     "core",
+    "stream",
     "notices",
     "command",
     "resources",
@@ -353,7 +354,7 @@ MONITORING_DEAD_LETTERS_MAX_BYTES = env_int("MONITORING_DEAD_LETTERS_MAX_BYTES",
 # An HH alarm nobody acknowledged within this many seconds goes to the officers on duty and
 # the point's responsible persons (a durable job).
 MONITORING_HH_ESCALATION_S = env_int("MONITORING_HH_ESCALATION_S", 120)
-# The stream hub (command.streamhub) re-reads the accounts behind its sockets this often (and
+# The stream hub (stream.hub) re-reads the accounts behind its sockets this often (and
 # at once on account.changed): a deactivated user, ended session or revoked token is closed.
 STREAM_RECHECK_S = float(env_str("STREAM_RECHECK_S", "10"))
 # What a client may send: clients only listen (and ping), so frames are few and small.
@@ -364,6 +365,10 @@ STREAM_CLIENT_BURST = env_int("STREAM_CLIENT_BURST", 30)
 # is dropped with 4408 and resumes with ?since=; live frames held while a socket replays.
 STREAM_SLOW_READER_S = float(env_str("STREAM_SLOW_READER_S", "10"))
 STREAM_REPLAY_BUFFER = env_int("STREAM_REPLAY_BUFFER", 1000)
+# Check every emitted event's payload against its type's schema (core.events): on in tests
+# (tests/conftest.py, and the servers the tests start), off in production, where a wrong
+# payload must not fail the write it describes.
+STREAM_VALIDATE_PAYLOADS = env_bool("STREAM_VALIDATE_PAYLOADS", False)
 
 # Notices (notices/, issue 21): links in messages, the SMS gateway (Kannel's smsbox `sendsms`),
 # pacing and chasing. With SMS_GATEWAY_URL unset, `make run`/`make test` start a Kannel on loopback

@@ -17,8 +17,9 @@ def _sync_roles(sender, **kwargs):
 
 
 class CoreConfig(AppConfig):
-    """What every app builds on: the event log and stream, domain errors, API base classes,
-    roles. It imports no other app of the project."""
+    """What every app builds on: the event log's tables and the registries (event types, map
+    layers, panels), domain errors, API base classes, roles. It imports no other app of the
+    project, and not Channels (the live stream is the `stream` app)."""
 
     name = "core"
     verbose_name = _("Core")

@@ -1,4 +1,4 @@
-"""The domain error every service raises. Like core.stream, this module imports no app."""
+"""The domain error every service raises. Like stream, this module imports no app."""
 
 
 class DomainError(Exception):

@@ -3,7 +3,9 @@
 An app declares its types in `<app>/events.py` (imported at start-up by core.apps through
 `autodiscover_modules("events")`, and by the app's own services):
 
-    from core import events, stream
+    import stream
+
+    from core import events
 
     ASSIGNMENT_CREATED = events.register(
         "assignment.created",
@@ -24,6 +26,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from core import schemas
+
 
 class UnregisteredEvent(LookupError):
     pass
@@ -39,6 +43,7 @@ class EventType:
     payload: Callable[..., dict] | str
     doc: str = ""
     module: str = ""
+    schema: type | None = None  # a TypedDict: the payload's shape on the wire (after JSON encoding)
 
     def __str__(self) -> str:
         return self.name
@@ -48,6 +53,17 @@ class EventType:
 
     def payload_for(self, *subject) -> dict:
         return _resolve(self.payload)(*subject)
+
+    def check(self, payload) -> None:
+        """Raise PayloadMismatch unless `payload` (JSON-decoded) fits this type's schema."""
+        if self.schema is None:
+            raise schemas.PayloadMismatch(
+                f"event type {self.name!r} has no payload schema: give events.register(..., schema=<TypedDict>) "
+                f"in {self.module or 'its events.py'}")
+        problems = schemas.problems(payload, self.schema)
+        if problems:
+            raise schemas.PayloadMismatch(f"{self.name} payload does not fit {getattr(self.schema, '__name__', '')}: "
+                                          + "; ".join(problems))
 
 
 def _resolve(rule):
@@ -62,8 +78,12 @@ _TYPES: dict[str, EventType] = {}
 
 
 def register(name: str, *, audiences: Callable[..., Iterable[str]] | str, payload: Callable[..., dict] | str,
-             doc: str = "") -> EventType:
-    """Declare an event type. Declaring the same name twice from two places is a mistake."""
+             doc: str = "", schema: type | None = None) -> EventType:
+    """Declare an event type. Declaring the same name twice from two places is a mistake.
+    `schema`: a TypedDict of the payload (core.schemas says which annotations it understands);
+    every type needs one (tests/house/test_event_schemas.py)."""
+    if schema is not None:
+        schemas.require_typeddict(schema, name)
     import inspect
 
     frame = inspect.currentframe().f_back
@@ -71,7 +91,7 @@ def register(name: str, *, audiences: Callable[..., Iterable[str]] | str, payloa
     existing = _TYPES.get(name)
     if existing is not None and existing.module != module:
         raise ValueError(f"event type {name!r} is already declared in {existing.module}")
-    event_type = EventType(name=name, audiences=audiences, payload=payload, doc=doc, module=module)
+    event_type = EventType(name=name, audiences=audiences, payload=payload, doc=doc, module=module, schema=schema)
     _TYPES[name] = event_type
     return event_type
 
@@ -92,7 +112,7 @@ def all_types() -> dict[str, EventType]:
 # --- subscribers: one app reacting to another's events without importing it --------------
 # Sibling layers (safety and monitoring, say) may not import each other (pyproject.toml,
 # import-linter). An app that must react to another's change subscribes to its event type by
-# name here; core.stream.emit_many calls each subscriber with the Event row, inside the
+# name here; stream.emit_many calls each subscriber with the Event row, inside the
 # emitting transaction, so what the subscriber writes (typically a procrastinate job deferred
 # in that transaction) commits or rolls back with the change. Subscribers must be quick and
 # must not emit events of their own types back (no loops): defer a job for real work.

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 class Event(models.Model):
     """One entry of the durable event log: the truth behind every live push.
 
-    `seq` is allocated in commit order (see core.stream.emit), so a client that has
+    `seq` is allocated in commit order (see stream.emit), so a client that has
     applied seq N can resume with `seq > N` and miss nothing.
     """
 
@@ -59,7 +59,7 @@ class StreamRestore(models.Model):
     never be trusted again. The sequence was moved on to `resume_seq`, so new events are
     numbered above anything a client may hold; a client resuming with a `since` in
     (after_seq, resume_seq] is told to reload (4400) instead of being left silent
-    (core.stream.restore_continue, command.consumers)."""
+    (stream.restore_continue, stream.consumer)."""
 
     after_seq = models.BigIntegerField(_("last seq kept by the restore"))
     resume_seq = models.BigIntegerField(_("seq the log resumed after"))

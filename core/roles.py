@@ -190,10 +190,16 @@ def user_roles(user) -> set[str]:
 def remember_roles(user, group_names) -> set[str]:
     """Cache `user`'s roles for this request from its group names, read by the caller (the API's
     token authentication reads them in the token's own query: one round trip less per call)."""
-    names = set(group_names or ())
-    if user.is_superuser:
-        names |= CONSOLE_ROLES | INTAKE_ROLES | DISPATCH_ROLES | COMMAND_ROLES
+    names = roles_of(group_names, is_superuser=user.is_superuser)
     user._role_names = names
+    return names
+
+
+def roles_of(group_names, *, is_superuser: bool) -> set[str]:
+    """The roles held through these group names (a superuser holds every operational role)."""
+    names = set(group_names or ())
+    if is_superuser:
+        names |= CONSOLE_ROLES | INTAKE_ROLES | DISPATCH_ROLES | COMMAND_ROLES
     return names
 
 

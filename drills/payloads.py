@@ -11,7 +11,81 @@ drill.overdue: {"id", "plan": {"id", "code", "title", "kind"}, "enterprise": {"i
     "due_on", "last_drill", "interval_months", "exercise": false, "label"}
 """
 
+from typing import TypedDict
+
 from incidents.models import EXERCISE_LABEL
+
+
+class DrillPayload(TypedDict):
+    id: int
+    scenario: int
+    title: str
+    kind: str
+    status: str
+    speed: int
+    started_at: str | None
+    ended_at: str | None
+    incidents: list[int]
+    exercise: bool
+    label: str
+
+
+class InjectRunPayload(TypedDict):
+    id: int
+    drill: int
+    kind: str
+    title: str
+    offset_s: int
+    due_at: str | None
+    fired_at: str | None
+    status: str
+    result: str
+    incident: int | None
+    exercise: bool
+    label: str
+
+
+class FindingPayload(TypedDict):
+    id: int
+    drill: int | None
+    incident: int | None
+    category: str
+    element: str
+    text: str
+    revision_task: int | None
+
+
+class ReportPayload(TypedDict):
+    id: int
+    incident: int
+    number: str
+    kind: str
+    channel: str
+    filed_at: str | None
+    exercise: bool
+
+
+class OverduePlan(TypedDict):
+    id: int
+    code: str
+    title: str
+    kind: str
+
+
+class OverdueEnterprise(TypedDict):
+    id: int
+    name: str
+
+
+class OverduePayload(TypedDict):
+    id: int
+    plan: OverduePlan
+    enterprise: OverdueEnterprise | None
+    due_on: str
+    last_drill: str | None
+    interval_months: int | None
+    exercise: bool
+    label: str
 
 # Both languages, like EXERCISE_LABEL: the event is written once, read on consoles in either.
 OVERDUE_LABEL = "应急演练逾期 / DRILL OVERDUE"

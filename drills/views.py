@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from core import stream
+import stream
 from core.errors import DomainError
 from core.params import is_id
 from core.roles import CONSOLE_ROLES, INTAKE_ROLES, has_role, role_required

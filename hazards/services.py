@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import stream
+import stream
 from core import weather as core_weather
 from core.errors import DomainError
 from core.roles import INTAKE_ROLES, require_role

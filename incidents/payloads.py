@@ -4,9 +4,102 @@ One function per object, used by every service, so a client sees one shape per e
 Locations are GeoJSON Points ([lon, lat]), as in the REST API.
 """
 
+from typing import TypedDict
+
 from core.geo import point
+from core.schemas import GeoJSONPoint
+from hazards.events import ChemicalRef
 from incidents.models import Assignment, Incident
 from resources.models import Resource
+
+
+class RiskSourceRef(TypedDict):
+    id: int
+    code: str
+    name: str
+
+
+class IncidentRef(TypedDict):
+    id: int
+    number: str
+    exercise: bool
+
+
+class IncidentPayload(TypedDict):
+    """incident.created, incident.updated."""
+
+    id: int
+    number: str
+    title: str
+    type: str
+    type_name: str
+    type_name_en: str
+    severity: str
+    status: str
+    location: GeoJSONPoint
+    address: str
+    area: str | None
+    reported_at: str
+    exercise: bool
+    risk_source: RiskSourceRef | None
+    chemical: ChemicalRef | None
+
+
+class AssignmentIncident(IncidentPayload):
+    description: str
+
+
+class ResourceRef(TypedDict):
+    id: int
+    code: str
+    name: str
+    kind: str
+
+
+class ResourcePayload(TypedDict):
+    """resource.updated."""
+
+    id: int
+    code: str
+    name: str
+    kind: str
+    status: str
+    status_since: str
+    location: GeoJSONPoint
+    incident: IncidentRef | None
+
+
+class AssignmentPayload(TypedDict):
+    """assignment.created, assignment.updated, assignment.escalated."""
+
+    id: int
+    status: str
+    incident: AssignmentIncident
+    resource: ResourceRef
+    created_at: str
+    acknowledged_at: str | None
+    decline_reason: str
+    decline_code: str
+    escalations: int
+
+
+class ZoneReach(TypedDict):
+    level: str
+    threshold_ppm: float
+    distance_m: float
+
+
+class ReleaseLinkedPayload(TypedDict):
+    """release.linked."""
+
+    incident: IncidentRef
+    release: int
+    exercise: bool
+    chemical: ChemicalRef
+    wind_from_deg: float
+    wind_speed_ms: float
+    approach_from_deg: float
+    zones: list[ZoneReach]
 
 
 def incident_payload(incident: Incident) -> dict:

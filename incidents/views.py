@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from core import panels, stream
+import stream
+from core import panels
 from core.errors import DomainError
 from core.roles import CONSOLE_ROLES, DISPATCH_ROLES, INTAKE_ROLES, RESPONDER, has_role, role_required
 from incidents import selectors, services

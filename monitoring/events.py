@@ -1,17 +1,15 @@
 """The stream events of park monitoring, declared once (core.events). Payload: monitoring.payloads."""
 
-from core import events, stream
-from monitoring.payloads import alarm_payload
+import stream
+from core import events
+from monitoring.payloads import AlarmPayload, alarm_payload
 
 
-def _console_and_duty(alarm, _change="raised") -> list[str]:
-    return alarm_audiences(alarm)
-
-
-def alarm_audiences(alarm, people=()) -> list[str]:
+def alarm_audiences(alarm, _change="raised", people=()) -> list[str]:
     """Everyone who must act hears an alarm where they work (issue 21.5): every console, the
     officers on duty, the park's safety supervisors, the officers of the enterprise whose risk
-    source it is (only theirs), and `people` (the point's responsible persons, on escalation)."""
+    source it is (only theirs), and `people` (the point's responsible persons, on escalation).
+    The one place that says who hears an alarm: services publish with (alarm, change, people)."""
     audiences = [stream.CONSOLE, stream.DUTY, stream.SAFETY]
     source = alarm.point.risk_source
     if source is not None:
@@ -19,15 +17,15 @@ def alarm_audiences(alarm, people=()) -> list[str]:
     return [*audiences, *(stream.audience_user(uid) for uid in people)]
 
 
-def _payload(alarm, change="raised") -> dict:
+def _payload(alarm, change="raised", _people=()) -> dict:
     return alarm_payload(alarm, change=change)
 
 
 ALARM_RAISED = events.register(
-    "alarm.raised", audiences=_console_and_duty, payload=_payload,
+    "alarm.raised", audiences=alarm_audiences, payload=_payload, schema=AlarmPayload,
     doc="A monitoring point's value stayed beyond a limit for its on-delay, or its instrument failed "
         "(level fault/offline): every console rings.")
 ALARM_UPDATED = events.register(
-    "alarm.updated", audiences=_console_and_duty, payload=_payload,
+    "alarm.updated", audiences=alarm_audiences, payload=_payload, schema=AlarmPayload,
     doc="An alarm escalated (H→HH), was acknowledged, cleared, got an incident, or was sent to the "
         "officers on duty and the point's responsible persons (payload `change` says which).")

@@ -4,7 +4,48 @@
 incident (one was logged from the alarm), escalated_to_people (the HH job ran).
 """
 
+from typing import Any, Literal, TypedDict
+
 from django.urls import reverse
+
+from core.schemas import GeoJSONPoint
+
+
+class AlarmPoint(TypedDict):
+    id: int
+    code: str
+    name: str
+    kind: str
+    unit: str
+    state: str
+    limits: dict[str, Any]
+    location: list[float]  # [lon, lat]
+
+
+class AlarmRiskSource(TypedDict):
+    id: int
+    code: str
+    name: str
+
+
+class AlarmPayload(TypedDict):
+    """alarm.raised, alarm.updated."""
+
+    id: int
+    change: Literal["raised", "escalated", "acknowledged", "cleared", "incident", "escalated_to_people"]
+    level: str
+    state: str
+    exercise: bool
+    raised_at: str
+    cleared_at: str | None
+    peak_value: float | None
+    acknowledged_by: str | None
+    escalations: int
+    incident: int | None
+    release_url: str | None
+    point: AlarmPoint
+    risk_source: AlarmRiskSource | None
+    location: GeoJSONPoint
 
 
 def release_url(alarm) -> str | None:

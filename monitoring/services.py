@@ -17,13 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from procrastinate.contrib.django import app as jobs
 
-from core import stream
+import stream
 from core.errors import DomainError
 from core.roles import ALARM_ACK_ROLES, INTAKE_ROLES, enterprise_scope, require_role
 from monitoring import engine
-from monitoring.events import ALARM_RAISED, ALARM_UPDATED, alarm_audiences
+from monitoring.events import ALARM_RAISED, ALARM_UPDATED
 from monitoring.models import Alarm, AlarmEntry, DeadLetter, MonitoringPoint, PointKind
-from monitoring.payloads import alarm_payload
 from notices import services as notice_services
 
 EVENT_RAISED = ALARM_RAISED.name
@@ -177,8 +176,9 @@ def _apply(point: MonitoringPoint, t: engine.Transition) -> Alarm:
     return alarm
 
 
-def _emit(alarm: Alarm, type_: str, *, change: str, audiences: list[str] | None = None) -> None:
-    stream.emit(audiences=audiences or alarm_audiences(alarm), type=type_, payload=alarm_payload(alarm, change=change))
+def _emit(alarm: Alarm, type_: str, *, change: str, people=()) -> None:
+    # Who hears it and what they get: monitoring.events, in one place.
+    stream.publish(type_, alarm, change, tuple(people))
 
 
 def _locked_alarm(alarm_id) -> Alarm:
@@ -365,7 +365,7 @@ def alarm_escalate(*, alarm_id: int) -> Alarm | None:
     AlarmEntry.objects.create(alarm=alarm, kind="escalation", level=alarm.level, note=_(
         "Not acknowledged after %(s)s s: sent to the officers on duty and %(n)s responsible person(s).") % {
         "s": settings.MONITORING_HH_ESCALATION_S * alarm.escalations, "n": len(people)})
-    _emit(alarm, EVENT_UPDATED, change="escalated_to_people", audiences=alarm_audiences(alarm, people))
+    _emit(alarm, EVENT_UPDATED, change="escalated_to_people", people=people)
     if alarm.escalations == 1:  # and by SMS to the responsible persons and the duty chief (issue 21)
         notice_services.notify_flow(
             source="alarm.hh", drill=alarm.exercise, users=people,

@@ -2,7 +2,8 @@
 
 from django.shortcuts import get_object_or_404, render
 
-from core import panels, stream
+import stream
+from core import panels
 from core.roles import INTAKE_ROLES, MONITORING_ROLES, has_role, role_required
 from monitoring import selectors
 from monitoring.models import Alarm, PointState

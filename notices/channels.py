@@ -33,7 +33,7 @@ class AppChannel:
         return bool(user_id)
 
     def send(self, receipt) -> str:
-        # The stream event is written by the service in the job's transaction (core.stream).
+        # The stream event is written by the service in the job's transaction (stream.log).
         return ""
 
 

@@ -1,4 +1,5 @@
-from core import events, stream
+import stream
+from core import events
 from notices import payloads
 
 
@@ -14,11 +15,11 @@ def _receipt_audiences(receipt):
 
 
 NOTICE_CREATED = events.register(
-    "notice.created", audiences=_created_audiences, payload=payloads.notice_created,
+    "notice.created", audiences=_created_audiences, payload=payloads.notice_created, schema=payloads.NoticeCreatedPayload,
     doc="A notice was sent (to the console and sender), or reached an app recipient (to that user).")
 NOTICE_RECEIPT = events.register(
-    "notice.receipt", audiences=_receipt_audiences, payload=payloads.notice_receipt,
+    "notice.receipt", audiences=_receipt_audiences, payload=payloads.notice_receipt, schema=payloads.NoticeReceiptPayload,
     doc="A receipt moved: sent, delivered, read, confirmed, failed or escalated.")
 SMS_RECEIVED = events.register(
-    "sms.received", audiences=lambda report: [stream.CONSOLE], payload=payloads.sms_received,
+    "sms.received", audiences=lambda report: [stream.CONSOLE], payload=payloads.sms_received, schema=payloads.SmsReceivedPayload,
     doc="An SMS came in from a phone: a confirmation, other text, or an unknown number.")

@@ -8,9 +8,50 @@
 - `sms.received` to the console: {"id", "from" (masked), "text", "outcome", "notice", "receipt"}.
 """
 
+from typing import NotRequired, TypedDict
+
 from django.db.models import Count
 
 from notices import phones, texts
+
+
+class NoticeCreatedPayload(TypedDict):
+    id: int
+    title: str
+    incident: int | None
+    drill: bool
+    source: str
+    channels: list[str]
+    counts: NotRequired[dict[str, int]]  # to the console and the sender
+    body: NotRequired[str]  # to an app recipient: body, link and receipt
+    link: NotRequired[str]
+    receipt: NotRequired[int]
+
+
+class ReceiptPayload(TypedDict):
+    id: int
+    contact: int | None
+    name: str
+    channel: str
+    state: str
+    text: str
+    sent_at: str | None
+    delivered_at: str | None
+    read_at: str | None
+    confirmed_at: str | None
+    error: str
+    round: int
+    mobile: str
+
+
+class NoticeReceiptPayload(TypedDict):
+    notice: int
+    receipt: ReceiptPayload
+
+
+# "from" is a keyword: the functional syntax.
+SmsReceivedPayload = TypedDict("SmsReceivedPayload", {
+    "id": int, "from": str, "text": str, "outcome": str, "notice": int | None, "receipt": int | None})
 
 
 def receipt_payload(receipt) -> dict:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app as jobs
 
-from core import stream
+import stream
 from core.errors import DomainError
 from core.roles import INTAKE_ROLES, PLANNER, require_role
 from notices import channels, events, phones, registry, texts

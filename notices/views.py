@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import stream
+import stream
 from core.errors import DomainError
 from core.roles import CONSOLE_ROLES, has_role
 from notices import services

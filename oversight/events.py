@@ -2,7 +2,8 @@
 oversight.payloads. Like the ledger's, they go to the park's supervisors (safety) and the
 enterprise's own officers, never to another enterprise."""
 
-from core import events, stream
+import stream
+from core import events
 from oversight import payloads
 
 
@@ -20,12 +21,12 @@ def _turnaround_audiences(turnaround) -> list[str]:
 
 
 LICENCE_UPDATED = events.register(
-    "licence.updated", audiences=_licence_audiences, payload=payloads.licence_payload,
+    "licence.updated", audiences=_licence_audiences, payload=payloads.licence_payload, schema=payloads.LicencePayload,
     doc="A licence (安全生产行政许可) was recorded or renewed (change `recorded`), comes up to a reminder "
         "90 or 30 days before it lapses (`reminder`, with `days_left`), or lapsed (`lapsed`).")
 DUTY_CHECK_RECORDED = events.register(
-    "duty_check.recorded", audiences=_duty_audiences, payload=payloads.duty_check_payload,
+    "duty_check.recorded", audiences=_duty_audiences, payload=payloads.duty_check_payload, schema=payloads.DutyCheckPayload,
     doc="A 包保 person's check of their major hazard source was recorded.")
 TURNAROUND_REPORTED = events.register(
-    "turnaround.reported", audiences=_turnaround_audiences, payload=payloads.turnaround_payload,
+    "turnaround.reported", audiences=_turnaround_audiences, payload=payloads.turnaround_payload, schema=payloads.TurnaroundPayload,
     doc="An enterprise reported a planned start-up, shutdown or turnaround (开停车/大检修) to the park.")

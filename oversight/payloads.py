@@ -7,7 +7,46 @@ turnaround.reported  {"id", "enterprise": {...}, "kind", "units": [names], "plan
 duty_check.recorded  {"id", "enterprise": {...}, "risk_source": {"id", "code", "name"}, "role", "person", "at"}
 """
 
-from safety.payloads import enterprise_ref
+from typing import TypedDict
+
+from safety.payloads import EnterpriseRef, enterprise_ref
+
+
+class LicencePayload(TypedDict):
+    id: int
+    enterprise: EnterpriseRef
+    kind: str
+    kind_label: str
+    number: str
+    valid_to: str
+    status: str
+    change: str
+    days_left: int | None
+
+
+class RiskSourceRef(TypedDict):
+    id: int
+    code: str
+    name: str
+
+
+class DutyCheckPayload(TypedDict):
+    id: int
+    enterprise: EnterpriseRef
+    risk_source: RiskSourceRef
+    role: str
+    person: str
+    at: str
+
+
+class TurnaroundPayload(TypedDict):
+    id: int
+    enterprise: EnterpriseRef
+    kind: str
+    units: list[str]
+    planned_from: str
+    planned_to: str
+    state: str
 
 
 def licence_payload(licence, change: str = "", days_left: int | None = None, status: str = "") -> dict:

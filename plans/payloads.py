@@ -9,7 +9,57 @@ handover.created / handover.confirmed: {"id", "post", "outgoing", "incoming", "c
   "confirmed_at", "incidents": n, "tasks": n}
 """
 
+from typing import TypedDict
+
 from django.utils import timezone
+
+
+class IncidentRef(TypedDict):
+    id: int
+    number: str
+    exercise: bool
+
+
+class PlanRef(TypedDict):
+    id: int
+    code: str
+    title: str
+
+
+class ActivationPayload(TypedDict):
+    id: int
+    incident: IncidentRef
+    plan: PlanRef
+    level: str
+    status: str
+    end_reason: str
+
+
+class TaskPayload(TypedDict):
+    id: int
+    activation: int
+    incident: IncidentRef
+    plan: PlanRef
+    level: str
+    title: str
+    responsible: str
+    due_at: str
+    status: str
+    overdue: bool
+    done_at: str | None
+    done_by: str | None
+    closed_reason: str
+
+
+class HandoverPayload(TypedDict):
+    id: int
+    post: str
+    outgoing: str
+    incoming: str
+    created_at: str
+    confirmed_at: str | None
+    incidents: int
+    tasks: int
 
 
 def plan_ref(plan) -> dict:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from core import stream
+import stream
 from core.errors import DomainError
 from core.roles import CONSOLE_ROLES, PLANNER, has_role, role_required
 from incidents.models import Incident

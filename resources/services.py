@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core import stream
+import stream
 from core.errors import DomainError
 from resources.events import ACCOUNT_CHANGED
 from resources.models import Resource, Responder
@@ -20,7 +20,7 @@ from resources.models import Resource, Responder
 def _fingerprint(secret: str) -> str:
     from hashlib import sha256
 
-    return sha256(secret.encode()).hexdigest()[:20]  # the same as command.streamhub.fingerprint
+    return sha256(secret.encode()).hexdigest()[:20]  # the same as stream.hub.fingerprint
 
 
 def _changed(user_id: int, reason: str, **data) -> None:

@@ -5,7 +5,8 @@ Every event goes to the enterprise's own officers (enterprise:<id>) and the park
 an overdue major hidden danger rings every console. No other enterprise hears any of them.
 """
 
-from core import events, stream
+import stream
+from core import events
 from monitoring import events as monitoring_events
 from safety import payloads
 
@@ -33,34 +34,34 @@ def _colour_audiences(colour, previous="") -> list[str]:
 
 
 HIDDEN_DANGER_REPORTED = events.register(
-    "hidden_danger.reported", audiences=_hidden_danger_audiences, payload=payloads.hidden_danger_payload,
+    "hidden_danger.reported", audiences=_hidden_danger_audiences, payload=payloads.hidden_danger_payload, schema=payloads.HiddenDangerPayload,
     doc="An enterprise officer or a supervisor recorded a hidden danger (隐患).")
 HIDDEN_DANGER_UPDATED = events.register(
-    "hidden_danger.updated", audiences=_hidden_danger_audiences, payload=payloads.hidden_danger_payload,
+    "hidden_danger.updated", audiences=_hidden_danger_audiences, payload=payloads.hidden_danger_payload, schema=payloads.HiddenDangerPayload,
     doc="A hidden danger moved on: rectification planned, rectified, verified (closed) or sent back "
         "(payload `change`), or got a photo.")
 HIDDEN_DANGER_OVERDUE = events.register(
-    "hidden_danger.overdue", audiences=_overdue_audiences, payload=payloads.hidden_danger_payload,
+    "hidden_danger.overdue", audiences=_overdue_audiences, payload=payloads.hidden_danger_payload, schema=payloads.HiddenDangerPayload,
     doc="A hidden danger passed its deadline without being closed (督办); a major one rings every console.")
 HIDDEN_DANGER_IMPORTED = events.register(
     "hidden_danger.imported",
     audiences=lambda enterprise, result=None: [stream.SAFETY, stream.audience_enterprise(enterprise.pk)],
-    payload=payloads.import_payload,
+    payload=payloads.import_payload, schema=payloads.ImportPayload,
     doc="An enterprise's hidden dangers were imported from its own system: one event per import, "
         "never heard by consoles (imported history does not ring, issue 22).")
 WORK_PERMIT_UPDATED = events.register(
-    "work_permit.updated", audiences=_permit_audiences, payload=payloads.permit_payload,
+    "work_permit.updated", audiences=_permit_audiences, payload=payloads.permit_payload, schema=payloads.PermitPayload,
     doc="A special-work permit was submitted, started, suspended by a failed gas test or an alarm nearby, "
         "warned of an alarm nearby (`alarm_nearby`), resumed, closed or cancelled (payload `change`; `rule` "
         "names the GB 30871-2022 clause; `alarm` the alarm that stopped or warned it).")
 ENTERPRISE_COLOUR_CHANGED = events.register(
     "enterprise.colour_changed",
-    audiences=_colour_audiences, payload=payloads.colour_payload,
+    audiences=_colour_audiences, payload=payloads.colour_payload, schema=payloads.ColourPayload,
     doc="An enterprise's risk colour changed; `factors` say why.")
 COMMITMENT_UPDATED = events.register(
     "commitment.updated",
     audiences=lambda enterprise, date, change="": [stream.SAFETY, stream.audience_enterprise(enterprise.pk)],
-    payload=payloads.commitment_payload,
+    payload=payloads.commitment_payload, schema=payloads.CommitmentPayload,
     doc="An enterprise filed its daily safety commitment (change `filed`), or had not by the due hour "
         "(change `missing`).")
 

@@ -9,6 +9,78 @@ enterprise.colour_changed  {"enterprise": {...}, "colour", "previous", "factors"
 commitment.*     {"enterprise": {...}, "date", "change"}
 """
 
+from typing import TypedDict
+
+
+class EnterpriseRef(TypedDict):
+    id: int
+    code: str
+    name: str
+
+
+class HiddenDangerPayload(TypedDict):
+    """hidden_danger.reported, .updated, .overdue."""
+
+    id: int
+    enterprise: EnterpriseRef
+    title: str
+    level: str
+    state: str
+    deadline: str | None
+    overdue: bool
+    criteria: list[str]
+    change: str
+
+
+class ImportPayload(TypedDict):
+    enterprise: EnterpriseRef
+    created: int
+    unchanged: int
+    overdue: int
+    major: int
+
+
+class PermitAlarm(TypedDict):
+    id: int
+    point: str | None
+    level: str | None
+    distance_m: float
+    risk_source: str | None
+
+
+class PermitPayload(TypedDict):
+    id: int
+    enterprise: EnterpriseRef
+    kind: str
+    grade: str
+    place: str
+    state: str
+    valid_from: str
+    valid_to: str
+    location: list[float]  # [lon, lat]
+    change: str
+    rule: str
+    alarm: PermitAlarm | None
+
+
+class ColourFactor(TypedDict):
+    code: str
+    colour: str
+    text: str
+
+
+class ColourPayload(TypedDict):
+    enterprise: EnterpriseRef
+    colour: str
+    previous: str
+    factors: list[ColourFactor]
+
+
+class CommitmentPayload(TypedDict):
+    enterprise: EnterpriseRef
+    date: str
+    change: str
+
 
 def enterprise_ref(enterprise) -> dict:
     return {"id": enterprise.pk, "code": enterprise.code, "name": enterprise.name}

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 from core.params import is_id
 from core.roles import SAFETY_ROLES, SAFETY_SUPERVISOR, has_role, role_required
-from core.stream import last_seq
 from safety import api, export, rules, selectors, services
 from safety.forms import (
     CommitmentForm,
@@ -31,6 +30,7 @@ from safety.forms import (
     VerifyForm,
 )
 from safety.models import InspectionDraw, WorkPermit
+from stream import last_seq
 
 ledger_role = role_required(SAFETY_ROLES, None)
 

@@ -3,16 +3,29 @@
 import os
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from core import events, roles
 
-# Event types used only by the tests of the stream itself; core.stream.emit refuses a type
+# Event types used only by the tests of the stream itself; stream.emit refuses a type
 # no app declared (core.events), so these are declared here, once.
 for _name in ("t.x", "t.a", "t.b", "t.c", "t.silent", "t.slow", "t.fast", "t.one", "t.two", "t.inner",
               "t.outer", "t.rolled_back", "x.y"):
-    events.register(_name, audiences=lambda *subject: [], payload=lambda *subject: {}, doc="test only")
+    events.register(_name, audiences=lambda *subject: [], payload=lambda *subject: {}, doc="test only", schema=dict)
+
+# Every payload a test emits is checked against its type's schema (core.events, core.schemas);
+# the servers the tests start check theirs too (STREAM_VALIDATE_PAYLOADS in their environment).
+django_settings.STREAM_VALIDATE_PAYLOADS = True
+os.environ["STREAM_VALIDATE_PAYLOADS"] = "1"
+
+
+@pytest.fixture
+def stand_in_payloads(settings):
+    """For the tests of the stream's transport (seqs, replay, doorbells, floods), which emit real
+    types with stand-in payloads: the payload contracts are what every service test checks."""
+    settings.STREAM_VALIDATE_PAYLOADS = False
 
 # Playwright's sync API runs an event loop in the main thread; Django then refuses ORM
 # calls from that thread unless told the loop is not ours.
@@ -94,7 +107,7 @@ def _no_stray_connections_at_the_end(django_db_setup, django_db_blocker):
 def _fresh_login_throttle():
     """Login-throttle counters live in Redis and outlast a test run: every test starts with
     none, so failed logins in one test (or an earlier run) never delay another."""
-    from django.conf import settings as django_settings
+
 
     from command.security import _redis
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from procrastinate.contrib.django import app as jobs
 
-from core import stream
+import stream
 from core.errors import DomainError
 from core.params import is_id
 from core.roles import COMMAND_ROLES, has_role

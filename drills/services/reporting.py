@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core import stream
+import stream
 from core.errors import DomainError
 from core.roles import INTAKE_ROLES
 from drills import events

@@ -8,7 +8,7 @@ from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext as _
 
-from core import stream
+import stream
 from core.errors import DomainError
 from core.roles import require_role
 from incidents import events

@@ -11,7 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import stream
+import stream
 from core.errors import DomainError
 from core.roles import DISPATCH_ROLES
 from incidents import events
@@ -145,7 +145,7 @@ def _lock_units_and_incident(ids, incident_id) -> tuple[list[Resource], Incident
 
 def _dispatch_writes(actor, incident, resources, created, entry, now, *, promote: bool) -> list:
     """Every row of a dispatch, as data-modifying CTEs that run in the events' own statement
-    (core.stream.emit_many's `along`, issue 15): the assignments and their history, the units'
+    (stream.emit_many's `along`, issue 15): the assignments and their history, the units'
     new status and their history, the incident's (and its history) when it was only reported,
     the timeline entry and one escalation job per assignment. One round trip instead of eight,
     and no ORM bulk machinery in Python. Each CTE runs exactly once, in this transaction, so the

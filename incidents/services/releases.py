@@ -6,7 +6,7 @@ from django.contrib.gis.geos import Point
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core import stream
+import stream
 from core.errors import DomainError
 from hazards import events as hazard_events
 from hazards import services as hazard_services

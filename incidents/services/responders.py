@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from procrastinate.contrib.django import app as jobs
 
-from core import stream
+import stream
 from core.errors import DomainError
 from core.roles import CONSOLE_ROLES, DISPATCH_ROLES, INTAKE_ROLES, has_role
 from incidents import events

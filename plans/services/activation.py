@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from procrastinate.contrib.django import app as jobs
 
-from core import stream
+import stream
 from core.errors import DomainError
 from core.roles import COMMAND_ROLES, INTAKE_ROLES, require_role
 from incidents.models import SEVERITY_NUMERALS, Incident, Severity, TimelineEntry

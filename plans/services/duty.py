@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import stream
+import stream
 from core.errors import DomainError
 from core.roles import COMMANDER, DISPATCHER, DUTY_OFFICER, PLANNER, ROLE_LABELS, has_role, require_role
 from incidents.models import Incident

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from procrastinate import exceptions as job_errors
 from procrastinate.contrib.django import app as jobs
 
-from core import stream
+import stream
 from hazards.models import Enterprise, RiskSource
 from monitoring import selectors as monitoring_selectors
 from safety import events, rules, selectors

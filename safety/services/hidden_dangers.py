@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from procrastinate.contrib.django import app as jobs
 from simple_history.utils import bulk_create_with_history
 
-from core import stream
+import stream
 from core.errors import DomainError
 from core.roles import SAFETY_SUPERVISOR, has_role, require_role
 from core.text import find_unstorable

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from core import stream
+import stream
 from resources.events import ACCOUNT_CHANGED
 from safety.models import (
     EnterpriseMembership,

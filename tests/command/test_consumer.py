@@ -11,11 +11,11 @@ from django.contrib.gis.geos import Point
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
+import stream
 from command.asgi import application
-from core import stream
 from resources.models import Agency, Resource, Responder
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio, pytest.mark.usefixtures("stand_in_payloads")]
 
 
 def _token_headers(user):
@@ -213,7 +213,7 @@ async def test_replay_hands_off_to_live_without_gap_or_duplicate(make_user):
 async def test_one_read_per_event_for_many_sockets(make_user):
     """Fifty sockets in one process: an event is read from the database once by the hub, not
     once per socket, and every socket gets it."""
-    from command.streamhub import get_hub
+    from stream.hub import get_hub
 
     user = await sync_to_async(make_user)("many", "viewer")
     headers = await sync_to_async(_token_headers)(user)

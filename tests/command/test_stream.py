@@ -6,8 +6,11 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection, transaction
 
-from core import stream
+import stream
 from core.models import Event
+
+# Transport tests: real event types with stand-in payloads (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("stand_in_payloads")
 
 
 def _bells_until(layer, channel, seq: int) -> list[dict]:

@@ -13,11 +13,11 @@ from django.core.management import call_command
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
+import stream
 from command.asgi import application
-from core import stream
 from core.models import Event, StreamRestore
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio, pytest.mark.usefixtures("stand_in_payloads")]
 
 
 def _emit():

@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 
 
-def test_daphne_websocket_protocol_as_command_asgi_wraps_it():
-    """command.asgi._guard_daphne_websockets wraps onOpen/onMessage and reads `muted`,
+def test_daphne_websocket_protocol_as_stream_daphne_wraps_it():
+    """stream.daphne._guard_daphne_websockets wraps onOpen/onMessage and reads `muted`,
     `application_queue`, `client_addr`; _leave_forms_to_django sets _parsePOSTFormSubmission."""
     from daphne.http_protocol import WebRequest
     from daphne.ws_protocol import WebSocketProtocol
@@ -25,7 +25,7 @@ def test_daphne_websocket_protocol_as_command_asgi_wraps_it():
     assert list(inspect.signature(WebSocketProtocol.onMessage).parameters) == ["self", "payload", "isBinary"]
     assert issubclass(WebRequest, Request)
     assert "_parsePOSTFormSubmission" in inspect.getsource(Request)
-    import command.asgi  # noqa: F401 - applies the wrappers, as Daphne loading it does
+    import command.asgi  # noqa: F401 - applies the wrappers (stream.routing), as Daphne loading it does
 
     assert getattr(WebSocketProtocol, "_slow_reader_guarded", False)
     assert getattr(WebRequest, "_forms_left_to_django", False)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 from rest_framework.authtoken.models import Token
 
-from core import stream
+import stream
 from core.models import Event
 from monitoring import services, store
 from monitoring.models import Alarm

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from core import stream
+import stream
 from core.models import Event
 from oversight import rules as oversight_rules
 from oversight import services

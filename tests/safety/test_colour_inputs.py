@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from procrastinate.contrib.django import app
 
-from core import stream
+import stream
 from core.models import Event
 from hazards.models import Chemical, RiskSource, StoredChemical
 from safety import services

@@ -7,8 +7,8 @@ from channels.testing import WebsocketCommunicator
 from rest_framework.authtoken.models import Token
 
 from command.asgi import application
-from command.streamhub import audiences_for
 from safety import services
+from stream.hub import audiences_for
 
 from .conftest import later
 

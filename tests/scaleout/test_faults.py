@@ -9,7 +9,7 @@ import time
 import pytest
 from procrastinate.contrib.django.models import ProcrastinateJob
 
-from core import stream
+import stream
 from core.models import Event
 from incidents.models import Assignment
 from tests.conftest import free_port, start_daphne, stop_process

@@ -2,7 +2,7 @@
 
 One client floods small frames without reading: it is closed (4429) after its burst, and the
 process that also serves the API keeps its memory. Another stops reading while the server has
-a lot to send: it is dropped once its send buffer stays full (4408, command.asgi), instead of
+a lot to send: it is dropped once its send buffer stays full (4408, stream.daphne), instead of
 Daphne buffering for it without bound.
 """
 
@@ -14,12 +14,12 @@ import pytest
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-from core import stream
+import stream
 from tests.conftest import free_port, start_daphne, stop_process
 
 from .helpers import run_async, wait_until
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("stand_in_payloads")]
 
 
 def _rss_mib(pid: int) -> float:

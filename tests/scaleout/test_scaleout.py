@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from core import stream
+import stream
 from incidents.models import Assignment
 from tests.conftest import free_port, start_daphne, stop_process
 

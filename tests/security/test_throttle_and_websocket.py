@@ -7,10 +7,13 @@ from django.db import transaction
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
+import stream
 from command.asgi import application
-from core import stream
 from tests.conftest import PASSWORD
 from tests.scaleout.helpers import run_async
+
+# Transport tests: real event types with stand-in payloads (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("stand_in_payloads")
 
 
 def _login(client, username, password, ip="10.0.0.1"):

@@ -54,7 +54,7 @@
     socket.onclose = (evt) => {
       stateBadge(false, document.body.dataset.offlineLabel || "OFFLINE");
       // The server's own closes are answers, not network drops: reconnecting would only be
-      // refused again (command/streamhub.py CLOSE_*).
+      // refused again (stream/hub.py CLOSE_*).
       if (evt.code === 4401 || evt.code === 4403) {
         // Signed out, token revoked or account gone: the sign-in page says what to do.
         location.assign("/login/?next=" + encodeURIComponent(location.pathname + location.search));

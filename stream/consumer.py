@@ -3,12 +3,12 @@
 The Redis doorbell only says "something new"; every frame is read from the Event table, so a
 lost doorbell (Redis restart, a Daphne process dying) costs delay, never an event. A socket
 reads the database itself only to replay after (re)connecting; live frames come from the hub
-(command.streamhub), which reads each new event once for the whole process.
+(stream.hub), which reads each new event once for the whole process.
 
 Clients only listen. What they send is bounded: frames over STREAM_CLIENT_MAX_FRAME bytes close
 the socket with 1009, more than STREAM_CLIENT_RATE frames a second (burst STREAM_CLIENT_BURST)
 with 4429; anything that is not a JSON object is answered with an error frame and the socket
-stays open. A client that stops reading is dropped with 4408 (command.asgi) rather than buffered.
+stays open. A client that stops reading is dropped with 4408 (stream.daphne) rather than buffered.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from urllib.parse import parse_qs
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from command import streamhub
-from command.streamhub import (
+from stream import hub as streamhub
+from stream.hub import (
     CLOSE_BAD_REQUEST,
     CLOSE_FLOOD,
     CLOSE_FORBIDDEN,

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from core import stream
+import stream
 
 
 class Command(BaseCommand):

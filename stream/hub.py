@@ -1,7 +1,7 @@
 """One reader per process: the stream hub.
 
 Every Daphne process runs one hub (per event loop). The hub alone listens to Redis (one
-channel in the group `core.stream.HUB_GROUP`, so a commit rings each process once, whatever
+channel in the group `stream.HUB_GROUP`, so a commit rings each process once, whatever
 its number of sockets) and alone reads new events from PostgreSQL: on a doorbell, and every
 STREAM_POLL_S as a safety net for doorbells Redis lost. It reads each new event once and
 fans it out to the local sockets of the event's audiences, encoding the frame once.
@@ -36,14 +36,14 @@ from collections import defaultdict, deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-from types import SimpleNamespace
 
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models.expressions import RawSQL
 
-from core import stream
+import stream
+from stream import audiences as audience_registry
 
 log = logging.getLogger(__name__)
 
@@ -65,36 +65,11 @@ def fingerprint(secret: str) -> str:
 
 # --- who hears what -------------------------------------------------------------------
 
-def audiences_for(user, *, on_duty: set[int] | None = None) -> list[str]:
-    """The one place that says which audiences a signed-in user hears.
-
-    Console roles see everything; a responder their own unit's events; officers on a duty
-    shift the duty audience; safety supervisors the park's ledger and an enterprise officer
-    their own enterprise's. `on_duty` (user ids) lets the hub check thousands of users with
-    one query (load_accounts); without it this asks the database.
-    """
-    from core.roles import CONSOLE_ROLES, SAFETY_SUPERVISOR, user_roles
-    from plans.selectors import is_on_duty
-    from safety.selectors import membership_enterprise_id
-
-    audiences = [stream.audience_user(user.pk)]
-    roles = user_roles(user)
-    if roles & CONSOLE_ROLES:
-        audiences.append(stream.CONSOLE)
-    # RelatedObjectDoesNotExist is an AttributeError, so getattr covers users without one.
-    responder = getattr(user, "responder", None)
-    if responder is not None and responder.resource_id:
-        audiences.append(stream.audience_unit(responder.resource_id))
-    if (user.pk in on_duty) if on_duty is not None else is_on_duty(user):
-        # Officers on a duty shift get new-incident alerts and escalations (rosters, issue 4).
-        audiences.append(stream.DUTY)
-    # The park's safety ledger: supervisors hear every enterprise, an officer only their own.
-    if SAFETY_SUPERVISOR in roles:
-        audiences.append(stream.SAFETY)
-    enterprise_id = membership_enterprise_id(user)
-    if enterprise_id is not None:
-        audiences.append(stream.audience_enterprise(enterprise_id))
-    return audiences
+def audiences_for(user) -> list[str]:
+    """The audiences a signed-in user hears (none when the account is inactive or gone), read as
+    the hub reads them: the registered audiences' one query (stream.audiences)."""
+    users = _active_users([user.pk])
+    return users[0].stream_audiences if users else []
 
 
 @dataclass
@@ -104,35 +79,22 @@ class Account:
     tokens: set[str] = field(default_factory=set)  # the asked token keys still belonging to this user
 
 
-class _StreamUser:
-    """What audiences_for and the session check read of a user, built from one row of
-    `_active_users`: a recheck of 5,000 sockets built 5,000 User and Responder model
-    instances (about half a second of the process's CPU every STREAM_RECHECK_S, taken from the
-    requests and the fan-out); plain rows cost a tenth of that."""
+class _StreamUser(audience_registry.StreamUser):
+    """A row of `_active_users`, with Django's own session hash (AbstractBaseUser), so a session
+    is judged exactly as AuthenticationMiddleware would judge it; it reads only `password`."""
 
-    is_authenticated = True
-    is_anonymous = False
-    # Django's own session hash (AbstractBaseUser), so a session is judged exactly as
-    # AuthenticationMiddleware would judge it; it reads only `password`.
     get_session_auth_hash = AbstractBaseUser.get_session_auth_hash
     _get_session_auth_hash = AbstractBaseUser._get_session_auth_hash
 
-    def __init__(self, pk, is_superuser, password, resource_id, role_names, on_duty, enterprise_id, last_seq,
-                 lost_after=None):
-        from core.roles import COMMAND_ROLES, CONSOLE_ROLES, DISPATCH_ROLES, ENTERPRISE_OFFICER, INTAKE_ROLES
+    def __init__(self, pk, is_superuser, password, role_names, last_seq, lost_after, values):
+        from core.roles import roles_of
 
-        self.pk = self.id = pk
+        super().__init__(pk=pk, roles=frozenset(roles_of(role_names, is_superuser=is_superuser)), values=values)
         self.is_superuser = is_superuser
         self.password = password
-        self.responder = SimpleNamespace(resource_id=resource_id) if resource_id is not None else None
-        names = set(role_names or ())
-        if is_superuser:
-            names |= CONSOLE_ROLES | INTAKE_ROLES | DISPATCH_ROLES | COMMAND_ROLES
-        self._role_names = names  # what core.roles.user_roles caches
-        self._safety_enterprise_id = enterprise_id if ENTERPRISE_OFFICER in names else None
         self.last_seq = last_seq
         self.lost_after = lost_after
-        self.stream_audiences = audiences_for(self, on_duty={pk} if on_duty else set())
+        self.stream_audiences = audience_registry.joined_by(self)
 
 
 def _ids(values, cast: str):
@@ -142,33 +104,30 @@ def _ids(values, cast: str):
 
 
 def _active_users(user_ids, *, with_last_seq: bool = False, since: int | None = None) -> list[_StreamUser]:
-    """Active users among `user_ids`, each with what `audiences_for` needs read in the same
-    single query (roles, unit, duty shift, enterprise): one query for one socket's handshake
-    or for every socket of the process."""
+    """Active users among `user_ids`, each with what every registered audience needs (its
+    `columns`) read in the same single query: one query for one socket's handshake or for
+    every socket of the process."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.contrib.postgres.expressions import ArraySubquery
-    from django.db.models import BigIntegerField, Exists, OuterRef, Subquery, Value
+    from django.db.models import BigIntegerField, OuterRef, Subquery, Value
     from django.utils import timezone
 
     from core.models import Event, StreamRestore
-    from plans.selectors import on_duty_now
-    from safety.models import EnterpriseMembership
 
     last_seq = Subquery(Event.objects.order_by("-seq").values("seq")[:1]) if with_last_seq else Value(
         None, output_field=BigIntegerField())
     # A `since` handed out by a history that a restore dropped (issue 26); in the same query.
     lost_after = Subquery(StreamRestore.objects.filter(after_seq__lt=since, resume_seq__gte=since)
                           .values("after_seq")[:1]) if since else Value(None, output_field=BigIntegerField())
+    columns = audience_registry.columns(timezone.now())
+    aliases = list(columns)
     rows = (get_user_model().objects.filter(pk__in=_ids(user_ids, "bigint"), is_active=True)
             .annotate(role_names=ArraySubquery(Group.objects.filter(user=OuterRef("pk")).values("name")),
-                      on_duty=Exists(on_duty_now(timezone.now()).filter(person=OuterRef("pk"))),
-                      enterprise_id=Subquery(EnterpriseMembership.objects.filter(user=OuterRef("pk"))
-                                             .values("enterprise_id")[:1]),
-                      last_seq=last_seq, lost_after=lost_after)
-            .values_list("pk", "is_superuser", "password", "responder__resource_id", "role_names", "on_duty",
-                         "enterprise_id", "last_seq", "lost_after"))
-    return [_StreamUser(*row) for row in rows]
+                      stream_last_seq=last_seq, stream_lost_after=lost_after, **columns)
+            .values_list("pk", "is_superuser", "password", "role_names", "stream_last_seq", "stream_lost_after",
+                         *aliases))
+    return [_StreamUser(*row[:6], dict(zip(aliases, row[6:], strict=True))) for row in rows]
 
 
 def prepare_socket(user_id: int, since: int | None = None) -> tuple[list[str] | None, int, int | None]:
@@ -469,7 +428,7 @@ class StreamHub:
             self.wake.set()
 
     def _local_bell(self, latest: dict[str, int]) -> None:
-        """core.stream calls this after a commit in this process, from whatever thread committed."""
+        """stream.doorbell calls this after a commit in this process, from whatever thread committed."""
         try:
             self.loop.call_soon_threadsafe(self._bell, max(latest.values()), list(latest))
         except RuntimeError:  # this hub's loop is closed

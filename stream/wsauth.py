@@ -27,7 +27,7 @@ def _token_user(key: str):
 
 async def _user_for_token(key: str):
     # On the stream's own database threads, not the one Daphne's HTTP views share.
-    from command.streamhub import socket_db
+    from stream.hub import socket_db
 
     return await socket_db(_token_user, key)
 
