@@ -1,11 +1,6 @@
-"""Browser-facing security pieces: the Content-Security-Policy and login throttling.
+"""Browser-facing security pieces: login throttling, the read-only history, NUL bytes, proxies.
 
-CSP. Every page gets a policy without 'unsafe-inline' for scripts. Our own templates carry
-no inline script at all (data goes through data-* attributes and json_script). Third-party
-templates that do (django-leaflet's map and admin widget) read `request.csp_nonce`, which
-this middleware sets, so their inline blocks carry a per-response nonce and still run; an
-injected <script> has no nonce and does not. Styles keep 'unsafe-inline': Leaflet and the
-Django admin set style attributes, and a style cannot run code.
+(The Content-Security-Policy is django-csp's, configured in settings: command/csp.py.)
 
 Login throttling (OWASP Authentication Cheat Sheet). From the LOGIN_FAILURE_LIMIT-th failed
 login for one username from one address, that pair must wait before its next try:
@@ -29,9 +24,7 @@ import ipaddress
 import logging
 import math
 import re
-import secrets
 import time
-from urllib.parse import urlparse
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
@@ -47,66 +40,6 @@ from rest_framework.response import Response
 from core import api_base
 
 log = logging.getLogger(__name__)
-
-
-# --- Content-Security-Policy ---------------------------------------------------------
-
-def _tile_source() -> str | None:
-    """The map tile server's origin, for img-src; Leaflet's {s} subdomains become a wildcard."""
-    parsed = urlparse(settings.MAP_TILE_URL.replace("{s}.", "x."))
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        return None
-    host = parsed.netloc
-    if "{s}." in settings.MAP_TILE_URL:
-        host = "*." + host.split(".", 1)[1]
-    return f"{parsed.scheme}://{host}"
-
-
-def _tileset_source() -> list[str]:
-    """The 3D Tiles server's origin (MAP_3D_TILESET_URL), which the 3D view fetches from."""
-    parsed = urlparse(settings.MAP_3D_TILESET_URL)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        return []
-    return [f"{parsed.scheme}://{parsed.netloc}"]
-
-
-def content_security_policy(request, nonce: str) -> str:
-    host = request.get_host()
-    img = ["'self'", "data:", "blob:"]
-    tiles = _tile_source()
-    if tiles:
-        img.append(tiles)
-    directives = {
-        "default-src": ["'self'"],
-        "script-src": ["'self'", f"'nonce-{nonce}'"],
-        "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": img + list(settings.CSP_EXTRA_IMG_SRC),
-        # 'self' covers same-origin websockets in current browsers; older ones need ws(s): spelt out.
-        "connect-src": ["'self'", f"ws://{host}", f"wss://{host}", *_tileset_source()],
-        "font-src": ["'self'", "data:"],
-        "object-src": ["'none'"],
-        "base-uri": ["'self'"],
-        "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"],
-    }
-    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
-
-
-class SecurityHeadersMiddleware:
-    """Sets request.csp_nonce and the CSP header (X-Frame-Options, HSTS, nosniff and the
-    referrer policy come from Django's own middleware and settings)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        nonce = secrets.token_urlsafe(18)
-        request.csp_nonce = nonce
-        response = self.get_response(request)
-        if "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = content_security_policy(request, nonce)
-        response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
-        return response
 
 
 # --- Read-only history --------------------------------------------------------------
