@@ -1,6 +1,7 @@
 """Query budgets (NetBox keeps such baselines): the number of SQL queries of the hot paths is
-pinned in query_counts.json, and a test fails when one grows. After a deliberate change
-(fewer queries, or more for a reason), rewrite the file with
+pinned in query_counts.json, and a test fails when one changes: a count that falls is pinned
+too, so a later rise back is seen (NetBox asserts equality). After a deliberate change (fewer
+queries, or more for a reason), rewrite the file with
 
     UPDATE_QUERY_COUNTS=1 pytest tests/house/test_query_budgets.py
 
@@ -42,7 +43,8 @@ def check(name: str, run) -> object:
         budget = json.loads(BASELINE.read_text()).get(name)
         assert budget is not None, f"no query budget for {name!r}: run with UPDATE_QUERY_COUNTS=1"
         sql = "\n".join(q["sql"][:200] for q in queries.captured_queries)
-        assert count <= budget, f"{name}: {count} queries, budget {budget}:\n{sql}"
+        assert count == budget, (f"{name}: {count} queries, pinned at {budget} (fewer? pin the new count with "
+                                 f"UPDATE_QUERY_COUNTS=1):\n{sql}")
     return result
 
 
