@@ -60,7 +60,7 @@ LEC_E = (0.5, 1, 2, 3, 6, 10)  # exposure frequency
 LEC_C = (1, 3, 7, 15, 40, 100)  # consequence
 LS_RANGE = (1, 2, 3, 4, 5)
 
-# Lower bounds, highest colour first. LEC after DOMAIN.md (≥ 320 red, 160–320 orange, 70–160
+# Lower bounds, highest colour first. LEC after docs/domain.md (≥ 320 red, 160–320 orange, 70–160
 # yellow, < 70 blue); LS after the common 5 × 5 matrix (20–25 red, 15–16 orange, 9–12 yellow,
 # 1–8 blue). Check against the provincial guide the park follows; override in settings.
 DEFAULT_RISK_BANDS = {
