@@ -10,7 +10,8 @@ subclass adds the two things a static setting cannot say:
 - connect-src names this host's ws:// and wss:// origins: 'self' covers same-origin websockets
   in current browsers, older ones need them spelt out, and the host is the request's.
 
-It also sets the Permissions-Policy, which Django's SecurityMiddleware does not.
+It also sets the Permissions-Policy, which Django's SecurityMiddleware does not. Only
+django-csp's documented extension point (get_policy_parts) and public attributes are used.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from csp.middleware import CSPMiddleware, PolicyParts
 
 class CommandCSPMiddleware(CSPMiddleware):
     def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
-        self._make_nonce(request)
+        str(request.csp_nonce)  # reading it is what puts the nonce in the header (django-csp's lazy nonce)
         parts = super().get_policy_parts(request, response, report_only)
         if not report_only:
             host = request.get_host()
