@@ -97,7 +97,7 @@ MIDDLEWARE = [
     "command.security.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "command.security.SecurityHeadersMiddleware",
+    "command.csp.CommandCSPMiddleware",
     "core.api_base.BodySizeLimitMiddleware",
     "command.security.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -463,3 +463,36 @@ LOGGING = {
 # references. We never pass user-supplied SRS definitions to GDAL (all input is SRID 4326
 # GeoJSON or lon/lat numbers), so the warning is acknowledged rather than fixed here.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# --- Content-Security-Policy (django-csp; command/csp.py adds the nonce and this host's ws origins) ---
+# Scripts: files from this site and blocks carrying the response's nonce, never 'unsafe-inline'.
+# Styles keep 'unsafe-inline': Leaflet and the Django admin set style attributes, and a style
+# cannot run code. Images: this site, data:/blob:, the tile server (Leaflet's {s} subdomains as a
+# wildcard) and CSP_EXTRA_IMG_SRC; connect-src: this site and the 3D tileset's server.
+from csp.constants import NONCE  # noqa: E402
+
+
+def _csp_origin(url: str) -> list[str]:
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url.replace("{s}.", "x."))
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        return []
+    host = "*." + parsed.netloc.split(".", 1)[1] if "{s}." in url else parsed.netloc
+    return [f"{parsed.scheme}://{host}"]
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],  # replaced by this response's nonce
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *_csp_origin(MAP_TILE_URL), *CSP_EXTRA_IMG_SRC],
+        "connect-src": ["'self'", *_csp_origin(MAP_3D_TILESET_URL)],
+        "font-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}

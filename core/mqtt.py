@@ -1,4 +1,4 @@
-"""MQTT_URL and friends: where a broker is and who we are on it (API.md "Devices").
+"""MQTT_URL and friends: where a broker is and who we are on it (docs/contract.md "Devices").
 
     mqtt://user:pass@host:1884     credentials over plain TCP (loopback only, in practice)
     mqtts://user:pass@host:8883    TLS, the server checked against MQTT_CA_FILE (the park's CA)

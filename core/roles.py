@@ -1,4 +1,4 @@
-"""Roles are Django groups, created by a migration (resources/migrations/0002_roles.py).
+"""Roles are Django groups, created by a migration (command/migrations/0002_roles.py).
 
 The names here are the contract; the permissions each role holds live in ROLE_PERMISSIONS.
 """

@@ -1,4 +1,4 @@
-"""REST API of the device registry (API.md "Devices"). Thin: parse, call a service, render."""
+"""REST API of the device registry (docs/contract.md "Devices"). Thin: parse, call a service, render."""
 
 from __future__ import annotations
 

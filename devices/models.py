@@ -1,4 +1,4 @@
-"""The park's IoT devices (DOMAIN.md "Devices"): each one an identity on the broker, bound to the
+"""The park's IoT devices (docs/contract.md "Devices"): each one an identity on the broker, bound to the
 points it may report, with its calibration (JJG 693: gas detectors at least yearly).
 
 Secrets are never stored: the broker keeps a salted hash of the MQTT password (dynamic

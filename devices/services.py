@@ -42,7 +42,7 @@ def _require(actor) -> None:
 
 
 def topic_acls(device: Device, point_codes, prefix: str | None = None) -> list[dict]:
-    """What the device may publish (API.md "Devices"); it subscribes to nothing (the plugin's
+    """What the device may publish (docs/contract.md "Devices"); it subscribes to nothing (the plugin's
     default), so a device never reads another's readings."""
     prefix = prefix or settings.MQTT_TOPIC_PREFIX
     topics = [f"{prefix}/points/{code}" for code in sorted(point_codes)]

@@ -37,7 +37,7 @@ CHEMICALS = [
     ("7783-06-4", "硫化氢", "Hydrogen sulfide", "1053", 34.08, (0.51, 27, 50), (0.1, 30, 100), 5, 5, True,
      "AEGL: NRC AEGL vol. 9 (2010), 60 min. ERPG: AIHA. GB 18218-2018 Tables 1 and 3."),
     # AEGL-3 60 min: 27 ppm in the final NRC table (10 min 42, 30 min 32, 4 h 19, 8 h 16);
-    # DOMAIN.md's 30 was marked "check". ERPG left empty as in DOMAIN.md.
+    # docs/domain.md's 30 was marked "check". ERPG left empty as in docs/domain.md.
     ("7446-09-5", "二氧化硫", "Sulfur dioxide", "1079", 64.07, (0.20, 0.75, 27), (None, None, None), 20, 2, True,
      "AEGL: NRC AEGL vol. 8 (2010), 60 min. GB 18218-2018 Tables 1 and 3."),
     ("68476-85-7", "液化石油气", "Liquefied petroleum gas", "1075", 44.10, (None, None, None),

@@ -39,7 +39,7 @@ AlarmAcknowledgers = role_permission(*ALARM_ACK_ROLES)
 
 class ReadingsIngest(APIView):
     """Sensor readings over HTTP, for gateways that do not speak MQTT: the same array as
-    the MQTT topic park/gateways/<id>. Sent by a device with its own token (API.md "Devices"),
+    the MQTT topic park/gateways/<id>. Sent by a device with its own token (docs/contract.md "Devices"),
     for its own points only: any other item is refused and dead-lettered with the reason."""
 
     authentication_classes = [sources.DeviceTokenAuthentication]

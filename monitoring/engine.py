@@ -1,6 +1,6 @@
 """The alarm state machine of one monitoring point: pure, no Django, no clock, no I/O.
 
-DOMAIN.md "Park monitoring and alarms", after ISA-18.2 / EEMUA 191:
+docs/domain.md "Park monitoring and alarms", after ISA-18.2 / EEMUA 191:
 
 - A point has two alarm slots. The *process* slot watches the value against LL < L < H < HH;
   the *diagnostic* slot says the instrument cannot be trusted (`fault`: bad quality or a value

@@ -1,4 +1,4 @@
-"""The MQTT ingester: broker → batches → store.readings_store → alarms (DESIGN.md "Sensors and alarms").
+"""The MQTT ingester: broker → batches → store.readings_store → alarms (docs/operations.md, "Sensor ingest that keeps going").
 
 - MQTT v5, shared subscription `$share/<group>/<prefix>/points/+` and `…/gateways/+`: any
   number of ingesters split the load; the broker gives each message to one of them.

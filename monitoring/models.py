@@ -1,6 +1,6 @@
 """Monitoring points on risk sources, their readings, alarms with history, and dead letters.
 
-Readings are many and cheap, alarms few and precious (DESIGN.md "Sensors and alarms"):
+Readings are many and cheap, alarms few and precious (docs/domain.md "Park monitoring and alarms"):
 a reading is a narrow row (point, ts, value: 8 + 8 + 8 bytes of data) under a unique
 (point, ts) index, with a BRIN index on ts for time-range scans and retention purges.
 """

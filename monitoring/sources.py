@@ -1,4 +1,4 @@
-"""Who may send readings for which points (API.md "Devices"). The registry of devices lives in
+"""Who may send readings for which points (docs/contract.md "Devices"). The registry of devices lives in
 an app above this one (devices), which fills this hook in at start-up; monitoring asks here,
 never imports it. Without a registry installed, every reading is taken as before.
 
@@ -121,7 +121,7 @@ class DeviceTokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "header", "name": "Authorization",
-                "description": "`Token <device token>`: a registered device's own token (API.md \"Devices\")."}
+                "description": "`Token <device token>`: a registered device's own token (docs/contract.md \"Devices\")."}
 
 
 class IsDevice(permissions.BasePermission):

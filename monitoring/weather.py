@@ -5,7 +5,7 @@ speed, m/s), WX01-WD (direction the wind blows from, degrees), WX01-TA (air temp
 WX01-SR (global solar radiation, W/m²), WX01-CL (cloud cover, okta). Their readings arrive like
 any other point's (MQTT or HTTP), so a mast needs no interface of its own.
 
-Stability class: by day from solar radiation, by night from cloud cover (DOMAIN.md, NOAA READY
+Stability class: by day from solar radiation, by night from cloud cover (docs/domain.md, NOAA READY
 table). Radiation bands as the US EPA's solar-radiation/delta-T method reads insolation
 (Meteorological Monitoring Guidance for Regulatory Modeling Applications, EPA-454/R-99-005,
 §6.4.4.2): ≥ 925 W/m² strong, 675–925 moderate, 175–675 slight, below 175 by day overcast

@@ -8,14 +8,13 @@ written unless every row is good: the report names each bad row and what to fix.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core import tabular
 from core.errors import DomainError
 from notices import phones, services
 from notices.models import Contact, ContactGroup
@@ -29,23 +28,7 @@ MAX_ROWS = 20000
 
 
 def read_rows(upload) -> list[dict]:
-    name = (getattr(upload, "name", "") or "").lower()
-    data = upload.read()
-    if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-            values = [["" if c is None else str(c).strip() for c in r] for r in sheet.iter_rows(values_only=True)]
-        except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not xlsx
-            raise DomainError(_("This is not a readable Excel (.xlsx) file.")) from None
-    elif name.endswith(".csv"):
-        try:
-            values = [[c.strip() for c in r] for r in csv.reader(io.StringIO(data.decode("utf-8-sig")))]
-        except UnicodeDecodeError:
-            raise DomainError(_("The CSV file must be UTF-8 encoded.")) from None
-    else:
-        raise DomainError(_("Upload a .xlsx or .csv file."))
+    values = [[c.strip() for c in r] for r in tabular.upload_rows(upload)]
     if not values:
         return []
     columns = {}

@@ -1,6 +1,8 @@
 """The supervisor's overview as an Excel workbook (the park hands these on to the district).
 Cells are values, never formulas; characters XML cannot hold are dropped, so one stray control
-character in a title never breaks the export for everyone."""
+character in a title never breaks the export for everyone.
+Written with openpyxl, not core.tabular's tablib: tablib writes such text as a formula (or,
+escaping, cuts its "="), and these sheets carry text people typed."""
 
 import io
 

@@ -6,9 +6,7 @@ resources), it records who (through its middleware) and when for every save made
 admin, and SimpleHistoryAdmin gives planners a readable per-object history page with diffs.
 """
 
-import csv
 import datetime as dt
-import io
 
 from django import forms
 from django.contrib import admin, messages
@@ -21,6 +19,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core import tabular
 from core.errors import DomainError
 from plans import selectors, services
 from plans.models import (
@@ -155,26 +154,11 @@ class PlanAdmin(EditSendsBackToDraftMixin, FrozenWhenPublishedMixin, SimpleHisto
             raise PermissionDenied
         rows = selectors.plan_action_rows(plan)
         name = f"{plan.code}-v{plan.version}-actions"
+        values = [[row[c] for c in ACTION_COLUMNS] for row in rows]
         if fmt == "xlsx":
-            from openpyxl import Workbook
-
-            book = Workbook()
-            sheet = book.active
-            sheet.title = "actions"
-            sheet.append(ACTION_COLUMNS)
-            for row in rows:
-                sheet.append([row[c] for c in ACTION_COLUMNS])
-            out = io.BytesIO()
-            book.save(out)
-            response = HttpResponse(
-                out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            response = HttpResponse(tabular.xlsx_bytes(ACTION_COLUMNS, values, title="actions"), content_type=tabular.XLSX)
         elif fmt == "csv":
-            out = io.StringIO()
-            writer = csv.DictWriter(out, fieldnames=ACTION_COLUMNS)
-            writer.writeheader()
-            writer.writerows(rows)
-            # A BOM, so Excel opens the Chinese text as UTF-8.
-            response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+            response = HttpResponse(tabular.csv_text(ACTION_COLUMNS, values), content_type="text/csv; charset=utf-8")
         else:
             raise PermissionDenied
         response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'

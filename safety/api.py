@@ -4,9 +4,6 @@ Every queryset goes through safety.selectors.scoped, so an enterprise officer as
 enterprise's record gets a 404, exactly as for an id that does not exist.
 """
 
-import csv
-import io
-
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -21,9 +18,8 @@ from rest_framework.views import APIView
 
 from core.api import StrictQueryFilter, no_body, role_permission
 from core.api_base import JSONParser
-from core.errors import DomainError
 from core.roles import CONSOLE_ROLES, SAFETY_ROLES
-from safety import export, rules, selectors, services
+from safety import export, importing, rules, selectors, services
 from safety.models import HiddenDangerPhoto, InspectionDraw, SafetyCommitment
 from safety.serializers import (
     CommitmentCreateSerializer,
@@ -232,40 +228,13 @@ class HiddenDangerImport(APIView):
     def post(self, request):
         data = request.data if isinstance(request.data, dict) else {}
         if isinstance(data.get("csv"), str):
-            data = {"enterprise": data.get("enterprise"), "rows": parse_csv(data["csv"]),
+            data = {"enterprise": data.get("enterprise"), "rows": importing.hidden_danger_rows(data["csv"]),
                     **{k: v for k, v in data.items() if k not in ("enterprise", "csv", "rows")}}
         serializer = ImportSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         v = serializer.validated_data
         result = services.hidden_dangers_import(actor=request.user, enterprise_id=v["enterprise"], rows=v["rows"])
         return Response(result)
-
-
-def parse_csv(text: str) -> list[dict]:
-    """CSV columns: external_id,title,description,location,level,criteria,deadline; criteria are
-    codes separated by ';'. A byte-order mark (Excel's "CSV UTF-8") is not part of the first
-    column's name; a row with more values than the header has columns is an error naming the
-    line, never silently cut short."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    reader = csv.DictReader(io.StringIO(text), restkey=_EXTRA)
-    rows, errors = [], []
-    for row in reader:
-        extra = row.pop(_EXTRA, None)
-        if extra:
-            errors.append(_("Line %(line)d has %(n)d value(s) more than the header's %(columns)d columns: "
-                            "quote values that contain commas.") % {
-                "line": reader.line_num, "n": len(extra), "columns": len(reader.fieldnames or [])})
-            continue
-        row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
-        row["criteria"] = [c for c in row.get("criteria", "").split(";") if c]
-        rows.append({k: v for k, v in row.items() if v not in ("", None) or k == "criteria"})
-    if errors:
-        raise DomainError(errors[0], data={"errors": errors[:50], "error_count": len(errors)})
-    return rows
-
-
-_EXTRA = object()  # DictReader's key for values beyond the header (never a column name)
 
 
 class WorkPermitList(generics.ListAPIView):

@@ -1,5 +1,7 @@
 """The enterprise's ledger (一盘帐) as an Excel workbook, one sheet per part, as supervisors hand
-ledgers on. Cells are written as values, never formulas: a title beginning with "=" stays text."""
+ledgers on. Cells are written as values, never formulas: a title beginning with "=" stays text.
+Written with openpyxl, not core.tabular's tablib: tablib writes such text as a formula (or,
+escaping, cuts its "="), and these sheets carry text people typed."""
 
 import io
 

@@ -1,13 +1,14 @@
-"""Shared fixtures: named role users and the demo district, on real PostGIS and Redis."""
+"""Shared fixtures: named role users, a unit with its crew, the demo district, on real PostGIS
+and Redis. The rows come from tests/factories.py; an app's conftest adds only what is its own."""
 
 import os
 
 import pytest
 from django.conf import settings as django_settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.gis.geos import Point
 
 from core import events, roles
+from tests.factories import LAT, LON, PASSWORD, AgencyFactory, IncidentTypeFactory, UnitFactory, UserFactory
 
 # Event types used only by the tests of the stream itself; stream.emit refuses a type
 # no app declared (core.events), so these are declared here, once.
@@ -31,7 +32,6 @@ def stand_in_payloads(settings):
 # calls from that thread unless told the loop is not ours.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-PASSWORD = "test-pass-123"
 
 
 # `make test` (scripts/test.sh) runs the suite as concurrent pytest processes, one per shard,
@@ -133,10 +133,7 @@ def english_messages(settings):
 @pytest.fixture
 def make_user(db):
     def _make(username, *role_names, staff=False):
-        user = get_user_model().objects.create_user(username=username, password=PASSWORD, is_staff=staff)
-        for role in role_names:
-            user.groups.add(Group.objects.get(name=role))
-        return user
+        return UserFactory(username=username, roles=role_names, is_staff=staff)
 
     return _make
 
@@ -170,6 +167,28 @@ def viewer(make_user):
 def outsider(make_user):
     """Logged in, but with no role at all."""
     return make_user("outsider_t")
+
+
+@pytest.fixture
+def agency(db):
+    return AgencyFactory()
+
+
+@pytest.fixture
+def fire_type(db):
+    return IncidentTypeFactory()
+
+
+@pytest.fixture
+def make_unit(agency):
+    """make_unit("FE1", responder="crew1"): a unit at LON, LAT (a fire engine unless told:
+    hazmat=True, kind=, caps=) and, with responder, the responder who crews it."""
+    def _make(code, *, lon=LON, lat=LAT, caps=None, responder=None, **fields):
+        if caps is not None:
+            fields["capabilities"] = list(caps)
+        return UnitFactory(code=code, agency=agency, location=Point(lon, lat, srid=4326), crew=responder, **fields)
+
+    return _make
 
 
 @pytest.fixture

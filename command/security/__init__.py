@@ -1,16 +1,8 @@
 """The shell's security pieces, one concern per module (the settings name each class here):
-csp (Content-Security-Policy), history (the audit history is read-only), nul (NUL bytes
-refused), proxies (forwarded headers believed only from TRUSTED_PROXIES), throttle (login
-throttling on every door).
-
-Browser-facing security pieces: the Content-Security-Policy and login throttling.
-
-CSP. Every page gets a policy without 'unsafe-inline' for scripts. Our own templates carry
-no inline script at all (data goes through data-* attributes and json_script). Third-party
-templates that do (django-leaflet's map and admin widget) read `request.csp_nonce`, which
-this middleware sets, so their inline blocks carry a per-response nonce and still run; an
-injected <script> has no nonce and does not. Styles keep 'unsafe-inline': Leaflet and the
-Django admin set style attributes, and a style cannot run code.
+history (the audit history is read-only), nul (NUL bytes refused), proxies (forwarded headers
+believed only from TRUSTED_PROXIES), throttle (login throttling on every door). The
+Content-Security-Policy is django-csp's, configured in settings (command/csp.py adds the nonce
+on every response and this host's websocket origins).
 
 Login throttling (OWASP Authentication Cheat Sheet). From the LOGIN_FAILURE_LIMIT-th failed
 login for one username from one address, that pair must wait before its next try:
@@ -27,10 +19,6 @@ If Redis is unreachable the throttle steps aside (logged): during an emergency a
 must be able to log in even when Redis is down.
 """
 
-from command.security.csp import (
-    SecurityHeadersMiddleware,
-    content_security_policy,
-)
 from command.security.history import (
     ReadOnlyHistoryMiddleware,
 )
@@ -65,7 +53,6 @@ __all__ = [
     "NUL_MESSAGE",
     "ReadOnlyHistoryMiddleware",
     "RefuseNulMiddleware",
-    "SecurityHeadersMiddleware",
     "THROTTLED_MESSAGE",
     "ThrottledAuthenticationForm",
     "ThrottledModelBackend",
@@ -75,7 +62,6 @@ __all__ = [
     "_redis",
     "clear_failures",
     "client_ip",
-    "content_security_policy",
     "delay_after",
     "forwarded_client",
     "is_locked",

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -12,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import stream
+from core import tabular
 from core.errors import DomainError
 from core.roles import COMMANDER, DISPATCHER, DUTY_OFFICER, PLANNER, ROLE_LABELS, has_role, require_role
 from incidents.models import Incident
@@ -76,12 +75,8 @@ def roster_import(*, actor, upload) -> tuple[int, list[str]]:
     and imports it again without producing half a month.
     """
     _require_planner(actor)
-    try:
-        text = upload.read().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DomainError(_("The CSV file must be UTF-8 encoded.")) from None
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in ROSTER_COLUMNS if c not in (reader.fieldnames or [])]
+    header, records = tabular.csv_records(tabular.decode_csv(upload.read()))
+    missing = [c for c in ROSTER_COLUMNS if c not in header]
     if missing:
         raise DomainError(_("The CSV needs the columns %(cols)s (missing: %(miss)s).")
                           % {"cols": ", ".join(ROSTER_COLUMNS), "miss": ", ".join(missing)})
@@ -89,7 +84,7 @@ def roster_import(*, actor, upload) -> tuple[int, list[str]]:
     users = {}
     errors, planned = [], []
     with transaction.atomic():
-        for number, row in enumerate(reader, start=2):
+        for number, row in enumerate((r.values for r in records), start=2):
             if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
                 continue
             try:

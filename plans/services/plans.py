@@ -6,14 +6,12 @@ activated on an incident stays what the planner published. A change means a new 
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import tabular
 from core.errors import DomainError
 from core.roles import PLANNER, require_role
 from incidents.models import Severity
@@ -188,27 +186,11 @@ def plan_actions_import(*, actor, plan_id: int, rows: list[dict]) -> tuple[int, 
 
 def parse_action_file(upload) -> list[dict]:
     """Rows of an uploaded .csv (UTF-8, with or without BOM) or .xlsx file."""
-    name = (getattr(upload, "name", "") or "").lower()
-    data = upload.read()
-    if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-        except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not xlsx
-            raise DomainError(_("This is not a readable Excel (.xlsx) file.")) from None
-        values = [["" if c is None else str(c) for c in r] for r in sheet.iter_rows(values_only=True)]
-        if not values:
-            return []
-        header = [h.strip() for h in values[0]]
-        return [dict(zip(header, r, strict=False)) for r in values[1:] if any(v.strip() for v in r)]
-    if name.endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise DomainError(_("The CSV file must be UTF-8 encoded.")) from None
-        return [r for r in csv.DictReader(io.StringIO(text)) if any((v or "").strip() for v in r.values())]
-    raise DomainError(_("Upload a .csv or .xlsx file."))
+    values = tabular.upload_rows(upload)
+    if not values:
+        return []
+    header = [h.strip() for h in values[0]]
+    return [dict(zip(header, r, strict=False)) for r in values[1:] if any(v.strip() for v in r)]
 
 
 # --- helpers -------------------------------------------------------------------------

@@ -8,13 +8,14 @@ from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import RequestDataTooBig
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
+from core import roles
 from core.api_base import JSONParser
 from incidents.models import Incident
+from tests.factories import UserFactory
 
 from .conftest import client_for, snapshot, write_endpoints
 
@@ -47,9 +48,9 @@ def test_a_body_just_under_the_limit_is_read_normally(world):
     assert response.status_code == 400 and "title" in response.json()
 
 
-def test_an_oversized_form_on_a_page_gets_413_not_a_bare_400(demo):
+def test_an_oversized_form_on_a_page_gets_413_not_a_bare_400(duty_officer):
     client = Client()
-    client.force_login(get_user_model().objects.get(username="duty1"))
+    client.force_login(duty_officer)
     response = client.post("/incidents/new/", data="title=" + "x" * (LIMIT + 1),
                            content_type="application/x-www-form-urlencoded")
     assert response.status_code == 413 and "too large" in response.json()["detail"]
@@ -60,10 +61,7 @@ def test_a_chunked_body_over_the_limit_is_refused_and_nothing_written(transactio
     """Daphne passes a chunked body without a length, and DRF then reads no body at all (so
     nothing large is parsed): the answer is a 400 naming the missing fields. The JSON parser
     still stops at the limit wherever a server does hand over such a stream."""
-    from command import demo
-
-    demo.load()
-    token = Token.objects.get_or_create(user=get_user_model().objects.get(username="duty1"))[0].key
+    token = Token.objects.create(user=UserFactory(roles=[roles.DUTY_OFFICER])).key
     url = urlparse(logged_daphne)
     body = json.dumps({"type": "fire", "severity": "IV", "title": "x" * (2 * LIMIT),
                        "location": {"type": "Point", "coordinates": [113.6, 22.75]}}).encode()

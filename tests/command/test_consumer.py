@@ -6,14 +6,14 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.contrib.gis.geos import Point
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
 import stream
 from command.asgi import application
-from resources.models import Agency, Resource, Responder
+from resources.models import Resource, Responder
+from tests.factories import UnitFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio, pytest.mark.usefixtures("stand_in_payloads")]
 
@@ -35,12 +35,8 @@ async def _connect(headers, path="/ws/stream/"):
 
 
 def _responder(make_user, code="U1"):
-    agency = Agency.objects.get_or_create(code="A", defaults={"name": "a"})[0]
-    unit = Resource.objects.create(code=code, name=code, kind="fire_engine", agency=agency, location=Point(113.6, 22.7))
-    user = make_user(f"resp_{code}")
-    user.groups.add(Group.objects.get(name="responder"))
-    Responder.objects.create(user=user, agency=agency, resource=unit)
-    return user, unit
+    unit = UnitFactory(code=code, name=code, agency__code="A", location=Point(113.6, 22.7, srid=4326), crew=f"resp_{code}")
+    return unit.responders.get().user, unit
 
 
 async def test_refuses_without_credentials_and_with_a_bad_token():

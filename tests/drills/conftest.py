@@ -1,16 +1,18 @@
-"""Fixtures for drills: a small district (areas, a chemical), units, a scenario with injects."""
+"""Fixtures for drills: a small district (areas, a chemical) and a scenario with injects; units
+come from tests/conftest.py's make_unit (make_unit("HZ1", **HAZMAT))."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 
 from core import roles
 from drills.models import Inject, Scenario
 from hazards.models import Chemical
 from incidents.models import IncidentType
-from resources.models import Agency, Area, Resource, Responder
+from resources.models import Area
 
 LON, LAT = 113.60, 22.75
+# The drills' units: hazmat units just east of the test point.
+HAZMAT = {"hazmat": True, "lon": LON + 0.01}
 
 
 @pytest.fixture
@@ -22,25 +24,6 @@ def district(db):
                             aegl1=0.5, aegl2=2.0, aegl3=20, dense_gas=True)
     return IncidentType.objects.create(code="hazmat-leak", klass="accident", name_zh="危化品泄漏",
                                        name_en="Hazardous chemical leak", required_capabilities=["hazmat"])
-
-
-@pytest.fixture
-def agency(db):
-    return Agency.objects.create(code="FIRE", name="消防")
-
-
-@pytest.fixture
-def make_unit(agency, make_user):
-    def _make(code, *, responder=None):
-        unit = Resource.objects.create(code=code, name=f"Unit {code}", kind="hazmat_unit", capabilities=["hazmat"],
-                                       agency=agency, location=Point(LON + 0.01, LAT, srid=4326))
-        if responder:
-            user = make_user(responder)
-            user.groups.add(Group.objects.get(name=roles.RESPONDER))
-            Responder.objects.create(user=user, agency=agency, resource=unit)
-        return unit
-
-    return _make
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from drills import selectors
 from drills.models import ReportRule
 from incidents import services
 from tests.conftest import PASSWORD
+from tests.drills.conftest import HAZMAT
 
 from .conftest import LAT, LON
 
@@ -48,7 +49,7 @@ def _pdf_text(body: bytes) -> str:
 def real_incident(district, duty_officer, dispatcher, make_unit):
     incident = services.incident_log(actor=duty_officer, type_code="hazmat-leak", severity="III", lon=LON, lat=LAT,
                                      title="南港氯碱液氯储罐泄漏", address="化工园区 储罐区")
-    unit = make_unit("HZA", responder="crewa")
+    unit = make_unit("HZA", responder="crewa", **HAZMAT)
     [a] = services.assignment_create(actor=dispatcher, incident_id=incident.pk, resource_ids=[unit.pk])
     services.assignment_set_status(actor=unit.responders.get().user, assignment_id=a.pk, status="on_scene")
     _api(duty_officer).post("/api/v1/releases/", {"chemical": "7782-50-5", "rate_kg_s": 0.5, "wind_speed_ms": 3,

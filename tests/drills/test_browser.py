@@ -1,28 +1,20 @@
 """In a real browser: the responder's phone (push banner included) and the console say 演练 / EXERCISE."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.contrib.gis.geos import Point
 
 from incidents import services
-from incidents.models import IncidentType
-from resources.models import Agency, Resource, Responder
 from tests.conftest import login
+from tests.factories import IncidentTypeFactory, UnitFactory
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def crew_and_officer(transactional_db, make_user):
-    IncidentType.objects.create(code="hazmat-leak", klass="accident", name_zh="危化品泄漏", name_en="Hazmat leak",
-                                required_capabilities=["hazmat"])
-    agency = Agency.objects.create(code="FIRE", name="消防")
-    unit = Resource.objects.create(code="HZ01", name="Hazmat 01", kind="hazmat_unit", agency=agency,
-                                   capabilities=["hazmat"], location=Point(113.601, 22.75, srid=4326))
-    crew = make_user("crewx", "responder")
-    Responder.objects.create(user=crew, agency=agency, resource=unit)
-    officer = make_user("officerx", "duty_officer")
-    officer.groups.add(Group.objects.get(name="dispatcher"))
+    IncidentTypeFactory(code="hazmat-leak", name_zh="危化品泄漏", name_en="Hazmat leak", required_capabilities=["hazmat"])
+    unit = UnitFactory(code="HZ01", name="Hazmat 01", hazmat=True, location=Point(113.601, 22.75, srid=4326), crew="crewx")
+    officer = make_user("officerx", "duty_officer", "dispatcher")
     return unit, officer
 
 

@@ -12,6 +12,7 @@ from drills.models import Drill, InjectRun, RevisionTask
 from incidents import services as incident_services
 from plans import services as plan_services
 from plans.models import Action, Plan, ResponseLevel
+from tests.drills.conftest import HAZMAT
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ def _play_all(drill):
 
 def test_evaluation_compares_the_drill_with_the_plan(make_scenario, onsite_plan, director, make_unit, commander):
     scenario = make_scenario((0, "call"), (60, "message"), plan=onsite_plan)
-    unit = make_unit("HZ9", responder="crew9")
+    unit = make_unit("HZ9", responder="crew9", **HAZMAT)
     client = _client(director)
     created = client.post("/api/v1/drills/", {"scenario": scenario.pk, "speed": 1, "start": True}, format="json")
     assert created.status_code == 201, created.content

@@ -15,6 +15,7 @@ from core.models import Event
 from incidents import selectors, services
 from incidents.models import Assignment
 from resources.models import Resource
+from tests.drills.conftest import HAZMAT
 
 from .conftest import LAT, LON
 
@@ -49,7 +50,7 @@ def test_api_accepts_exercise_and_every_payload_carries_it(district, duty_office
     listed = {i["id"]: i["exercise"] for i in client.get("/api/v1/incidents/").json()["results"]}
     assert listed == {pk: True, real.json()["id"]: False}
 
-    unit = make_unit("HZ1")
+    unit = make_unit("HZ1", **HAZMAT)
     services.assignment_create(actor=dispatcher, incident_id=pk, resource_ids=[unit.pk])
     logged = Event.objects.filter(type="incident.created").order_by("seq")
     assert [e.payload["exercise"] for e in logged] == [True, False]
@@ -83,7 +84,7 @@ def test_a_real_call_is_never_offered_an_exercise_as_duplicate(district, duty_of
 
 
 def test_units_on_an_exercise_are_busy_for_a_real_call_until_released(district, duty_officer, dispatcher, make_unit):
-    unit = make_unit("HZ2")
+    unit = make_unit("HZ2", **HAZMAT)
     drill = services.incident_log(actor=duty_officer, type_code="hazmat-leak", severity="III", lon=LON, lat=LAT,
                                   exercise=True)
     services.assignment_create(actor=dispatcher, incident_id=drill.pk, resource_ids=[unit.pk])

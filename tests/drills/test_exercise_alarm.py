@@ -22,6 +22,7 @@ from monitoring.models import Alarm, MonitoringPoint, Reading
 from monitoring.parsing import RawReading
 from safety import selectors as safety_selectors
 from tests.conftest import PASSWORD
+from tests.drills.conftest import HAZMAT
 
 from .test_worker import _run_worker_until_idle
 
@@ -106,7 +107,7 @@ def test_the_alarm_inject_raises_an_exercise_alarm_through_the_job(make_scenario
     alarm.refresh_from_db()
     from_alarm = alarm.incident
     assert from_alarm.exercise is True
-    unit = make_unit("HZ7")
+    unit = make_unit("HZ7", **HAZMAT)
     from incidents import services as incident_services
 
     incident_services.assignment_create(actor=director, incident_id=from_alarm.pk, resource_ids=[unit.pk])

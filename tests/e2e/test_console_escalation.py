@@ -5,27 +5,20 @@ escalated, calls the caller with one tap, opens a map app, and keeps its header 
 import time
 
 import pytest
-from django.contrib.auth.models import Group
 from django.contrib.gis.geos import Point
 
 from incidents import services
-from incidents.models import IncidentType
-from resources.models import Agency, Resource, Responder
 from tests.conftest import login
+from tests.factories import IncidentTypeFactory, UnitFactory
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def escalated(transactional_db, make_user):
-    IncidentType.objects.create(code="fire", klass="accident", name_zh="火灾", name_en="Fire",
-                                required_capabilities=["fire_suppression"])
-    agency = Agency.objects.create(code="FIRE", name="消防")
-    unit = Resource.objects.create(code="FE01", name="消防车01", kind="fire_engine", agency=agency,
-                                   capabilities=["fire_suppression"], location=Point(113.601, 22.75, srid=4326))
-    Responder.objects.create(user=make_user("crew1", "responder"), agency=agency, resource=unit)
-    officer = make_user("officer1", "duty_officer")
-    officer.groups.add(Group.objects.get(name="dispatcher"))
+    IncidentTypeFactory()
+    unit = UnitFactory(code="FE01", name="消防车01", location=Point(113.601, 22.75, srid=4326), crew="crew1")
+    officer = make_user("officer1", "duty_officer", "dispatcher")
     incident = services.incident_log(actor=officer, type_code="fire", severity="II", lon=113.6, lat=22.75,
                                      title="仓库起火", address="新城大道 88 号", caller_name="张三",
                                      caller_phone="13800001234")

@@ -1,27 +1,19 @@
 """The heart of the system in a real browser: call → dispatch → live push → acknowledgement."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.contrib.gis.geos import Point
 
-from incidents.models import IncidentType
-from resources.models import Agency, Resource, Responder
 from tests.conftest import login
+from tests.factories import IncidentTypeFactory, UnitFactory
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def district(transactional_db, make_user):
-    IncidentType.objects.create(code="fire", klass="accident", name_zh="火灾", name_en="Fire",
-                                required_capabilities=["fire_suppression"])
-    agency = Agency.objects.create(code="FIRE", name="消防")
-    unit = Resource.objects.create(code="FE01", name="Engine 01", kind="fire_engine", agency=agency,
-                                   capabilities=["fire_suppression"], location=Point(113.601, 22.75, srid=4326))
-    crew = make_user("crew1", "responder")
-    Responder.objects.create(user=crew, agency=agency, resource=unit)
-    officer = make_user("officer1", "duty_officer")
-    officer.groups.add(Group.objects.get(name="dispatcher"))
+    IncidentTypeFactory()
+    unit = UnitFactory(code="FE01", name="Engine 01", location=Point(113.601, 22.75, srid=4326), crew="crew1")
+    make_user("officer1", "duty_officer", "dispatcher")
     return unit
 
 

@@ -8,27 +8,19 @@ import tempfile
 import time
 
 import pytest
-from django.contrib.gis.geos import Point
 
 from core.models import Event
 from incidents import services
-from incidents.models import IncidentType
-from resources.models import Agency, Resource, Responder
 from tests.conftest import free_port, login, start_daphne, stop_process
+from tests.factories import IncidentTypeFactory, UnitFactory
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def setup(transactional_db, make_user):
-    IncidentType.objects.create(code="fire", klass="accident", name_zh="火灾", name_en="Fire",
-                                required_capabilities=["fire_suppression"])
-    agency = Agency.objects.create(code="FIRE", name="消防")
-    units = [Resource.objects.create(code=f"FE{i}", name=f"Engine {i}", kind="fire_engine", agency=agency,
-                                     capabilities=["fire_suppression"], location=Point(113.6, 22.75, srid=4326))
-             for i in range(2)]
-    crew = make_user("crew1", "responder")
-    Responder.objects.create(user=crew, agency=agency, resource=units[0])
+    IncidentTypeFactory()
+    units = [UnitFactory(code="FE0", name="Engine 0", crew="crew1"), UnitFactory(code="FE1", name="Engine 1")]
     boss = make_user("boss", "dispatcher", "duty_officer")
     incident = services.incident_log(actor=boss, type_code="fire", severity="III", lon=113.6, lat=22.75)
     return {"unit": units[0], "boss": boss, "incident": incident}

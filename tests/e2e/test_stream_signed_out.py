@@ -1,22 +1,16 @@
 """A page whose user signs out elsewhere goes to the sign-in page instead of reconnecting for ever."""
 
 import pytest
-from django.contrib.gis.geos import Point
 
-from resources.models import Agency, Resource, Responder
 from tests.conftest import login
+from tests.factories import UnitFactory
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def crew(transactional_db, make_user):
-    agency = Agency.objects.create(code="FIRE", name="消防")
-    unit = Resource.objects.create(code="FE1", name="Engine 1", kind="fire_engine", agency=agency,
-                                   capabilities=["fire_suppression"], location=Point(113.6, 22.75, srid=4326))
-    user = make_user("crew_so", "responder")
-    Responder.objects.create(user=user, agency=agency, resource=unit)
-    return user
+    return UnitFactory(code="FE1", name="Engine 1", crew="crew_so").responders.get().user
 
 
 def test_a_signed_out_page_goes_to_the_sign_in_page(crew, daphne_server, browser):

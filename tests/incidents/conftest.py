@@ -1,39 +1,9 @@
+"""An incident logged through the service; the type, the agency and make_unit are tests/conftest.py's."""
+
 import pytest
-from django.contrib.auth.models import Group
-from django.contrib.gis.geos import Point
 
 from incidents import services
-from incidents.models import IncidentType
-from resources.models import Agency, Resource, Responder
-
-# Xincheng, in the demo district.
-LON, LAT = 113.60, 22.75
-
-
-@pytest.fixture
-def fire_type(db):
-    return IncidentType.objects.create(code="fire", klass="accident", name_zh="火灾", name_en="Fire",
-                                       required_capabilities=["fire_suppression"])
-
-
-@pytest.fixture
-def agency(db):
-    return Agency.objects.create(code="FIRE", name="消防")
-
-
-@pytest.fixture
-def make_unit(agency, make_user):
-    def _make(code, *, lon=LON, lat=LAT, kind="fire_engine", caps=("fire_suppression",), status="available",
-              responder=None):
-        unit = Resource.objects.create(code=code, name=f"Unit {code}", kind=kind, capabilities=list(caps),
-                                       agency=agency, location=Point(lon, lat, srid=4326), status=status)
-        if responder:
-            user = make_user(responder)
-            user.groups.add(Group.objects.get(name="responder"))
-            Responder.objects.create(user=user, agency=agency, resource=unit)
-        return unit
-
-    return _make
+from tests.factories import LAT, LON
 
 
 @pytest.fixture

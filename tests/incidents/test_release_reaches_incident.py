@@ -3,14 +3,12 @@ timeline, and the phones of its units (wind, approach from upwind, zone distance
 standing inside a zone are flagged."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.contrib.gis.geos import Point
 from django.test import Client
 
 from core.models import Event
 from incidents import services
-from incidents.models import IncidentType
-from resources.models import Agency, Resource, Responder
+from tests.factories import IncidentTypeFactory, UnitFactory
 from tests.hazards.conftest import district  # noqa: F401 - the hazards tests' small district, as a fixture
 
 WEST = 1 / 102_690  # degrees of longitude per metre at 22.7° N
@@ -18,18 +16,11 @@ WEST = 1 / 102_690  # degrees of longitude per metre at 22.7° N
 
 @pytest.fixture
 def leak(district, duty_officer, dispatcher, make_user):  # noqa: F811
-    IncidentType.objects.create(code="hazmat-leak", klass="accident", name_zh="危化品泄漏", name_en="Leak",
-                                required_capabilities=["hazmat"])
-    agency = Agency.objects.create(code="HZ", name="危化品救援队")
+    IncidentTypeFactory(code="hazmat-leak", name_zh="危化品泄漏", name_en="Leak", required_capabilities=["hazmat"])
 
     def unit(code, lon, responder=None):
-        made = Resource.objects.create(code=code, name=f"Unit {code}", kind="hazmat_unit", capabilities=["hazmat"],
-                                       agency=agency, location=Point(lon, 22.70, srid=4326))
-        if responder:
-            user = make_user(responder)
-            user.groups.add(Group.objects.get(name="responder"))
-            Responder.objects.create(user=user, agency=agency, resource=made)
-        return made
+        return UnitFactory(code=code, hazmat=True, agency__code="HZ", location=Point(lon, 22.70, srid=4326),
+                           crew=responder)
 
     inside = unit("HZ-IN", 113.60 - 500 * WEST, responder="crew_in")   # 500 m downwind: in the plume
     upwind = unit("HZ-UP", 113.60 + 2000 * WEST, responder="crew_up")  # 2 km upwind: clear

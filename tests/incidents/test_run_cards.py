@@ -1,5 +1,5 @@
 """Run cards (调派方案): the recommendation fills the whole mix a response needs, grouped by
-need, and says what is still missing (API.md: recommendations name their `need`; run-card)."""
+need, and says what is still missing (docs/contract.md: recommendations name their `need`; run-card)."""
 
 import pytest
 from django.contrib.gis.geos import Point

@@ -1,5 +1,5 @@
 """In a real browser: instrument alarms (offline, fault) ring the console banner like the others,
-below the process alarms and in their own words (a broken sensor is not a leak, DOMAIN.md),
+below the process alarms and in their own words (a broken sensor is not a leak, docs/domain.md),
 stay after a reload while in force, and leave when they clear."""
 
 import datetime as dt

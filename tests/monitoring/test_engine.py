@@ -1,4 +1,4 @@
-"""The alarm state machine (monitoring.engine): DOMAIN.md's rules by example, then properties."""
+"""The alarm state machine (monitoring.engine): docs/domain.md's rules by example, then properties."""
 
 from hypothesis import given, settings
 from hypothesis import strategies as st

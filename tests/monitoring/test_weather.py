@@ -44,7 +44,7 @@ def test_mast_gives_wind_and_stability_class(demo):
     # 700 W/m² by day is moderate sun (EPA-454/R-99-005); 4.2 m/s with moderate sun is B–C: C.
     assert (mast["daytime"], mast["insolation"], mast["stability"]) == (True, "moderate", "C")
     assert 25 <= mast["age_s"] <= 120
-    # Night: no sun, 2 okta of cloud, light wind → F (DOMAIN.md table).
+    # Night: no sun, 2 okta of cloud, light wind → F (docs/domain.md table).
     mast_reads(now, ws=1.5, wd=90, sr=0, cl=2)
     assert (weather.latest()["daytime"], weather.latest()["stability"]) == (False, "F")
 

@@ -1,21 +1,12 @@
 """Fixtures for plans tests: a published plan with levels and actions, and an incident."""
 
-import datetime as dt
-
 import pytest
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.utils import timezone
 
-from incidents.models import Incident, IncidentType
 from plans.models import Action, Plan, ResponseLevel
-from resources.models import Agency, Area
-
-_counter = iter(range(1, 10**6))
-
-
-@pytest.fixture
-def agency(db):
-    return Agency.objects.create(code="FIRE_T", name="消防救援大队")
+from resources.models import Area
+from tests.factories import IncidentFactory, IncidentTypeFactory
 
 
 @pytest.fixture
@@ -24,16 +15,16 @@ def area(db):
     return Area.objects.create(code="TA1", name="测试镇", kind="town", boundary=MultiPolygon(square, srid=4326))
 
 
+# Plans' own types, with codes apart from the demo district's (some plans tests load it too),
+# so a test plan matches only what the test says. The agency is tests/conftest.py's.
 @pytest.fixture
 def hazmat_type(db):
-    return IncidentType.objects.get_or_create(code="hazmat-t", defaults={
-        "klass": "accident", "name_zh": "危化品泄漏", "name_en": "Hazmat leak"})[0]
+    return IncidentTypeFactory(code="hazmat-t", name_zh="危化品泄漏", name_en="Hazmat leak", required_capabilities=[])
 
 
 @pytest.fixture
 def fire_type(db):
-    return IncidentType.objects.get_or_create(code="fire-t", defaults={
-        "klass": "accident", "name_zh": "火灾", "name_en": "Fire"})[0]
+    return IncidentTypeFactory(code="fire-t", required_capabilities=[])
 
 
 def make_plan(*, code="HZ-T", kind=Plan.Kind.SPECIAL, status=Plan.Status.PUBLISHED, types=(), areas=(),
@@ -65,10 +56,7 @@ def plan(hazmat_type, agency):
 
 
 def make_incident(user, itype, *, lon=113.6, lat=22.7, **figures):
-    now = timezone.now()
-    return Incident.objects.create(number=f"{now.year}-{next(_counter):06d}", title="测试事件", type=itype,
-                                   location=Point(lon, lat, srid=4326), created_by=user,
-                                   reported_at=now - dt.timedelta(minutes=1), **figures)
+    return IncidentFactory(created_by=user, type=itype, location=Point(lon, lat, srid=4326), **figures)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ def test_commander_activates_plan_and_gets_tasks_with_due_times(plan, incident, 
     activation = services.plan_activate(actor=commander, incident_id=incident.pk, plan_id=plan.pk, level="IV")
     tasks = list(activation.tasks.order_by("order"))
     assert [t.title for t in tasks] == ["通知园区管委会", "派出危化品处置车"]
-    assert tasks[0].responsible == "消防救援大队 · 现场指挥部"
+    assert tasks[0].responsible == "消防 · 现场指挥部"
     assert before + dt.timedelta(minutes=10) <= tasks[0].due_at <= timezone.now() + dt.timedelta(minutes=10)
     assert TimelineEntry.objects.filter(incident=incident, kind="plan.activated").count() == 1
     types = list(Event.objects.order_by("seq").values_list("type", flat=True))

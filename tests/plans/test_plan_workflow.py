@@ -64,7 +64,7 @@ class Upload(io.BytesIO):
 def test_actions_import_from_csv_all_or_nothing(agency, planner):
     plan = make_plan(code="IMP", status=Plan.Status.DRAFT, levels={"IV": [("a", 5)], "III": [("b", 5)]})
     good = ("level,order,title,instructions,responsible_agency,responsible_role,time_limit_min\n"
-            "IV,2,封控现场,拉警戒线,FIRE_T,现场指挥部,15\nIII,3,发布预警,,,,20\n")
+            "IV,2,封控现场,拉警戒线,FIRE,现场指挥部,15\nIII,3,发布预警,,,,20\n")
     created, errors = services.plan_actions_import(
         actor=planner, plan_id=plan.pk, rows=services.plans.parse_action_file(Upload(good.encode("utf-8-sig"), "a.csv")))
     assert (created, errors) == (2, [])

@@ -95,6 +95,21 @@ def test_pages_carry_a_csp_without_inline_scripts_and_frame_protection(world):
 
 
 @pytest.mark.django_db
+def test_the_whole_policy_names_the_tile_server_and_this_host_s_sockets(client):
+    """The policy as it was written by hand before django-csp, directive by directive."""
+    response = client.get("/login/")
+    directives = dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))
+    nonce = directives["script-src"].split("'nonce-", 1)[1].split("'", 1)[0]
+    assert directives == {
+        "default-src": "'self'", "script-src": f"'self' 'nonce-{nonce}'", "style-src": "'self' 'unsafe-inline'",
+        "img-src": "'self' data: blob: https://tile.openstreetmap.org",
+        "connect-src": "'self' ws://testserver wss://testserver", "font-src": "'self' data:",
+        "object-src": "'none'", "base-uri": "'self'", "form-action": "'self'", "frame-ancestors": "'none'",
+    }
+    assert response["Permissions-Policy"] == "camera=(), microphone=(), geolocation=(self)"
+
+
+@pytest.mark.django_db
 def test_a_fresh_nonce_per_response(world):
     client = client_for("viewer", world)
     first = client.get("/incidents/")["Content-Security-Policy"]

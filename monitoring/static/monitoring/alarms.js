@@ -6,7 +6,7 @@
 // current (alarm.raised / alarm.updated). Text goes in with textContent only.
 // Instrument alarms (offline, fault) ring too — a dead detector next to an ammonia tank is a
 // blind spot the operator must know of — but below the process alarms, with a lower tone and
-// their own wording: a broken sensor is not a leak (DOMAIN.md), so they offer no incident.
+// their own wording: a broken sensor is not a leak (docs/domain.md), so they offer no incident.
 // Also: on the map page, ?chemical=&incident=&risk_source= pre-fill the release model.
 (function () {
   "use strict";
