@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "alerts",
     "drills",
     "oversight",
+    "park",
 ]
 
 MIDDLEWARE = [
@@ -432,3 +433,16 @@ LOGGING = {
 # references. We never pass user-supplied SRS definitions to GDAL (all input is SRID 4326
 # GeoJSON or lon/lat numbers), so the warning is acknowledged rather than fixed here.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# Closed park management (park app, issue 24). Positions of vehicles and people are personal
+# data: kept this many days, then deleted by the nightly job (park.tasks).
+PARK_POSITION_RETENTION_DAYS = int(os.environ.get("PARK_POSITION_RETENTION_DAYS", "30"))
+# A stay without a passage for this long ends at the nightly count (a missed exit).
+PARK_STAY_MAX_H = int(os.environ.get("PARK_STAY_MAX_H", "24"))
+# Vehicle rules: off the approved route by more than this, stopped longer than this outside a
+# parking lot, faster than the road's limit (this one where the road has none).
+PARK_OFF_ROUTE_M = 200
+PARK_STOPPED_S = 600
+PARK_SPEED_LIMIT_KMH = 40
+# A position implying a speed above this since the last one is a jump: a dead letter.
+PARK_MAX_JUMP_KMH = 300

@@ -14,6 +14,7 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from places import gis_targets
 from places.models import BasemapFeature, Place, Structure
 
 
@@ -22,7 +23,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="The file (a .shp with its .dbf/.shx/.prj beside it, a .geojson, …).")
-        parser.add_argument("--into", choices=["basemap", "gazetteer", "structures"], required=True)
+        # Targets registered by apps above (places.gis_targets): park-zones, gates, …
+        parser.add_argument("--into", choices=["basemap", "gazetteer", "structures", *gis_targets.names()],
+                            required=True)
         parser.add_argument("--layer", choices=BasemapFeature.Layer.values,
                             help="Base map layer the features belong to (with --into basemap).")
         parser.add_argument("--kind", choices=sorted({*Place.Kind.values, *Structure.Kind.values}),
@@ -64,6 +67,17 @@ class Command(BaseCommand):
                     opts[option] = None  # base map shapes and structures may be nameless
                     continue
                 raise CommandError(f"No attribute {opts[option]!r}; the file has: {', '.join(fields)}.")
+        registered = gis_targets.importer(opts["into"])
+        if registered is not None:
+            features = [(index, self._geometry(feature, opts),
+                         {name: self._value(feature, name) for name in fields})
+                        for index, feature in enumerate(layer)]
+            try:
+                with transaction.atomic():
+                    self.stdout.write(registered(features, **opts))
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
+            return
         if opts["into"] == "structures":
             for option in ("height_field", "base_field"):
                 if opts[option] and opts[option] not in fields:
