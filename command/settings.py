@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "notices",
     "command",
     "resources",
+    "roads",
     "hazards",
     "places",
     "incidents",
@@ -347,6 +348,16 @@ MONITORING_MAX_PAYLOAD_BYTES = env_int("MONITORING_MAX_PAYLOAD_BYTES", 256 * 102
 MONITORING_CLOCK_SKEW_S = env_int("MONITORING_CLOCK_SKEW_S", 5)
 MONITORING_MAX_AGE_S = env_int("MONITORING_MAX_AGE_S", 7 * 24 * 3600)
 MONITORING_RETENTION_DAYS = env_int("MONITORING_RETENTION_DAYS", 90)
+# Units' live positions (resources.positions, issue 24): a unit's track is kept this many days
+# (people's positions: privacy asks for no longer than needed); a position dated more than the
+# skew ahead of the server's clock, older than the max age, or implying a jump faster than the
+# max speed is refused; a position fresher than POSITION_FRESH_S stands for the unit's place in
+# recommendations (else its depot's).
+POSITION_RETENTION_DAYS = env_int("POSITION_RETENTION_DAYS", 30)
+POSITION_CLOCK_SKEW_S = env_int("POSITION_CLOCK_SKEW_S", 5)
+POSITION_MAX_AGE_S = env_int("POSITION_MAX_AGE_S", 24 * 3600)
+POSITION_MAX_SPEED_KMH = env_int("POSITION_MAX_SPEED_KMH", 300)
+POSITION_FRESH_S = env_int("POSITION_FRESH_S", 120)
 # Dead letters (one per unusable message) are kept up to these caps, so a sender of garbage
 # cannot fill the disk; beyond them they are only counted, per sender (admin: dropped dead letters).
 MONITORING_DEAD_LETTERS_PER_SENDER = env_int("MONITORING_DEAD_LETTERS_PER_SENDER", 1000)

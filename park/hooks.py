@@ -46,6 +46,40 @@ def vehicle_messages(messages: list[tuple[int, str, bytes]]) -> dict[int, list[s
     return letters
 
 
+def vehicle_reports(reports, *, user, auth) -> list[tuple[int, str]]:
+    """`POST /api/v1/positions/` items `vehicle:<plate>` (resources.positions): from the vehicle's
+    own terminal (its device token; its plate is its subject), or a program holding the ingest
+    role (a 北斗 platform's feed). Answers the refused items with what to fix."""
+    from core.roles import INGEST, has_role
+    from devices.models import Device, DeviceKind
+    from monitoring.sources import Device as DeviceIdentity
+    from park import parsing, tracking
+
+    refused: list[tuple[int, str]] = []
+    own_plate = None
+    if isinstance(auth, DeviceIdentity):
+        device = Device.objects.filter(code=auth.code, revoked_at__isnull=True).first()
+        if device is not None and device.kind == DeviceKind.VEHICLE_TERMINAL:
+            own_plate = device.subject
+    elif not has_role(user, {INGEST}):
+        return [(r.index, _("Only the vehicle's own terminal (its device token) or a feed with the ingest role "
+                            "reports vehicles' positions.")) for r in reports]
+    positions = []
+    for report in reports:
+        if isinstance(auth, DeviceIdentity) and report.ident != own_plate:
+            refused.append((report.index, _("This device may report only its own vehicle's position.")))
+            continue
+        if not parsing.CODE.match(report.ident):
+            refused.append((report.index, _("A plate is at most 32 characters without spaces, '/', '#', '+' or '$'.")))
+            continue
+        positions.append((report.index, parsing.Position(plate=report.ident, ts=report.ts, lon=report.lon,
+                                                          lat=report.lat, speed_kmh=report.speed_kmh)))
+    if positions:
+        _accepted, bad = tracking.vehicle_positions_store(positions=positions)
+        refused += bad
+    return sorted(refused)
+
+
 def people_inside(boundary) -> dict:
     from park import selectors
 
@@ -63,3 +97,8 @@ def install() -> None:
     gis_targets.register("park-zones", gis_import.zones, doc=_("Park zones: name, code, kind, enterprise"))
     gis_targets.register("gates", gis_import.gates, doc=_("Park gates: name, code, kind, zone_inside, zone_outside"))
     exposure.register("park", people_inside)
+    from monitoring.sources import DeviceTokenAuthentication
+    from resources import positions
+
+    positions.register_subject("vehicle", vehicle_reports)
+    positions.register_authentication(DeviceTokenAuthentication)

@@ -16,7 +16,7 @@ from core.text import UNSTORABLE
 from monitoring.parsing import PayloadError, decode  # noqa: F401 - decode is the house's JSON reader
 
 VEHICLE_CLASSES = ("hazmat", "truck", "car", "bus", "van", "other")
-_SUBJECT = re.compile(r"^[^\s/#+$\x00]{1,32}\Z")
+CODE = _SUBJECT = re.compile(r"^[^\s/#+$\x00]{1,32}\Z")
 _PERSON = re.compile(r"^[^\x00-\x1f]{1,64}\Z")
 GATE_FIELDS = frozenset(("gate", "direction", "at", "plate", "person", "vehicle_class"))
 POSITION_FIELDS = frozenset(("ts", "lon", "lat", "speed_kmh", "subject"))

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import stream
-from park import events
+from park import events, routing
 from park.models import AlarmState, HazmatAppointment, ParkZone, VehicleAlarm, VehiclePosition
 from park.parsing import Position
 
@@ -201,8 +201,10 @@ def _rules(ref: _Reference, items) -> None:
 
     plates = [p.plate for _i, p, _s, _st in items]
     open_alarms = {(a.plate, a.kind): a for a in VehicleAlarm.objects.filter(plate__in=plates, cleared_at__isnull=True)}
-    limit = settings.PARK_SPEED_LIMIT_KMH
-    for _index, p, speed, stopped in items:
+    # The road's own limit where the vehicle is (one query for the batch), else the park's.
+    limits = routing.speed_limits([(p.lon, p.lat) for _i, p, _s, _st in items])
+    for (_index, p, speed, stopped), road_limit in zip(items, limits, strict=True):
+        limit = road_limit or settings.PARK_SPEED_LIMIT_KMH
         route = _route_now(ref, p.plate, p.ts)
         where = Point(p.lon, p.lat, srid=4326)
         checks = {}

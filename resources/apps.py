@@ -10,6 +10,7 @@ class ResourcesConfig(AppConfig):
         # Connected here rather than in events.py, which services import: no import loop.
         from django.contrib.auth.signals import user_logged_out
 
+        from resources import tracking  # noqa: F401  registers the resource:<id> position subject
         from resources.services import session_end_on_logout
 
         user_logged_out.connect(session_end_on_logout, dispatch_uid="resources.session_end_on_logout")

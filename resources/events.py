@@ -16,3 +16,19 @@ ACCOUNT_CHANGED = events.register(
         "their open sockets are re-checked at once.",
 )
 
+
+
+def _position_payload(unit, speed_kmh=None) -> dict:
+    from core.geo import point
+
+    return {"id": unit.pk, "code": unit.code, "name": unit.name, "kind": unit.kind, "status": unit.status,
+            "ts": unit.position_at, "location": point(unit.position), "speed_kmh": speed_kmh}
+
+
+RESOURCE_MOVED = events.register(
+    "resource.moved",
+    audiences=lambda unit, speed_kmh=None: [stream.CONSOLE, stream.audience_unit(unit.pk)],
+    payload=_position_payload,
+    doc="A unit reported where it is (resources.tracking): every map moves its marker. Payload "
+        "{id, code, name, kind, status, ts, location (GeoJSON Point), speed_kmh}.",
+)

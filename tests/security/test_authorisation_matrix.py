@@ -146,6 +146,12 @@ MATRIX = {
                                                         "json")},
     "api/v1/incident-types/": {"GET": (LOGGED_IN, None, None, None)},  # reference data
     "api/v1/resources/": {"GET": (CONSOLE, None, None, None)},
+    "api/v1/resources/<int:pk>/": {"GET": (CONSOLE, "unit", None, None)},
+    # Positions (issue 24): a responder for their own unit (others are refused outright);
+    # vehicles' positions come from the park's app above, with its own rule.
+    "api/v1/positions/": {"POST": (frozenset({R}), None, lambda w: [{
+        "subject": f"resource:{w['unit'].pk}", "ts": timezone.now().isoformat(), "lon": 113.6, "lat": 22.75}],
+        "json")},
     # Console roles see every assignment; a responder their unit's; others an empty list.
     "api/v1/assignments/": {"GET": (LOGGED_IN, None, None, None)},
     "api/v1/assignments/<int:pk>/": {"GET": (CONSOLE | {R}, "assignment", None, None)},
