@@ -30,13 +30,14 @@ def box(minx, miny, maxx, maxy) -> Polygon:
 
 
 @pytest.fixture
-def park(db, make_user, make_device):
+def park(db, make_user, request):
     from hazards.models import Enterprise
     from park import tracking
     from park.models import Gate, ParkZone
     from places.models import BasemapFeature
     from safety.models import EnterpriseMembership
 
+    new_device = request.getfixturevalue("make_device")
     tracking.reference_forget()
     BasemapFeature.objects.create(layer=BasemapFeature.Layer.BOUNDARY, name="district",
                                   geometry=MultiPolygon(box(113.5, 22.5, 113.8, 22.8), srid=4326))
@@ -66,11 +67,11 @@ def park(db, make_user, make_device):
     EnterpriseMembership.objects.create(user=officer2, enterprise=e2)
     duty = make_user("park_duty", roles.DUTY_OFFICER)
     responder = make_user("park_resp", roles.RESPONDER)
-    _device, gate_token = make_device("CAM-GM", kind="gate", subject="GM")
-    _device, staff_token = make_device("TS-GP", kind="gate", subject="GP")
-    _device, g1_token = make_device("CAM-G1", kind="gate", subject="G1")
-    _device, gp1_token = make_device("TS-GP1", kind="gate", subject="GP1")
-    _device, lot_token = make_device("CAM-GL", kind="gate", subject="GL")
+    _device, gate_token = new_device("CAM-GM", kind="gate", subject="GM")
+    _device, staff_token = new_device("TS-GP", kind="gate", subject="GP")
+    _device, g1_token = new_device("CAM-G1", kind="gate", subject="G1")
+    _device, gp1_token = new_device("TS-GP1", kind="gate", subject="GP1")
+    _device, lot_token = new_device("CAM-GL", kind="gate", subject="GL")
     return SimpleNamespace(e1=e1, e2=e2, public=public, site1=site1, site2=site2, lot=lot, main=main, staff=staff,
                            g1=g1, gp1=gp1, glot=glot, supervisor=supervisor, officer=officer, officer2=officer2,
                            duty=duty, responder=responder,
