@@ -30,7 +30,8 @@ def gate_messages(messages: list[tuple[int, str, bytes]]) -> dict[int, list[str]
 
 def vehicle_messages(messages: list[tuple[int, str, bytes]]) -> dict[int, list[str]]:
     """MQTT park/vehicles/<plate>: one position per message."""
-    from park import parsing, tracking
+    from park import parsing
+    from park.services import tracking
 
     letters: dict[int, list[str]] = {}
     positions = []
@@ -53,7 +54,8 @@ def vehicle_reports(reports, *, user, auth) -> list[tuple[int, str]]:
     from core.roles import INGEST, has_role
     from devices.models import Device, DeviceKind
     from monitoring.sources import Device as DeviceIdentity
-    from park import parsing, tracking
+    from park import parsing
+    from park.services import tracking
 
     refused: list[tuple[int, str]] = []
     own_plate = None

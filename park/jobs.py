@@ -3,7 +3,8 @@ purge of positions (privacy: PARK_POSITION_RETENTION_DAYS)."""
 
 from procrastinate.contrib.django import app as jobs
 
-from park import services, tracking
+from park import services
+from park.services import tracking
 
 
 @jobs.periodic(cron="30 2 * * *")

@@ -32,8 +32,8 @@ def box(minx, miny, maxx, maxy) -> Polygon:
 @pytest.fixture
 def park(db, make_user, request):
     from hazards.models import Enterprise
-    from park import tracking
     from park.models import Gate, ParkZone
+    from park.services import tracking
     from places.models import BasemapFeature
     from safety.models import EnterpriseMembership
 

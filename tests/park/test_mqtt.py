@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_gate_passages_and_vehicle_positions_over_mqtt(park, device_publisher, prefix, start_ingester):
-    from park import tracking
+    from park.services import tracking
 
     start_ingester()
     gate = device_publisher("CAM-MQ", kind="gate", subject="GM")

@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from core.models import Event
-from park import tracking
 from park.models import VehicleAlarm, VehiclePosition
 from park.parsing import Position
+from park.services import tracking
 from tests.park.conftest import api, booking, iso
 
 pytestmark = pytest.mark.django_db

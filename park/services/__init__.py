@@ -1,5 +1,5 @@
 """Writes of closed park management: passages and who is where, hazmat appointments (预约) and
-the gate's rule, counts corrected, alarms acknowledged. Vehicle positions: park.tracking."""
+the gate's rule, counts corrected, alarms acknowledged. Vehicle positions: park.services.tracking."""
 
 from __future__ import annotations
 
