@@ -234,6 +234,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "SeverityEnum": "incidents.models.Severity",
+        "ParkAlarmStateEnum": "park.models.AlarmState",
+        "HazmatAppointmentStateEnum": "park.models.HazmatAppointment.State",
         "DeviceKindEnum": "devices.models.DeviceKind",
         "NoticeChannelEnum": "notices.models.Channel",
         "LicenceKindEnum": "oversight.models.Licence.Kind",

@@ -23,13 +23,13 @@ from park import parsing, selectors, services
 from park.models import Gate, GateAlarm, ParkZone, VehicleAlarm, VehiclePosition
 from park.permissions import ALARM_ACK_ROLES, CORRECTION_ROLES, PARK_OR_ENTERPRISE, PARK_ROLES
 from park.serializers import (
-    AcknowledgeSerializer,
     AppointmentInputSerializer,
     AppointmentSerializer,
     CorrectionSerializer,
     GateAlarmSerializer,
     GateSerializer,
     IngestAnswerSerializer,
+    ParkAlarmAcknowledgeSerializer,
     ParkZoneSerializer,
     VehicleAlarmSerializer,
 )
@@ -173,9 +173,9 @@ class GateAlarmList(generics.ListAPIView):
 class GateAlarmAcknowledge(APIView):
     permission_classes = [role_permission(*ALARM_ACK_ROLES)]
 
-    @extend_schema(request=AcknowledgeSerializer, responses={200: GateAlarmSerializer})
+    @extend_schema(request=ParkAlarmAcknowledgeSerializer, responses={200: GateAlarmSerializer})
     def post(self, request, pk):
-        data = AcknowledgeSerializer(data=request.data if request.data is not None else {})
+        data = ParkAlarmAcknowledgeSerializer(data=request.data if request.data is not None else {})
         data.is_valid(raise_exception=True)
         alarm = services.gate_alarm_acknowledge(actor=request.user, alarm_id=pk, **data.validated_data)
         return Response(GateAlarmSerializer(alarm).data)
@@ -195,9 +195,9 @@ class VehicleAlarmList(generics.ListAPIView):
 class VehicleAlarmAcknowledge(APIView):
     permission_classes = [role_permission(*ALARM_ACK_ROLES)]
 
-    @extend_schema(request=AcknowledgeSerializer, responses={200: VehicleAlarmSerializer})
+    @extend_schema(request=ParkAlarmAcknowledgeSerializer, responses={200: VehicleAlarmSerializer})
     def post(self, request, pk):
-        AcknowledgeSerializer(data=request.data if request.data is not None else {}).is_valid(raise_exception=True)
+        ParkAlarmAcknowledgeSerializer(data=request.data if request.data is not None else {}).is_valid(raise_exception=True)
         alarm = services.vehicle_alarm_acknowledge(actor=request.user, alarm_id=pk)
         return Response(VehicleAlarmSerializer(alarm).data)
 

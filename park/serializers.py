@@ -113,7 +113,7 @@ class VehicleAlarmSerializer(serializers.ModelSerializer):
         return point(obj.location)
 
 
-class AcknowledgeSerializer(StrictSerializer):
+class ParkAlarmAcknowledgeSerializer(StrictSerializer):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from core import stream
 from park import events, routing
-from park.models import AlarmState, HazmatAppointment, ParkZone, VehicleAlarm, VehiclePosition
+from park.models import AlarmState, ParkZone, VehicleAlarm, VehiclePosition
 from park.parsing import Position
 
 CACHE_S = 5.0
@@ -63,29 +63,42 @@ class _Reference:
 
     at: float = -1e9
     plates: frozenset = frozenset()
-    district: object = None  # a prepared GEOS geometry, or None: no boundary loaded
+    district: bytes | None = None  # the boundary as EWKB (tested in SQL, a batch at once), or None
     lots: tuple = ()  # prepared geometries of the parking lots
     routes: dict = None  # plate → (appointment id, enterprise id, [(lon, lat)], window_from, window_to)
 
 
 _ref = _Reference()
+_route_coords: dict[int, list[tuple[float, float]]] = {}  # appointment id → its route's (lon, lat)
 
 
 def reference(now: float | None = None) -> _Reference:
     now = time.monotonic() if now is None else now
     if now - _ref.at < CACHE_S:
         return _ref
+    import orjson
+
     from devices.models import Device, DeviceKind
     from places.models import BasemapFeature
     from resources.models import Area
 
     moment = timezone.now()
-    appointments = list(HazmatAppointment.objects.filter(
-        state=HazmatAppointment.State.APPROVED, window_to__gte=moment - dt.timedelta(hours=1),
-        window_from__lte=moment + dt.timedelta(days=1)).order_by("window_from"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, plate, destination_id, window_from, window_to FROM park_hazmatappointment "
+                       "WHERE state = 'approved' AND window_to >= %s AND window_from <= %s AND route IS NOT NULL "
+                       "ORDER BY window_from", [moment - dt.timedelta(hours=1), moment + dt.timedelta(days=1)])
+        appointments = cursor.fetchall()
+        # Routes do not change once approved: only the new ones are read (as GeoJSON, which is
+        # much cheaper to turn into coordinates than GEOS objects point by point).
+        missing = [a[0] for a in appointments if a[0] not in _route_coords]
+        if missing:
+            cursor.execute("SELECT id, ST_AsGeoJSON(route, 7) FROM park_hazmatappointment WHERE id = ANY(%s)",
+                           [missing])
+            for pk, text in cursor.fetchall():
+                _route_coords[pk] = [tuple(c) for c in orjson.loads(text)["coordinates"]]
     plates = set(Device.objects.filter(kind=DeviceKind.VEHICLE_TERMINAL, revoked_at__isnull=True)
                  .values_list("subject", flat=True))
-    plates |= {a.plate for a in appointments}
+    plates |= {a[1] for a in appointments}
     boundary = None
     shapes = [f.geometry for f in BasemapFeature.objects.filter(layer=BasemapFeature.Layer.BOUNDARY)]
     if not shapes:
@@ -94,19 +107,18 @@ def reference(now: float | None = None) -> _Reference:
         boundary = shapes[0]
         for shape in shapes[1:]:
             boundary = boundary.union(shape)
-        boundary = boundary.buffer(0.002).prepared  # about 200 m of tolerance at the edge
+        boundary = bytes(boundary.buffer(0.002).ewkb)  # about 200 m of tolerance at the edge
     lots = tuple(z.area.prepared for z in ParkZone.objects.filter(kind=ParkZone.Kind.PARKING))
     routes = {}
-    for a in appointments:
-        if a.route is not None:
-            routes.setdefault(a.plate, []).append((a.pk, a.destination_id, list(a.route.coords), a.window_from,
-                                                   a.window_to))
+    for pk, plate, enterprise_id, window_from, window_to in appointments:
+        routes.setdefault(plate, []).append((pk, enterprise_id, _route_coords[pk], window_from, window_to))
     _ref.at, _ref.plates, _ref.district, _ref.lots, _ref.routes = now, frozenset(plates), boundary, lots, routes
     return _ref
 
 
 def reference_forget() -> None:
     _ref.at = -1e9
+    _route_coords.clear()
 
 
 def _route_now(ref: _Reference, plate: str, ts: dt.datetime):
@@ -122,7 +134,6 @@ def vehicle_positions_store(*, positions: list[tuple[int, Position]], now: float
     the request or message, position). Answers (accepted, [(index, reason)] refused): an
     unknown plate, a point outside the district, a jump faster than PARK_MAX_JUMP_KMH. The same
     position twice is accepted and stored once."""
-    from django.contrib.gis.geos import Point
 
     ref = reference(now)
     refused: list[tuple[int, str]] = []
@@ -131,11 +142,21 @@ def vehicle_positions_store(*, positions: list[tuple[int, Position]], now: float
         if p.plate not in ref.plates:
             refused.append((index, _("Unknown plate “%(p)s”: no vehicle terminal or appointment has it.") % {
                 "p": p.plate}))
-        elif ref.district is not None and not ref.district.contains(Point(p.lon, p.lat, srid=4326)):
-            refused.append((index, _("(%(lon).5f, %(lat).5f) is outside the district: check the terminal's "
-                                     "fix (lon, lat order).") % {"lon": p.lon, "lat": p.lat}))
         else:
             kept.append((index, p))
+    if ref.district is not None and kept:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT u.i FROM unnest(%s::int[], %s::float8[], %s::float8[]) AS u(i, x, y) "
+                           "WHERE NOT ST_Intersects(ST_GeomFromEWKB(%s), ST_SetSRID(ST_MakePoint(u.x, u.y), 4326))",
+                           [list(range(len(kept))), [p.lon for _i, p in kept], [p.lat for _i, p in kept],
+                            ref.district])
+            outside = {row[0] for row in cursor.fetchall()}
+        if outside:
+            for n in sorted(outside):
+                index, p = kept[n]
+                refused.append((index, _("(%(lon).5f, %(lat).5f) is outside the district: check the terminal's "
+                                         "fix (lon, lat order).") % {"lon": p.lon, "lat": p.lat}))
+            kept = [item for n, item in enumerate(kept) if n not in outside]
     if not kept:
         return 0, refused
     kept.sort(key=lambda item: (item[1].plate, item[1].ts))
@@ -173,24 +194,25 @@ def vehicle_positions_store(*, positions: list[tuple[int, Position]], now: float
             with connection.cursor() as cursor:
                 cursor.execute(
                     "INSERT INTO park_vehicleposition (plate, ts, location, speed_kmh) "
-                    "SELECT p, t, ST_SetSRID(ST_MakePoint(x, y), 4326), s FROM "
-                    "unnest(%s::text[], %s::timestamptz[], %s::float8[], %s::float8[], %s::float8[]) AS u(p, t, x, y, s) "
+                    "SELECT p, to_timestamp(t), ST_SetSRID(ST_MakePoint(x, y), 4326), s FROM "
+                    "unnest(%s::text[], %s::float8[], %s::float8[], %s::float8[], %s::float8[]) AS u(p, t, x, y, s) "
                     "ON CONFLICT ON CONSTRAINT park_position_once DO NOTHING",
-                    [[p.plate for p in rows], [p.ts for p in rows], [p.lon for p in rows], [p.lat for p in rows],
+                    [[p.plate for p in rows], [p.ts.timestamp() for p in rows], [p.lon for p in rows], [p.lat for p in rows],
                      [p.speed_kmh for p in rows]])
         if latest:
             items = list(latest.values())
             with connection.cursor() as cursor:
                 cursor.execute(
                     "INSERT INTO park_vehicletrack (plate, ts, location, speed_kmh, stopped_since) "
-                    "SELECT p, t, ST_SetSRID(ST_MakePoint(x, y), 4326), s, st FROM "
-                    "unnest(%s::text[], %s::timestamptz[], %s::float8[], %s::float8[], %s::float8[], "
-                    "%s::timestamptz[]) AS u(p, t, x, y, s, st) "
+                    "SELECT p, to_timestamp(t), ST_SetSRID(ST_MakePoint(x, y), 4326), s, to_timestamp(st) FROM "
+                    "unnest(%s::text[], %s::float8[], %s::float8[], %s::float8[], %s::float8[], "
+                    "%s::float8[]) AS u(p, t, x, y, s, st) "
                     "ON CONFLICT (plate) DO UPDATE SET ts = EXCLUDED.ts, location = EXCLUDED.location, "
                     "speed_kmh = EXCLUDED.speed_kmh, stopped_since = EXCLUDED.stopped_since",
-                    [[p.plate for _i, p, _s, _st in items], [p.ts for _i, p, _s, _st in items],
+                    [[p.plate for _i, p, _s, _st in items], [p.ts.timestamp() for _i, p, _s, _st in items],
                      [p.lon for _i, p, _s, _st in items], [p.lat for _i, p, _s, _st in items],
-                     [s for _i, _p, s, _st in items], [st for _i, _p, _s, st in items]])
+                     [s for _i, _p, s, _st in items],
+                     [st.timestamp() if st else None for _i, _p, _s, st in items]])
             _rules(ref, items)
     return accepted, sorted(refused)
 
@@ -206,24 +228,26 @@ def _rules(ref: _Reference, items) -> None:
     for (_index, p, speed, stopped), road_limit in zip(items, limits, strict=True):
         limit = road_limit or settings.PARK_SPEED_LIMIT_KMH
         route = _route_now(ref, p.plate, p.ts)
-        where = Point(p.lon, p.lat, srid=4326)
+        # (broken?, a function giving the detail): the text is made only for an alarm raised.
         checks = {}
         if route is not None:
             off = distance_to_line(p.lon, p.lat, route[2])
-            checks[VehicleAlarm.Kind.OFF_ROUTE] = (off > settings.PARK_OFF_ROUTE_M,
-                                                   _("%(m).0f m off the approved route") % {"m": off})
+            checks[VehicleAlarm.Kind.OFF_ROUTE] = (off > settings.PARK_OFF_ROUTE_M, lambda off=off: _(
+                "%(m).0f m off the approved route") % {"m": off})
         if speed is not None:
-            checks[VehicleAlarm.Kind.SPEEDING] = (speed > limit, _("%(v).0f km/h where the limit is %(l)s km/h") % {
-                "v": speed, "l": limit})
+            checks[VehicleAlarm.Kind.SPEEDING] = (speed > limit, lambda speed=speed, limit=limit: _(
+                "%(v).0f km/h where the limit is %(l)s km/h") % {"v": speed, "l": limit})
         standing = stopped is not None and (p.ts - stopped).total_seconds() > settings.PARK_STOPPED_S
+        where = Point(p.lon, p.lat, srid=4326) if standing else None
         in_lot = standing and any(lot.contains(where) for lot in ref.lots)
-        checks[VehicleAlarm.Kind.STOPPED] = (standing and not in_lot, _("stopped since %(t)s outside a parking lot") % {
-            "t": timezone.localtime(stopped).strftime("%H:%M") if stopped else ""})
+        checks[VehicleAlarm.Kind.STOPPED] = (standing and not in_lot, lambda stopped=stopped: _(
+            "stopped since %(t)s outside a parking lot") % {"t": timezone.localtime(stopped).strftime("%H:%M")})
         for kind, (broken, detail) in checks.items():
             alarm = open_alarms.get((p.plate, kind))
             if broken and alarm is None:
                 alarm = VehicleAlarm.objects.create(
-                    plate=p.plate, kind=kind, raised_at=p.ts, location=where, detail=detail[:300],
+                    plate=p.plate, kind=kind, raised_at=p.ts, location=Point(p.lon, p.lat, srid=4326),
+                    detail=detail()[:300],
                     appointment_id=route[0] if route else None, enterprise_id=route[1] if route else None)
                 stream.publish(events.VEHICLE_ALARM, alarm)
             elif not broken and alarm is not None:
