@@ -14,9 +14,11 @@ from django.utils import timezone
 from core.roles import CONSOLE_ROLES, RESPONDER, has_role
 from incidents.models import Assignment, Capability, Incident, IncidentType, RunCard, capability_label
 from resources.models import Resource
+from resources.services import fresh_since
+from roads import routing
 
 # Average road speed by kind in km/h, and a detour factor from straight line to road
-# distance. Rough on purpose: the ETA orders units and sets expectations; it is not routing.
+# distance: the ETA where there is no road data (roads.routing answers "straight_line").
 SPEED_KMH = {
     "fire_engine": 40, "ambulance": 50, "rescue_team": 40, "hazmat_unit": 35, "boat": 30,
     "police_car": 55, "medical_team": 40, "engineering": 30,
@@ -35,6 +37,7 @@ class Recommendation:
     eta_s: int
     matches: tuple[str, ...]
     need: str | None = None
+    eta_basis: str = "straight_line"  # roads.routing: "road" or "straight_line"
 
 
 @dataclass
@@ -96,7 +99,7 @@ def run_card_needs(*, incident: Incident, recommend: bool = True) -> tuple[RunCa
             if not need.missing:
                 continue
             need.recommended = [
-                Recommendation(resource=r.resource, distance_m=r.distance_m, eta_s=r.eta_s, matches=r.matches,
+                Recommendation(resource=r.resource, distance_m=r.distance_m, eta_s=r.eta_s, matches=r.matches, eta_basis=r.eta_basis,
                                need=need.capability)
                 for r in _nearest(incident=incident, needed=[need.capability], limit=need.missing, exclude=taken)]
             taken += [r.resource.pk for r in need.recommended]
@@ -111,7 +114,7 @@ def units_recommend(*, incident: Incident, limit: int | None = 10, capability: s
     the type (the first they bring is their need). With `capability`, the nearest that bring it.
     """
     if capability:
-        return [Recommendation(resource=r.resource, distance_m=r.distance_m, eta_s=r.eta_s, matches=r.matches,
+        return [Recommendation(resource=r.resource, distance_m=r.distance_m, eta_s=r.eta_s, matches=r.matches, eta_basis=r.eta_basis,
                                need=capability)
                 for r in _nearest(incident=incident, needed=[capability], limit=limit or 10)]
     card, needs = run_card_needs(incident=incident)
@@ -121,7 +124,7 @@ def units_recommend(*, incident: Incident, limit: int | None = 10, capability: s
         needed = list(incident.type.required_capabilities)
         if not needed:
             return []
-        return [Recommendation(resource=r.resource, distance_m=r.distance_m, eta_s=r.eta_s, matches=r.matches,
+        return [Recommendation(resource=r.resource, distance_m=r.distance_m, eta_s=r.eta_s, matches=r.matches, eta_basis=r.eta_basis,
                                need=r.matches[0] if r.matches else None)
                 for r in _nearest(incident=incident, needed=needed, limit=limit or 10)]
     result = sorted((r for need in needs for r in need.recommended), key=lambda r: (r.distance_m, r.resource.pk))
@@ -129,25 +132,43 @@ def units_recommend(*, incident: Incident, limit: int | None = 10, capability: s
 
 
 def _nearest(*, incident: Incident, needed: list[str], limit: int, exclude: list[int] | None = None) -> list[Recommendation]:
-    """PostGIS KNN (`<->` on geography, served by the GiST index on location) orders the
-    candidates; the filter runs as the index is walked, so the query reads a handful of rows
-    however many resources the district has."""
+    """The nearest free units, each from where it is: its reported position when fresher than
+    POSITION_FRESH_S (2 minutes), else where it was put (its depot). Two PostGIS KNN walks
+    (`<->` on geography, each served by its GiST index: fresh positions, then the places of
+    the others), merged: the query reads a handful of rows however many resources the district
+    has. The ETA of each comes from the road network (roads.routing, one pgRouting call for
+    all), a straight-line estimate where there is no road data, and says which (`eta_basis`)."""
     kinds = [str(k) for k in Resource.DISPATCHABLE_KINDS]
     # One query: raw() builds the model instances from the KNN rows, distance included.
     sql = (
-        "SELECT *, ST_Distance(location, ST_GeogFromText(%s)) AS distance_m "
-        "FROM resources_resource "
-        "WHERE status = 'available' AND kind = ANY(%s) AND capabilities && %s::varchar[] "
-        "AND NOT (id = ANY(%s)) "
-        "ORDER BY location <-> ST_GeogFromText(%s) LIMIT %s"
+        "SELECT * FROM ("
+        " (SELECT *, ST_Distance(position, ST_GeogFromText(%(pt)s)) AS distance_m,"
+        "  ST_X(position::geometry) AS at_lon, ST_Y(position::geometry) AS at_lat"
+        "  FROM resources_resource"
+        "  WHERE status = 'available' AND kind = ANY(%(kinds)s) AND capabilities && %(needed)s::varchar[]"
+        "  AND NOT (id = ANY(%(exclude)s)) AND position_at > %(fresh)s"
+        "  ORDER BY position <-> ST_GeogFromText(%(pt)s) LIMIT %(limit)s)"
+        " UNION ALL"
+        " (SELECT *, ST_Distance(location, ST_GeogFromText(%(pt)s)) AS distance_m,"
+        "  ST_X(location::geometry) AS at_lon, ST_Y(location::geometry) AS at_lat"
+        "  FROM resources_resource"
+        "  WHERE status = 'available' AND kind = ANY(%(kinds)s) AND capabilities && %(needed)s::varchar[]"
+        "  AND NOT (id = ANY(%(exclude)s)) AND (position_at IS NULL OR position_at <= %(fresh)s)"
+        "  ORDER BY location <-> ST_GeogFromText(%(pt)s) LIMIT %(limit)s)"
+        ") c ORDER BY distance_m, id LIMIT %(limit)s"
     )
     wkt = f"SRID=4326;POINT({incident.location.x} {incident.location.y})"
-    params = [wkt, kinds, needed, list(exclude or []), wkt, int(limit)]
+    params = {"pt": wkt, "kinds": kinds, "needed": needed, "exclude": list(exclude or []),
+              "fresh": fresh_since(), "limit": int(limit)}
+    candidates = list(Resource.objects.raw(sql, params))
+    etas = routing.etas([Point(r.at_lon, r.at_lat, srid=4326) for r in candidates], incident.location)
     result = []
-    for resource in Resource.objects.raw(sql, params):
+    for resource, eta in zip(candidates, etas, strict=True):
+        road = eta.basis == routing.ROAD
         result.append(Recommendation(resource=resource, distance_m=round(resource.distance_m, 1),
-                                     eta_s=eta_seconds(resource.kind, resource.distance_m),
-                                     matches=tuple(c for c in resource.capabilities if c in needed)))
+                                     eta_s=eta.duration_s if road else eta_seconds(resource.kind, resource.distance_m),
+                                     matches=tuple(c for c in resource.capabilities if c in needed),
+                                     eta_basis=eta.basis))
     return result
 
 
