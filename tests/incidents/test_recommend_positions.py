@@ -82,3 +82,25 @@ def test_a_units_live_position_gives_a_road_eta_from_where_it_is(incident, make_
     _report(unit, lon=LON + 0.02, lat=LAT, seconds_ago=5)  # now on the road, 2 km east
     [rec] = selectors.units_recommend(incident=incident, limit=5)
     assert rec.eta_basis == "road" and rec.eta_s == pytest.approx(2053 / (60 / 3.6), rel=0.03)
+
+
+def test_a_unit_inside_a_threat_zone_is_judged_where_it_is_now(make_unit, commander):
+    from django.contrib.gis.geos import Point, Polygon
+
+    from hazards.models import Chemical, Release, ThreatZone
+
+    chem = Chemical.objects.create(name="氯", name_en="Chlorine", cas="7782-50-5", molecular_weight=70.9,
+                                   aegl1=0.5, aegl2=2, aegl3=20, critical_quantity_t=5)
+    release = Release.objects.create(chemical=chem, location=Point(LON + 0.1, LAT, srid=4326), rate_kg_s=1,
+                                     wind_speed_ms=3, wind_from_deg=90, stability="D", created_by=commander)
+    ThreatZone.objects.create(release=release, level="AEGL-2", threshold_ppm=2, distance_m=2000,
+                              boundary=Polygon.from_bbox((LON + 0.09, LAT - 0.01, LON + 0.11, LAT + 0.01)))
+    unit = make_unit("Z1")  # its depot is 10 km from the zone
+    assert selectors.units_in_zones(release=release) == {}
+    _report(unit, lon=LON + 0.1, lat=LAT, seconds_ago=20)  # now it is inside
+    assert selectors.units_in_zones(release=release) == {unit.pk: "AEGL-2"}
+    brief = selectors.release_brief(release, resource=unit)
+    assert brief["unit_inside"] == "AEGL-2" and brief["zones"][0]["unit_distance_m"] == 0
+    _report(unit, lon=LON + 0.1, lat=LAT, seconds_ago=600)  # stale: back at its depot
+    assert selectors.units_in_zones(release=release) == {}
+    assert selectors.release_brief(release, resource=unit)["zones"][0]["unit_distance_m"] > 9000
