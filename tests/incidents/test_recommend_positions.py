@@ -69,8 +69,8 @@ def test_eta_is_by_road_where_there_are_roads_and_says_so(incident, make_unit, d
     client.force_login(dispatcher)
     page = client.get(f"/incidents/{incident.pk}/?part=recommendations").content.decode()
     assert f'data-resource="{on_road.pk}"' in page
-    assert 'data-eta-basis="road"' in page and "by road" in page
-    assert 'data-eta-basis="straight_line"' in page and "straight line" in page
+    assert 'data-eta-kind="road"' in page and "by road" in page
+    assert 'data-eta-kind="straight_line"' in page and "straight line" in page
 
 
 def test_a_units_live_position_gives_a_road_eta_from_where_it_is(incident, make_unit):
