@@ -3,6 +3,7 @@
 from django.db import DataError
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema
 from rest_framework import authentication, exceptions, generics, permissions, status
 from rest_framework.response import Response
@@ -54,6 +55,18 @@ class _RegisteredAuthentication(authentication.BaseAuthentication):
             if result is not None:
                 return result
         return None
+
+
+class RegisteredAuthenticationScheme(OpenApiAuthenticationExtension):
+    """In the schema: the credentials another app lets in for positions (a vehicle terminal's)."""
+
+    target_class = "resources.api._RegisteredAuthentication"
+    name = "positionSenderToken"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "`Token <token>` of a position sender another app registers "
+                               "(resources.positions.register_authentication), e.g. a vehicle terminal."}
 
 
 class PositionsIngest(APIView):

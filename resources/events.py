@@ -29,6 +29,6 @@ RESOURCE_MOVED = events.register(
     "resource.moved",
     audiences=lambda unit, speed_kmh=None: [stream.CONSOLE, stream.audience_unit(unit.pk)],
     payload=_position_payload,
-    doc="A unit reported where it is (resources.tracking): every map moves its marker. Payload "
+    doc="A unit reported where it is (resources.services): every map moves its marker. Payload "
         "{id, code, name, kind, status, ts, location (GeoJSON Point), speed_kmh}.",
 )

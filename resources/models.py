@@ -112,7 +112,7 @@ class Resource(models.Model):
                                            help_text=_("Items in stock, for supply stocks and equipment."))
     unit_of_measure = models.CharField(_("unit of measure"), max_length=16, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
-    # The latest reported position (resources.tracking), apart from `location` (where it was
+    # The latest reported position (resources.services), apart from `location` (where it was
     # put: its depot, or where dispatch last placed it). Written with update(), outside the
     # history: a position every 10 s is a track (ResourcePosition), not an edit.
     position = models.PointField(_("reported position"), srid=4326, geography=True, null=True, blank=True,

@@ -1,7 +1,7 @@
 """Positions of moving things (`POST /api/v1/positions/`, API.md "Gates, people and vehicles"):
 the shared door, and the registry of who stores what.
 
-An item names its subject as `<kind>:<id>`: `resource:<id>` for a unit (resources.tracking,
+An item names its subject as `<kind>:<id>`: `resource:<id>` for a unit (resources.services,
 registered by this app) or `vehicle:<plate>` (registered by the park's app above). This module
 checks what every position needs (shape, time, coordinates inside the district, duplicates in
 the request), then hands each kind's items to the handler registered for that kind, which

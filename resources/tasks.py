@@ -1,6 +1,6 @@
 """Durable jobs of resources (procrastinate): the nightly purge of units' tracks. Declared
-beside the service it runs (resources.tracking); re-exported here for procrastinate."""
+beside the service it runs (resources.services); re-exported here for procrastinate."""
 
-from resources.tracking import purge_positions
+from resources.services import purge_positions
 
 __all__ = ["purge_positions"]

@@ -5,8 +5,8 @@ speed limit (or its class's usual speed); a unit's ETA uses the speed an emergen
 keeps on that class of road. One-way edges have no reverse cost; edges closed at the moment
 asked (roads.RoadClosure) are left out; a hazardous-goods route keeps to roads open to them.
 
-A start or end off the network joins its nearest junction in a straight line at walking-pace
-speed for vehicles (CONNECTOR_KMH). When either point is farther than SNAP_MAX_M from any
+A start or end joins its nearest junction (at most SEGMENT_MAX_M / 2 away on a road) in a
+straight line at CONNECTOR_KMH. When either point is farther than SNAP_MAX_M from any
 road, there is no road data there: `eta` answers a straight-line estimate and says so
 (`basis` "straight_line"), and `route_between` answers None.
 """
@@ -36,7 +36,7 @@ UNIT_CLASS_KMH = {
     RoadClass.MOTORWAY: 90, RoadClass.TRUNK: 75, RoadClass.PRIMARY: 60, RoadClass.SECONDARY: 50,
     RoadClass.TERTIARY: 40, RoadClass.RESIDENTIAL: 30, RoadClass.SERVICE: 20, RoadClass.TRACK: 15,
 }
-CONNECTOR_KMH = 15  # from a point off the road to the nearest junction
+CONNECTOR_KMH = 30  # from a point to its nearest junction (along or off the road)
 SNAP_MAX_M = 1000  # farther from any junction than this: no road data there
 # Straight line: road distance is about this much longer, at this average speed.
 ROAD_FACTOR = 1.3

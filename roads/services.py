@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from roads.models import RoadClass, RoadEdge
 
 GRID = 1e-7  # degrees (≈ 1 cm): two end points this close are one junction
-SEGMENT_MAX_M = 250
+SEGMENT_MAX_M = 100
 
 
 @dataclass(frozen=True)

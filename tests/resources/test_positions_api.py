@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from core import roles
 from core.models import Event
-from resources import positions, tracking
+from resources import positions, services
 from resources.models import Agency, Area, Resource, ResourcePosition, Responder
 
 pytestmark = pytest.mark.django_db
@@ -98,6 +98,7 @@ def test_not_another_units_position_and_not_without_a_unit(world, dispatcher, ou
     ({"subject": "spaceship:7"}, "Unknown subject kind “spaceship”"),
     ({"subject": "resource"}, "\"<kind>:<id>\""),
     ({"subject": "resource:abc"}, "the unit's number"),
+    ({"subject": "resource:987654"}, "No unit resource:987654"),
     ({"speed_kmh": -5}, "speed_kmh must be a number"),
     ({"heading": 90}, "Unknown field(s): heading"),
 ])
@@ -189,10 +190,10 @@ def test_tracks_are_purged_after_the_retention_setting(world, settings):
     for days in (40, 31, 29, 1):
         ResourcePosition.objects.create(resource=unit, ts=now - dt.timedelta(days=days),
                                         location=Point(113.6, 22.75, srid=4326))
-    assert tracking.positions_purge() == 2
+    assert services.positions_purge() == 2
     assert ResourcePosition.objects.count() == 2
     settings.POSITION_RETENTION_DAYS = 7
-    assert tracking.positions_purge() == 1
+    assert services.positions_purge() == 1
 
 
 def test_a_registered_subject_kind_gets_its_items(world, outsider):
