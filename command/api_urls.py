@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("drills.api_urls")),
     path("", include("oversight.api_urls")),
     path("", include("notices.api_urls")),
+    path("", include("park.api_urls")),
 ]

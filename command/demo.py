@@ -29,12 +29,15 @@ def loaders():
     from incidents import demo as incidents_demo
     from monitoring import demo as monitoring_demo
     from oversight import demo as oversight_demo
+    from park import demo as park_demo
     from plans import demo as plans_demo
     from resources import demo as resources_demo
+    from roads import demo as roads_demo
     from safety import demo as safety_demo
 
-    return [resources_demo.load, hazards_demo.load, incidents_demo.load, monitoring_demo.load, plans_demo.load,
-            alerts_demo.load, safety_demo.load, devices_demo.load, oversight_demo.load, drills_demo.load]
+    return [resources_demo.load, roads_demo.load, hazards_demo.load, incidents_demo.load, monitoring_demo.load,
+            plans_demo.load, alerts_demo.load, safety_demo.load, devices_demo.load, oversight_demo.load,
+            drills_demo.load, park_demo.load]
 
 
 @transaction.atomic

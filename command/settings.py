@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "notices",
     "command",
     "resources",
+    "roads",
     "hazards",
     "places",
     "incidents",
@@ -91,6 +92,7 @@ INSTALLED_APPS = [
     "alerts",
     "drills",
     "oversight",
+    "park",
 ]
 
 MIDDLEWARE = [
@@ -233,6 +235,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "SeverityEnum": "incidents.models.Severity",
+        "ParkAlarmStateEnum": "park.models.AlarmState",
+        "HazmatAppointmentStateEnum": "park.models.HazmatAppointment.State",
         "DeviceKindEnum": "devices.models.DeviceKind",
         "NoticeChannelEnum": "notices.models.Channel",
         "LicenceKindEnum": "oversight.models.Licence.Kind",
@@ -347,6 +351,16 @@ MONITORING_MAX_PAYLOAD_BYTES = env_int("MONITORING_MAX_PAYLOAD_BYTES", 256 * 102
 MONITORING_CLOCK_SKEW_S = env_int("MONITORING_CLOCK_SKEW_S", 5)
 MONITORING_MAX_AGE_S = env_int("MONITORING_MAX_AGE_S", 7 * 24 * 3600)
 MONITORING_RETENTION_DAYS = env_int("MONITORING_RETENTION_DAYS", 90)
+# Units' live positions (resources.positions, issue 24): a unit's track is kept this many days
+# (people's positions: privacy asks for no longer than needed); a position dated more than the
+# skew ahead of the server's clock, older than the max age, or implying a jump faster than the
+# max speed is refused; a position fresher than POSITION_FRESH_S stands for the unit's place in
+# recommendations (else its depot's).
+POSITION_RETENTION_DAYS = env_int("POSITION_RETENTION_DAYS", 30)
+POSITION_CLOCK_SKEW_S = env_int("POSITION_CLOCK_SKEW_S", 5)
+POSITION_MAX_AGE_S = env_int("POSITION_MAX_AGE_S", 24 * 3600)
+POSITION_MAX_SPEED_KMH = env_int("POSITION_MAX_SPEED_KMH", 300)
+POSITION_FRESH_S = env_int("POSITION_FRESH_S", 120)
 # Dead letters (one per unusable message) are kept up to these caps, so a sender of garbage
 # cannot fill the disk; beyond them they are only counted, per sender (admin: dropped dead letters).
 MONITORING_DEAD_LETTERS_PER_SENDER = env_int("MONITORING_DEAD_LETTERS_PER_SENDER", 1000)
@@ -496,3 +510,16 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+
+# Closed park management (park app, issue 24). Positions of vehicles and people are personal
+# data: kept this many days, then deleted by the nightly job (park.tasks).
+PARK_POSITION_RETENTION_DAYS = int(os.environ.get("PARK_POSITION_RETENTION_DAYS", "30"))
+# A stay without a passage for this long ends at the nightly count (a missed exit).
+PARK_STAY_MAX_H = int(os.environ.get("PARK_STAY_MAX_H", "24"))
+# Vehicle rules: off the approved route by more than this, stopped longer than this outside a
+# parking lot, faster than the road's limit (this one where the road has none).
+PARK_OFF_ROUTE_M = 200
+PARK_STOPPED_S = 600
+PARK_SPEED_LIMIT_KMH = 40
+# A position implying a speed above this since the last one is a jump: a dead letter.
+PARK_MAX_JUMP_KMH = 300

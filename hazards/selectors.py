@@ -7,6 +7,7 @@ from django.contrib.gis.db.models.functions import Distance
 from django.db.models import F, Q
 from django.db.models.functions import Cast, Coalesce
 
+from hazards import exposure
 from hazards.models import Release, RiskSource, SensitiveTarget, ThreatZone
 from resources.models import Resource
 
@@ -29,7 +30,8 @@ def release_exposure(*, release: Release, zones: list[ThreatZone]) -> dict:
         )
         rows = [_target_row(t) for t in targets]
         result["zones"].append({"id": zone.pk, "level": zone.level, "targets": rows,
-                                "people": sum(r["population"] for r in rows)})
+                                "people": sum(r["population"] for r in rows),
+                                **exposure.measured(zone.boundary)})
     result["shelters"] = shelters_outside(release=release, zones=zones)
     return result
 

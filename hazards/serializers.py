@@ -24,7 +24,11 @@ RELEASE_CHEMICAL_SCHEMA = {"type": "object", "properties": {"name": _TEXT, "name
 ZONES_SCHEMA = {"type": "array", "items": {"type": "object", "properties": {
     "id": {"type": "integer"}, "level": _TEXT, "threshold_ppm": _NUMBER, "distance_m": _NUMBER,
     "geometry": {"type": "object", "description": "GeoJSON Polygon"},
-    "targets": {"type": "array", "items": {"type": "object"}}, "people": {"type": "integer"}}}}
+    "targets": {"type": "array", "items": {"type": "object"}}, "people": {"type": "integer"},
+    "people_inside": {"type": "integer", "nullable": True,
+                      "description": "People inside the zone now, counted at the park's gates (null: no park data)"},
+    "staff_inside": {"type": "array", "items": {"type": "object"},
+                     "description": "Per enterprise: {enterprise, name, people} inside the zone now"}}}}
 
 
 def point_json(geom) -> dict | None:
@@ -171,7 +175,9 @@ class ReleaseSerializer(serializers.ModelSerializer):
                  "distance_m": round(z.distance_m, 1),
                  "geometry": {"type": "Polygon", "coordinates": [list(map(list, z.boundary.exterior_ring.coords))]},
                  "targets": exposure.get(z.pk, {}).get("targets", []),
-                 "people": exposure.get(z.pk, {}).get("people", 0)}
+                 "people": exposure.get(z.pk, {}).get("people", 0),
+                 "people_inside": exposure.get(z.pk, {}).get("people_inside"),
+                 "staff_inside": exposure.get(z.pk, {}).get("staff_inside", [])}
                 for z in obj.zones.all()]
 
     @extend_schema_field({"type": "array", "items": {"type": "object"}})

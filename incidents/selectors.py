@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.contrib.gis.db.models.functions import Distance
@@ -14,15 +14,21 @@ from django.utils import timezone
 from core.roles import CONSOLE_ROLES, RESPONDER, has_role
 from incidents.models import Assignment, Capability, Incident, IncidentType, RunCard, capability_label
 from resources.models import Resource
+from resources.services import fresh_since
+from roads import routing
 
 # Average road speed by kind in km/h, and a detour factor from straight line to road
-# distance. Rough on purpose: the ETA orders units and sets expectations; it is not routing.
+# distance: the ETA where there is no road data (roads.routing answers "straight_line").
 SPEED_KMH = {
     "fire_engine": 40, "ambulance": 50, "rescue_team": 40, "hazmat_unit": 35, "boat": 30,
     "police_car": 55, "medical_team": 40, "engineering": 30,
 }
 DEFAULT_SPEED_KMH = 35
 ROAD_FACTOR = 1.3
+
+# Where a unit stands (alias r): its reported position while fresher than POSITION_FRESH_S,
+# else where it was put. The first %s is resources.services.fresh_since().
+UNIT_PLACE = "(CASE WHEN r.position_at > %s THEN r.position ELSE r.location END)"
 
 DUPLICATE_RADIUS_M = 500
 DUPLICATE_WINDOW = timedelta(hours=2)
@@ -35,6 +41,7 @@ class Recommendation:
     eta_s: int
     matches: tuple[str, ...]
     need: str | None = None
+    eta_basis: str = "straight_line"  # roads.routing: "road" or "straight_line"
 
 
 @dataclass
@@ -98,8 +105,13 @@ def run_card_needs(*, incident: Incident, recommend: bool = True) -> tuple[RunCa
             need.recommended = [
                 Recommendation(resource=r.resource, distance_m=r.distance_m, eta_s=r.eta_s, matches=r.matches,
                                need=need.capability)
-                for r in _nearest(incident=incident, needed=[need.capability], limit=need.missing, exclude=taken)]
+                for r in _nearest(incident=incident, needed=[need.capability], limit=need.missing, exclude=taken,
+                                  eta=False)]
             taken += [r.resource.pk for r in need.recommended]
+        # The road ETAs of every need's units in one routing call.
+        timed = iter(_with_etas(incident, [r for need in needs for r in need.recommended]))
+        for need in needs:
+            need.recommended = [next(timed) for _r in need.recommended]
     return card, needs
 
 
@@ -111,9 +123,7 @@ def units_recommend(*, incident: Incident, limit: int | None = 10, capability: s
     the type (the first they bring is their need). With `capability`, the nearest that bring it.
     """
     if capability:
-        return [Recommendation(resource=r.resource, distance_m=r.distance_m, eta_s=r.eta_s, matches=r.matches,
-                               need=capability)
-                for r in _nearest(incident=incident, needed=[capability], limit=limit or 10)]
+        return [replace(r, need=capability) for r in _nearest(incident=incident, needed=[capability], limit=limit or 10)]
     card, needs = run_card_needs(incident=incident)
     if card is None:
         # No card for this type and severity: the nearest units bringing any capability the type
@@ -121,34 +131,58 @@ def units_recommend(*, incident: Incident, limit: int | None = 10, capability: s
         needed = list(incident.type.required_capabilities)
         if not needed:
             return []
-        return [Recommendation(resource=r.resource, distance_m=r.distance_m, eta_s=r.eta_s, matches=r.matches,
-                               need=r.matches[0] if r.matches else None)
+        return [replace(r, need=r.matches[0] if r.matches else None)
                 for r in _nearest(incident=incident, needed=needed, limit=limit or 10)]
     result = sorted((r for need in needs for r in need.recommended), key=lambda r: (r.distance_m, r.resource.pk))
     return result[:limit] if limit else result
 
 
-def _nearest(*, incident: Incident, needed: list[str], limit: int, exclude: list[int] | None = None) -> list[Recommendation]:
-    """PostGIS KNN (`<->` on geography, served by the GiST index on location) orders the
-    candidates; the filter runs as the index is walked, so the query reads a handful of rows
-    however many resources the district has."""
+def _nearest(*, incident: Incident, needed: list[str], limit: int, exclude: list[int] | None = None,
+             eta: bool = True) -> list[Recommendation]:
+    """The nearest free units, each from where it is: its reported position when fresher than
+    POSITION_FRESH_S (2 minutes), else where it was put (its depot). Two PostGIS KNN walks
+    (`<->` on geography, each served by its GiST index: fresh positions, then the places of
+    the others), merged: the query reads a handful of rows however many resources the district
+    has. The ETA of each comes from the road network (roads.routing, one pgRouting call for
+    all), a straight-line estimate where there is no road data, and says which (`eta_basis`)."""
     kinds = [str(k) for k in Resource.DISPATCHABLE_KINDS]
     # One query: raw() builds the model instances from the KNN rows, distance included.
     sql = (
-        "SELECT *, ST_Distance(location, ST_GeogFromText(%s)) AS distance_m "
-        "FROM resources_resource "
-        "WHERE status = 'available' AND kind = ANY(%s) AND capabilities && %s::varchar[] "
-        "AND NOT (id = ANY(%s)) "
-        "ORDER BY location <-> ST_GeogFromText(%s) LIMIT %s"
+        "SELECT * FROM ("
+        " (SELECT *, ST_Distance(position, ST_GeogFromText(%(pt)s)) AS distance_m,"
+        "  ST_X(position::geometry) AS at_lon, ST_Y(position::geometry) AS at_lat"
+        "  FROM resources_resource"
+        "  WHERE status = 'available' AND kind = ANY(%(kinds)s) AND capabilities && %(needed)s::varchar[]"
+        "  AND NOT (id = ANY(%(exclude)s)) AND position_at > %(fresh)s"
+        "  ORDER BY position <-> ST_GeogFromText(%(pt)s) LIMIT %(limit)s)"
+        " UNION ALL"
+        " (SELECT *, ST_Distance(location, ST_GeogFromText(%(pt)s)) AS distance_m,"
+        "  ST_X(location::geometry) AS at_lon, ST_Y(location::geometry) AS at_lat"
+        "  FROM resources_resource"
+        "  WHERE status = 'available' AND kind = ANY(%(kinds)s) AND capabilities && %(needed)s::varchar[]"
+        "  AND NOT (id = ANY(%(exclude)s)) AND (position_at IS NULL OR position_at <= %(fresh)s)"
+        "  ORDER BY location <-> ST_GeogFromText(%(pt)s) LIMIT %(limit)s)"
+        ") c ORDER BY distance_m, id LIMIT %(limit)s"
     )
     wkt = f"SRID=4326;POINT({incident.location.x} {incident.location.y})"
-    params = [wkt, kinds, needed, list(exclude or []), wkt, int(limit)]
-    result = []
-    for resource in Resource.objects.raw(sql, params):
-        result.append(Recommendation(resource=resource, distance_m=round(resource.distance_m, 1),
-                                     eta_s=eta_seconds(resource.kind, resource.distance_m),
-                                     matches=tuple(c for c in resource.capabilities if c in needed)))
-    return result
+    params = {"pt": wkt, "kinds": kinds, "needed": needed, "exclude": list(exclude or []),
+              "fresh": fresh_since(), "limit": int(limit)}
+    result = [Recommendation(resource=r, distance_m=round(r.distance_m, 1), eta_s=eta_seconds(r.kind, r.distance_m),
+                             matches=tuple(c for c in r.capabilities if c in needed))
+              for r in Resource.objects.raw(sql, params)]
+    return _with_etas(incident, result) if eta else result
+
+
+def _with_etas(incident: Incident, recommendations: list[Recommendation]) -> list[Recommendation]:
+    """The recommendations with their ETAs on the road network (one routing call for all), or
+    the straight-line estimate by kind where there is no road data; `eta_basis` says which.
+    Each resource carries at_lon/at_lat, the place _nearest measured it from."""
+    if not recommendations:
+        return []
+    etas = routing.etas([Point(r.resource.at_lon, r.resource.at_lat, srid=4326) for r in recommendations],
+                        incident.location)
+    return [replace(r, eta_s=eta.duration_s, eta_basis=eta.basis) if eta.basis == routing.ROAD else r
+            for r, eta in zip(recommendations, etas, strict=True)]
 
 
 def eta_seconds(kind: str, distance_m: float) -> int:
@@ -321,10 +355,10 @@ def units_in_zones(*, release, resource_ids: list[int] | None = None) -> dict[in
     if release is None:
         return {}
     sql = ("SELECT r.id, z.level FROM resources_resource r JOIN hazards_threatzone z "
-           "ON z.release_id = %s AND ST_Intersects(z.boundary, r.location::geometry) "
+           f"ON z.release_id = %s AND ST_Intersects(z.boundary, {UNIT_PLACE}::geometry) "
            "WHERE r.kind = ANY(%s)" + (" AND r.id = ANY(%s)" if resource_ids is not None else "")
            + " ORDER BY z.threshold_ppm DESC")
-    params = [release.pk, [str(k) for k in Resource.DISPATCHABLE_KINDS]]
+    params = [release.pk, fresh_since(), [str(k) for k in Resource.DISPATCHABLE_KINDS]]
     if resource_ids is not None:
         params.append(list(resource_ids))
     found: dict[int, str] = {}
@@ -346,9 +380,10 @@ def release_brief(release, *, resource: Resource | None = None) -> dict | None:
     distances = {}
     if resource is not None and zones:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT z.id, ST_Distance(z.boundary::geography, r.location), "
-                           "ST_Intersects(z.boundary, r.location::geometry) FROM hazards_threatzone z, "
-                           "resources_resource r WHERE z.release_id = %s AND r.id = %s", [release.pk, resource.pk])
+            cursor.execute(f"SELECT z.id, ST_Distance(z.boundary::geography, {UNIT_PLACE}), "
+                           f"ST_Intersects(z.boundary, {UNIT_PLACE}::geometry) FROM hazards_threatzone z, "
+                           "resources_resource r WHERE z.release_id = %s AND r.id = %s",
+                           [fresh_since(), fresh_since(), release.pk, resource.pk])
             distances = {zid: (round(d or 0), inside) for zid, d, inside in cursor.fetchall()}
     exposure = {z.get("id"): z for z in (release.result or {}).get("zones", [])}
     seen: set = set()

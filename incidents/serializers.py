@@ -148,6 +148,8 @@ class RecommendationSerializer(serializers.Serializer):
     resource = ResourceSerializer()
     distance_m = serializers.FloatField()
     eta_s = serializers.IntegerField()
+    eta_basis = serializers.ChoiceField(choices=["road", "straight_line"], help_text=_(
+        "How eta_s was reckoned: on the road network, or a straight-line estimate where there is no road data."))
     matches = serializers.ListField(child=serializers.CharField())
     need = serializers.CharField(allow_null=True, help_text=_("The run card's capability this unit fills."))
 

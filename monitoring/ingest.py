@@ -56,7 +56,9 @@ def client_auth(url: str) -> dict:
 
 
 def topics(prefix: str, group: str | None) -> list[str]:
-    base = [f"{prefix}/points/+", f"{prefix}/gateways/+"]
+    from monitoring import topics as registered  # kinds registered by apps above (park/gates/+ …)
+
+    base = [f"{prefix}/points/+", f"{prefix}/gateways/+", *(f"{prefix}/{k}/+" for k in registered.kinds())]
     return [f"$share/{group}/{t}" for t in base] if group else base
 
 
@@ -285,6 +287,7 @@ class Ingester:
         from django.db import close_old_connections, transaction
 
         from monitoring import parsing, services, sources
+        from monitoring import topics as registered
 
         close_old_connections()
         if time.monotonic() - self._point_ids_at > self._point_ids_ttl_s:
@@ -297,6 +300,7 @@ class Ingester:
         decode = parsing.decode
         prefix = self.prefix + "/"
         readings = 0
+        others: dict[str, list[tuple[int, str, bytes]]] = {}  # registered kinds' messages
         for n, (topic, payload) in enumerate(items):
             kind, code = _route(topic, prefix)
             try:
@@ -311,6 +315,8 @@ class Ingester:
                         readings += len(good)
                     if bad:
                         letters[n] = [f"[{i}] {reason}" for i, reason in bad]
+                elif registered.handler(kind) is not None:
+                    others.setdefault(kind, []).append((n, code, payload))
                 else:
                     letters[n] = ["unknown topic"]
             except parsing.PayloadError as exc:
@@ -318,6 +324,9 @@ class Ingester:
         totals = {"readings": readings, "stored": 0, "duplicates": 0, "transitions": 0}
         with transaction.atomic():
             self._store_groups(groups, letters, totals)
+            for kind, messages in others.items():
+                self._store_other(registered.handler(kind), messages, letters)
+                totals["readings"] += len(messages)
             if letters:
                 services.dead_letters_record(items=[
                     ("mqtt", items[n][0], "; ".join(reasons), _text(items[n][1]), len(reasons))
@@ -353,6 +362,27 @@ class Ingester:
         totals["stored"] += result.stored
         totals["duplicates"] += result.duplicates
         totals["transitions"] += result.transitions
+
+    def _store_other(self, handler, messages: list[tuple[int, str, bytes]], letters: dict[int, list[str]]) -> None:
+        """A registered kind's messages (monitoring.topics) in a savepoint; refused by the
+        database, each message on its own, so only the one at fault becomes a dead letter."""
+        from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+
+        try:
+            with transaction.atomic():
+                found = handler(messages)
+        except (OperationalError, InterfaceError):
+            raise
+        except (DatabaseError, ValueError) as exc:
+            if len(messages) == 1:
+                log.warning("message refused by the database: %s", exc)
+                letters.setdefault(messages[0][0], []).append(f"refused by the database: {exc}")
+                return
+            for message in messages:
+                self._store_other(handler, [message], letters)
+            return
+        for n, reasons in found.items():
+            letters.setdefault(n, []).extend(reasons)
 
     async def _offline_checks(self, stop: asyncio.Event) -> None:
         from monitoring import services

@@ -10,6 +10,7 @@ from typing import Literal, NotRequired, TypedDict
 
 import stream
 from core import events
+from core.schemas import GeoJSONPoint
 
 
 class AccountChangedPayload(TypedDict):
@@ -28,3 +29,28 @@ ACCOUNT_CHANGED = events.register(
         "their open sockets are re-checked at once.",
 )
 
+class ResourceMovedPayload(TypedDict):
+    id: int
+    code: str
+    name: str
+    kind: str
+    status: str
+    ts: str | None
+    location: GeoJSONPoint | None
+    speed_kmh: float | None
+
+
+def _position_payload(unit, speed_kmh=None) -> dict:
+    from core.geo import point
+
+    return {"id": unit.pk, "code": unit.code, "name": unit.name, "kind": unit.kind, "status": unit.status,
+            "ts": unit.position_at, "location": point(unit.position), "speed_kmh": speed_kmh}
+
+
+RESOURCE_MOVED = events.register(
+    "resource.moved",
+    audiences=lambda unit, speed_kmh=None: [stream.CONSOLE, stream.audience_unit(unit.pk)],
+    payload=_position_payload, schema=ResourceMovedPayload,
+    doc="A unit reported where it is (resources.services): every map moves its marker. Payload "
+        "{id, code, name, kind, status, ts, location (GeoJSON Point), speed_kmh}.",
+)

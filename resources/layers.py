@@ -1,14 +1,24 @@
 """The map layers of resources (core.layers): units and stocks, shelters, areas."""
 
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
 from core import layers, params
 from core.roles import CONSOLE_ROLES
 from resources.models import Resource
+
+# A unit stands where it last reported while that is fresh (POSITION_FRESH_S), else where it
+# was put (its depot): the map, the recommendations and the ETAs agree on one place.
+PLACE = "(CASE WHEN t.position_at > %(_fresh)s THEN t.position ELSE t.location END)::geometry"
 
 
 def resources(*, query, bbox) -> str:
     statuses = params.parse_choice_list(query.get("status"), name="status", choices=Resource.Status.values)
     kinds = params.parse_choice_list(query.get("kind"), name="kind", choices=Resource.Kind.values)
-    where, values = ["t.kind <> 'shelter'"], {}
+    where = ["t.kind <> 'shelter'"]
+    values = {"_fresh": timezone.now() - timedelta(seconds=settings.POSITION_FRESH_S)}
     if statuses:
         where.append("t.status = ANY(%(status)s)")
         values["status"] = statuses
@@ -17,9 +27,10 @@ def resources(*, query, bbox) -> str:
         values["kind"] = kinds
     return layers.sql_feature_collection(
         table="resources_resource t JOIN resources_agency a ON a.id = t.agency_id",
-        geometry="t.location::geometry",
+        geometry=PLACE,
         properties="""json_build_object('code', t.code, 'name', t.name, 'kind', t.kind, 'status', t.status,
-            'agency', a.name, 'phone', t.phone)""",
+            'agency', a.name, 'phone', t.phone, 'live', COALESCE(t.position_at > %(_fresh)s, false),
+            'position_at', t.position_at)""",
         where=where, params=values, bbox=bbox)
 
 

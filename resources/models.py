@@ -112,7 +112,14 @@ class Resource(models.Model):
                                            help_text=_("Items in stock, for supply stocks and equipment."))
     unit_of_measure = models.CharField(_("unit of measure"), max_length=16, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
-    history = HistoricalRecords()
+    # The latest reported position (resources.services), apart from `location` (where it was
+    # put: its depot, or where dispatch last placed it). Written with update(), outside the
+    # history: a position every 10 s is a track (ResourcePosition), not an edit.
+    position = models.PointField(_("reported position"), srid=4326, geography=True, null=True, blank=True,
+                                 editable=False)
+    position_at = models.DateTimeField(_("position reported at"), null=True, blank=True, editable=False,
+                                       db_index=True)
+    history = HistoricalRecords(excluded_fields=["position", "position_at"])
 
     class Meta:
         ordering = ["code"]
@@ -159,3 +166,24 @@ class Responder(models.Model):
 
     def __str__(self):
         return self.user.get_full_name() or self.user.username
+
+
+class ResourcePosition(models.Model):
+    """One reported position of a unit (its track), kept POSITION_RETENTION_DAYS days."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="positions",
+                                 verbose_name=_("unit"))
+    ts = models.DateTimeField(_("time"))
+    location = models.PointField(_("location"), srid=4326, geography=True, spatial_index=False)
+    speed_kmh = models.FloatField(_("speed (km/h)"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["resource", "-ts"]
+        verbose_name = _("unit position")
+        verbose_name_plural = _("unit positions")
+        constraints = [models.UniqueConstraint(fields=["resource", "ts"], name="resource_position_once")]
+        indexes = [models.Index(fields=["ts"], name="resource_position_ts")]
+
+    def __str__(self):
+        return f"{self.resource_id} @ {self.ts:%Y-%m-%d %H:%M:%S}"

@@ -44,6 +44,19 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
 fi
 
+# pgRouting for the road network (roads app): the package of the installed PostgreSQL's version.
+pg_ver=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n1)
+if [ -n "$pg_ver" ] && ! dpkg-query -W -f='${Status}' "postgresql-$pg_ver-pgrouting" 2>/dev/null | grep -q "install ok installed"; then
+  say "Installing postgresql-$pg_ver-pgrouting"
+  if as_root true; then
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q "postgresql-$pg_ver-pgrouting" \
+      || { as_root apt-get update -q && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q "postgresql-$pg_ver-pgrouting"; }
+  else
+    echo "Not root and no passwordless sudo. Please install: postgresql-$pg_ver-pgrouting" >&2
+    exit 1
+  fi
+fi
+
 # --- Python environment --------------------------------------------------------
 PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3.12 || command -v python3)}
 if [ ! -x .venv/bin/python ]; then
@@ -137,7 +150,7 @@ if [ -z "${DATABASE_URL:-}" ]; then
     sql_admin "create database $DB_NAME owner $DB_USER"
   fi
   PGPASSWORD=$DB_PASS psql -h "$PG_HOST" -p "$PG_PORT" -U "$DB_USER" -d "$DB_NAME" -qtAc \
-    "create extension if not exists postgis" >/dev/null
+    "create extension if not exists postgis; create extension if not exists pgrouting" >/dev/null
 fi
 
 # --- schema ----------------------------------------------------------------------

@@ -146,6 +146,12 @@ MATRIX = {
                                                         "json")},
     "api/v1/incident-types/": {"GET": (LOGGED_IN, None, None, None)},  # reference data
     "api/v1/resources/": {"GET": (CONSOLE, None, None, None)},
+    "api/v1/resources/<int:pk>/": {"GET": (CONSOLE, "unit", None, None)},
+    # Positions (issue 24): a responder for their own unit (others are refused outright);
+    # vehicles' positions come from the park's app above, with its own rule.
+    "api/v1/positions/": {"POST": (frozenset({R}), None, lambda w: [{
+        "subject": f"resource:{w['unit'].pk}", "ts": timezone.now().isoformat(), "lon": 113.6, "lat": 22.75}],
+        "json")},
     # Console roles see every assignment; a responder their unit's; others an empty list.
     "api/v1/assignments/": {"GET": (LOGGED_IN, None, None, None)},
     "api/v1/assignments/<int:pk>/": {"GET": (CONSOLE | {R}, "assignment", None, None)},
@@ -361,7 +367,8 @@ def world(world, make_user):
             "hidden_danger": hidden_danger, "photo": photo, "hd_rectifying": rectifying, "hd_awaiting": awaiting,
             "permit": submitted, "permit_running": running, "permit_suspended": suspended,
             "broken_unit": _broken_unit(world),
-            **_monitoring_objects(world), **_notice_objects(world), **_oversight_objects(world, supervisor)}
+            **_monitoring_objects(world), **_notice_objects(world), **_oversight_objects(world, supervisor),
+            **_park_objects(enterprise)}
 
 
 # --- park monitoring (monitoring app) ------------------------------------------------------
@@ -403,6 +410,42 @@ DEVICES_MATRIX = {
     "api/v1/devices/<int:pk>/revoke/": {"POST": (NOBODY, "device", {}, "json")},
 }
 MATRIX.update(DEVICES_MATRIX)
+
+# --- closed park management (park app, issue 24) ----------------------------------------------
+# The park's console and supervisors see the whole park; an enterprise officer their own zones'
+# counts, their enterprise's appointments, alarms and vehicles' tracks (the world's are E1's).
+# Passages come from gate devices only (tests/park). Booking: the officer for their enterprise,
+# the park's supervisor for any; acknowledging alarms as monitoring's; counts corrected by the
+# command centre's intake roles and the park's supervisor. Lots and positions' layers: no officer.
+
+
+def _booking(world):
+    now = timezone.now()
+    return {"plate": "粤S00001", "driver": "d", "driver_licence_valid_to": str(now.date() + dt.timedelta(days=90)),
+            "escort": "e", "escort_licence_valid_to": str(now.date() + dt.timedelta(days=90)), "un_number": "1005",
+            "quantity_t": 10, "destination": world["enterprise"].pk, "window_from": now.isoformat(),
+            "window_to": (now + dt.timedelta(hours=2)).isoformat(), "gate": "SEC-GM"}
+
+
+PARK_MATRIX = {
+    "api/v1/park-zones/": {"GET": (PARK_READERS, None, None, None)},
+    "api/v1/gates/": {"GET": (PARK_READERS, None, None, None)},
+    "api/v1/gate-events/": {"POST": (NOBODY, None, lambda w: [{"gate": "SEC-GM", "direction": "in",
+                                                               "at": timezone.now().isoformat(), "plate": "粤S1"}],
+                                     "json")},
+    "api/v1/park/presence/": {"GET": (PARK_READERS, None, None, None)},
+    "api/v1/park/presence/corrections/": {"POST": (INTAKE | {SUP}, None, {"zone": "SEC-PUB", "people": 3}, "json")},
+    "api/v1/park/lots/": {"GET": (CONSOLE | {SUP}, None, None, None)},
+    "api/v1/park/vehicles/<str:plate>/track/": {"GET": (PARK_READERS, "plate", None, None)},
+    "api/v1/hazmat-appointments/": {"GET": (PARK_READERS, None, None, None),
+                                    "POST": (frozenset({SUP, EO}), None, _booking, "json")},
+    "api/v1/hazmat-appointments/<int:pk>/": {"GET": (PARK_READERS, "park_appointment", None, None)},
+    "api/v1/gate-alarms/": {"GET": (PARK_READERS, None, None, None)},
+    "api/v1/gate-alarms/<int:pk>/acknowledge/": {"POST": (INTAKE | {SUP, EO}, "gate_alarm", {"note": "seen"}, "json")},
+    "api/v1/vehicle-alarms/": {"GET": (PARK_READERS, None, None, None)},
+    "api/v1/vehicle-alarms/<int:pk>/acknowledge/": {"POST": (INTAKE | {SUP, EO}, "vehicle_alarm", {}, "json")},
+}
+MATRIX.update(PARK_MATRIX)
 
 
 # --- notices (issue 21) ---------------------------------------------------------------------
@@ -490,6 +533,30 @@ def _oversight_objects(world, supervisor):
     return {"major_source": major, "licence": licence, "inspection": inspection}
 
 
+def _park_objects(enterprise):
+    from django.contrib.gis.geos import Point, Polygon
+
+    from park.models import Gate, GateAlarm, HazmatAppointment, ParkZone, Passage, VehicleAlarm
+
+    now = timezone.now()
+    area = Polygon(((113.6, 22.68), (113.64, 22.68), (113.64, 22.72), (113.6, 22.72), (113.6, 22.68)), srid=4326)
+    public = ParkZone.objects.create(code="SEC-PUB", name="公共", kind="public", area=area)
+    ParkZone.objects.create(code="SEC-S1", name="厂区", kind="enterprise", area=area, enterprise=enterprise)
+    gate = Gate.objects.create(code="SEC-GM", name="卡口", kind="vehicle", location=Point(113.6, 22.7, srid=4326),
+                               zone_inside=public)
+    appointment = HazmatAppointment.objects.create(
+        plate="粤S00009", driver="d", driver_licence_valid_to=now.date(), escort="e",
+        escort_licence_valid_to=now.date(), un_number="1005", quantity_t=1, destination=enterprise,
+        window_from=now - dt.timedelta(hours=1), window_to=now + dt.timedelta(hours=1), gate=gate,
+        state=HazmatAppointment.State.APPROVED)
+    passage = Passage.objects.create(gate=gate, direction="in", at=now, plate="粤S00009", vehicle_class="hazmat")
+    gate_alarm = GateAlarm.objects.create(gate=gate, passage=passage, plate="粤S00009", kind="outside_window",
+                                          reason="r", raised_at=now, enterprise=enterprise)
+    vehicle_alarm = VehicleAlarm.objects.create(plate="粤S00009", kind="speeding", raised_at=now,
+                                                location=Point(113.61, 22.7, srid=4326), enterprise=enterprise)
+    return {"park_appointment": appointment, "gate_alarm": gate_alarm, "vehicle_alarm": vehicle_alarm}
+
+
 def _notice_objects(world):
     from notices import services as notices
     from notices.models import Contact
@@ -562,6 +629,8 @@ def _url(route, target, world):
         if "<int:receipt_id>" in url:
             return url.replace("<int:receipt_id>", str(world["receipt"].pk)) + "?type=8"
         return url + f"?from=%2B8613800000888&text=1&id=sec-{world['receipt'].pk}"
+    if target == "plate":
+        return url.replace("<str:plate>", "粤S00009")
     if target == "username":
         return url.replace("<str:username>", "sec_viewer")
     if target:

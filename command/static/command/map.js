@@ -84,7 +84,9 @@
         [t.severity, word("severity", p.severity)], [t.status, word("incident_status", p.status)], ["", p.address]], { href: p.url, text: t.open }),
     },
     resources: {
-      point: (p) => circle(colour("resources", p.status), 5),
+      // A unit reporting its position live (issue 24.8) wears a blue ring; others stand at their depot.
+      point: (p) => (p.live ? { ...circle(colour("resources", p.status), 6), color: "#0050b3", weight: 3 }
+        : circle(colour("resources", p.status), 5)),
       popup: (p) => popup(p.name, [[t.kind, word("resource_kind", p.kind)], [t.status, word("resource_status", p.status)], [t.agency, p.agency], [t.phone, p.phone]]),
     },
     "risk-sources": {

@@ -5,6 +5,11 @@ Shapefile, GeoPackage, …), in any coordinate system it knows, reprojected to W
     manage.py import_gis boundary.geojson --into basemap --layer boundary --replace
     manage.py import_gis villages.geojson --into gazetteer --kind village --name-field name --town-field town
     manage.py import_gis tanks.geojson --into structures --kind tank --height-field height
+    manage.py import_gis roads.gpkg --into roads --class-field highway --speed-field maxspeed \
+        --hazmat-field hazmat --oneway-field oneway --replace
+
+Roads become the routing network (roads app): each line is cut into edges at its vertices, and
+lines meet where they share a vertex (roads.services).
 """
 
 import math
@@ -14,7 +19,12 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from places import gis_targets
 from places.models import BasemapFeature, Place, Structure
+from roads.models import RoadClass
+from roads.services import EdgeInput, edges_import
+
+TRUE_WORDS = {"1", "yes", "y", "true", "t", "是"}
 
 
 class Command(BaseCommand):
@@ -22,7 +32,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="The file (a .shp with its .dbf/.shx/.prj beside it, a .geojson, …).")
-        parser.add_argument("--into", choices=["basemap", "gazetteer", "structures"], required=True)
+        # Targets registered by apps above (places.gis_targets): park-zones, gates, …
+        parser.add_argument("--into", choices=["basemap", "gazetteer", "structures", "roads", *gis_targets.names()],
+                            required=True)
         parser.add_argument("--layer", choices=BasemapFeature.Layer.values,
                             help="Base map layer the features belong to (with --into basemap).")
         parser.add_argument("--kind", choices=sorted({*Place.Kind.values, *Structure.Kind.values}),
@@ -31,6 +43,14 @@ class Command(BaseCommand):
                             help="Attribute holding a structure's height in metres (with --into structures).")
         parser.add_argument("--base-field", default=None,
                             help="Attribute holding a structure's base above the ground in metres (pipe racks).")
+        parser.add_argument("--class-field", default=None,
+                            help=f"Attribute holding the road class (with --into roads: {', '.join(RoadClass.values)}; "
+                                 f"others count as tertiary).")
+        parser.add_argument("--speed-field", default=None, help="Attribute holding the speed limit in km/h.")
+        parser.add_argument("--hazmat-field", default=None,
+                            help="Attribute saying the road is open to hazardous goods (1/yes/true/是).")
+        parser.add_argument("--oneway-field", default=None,
+                            help="Attribute saying the road is one-way (1/yes/true/是; -1: against the drawing).")
         parser.add_argument("--source-layer", default=None, help="Layer of the file to read (default: the first).")
         parser.add_argument("--name-field", default="name", help="Attribute holding the name (default: name).")
         parser.add_argument("--address-field", default=None)
@@ -64,6 +84,22 @@ class Command(BaseCommand):
                     opts[option] = None  # base map shapes and structures may be nameless
                     continue
                 raise CommandError(f"No attribute {opts[option]!r}; the file has: {', '.join(fields)}.")
+        registered = gis_targets.importer(opts["into"])
+        if registered is not None:
+            features = [(index, self._geometry(feature, opts),
+                         {name: self._value(feature, name) for name in fields})
+                        for index, feature in enumerate(layer)]
+            try:
+                with transaction.atomic():
+                    self.stdout.write(registered(features, **opts))
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
+            return
+        if opts["into"] == "roads":
+            for option in ("class_field", "speed_field", "hazmat_field", "oneway_field"):
+                if opts[option] and opts[option] not in fields:
+                    raise CommandError(f"No attribute {opts[option]!r}; the file has: {', '.join(fields)}.")
+            return self._roads(layer, opts)
         if opts["into"] == "structures":
             for option in ("height_field", "base_field"):
                 if opts[option] and opts[option] not in fields:
@@ -130,6 +166,31 @@ class Command(BaseCommand):
                 count += 1
         self.stdout.write(f"Imported {count} structure(s); skipped {len(skipped)}"
                           + (f" ({'; '.join(skipped[:10])})." if skipped else "."))
+
+    def _roads(self, layer, opts):
+        """Road lines for routing: a feature without a line is skipped and counted; an unknown
+        class counts as tertiary, a speed limit that is no number from 1 to 200 as none."""
+        lines, skipped = [], 0
+        for feature in layer:
+            geometry = self._geometry(feature, opts)
+            if geometry is None or geometry.geom_type not in ("LineString", "MultiLineString"):
+                skipped += 1
+                continue
+            road_class = self._value(feature, opts["class_field"]).lower()
+            speed = self._number(feature, opts["speed_field"]) if opts["speed_field"] else None
+            oneway = self._value(feature, opts["oneway_field"]).lower()
+            parts = [geometry] if geometry.geom_type == "LineString" else list(geometry)
+            for part in parts:
+                if oneway == "-1":
+                    part.reverse()  # in place: the edge is drawn the way the traffic goes
+                lines.append(EdgeInput(
+                    geometry=part, name=self._value(feature, opts["name_field"])[:200],
+                    road_class=road_class if road_class in RoadClass.values else RoadClass.TERTIARY,
+                    speed_limit_kmh=int(speed) if speed is not None and 1 <= speed <= 200 else None,
+                    hazmat_allowed=self._value(feature, opts["hazmat_field"]).lower() in TRUE_WORDS,
+                    oneway=oneway in TRUE_WORDS or oneway == "-1"))
+        count = edges_import(lines=lines, origin=opts["path"][-100:], replace=opts["replace"])
+        self.stdout.write(f"Imported {len(lines)} road line(s) as {count} edge(s); skipped {skipped} without a line.")
 
     def _number(self, feature, field) -> float | None:
         text = self._value(feature, field)

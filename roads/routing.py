@@ -1,0 +1,203 @@
+"""Routes and travel times on the road network (pgRouting's `pgr_dijkstra` on PostGIS).
+
+The cost of an edge is its travel time: length over speed. A vehicle's route uses the road's
+speed limit (or its class's usual speed); a unit's ETA uses the speed an emergency vehicle
+keeps on that class of road. One-way edges have no reverse cost; edges closed at the moment
+asked (roads.RoadClosure) are left out; a hazardous-goods route keeps to roads open to them.
+
+A start or end joins its nearest junction (at most SEGMENT_MAX_M / 2 away on a road) in a
+straight line at CONNECTOR_KMH. When either point is farther than SNAP_MAX_M from any
+road, there is no road data there: `eta` answers a straight-line estimate and says so
+(`basis` "straight_line"), and `route_between` answers None.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.contrib.gis.geos import GEOSGeometry, LineString, Point
+from django.db import connection
+from django.utils import timezone
+
+from roads.models import RoadClass
+
+ROAD = "road"
+STRAIGHT_LINE = "straight_line"
+
+# The usual speed of a road class (km/h) where an edge has no speed limit of its own.
+CLASS_LIMIT_KMH = {
+    RoadClass.MOTORWAY: 100, RoadClass.TRUNK: 80, RoadClass.PRIMARY: 60, RoadClass.SECONDARY: 50,
+    RoadClass.TERTIARY: 40, RoadClass.RESIDENTIAL: 30, RoadClass.SERVICE: 20, RoadClass.TRACK: 15,
+}
+# What an emergency unit keeps on a class of road under lights and siren (km/h): faster than
+# traffic on the big roads, no faster on the small ones.
+UNIT_CLASS_KMH = {
+    RoadClass.MOTORWAY: 90, RoadClass.TRUNK: 75, RoadClass.PRIMARY: 60, RoadClass.SECONDARY: 50,
+    RoadClass.TERTIARY: 40, RoadClass.RESIDENTIAL: 30, RoadClass.SERVICE: 20, RoadClass.TRACK: 15,
+}
+CONNECTOR_KMH = 30  # from a point to its nearest junction (along or off the road)
+SNAP_MAX_M = 1000  # farther from any junction than this: no road data there
+# Straight line: road distance is about this much longer, at this average speed.
+ROAD_FACTOR = 1.3
+STRAIGHT_LINE_KMH = 35
+
+
+@dataclass(frozen=True)
+class Route:
+    geometry: LineString  # SRID 4326, from start to end
+    length_m: float
+    duration_s: float
+    basis: str = ROAD
+
+
+@dataclass(frozen=True)
+class Eta:
+    duration_s: int
+    distance_m: float
+    basis: str  # ROAD or STRAIGHT_LINE
+
+
+def route_between(start: Point, end: Point, *, hazmat: bool = False, at: datetime | None = None) -> Route | None:
+    """The fastest route from `start` to `end` on the roads open at `at` (default now), on
+    roads open to hazardous goods only with `hazmat`. None when no such route exists or a
+    point is off the network."""
+    at = at or timezone.now()
+    with connection.cursor() as cursor:
+        snapped = _snap(cursor, [start, end], hazmat=hazmat)
+        if snapped[0] is None or snapped[1] is None:
+            return None
+        (a, a_m), (b, b_m) = snapped
+        edges = _edges_sql(speeds=None, hazmat=hazmat, at=at, bbox=None)
+        cursor.execute(
+            """
+            WITH path AS (
+                SELECT p.seq, p.node, p.edge, p.agg_cost FROM pgr_dijkstra(%s, %s::bigint, %s::bigint, true) p),
+            legs AS (
+                SELECT path.seq, CASE WHEN e.source = path.node THEN e.geometry ELSE ST_Reverse(e.geometry) END AS g,
+                       e.length_m
+                FROM path JOIN roads_roadedge e ON e.id = path.edge)
+            SELECT (SELECT count(*) FROM path), (SELECT max(agg_cost) FROM path),
+                   (SELECT coalesce(sum(length_m), 0) FROM legs),
+                   (SELECT ST_AsBinary(ST_LineMerge(ST_MakeLine(g ORDER BY seq))) FROM legs)
+            """, [edges, a, b])
+        count, cost, length, wkb = cursor.fetchone()
+    if a != b and not count:
+        return None
+    start_leg, end_leg = a_m or 0.0, b_m or 0.0
+    connector_s = (start_leg + end_leg) / (CONNECTOR_KMH / 3.6)
+    points = [(start.x, start.y)]
+    if wkb is not None:
+        road = GEOSGeometry(memoryview(bytes(wkb)), srid=4326)
+        points += list(road.coords) if road.geom_type == "LineString" else [xy for part in road for xy in part.coords]
+    points.append((end.x, end.y))
+    points = [xy for i, xy in enumerate(points) if i == 0 or xy != points[i - 1]]
+    if len(points) < 2:
+        points = [points[0], points[0]]
+    return Route(geometry=LineString(points, srid=4326), length_m=round(float(length) + start_leg + end_leg, 1),
+                 duration_s=round(float(cost or 0) + connector_s, 1))
+
+
+def eta(origin: Point, destination: Point, *, at: datetime | None = None) -> Eta:
+    """A unit's travel time from `origin` to `destination` on the roads (speeds by road class),
+    or a straight-line estimate where there is no road data."""
+    return etas([origin], destination, at=at)[0]
+
+
+def etas(origins: list[Point], destination: Point, *, at: datetime | None = None) -> list[Eta]:
+    """`eta` for many origins to one destination in one pgRouting call (the recommendation's
+    candidates to the incident). The search is first limited to the box around the points
+    (with a margin); an origin not reached inside it is tried once on the whole network."""
+    if not origins:
+        return []
+    at = at or timezone.now()
+    with connection.cursor() as cursor:
+        snapped = _snap(cursor, [*origins, destination], hazmat=False)
+        target = snapped[-1]
+        costs: dict[int, float] = {}
+        starts = sorted({s[0] for s in snapped[:-1] if s is not None})
+        if target is not None and starts:
+            lons = [p.x for p in [*origins, destination]]
+            lats = [p.y for p in [*origins, destination]]
+            margin = max(0.02, (max(lons) - min(lons)) * 0.3, (max(lats) - min(lats)) * 0.3)
+            bbox = (min(lons) - margin, min(lats) - margin, max(lons) + margin, max(lats) + margin)
+            costs = _costs(cursor, starts, target[0], at=at, bbox=bbox)
+            missing = [s for s in starts if s not in costs and s != target[0]]
+            if missing:
+                costs.update(_costs(cursor, missing, target[0], at=at, bbox=None))
+            costs[target[0]] = 0.0
+    result = []
+    for origin, snap in zip(origins, snapped[:-1], strict=True):
+        if target is None or snap is None or snap[0] not in costs:
+            result.append(straight_line(origin, destination))
+            continue
+        connector_m = snap[1] + target[1]
+        seconds = costs[snap[0]] + connector_m / (CONNECTOR_KMH / 3.6)
+        result.append(Eta(duration_s=int(round(seconds)), distance_m=round(_distance(origin, destination), 1),
+                          basis=ROAD))
+    return result
+
+
+def straight_line(origin: Point, destination: Point, *, speed_kmh: float = STRAIGHT_LINE_KMH) -> Eta:
+    distance = _distance(origin, destination)
+    return Eta(duration_s=int(round(distance * ROAD_FACTOR / (speed_kmh / 3.6))), distance_m=round(distance, 1),
+               basis=STRAIGHT_LINE)
+
+
+def _costs(cursor, starts: list[int], target: int, *, at: datetime, bbox) -> dict[int, float]:
+    edges = _edges_sql(speeds=UNIT_CLASS_KMH, hazmat=False, at=at, bbox=bbox)
+    cursor.execute("SELECT start_vid, agg_cost FROM pgr_dijkstraCost(%s, %s::bigint[], %s::bigint, true)",
+                   [edges, starts, target])
+    return {int(start): float(cost) for start, cost in cursor.fetchall()}
+
+
+def _snap(cursor, points: list[Point], *, hazmat: bool) -> list[tuple[int, float] | None]:
+    """Each point's nearest junction (of a hazmat road with `hazmat`) and its distance in
+    metres, or None beyond SNAP_MAX_M. One statement, KNN per point."""
+    wkts = [f"POINT({float(p.x)!r} {float(p.y)!r})" for p in points]
+    cursor.execute(
+        """
+        SELECT n.id, ST_Distance(n.location::geography, q.p::geography)
+        FROM unnest(%s::text[]) WITH ORDINALITY AS w(wkt, i)
+        CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_GeomFromText(w.wkt), 4326) AS p) q
+        LEFT JOIN LATERAL (SELECT id, location FROM roads_roadnode
+                           WHERE hazmat OR NOT %s ORDER BY location <-> q.p LIMIT 1) n ON true
+        ORDER BY w.i
+        """, [wkts, hazmat])
+    return [(int(node), float(metres)) if node is not None and metres <= SNAP_MAX_M else None
+            for node, metres in cursor.fetchall()]
+
+
+def _edges_sql(*, speeds: dict | None, hazmat: bool, at: datetime, bbox) -> str:
+    """The edges query pgRouting runs. Built from our own values only (numbers, a timestamp we
+    format), never from a client's text."""
+    if speeds is None:  # a vehicle: the limit of the road, else its class's usual speed
+        cases = " ".join(f"WHEN '{cls}' THEN {int(kmh)}" for cls, kmh in CLASS_LIMIT_KMH.items())
+        speed = f"coalesce(e.speed_limit_kmh, CASE e.road_class {cases} ELSE 30 END)"
+    else:
+        cases = " ".join(f"WHEN '{cls}' THEN {int(kmh)}" for cls, kmh in speeds.items())
+        speed = f"(CASE e.road_class {cases} ELSE 30 END)"
+    cost = f"e.length_m / ({speed} / 3.6)"
+    moment = at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S+00")
+    where = [
+        "e.source IS NOT NULL",
+        "NOT EXISTS (SELECT 1 FROM roads_roadclosure c WHERE c.edge_id = e.id "
+        f"AND c.starts_at <= '{moment}' AND (c.ends_at IS NULL OR c.ends_at > '{moment}'))",
+    ]
+    if hazmat:
+        where.append("e.hazmat_allowed")
+    if bbox is not None:
+        x0, y0, x1, y1 = (float(v) for v in bbox)
+        where.append(f"e.geometry && ST_MakeEnvelope({x0!r}, {y0!r}, {x1!r}, {y1!r}, 4326)")
+    return (f"SELECT e.id, e.source, e.target, {cost} AS cost, "
+            f"CASE WHEN e.oneway THEN -1 ELSE {cost} END AS reverse_cost "
+            f"FROM roads_roadedge e WHERE {' AND '.join(where)}")
+
+
+def _distance(a: Point, b: Point) -> float:
+    """Metres on the sphere (haversine): enough for an ETA's straight line."""
+    import math
+
+    lon1, lat1, lon2, lat2 = map(math.radians, (a.x, a.y, b.x, b.y))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371008.8 * math.asin(math.sqrt(h))
