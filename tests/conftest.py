@@ -5,6 +5,8 @@ import os
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from core import events, roles
 
@@ -13,6 +15,11 @@ from core import events, roles
 for _name in ("t.x", "t.a", "t.b", "t.c", "t.silent", "t.slow", "t.fast", "t.one", "t.two", "t.inner",
               "t.outer", "t.rolled_back", "x.y"):
     events.register(_name, audiences=lambda *subject: [], payload=lambda *subject: {}, doc="test only")
+
+# Property tests check what is generated, not how fast: on a loaded 2-core machine generating
+# inputs that touch the database is slow, and Hypothesis's speed health check would fail the test.
+hypothesis_settings.register_profile("house", suppress_health_check=[HealthCheck.too_slow], deadline=None)
+hypothesis_settings.load_profile("house")
 
 # Playwright's sync API runs an event loop in the main thread; Django then refuses ORM
 # calls from that thread unless told the loop is not ours.
@@ -201,7 +208,9 @@ def start_daphne(port: int, extra_env: dict | None = None):
     log = tempfile.TemporaryFile()
     proc = subprocess.Popen([str(daphne), "-b", "127.0.0.1", "-p", str(port), "command.asgi:application"],
                             cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=log)
-    deadline = time.monotonic() + 30
+    # A deadline for a hung start, not a timing check: a loaded 2-core machine has taken over 30 s
+    # to import Django and the apps.
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             log.seek(0)
@@ -212,7 +221,7 @@ def start_daphne(port: int, extra_env: dict | None = None):
         except Exception:  # noqa: BLE001 - not up yet
             time.sleep(0.2)
     proc.kill()
-    raise RuntimeError("daphne did not start within 30 s")
+    raise RuntimeError("daphne did not start within 120 s")
 
 
 @pytest.fixture
