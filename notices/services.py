@@ -517,6 +517,10 @@ def notice_chase(*, notice_id: int, round: int) -> int:
     notice = Notice.objects.select_for_update().filter(pk=notice_id).first()
     if notice is None or not notice.confirm_within_s:
         return 0
+    # Lock every receipt this run may move before the first event: an event holds the stream's
+    # advisory lock until commit, and a delivery report that holds a receipt while it waits for
+    # that lock would otherwise deadlock with us (seen with the real worker and gateway).
+    list(Receipt.objects.select_for_update(of=("self",)).filter(notice=notice).order_by("pk").values_list("pk", flat=True))
     people = _unconfirmed_people(notice)
     chased = 0
     new: list[Receipt] = []

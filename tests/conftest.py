@@ -6,6 +6,8 @@ import os
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.gis.geos import Point
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from core import events, roles
 from tests.factories import LAT, LON, PASSWORD, AgencyFactory, IncidentTypeFactory, UnitFactory, UserFactory
@@ -27,6 +29,11 @@ def stand_in_payloads(settings):
     """For the tests of the stream's transport (seqs, replay, doorbells, floods), which emit real
     types with stand-in payloads: the payload contracts are what every service test checks."""
     settings.STREAM_VALIDATE_PAYLOADS = False
+
+# Property tests check what is generated, not how fast: on a loaded 2-core machine generating
+# inputs that touch the database is slow, and Hypothesis's speed health check would fail the test.
+hypothesis_settings.register_profile("house", suppress_health_check=[HealthCheck.too_slow], deadline=None)
+hypothesis_settings.load_profile("house")
 
 # Playwright's sync API runs an event loop in the main thread; Django then refuses ORM
 # calls from that thread unless told the loop is not ours.
@@ -233,7 +240,9 @@ def start_daphne(port: int, extra_env: dict | None = None):
     log = tempfile.TemporaryFile()
     proc = subprocess.Popen([str(daphne), "-b", "127.0.0.1", "-p", str(port), "command.asgi:application"],
                             cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=log)
-    deadline = time.monotonic() + 30
+    # A deadline for a hung start, not a timing check: a loaded 2-core machine has taken over 30 s
+    # to import Django and the apps.
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             log.seek(0)
@@ -244,7 +253,7 @@ def start_daphne(port: int, extra_env: dict | None = None):
         except Exception:  # noqa: BLE001 - not up yet
             time.sleep(0.2)
     proc.kill()
-    raise RuntimeError("daphne did not start within 30 s")
+    raise RuntimeError("daphne did not start within 120 s")
 
 
 @pytest.fixture

@@ -45,12 +45,14 @@ class SmsGateway:
         lines = log.read_text(errors="replace").splitlines() if log.exists() else []
         out, pending = [], {}
         for line in lines:
-            match = re.search(r"Got message \d+: <(\S+) (\S+) (udh (\S+) )?(data|text) (.*)>$", line)
+            # fakesmsc prints a one-part UCS-2 message as "ucs-2", the parts of a long one as "data".
+            match = re.search(r"Got message \d+: <(\S+) (\S+) (udh (\S+) )?(data|text|ucs-2) (.*)>$", line)
             if not match:
                 continue
             to, udh, kind, data = match[2], match[4], match[5], match[6]
-            raw = urllib.parse.unquote_to_bytes(data) if kind == "data" else data.encode()
-            text = raw.decode("utf-16-be", "replace") if kind == "data" else raw.decode()
+            binary = kind in ("data", "ucs-2")
+            raw = urllib.parse.unquote_to_bytes(data) if binary else data.encode()
+            text = raw.decode("utf-16-be", "replace") if binary else raw.decode()
             if udh:
                 head = urllib.parse.unquote_to_bytes(udh)
                 ref, total, part = head[3], head[4], head[5]

@@ -6,7 +6,7 @@ from django.db import connection
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from notices import services
-from notices.models import GatewayReport, Receipt
+from notices.models import Contact, GatewayReport, Receipt
 from tests.notices.conftest import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -111,3 +111,44 @@ def test_a_delivery_report_or_reply_arriving_twice_counts_once(sms_gateway, duty
     # Without the secret the gateway's doors do not exist.
     assert client.get(f"/sms/gateway/wrong/dlr/{receipt.pk}/", {"type": "2"}).status_code == 404
     assert Receipt.objects.get(pk=receipt.pk).state == "confirmed"
+
+
+def _make_due(task_name: str, notice) -> None:
+    """What waiting confirm_within_s would do: the notice's scheduled jobs of this kind are due now."""
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE procrastinate_jobs SET scheduled_at = now() WHERE task_name = %s AND status = 'todo' "
+                       "AND (args->>'notice_id')::bigint = %s", [task_name, notice.pk])
+
+
+def test_the_worker_chases_the_unconfirmed_by_sms_then_reaches_the_deputy_by_sms(
+        sms_gateway, duty_officer, make_user):
+    """Point 3 through the real worker and gateway: an app notice left unconfirmed past its
+    deadline is sent again by SMS; unconfirmed again, the deputy's phone gets it."""
+    deputy = Contact.objects.create(name="副手", mobile="+8613800000502")
+    person = Contact.objects.create(name="主责人", mobile="+8613800000501", user=make_user("chased_w"), deputy=deputy)
+    notice = services.notice_send(actor=duty_officer, title="集合", body="请到指挥部集合。", contacts=[person.pk],
+                                  channels_wanted=["app"], confirm_within_s=60)
+    _work_once()  # the app receipt goes out; the chase is not due yet
+    assert sms_gateway.inbox() == [] and notice.receipts.count() == 1
+
+    _make_due("notices.chase", notice)
+
+    def chased_by_sms():
+        _work_once()
+        return person.mobile in [to for to, _text in sms_gateway.inbox()]
+
+    wait_until(chased_by_sms, timeout=90, what="the chase to send the person an SMS")
+    assert notice.receipts.get(channel="sms").round == 1
+
+    # Still unconfirmed at the next deadline (which may already have passed on a slow machine): the deputy.
+    _make_due("notices.chase", notice)
+
+    def deputy_reached():
+        _work_once()
+        return deputy.mobile in [to for to, _text in sms_gateway.inbox()]
+
+    wait_until(deputy_reached, timeout=90, what="the deputy's SMS")
+    assert [to for to, _text in sms_gateway.inbox()].count(person.mobile) == 1  # chased once, not twice
+    text = dict(sms_gateway.inbox())[deputy.mobile]
+    assert "主责人" in text and "集合" in text  # the deputy learns who did not confirm, and what
+    assert set(notice.receipts.filter(name="主责人").values_list("state", flat=True)) == {"escalated"}
