@@ -13,6 +13,7 @@ T + offset / speed: a worker restart loses none, and a job run twice plays its i
 Lock order: drill → scenario → inject run, then the called service's own locks.
 """
 
+from core.errors import DomainError  # callers catch services.DomainError, as before the split
 from drills.services.base import (
     DIRECT_ROLES,
     EVALUATE_ROLES,
@@ -41,6 +42,7 @@ from drills.services.reporting import (
 )
 
 __all__ = [
+    "DomainError",
     "DIRECT_ROLES",
     "EVALUATE_ROLES",
     "MAX_SPEED",

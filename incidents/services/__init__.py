@@ -10,6 +10,7 @@ takes row locks says so; keeping one order is what prevents deadlocks between tw
 dispatchers and a responder acting at the same moment.
 """
 
+from core.errors import DomainError  # callers catch services.DomainError, as before the split
 from incidents.services.base import (
     ASSIGNMENT_STEPS,
     RESOURCE_STATUS_FOR,
@@ -46,6 +47,7 @@ from incidents.services.timeline import (
 )
 
 __all__ = [
+    "DomainError",
     "ASSIGNMENT_STEPS",
     "RESOURCE_STATUS_FOR",
     "STATUS_TRANSITIONS",

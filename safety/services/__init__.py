@@ -12,6 +12,7 @@ Locks: the hidden danger or permit row first, then the enterprise's colour row
 (enterprise_colour_recompute), never the other way round.
 """
 
+from core.errors import DomainError  # callers catch services.DomainError, as before the split
 from safety.services.base import (
     SAFETY_WRITERS,
     SITE_RADIUS_M,
@@ -70,6 +71,7 @@ from safety.services.risk_points import (
 )
 
 __all__ = [
+    "DomainError",
     "IMPORT_LOCK",
     "MAX_PHOTOS",
     "SAFETY_WRITERS",
