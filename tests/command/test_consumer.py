@@ -12,6 +12,7 @@ from rest_framework.authtoken.models import Token
 
 import stream
 from command.asgi import application
+from core.models import Event
 from resources.models import Resource, Responder
 from tests.factories import UnitFactory
 
@@ -198,7 +199,7 @@ async def test_replay_hands_off_to_live_without_gap_or_duplicate(make_user):
     assert connected
     await writing
     expected = await sync_to_async(lambda: list(
-        stream.Event.objects.filter(seq__gte=first, audiences__overlap=["console"]).order_by("seq")
+        Event.objects.filter(seq__gte=first, audiences__overlap=["console"]).order_by("seq")
         .values_list("seq", flat=True)))()
     got = [(await comm.receive_json_from(timeout=10))["seq"] for _ in expected]
     assert got == expected
