@@ -140,10 +140,12 @@ def units_recommend(*, incident: Incident, limit: int | None = 10, capability: s
 def _nearest(*, incident: Incident, needed: list[str], limit: int, exclude: list[int] | None = None,
              eta: bool = True) -> list[Recommendation]:
     """The nearest free units, each from where it is: its reported position when fresher than
-    POSITION_FRESH_S (2 minutes), else where it was put (its depot). Two PostGIS KNN walks
-    (`<->` on geography, each served by its GiST index: fresh positions, then the places of
-    the others), merged: the query reads a handful of rows however many resources the district
-    has. The ETA of each comes from the road network (roads.routing, one pgRouting call for
+    POSITION_FRESH_S (2 minutes), else where it was put (its depot). Two reads, merged: the
+    fresh positions found through the index on position_at (only the units reporting in the
+    last two minutes: a KNN walk of the position index would cross every unit that ever
+    reported when few of them fit), and a PostGIS KNN walk (`<->` on geography, the GiST index
+    on location) of the others, which reads a handful of rows however many resources the
+    district has. The ETA of each comes from the road network (roads.routing, one pgRouting call for
     all), a straight-line estimate where there is no road data, and says which (`eta_basis`)."""
     kinds = [str(k) for k in Resource.DISPATCHABLE_KINDS]
     # One query: raw() builds the model instances from the KNN rows, distance included.
@@ -154,7 +156,7 @@ def _nearest(*, incident: Incident, needed: list[str], limit: int, exclude: list
         "  FROM resources_resource"
         "  WHERE status = 'available' AND kind = ANY(%(kinds)s) AND capabilities && %(needed)s::varchar[]"
         "  AND NOT (id = ANY(%(exclude)s)) AND position_at > %(fresh)s"
-        "  ORDER BY position <-> ST_GeogFromText(%(pt)s) LIMIT %(limit)s)"
+        "  ORDER BY distance_m LIMIT %(limit)s)"
         " UNION ALL"
         " (SELECT *, ST_Distance(location, ST_GeogFromText(%(pt)s)) AS distance_m,"
         "  ST_X(location::geometry) AS at_lon, ST_Y(location::geometry) AS at_lat"

@@ -35,13 +35,14 @@ WEST, SOUTH = 113.50, 22.68
 
 
 def _grid():
-    """A SIDE × SIDE street grid (classes mixed, some one-way, some hazmat) and 100 diagonals."""
+    """A SIDE × SIDE street grid (classes mixed, every seventh east-west street one-way, some
+    hazmat) and a diagonal avenue."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             INSERT INTO roads_roadedge (name, road_class, hazmat_allowed, oneway, geometry, length_m, origin)
-            SELECT 'G', (ARRAY['primary','secondary','tertiary','residential'])[1 + (i + j) %% 4],
-                   (i %% 5 = 0), (j %% 7 = 3),
+            SELECT 'G', (ARRAY['primary','secondary','tertiary','residential'])[1 + (i + j) % 4],
+                   (i % 5 = 0), (dj = 0 AND j % 7 = 3),
                    ST_MakeLine(ST_SetSRID(ST_MakePoint({WEST} + i * {STEP}, {SOUTH} + j * {STEP}), 4326),
                                ST_SetSRID(ST_MakePoint({WEST} + (i + di) * {STEP}, {SOUTH} + (j + dj) * {STEP}), 4326)),
                    0, 'bench'
