@@ -46,6 +46,9 @@ POINT_STATES = [("hh", "#d7191c", _("High-high alarm (HH)")), ("ll", "#d7191c", 
 RISK_COLOURS = [("red", "#d7191c", _("Red: major risk")), ("orange", "#f07c00", _("Orange: high risk")),
                 ("yellow", "#f5c400", _("Yellow: moderate risk")), ("blue", "#2b83ba", _("Blue: low risk"))]
 
+GATE_KINDS = [("vehicle", "#1f78b4", _("Vehicle lane")), ("person", "#33a02c", _("Person lane"))]
+VEHICLE_STATES = [("", "#1a9850", _("On its route")), ("alarm", "#d7191c", _("Vehicle alarm in force"))]
+
 # (layer name as in the API, label, shown at first, legend key, legend rows)
 LAYERS = [
     ("incidents", _("Incidents"), True, "severity", SEVERITY),
@@ -62,6 +65,10 @@ LAYERS = [
     ("risk-points", _("Risk points"), False, "colour", RISK_COLOURS),
     ("enterprise-colours", _("Enterprise risk colours"), False, "colour",
      [*RISK_COLOURS, ("", "#8c8c8c", _("Not assessed"))]),
+    # Closed park management (park app, issue 24): offered only to the roles the layers admit.
+    ("gates", _("Park gates"), False, "kind", GATE_KINDS),
+    ("park-presence", _("Who is where in the park"), False, "", [("", "#6a51a3", _("People and vehicles in a zone"))]),
+    ("vehicles", _("Hazardous-chemical vehicles"), False, "alarm", VEHICLE_STATES),
 ]
 
 # Labels the map script needs, translated on the server and handed over through json_script.
@@ -84,6 +91,11 @@ I18N = {
     "method": _("Method"), "score": _("Score"), "factors": _("Why this colour"), "point": _("Monitoring point"),
     "permit": _("Special work permit"),
     "wind": _("Wind"), "mast": _("Weather mast"), "wind_typed": _("typed by hand"),
+    "gate": _("Gate"), "gate_alarms": _("Gate alarms in force"), "zone": _("Park zone"),
+    "people_in": _("People inside"), "vehicles_in": _("Vehicles inside"),
+    "hazmat_in": _("Hazardous-chemical vehicles inside"), "plate": _("Plate"), "speed": _("Speed (km/h)"),
+    "vehicle_alarms": _("Alarms in force"), "replay": _("Replay the last two hours' track"),
+    "track_empty": _("No positions in the last two hours."), "track_at": _("Position at"),
 }
 
 
@@ -159,6 +171,7 @@ def _labels() -> dict:
     from alerts.models import Level as AlertLevel
     from hazards.models import HazardZone, SensitiveTarget
     from monitoring.models import PointState
+    from park.models import Gate, ParkZone, VehicleAlarm
     from resources.models import Resource
     from safety.models import COLOUR_CHOICES, RiskPoint, WorkPermit
 
@@ -171,7 +184,9 @@ def _labels() -> dict:
             "severity": {value: str(label) for value, _colour, label in SEVERITY},
             "point_state": words(PointState.choices), "permit_kind": words(WorkPermit.Kind.choices),
             "permit_grade": words(WorkPermit.Grade.choices), "risk_colour": words(COLOUR_CHOICES),
-            "risk_method": words(RiskPoint.Method.choices), "alert_level": words(AlertLevel.choices)}
+            "risk_method": words(RiskPoint.Method.choices), "alert_level": words(AlertLevel.choices),
+            "gate_kind": words(Gate.Kind.choices), "park_zone_kind": words(ParkZone.Kind.choices),
+            "vehicle_alarm": words(VehicleAlarm.Kind.choices)}
 
 
 # --- the park in three dimensions (三维一张图, issue 27) ----------------------------------------

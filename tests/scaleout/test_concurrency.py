@@ -107,6 +107,7 @@ def test_parallel_status_updates_keep_one_consistent_timeline(district, two_daph
     assert steps == ["pending", *kinds], (steps, kinds)
     # And the unit ends where the assignment says it should.
     unit.refresh_from_db()
-    expected_unit = {"declined": "available", "cleared": "available", "en_route": "en_route",
+    # A decline naming a breakdown ("engine broken") takes the unit out of service (issue 22).
+    expected_unit = {"declined": "out_of_service", "cleared": "available", "en_route": "en_route",
                      "on_scene": "on_scene", "acknowledged": "dispatched"}[state]
     assert unit.status == expected_unit

@@ -157,7 +157,68 @@
       popup: (p) => popup(p.code + " " + p.name, [[t.risk_colour, p.colour ? word("risk_colour", p.colour) : ""],
         [t.factors, (p.factors || []).map((f) => (f && typeof f === "object" ? f.text : f)).filter(Boolean).join("; ")]]),
     },
+    // Closed park management (park app, issue 24): gates, who is where, hazmat vehicles.
+    gates: {
+      point: (p) => (p.alarms > 0 ? { ...circle(colour("gates", p.kind), 8), color: "#d7191c", weight: 3 }
+        : circle(colour("gates", p.kind), 6)),
+      popup: (p) => popup(t.gate + " · " + p.code + " " + p.name, [[t.kind, word("gate_kind", p.kind)],
+        [t.gate_alarms, p.alarms || null]]),
+    },
+    "park-presence": {
+      style: (p) => ({ color: colour("park-presence", ""), weight: 1.5, fillOpacity: p.people + p.vehicles > 0 ? 0.25 : 0.05 }),
+      popup: (p) => popup(t.zone + " · " + p.code + " " + p.name, [[t.kind, word("park_zone_kind", p.kind)],
+        [t.people_in, p.people], [t.vehicles_in, p.vehicles], [t.hazmat_in, p.hazmat_vehicles],
+        [t.capacity, p.capacity]]),
+    },
+    vehicles: {
+      point: (p) => circle(colour("vehicles", (p.alarms || []).length ? "alarm" : ""), 7),
+      popup: (p) => {
+        const box = popup(t.plate + " · " + p.plate, [[t.time, when(p.ts)], [t.speed, p.speed_kmh],
+          [t.vehicle_alarms, (p.alarms || []).map((k) => word("vehicle_alarm", k)).join("、")]]);
+        // The track's URL is built here from the plate, never taken from the data (a same-origin path only).
+        const button = document.createElement("button");
+        button.type = "button";
+        button.dataset.replayTrack = p.plate;
+        button.textContent = t.replay;
+        button.addEventListener("click", () => replayTrack(p.plate));
+        box.appendChild(button);
+        return box;
+      },
+    },
   };
+
+  // ---- a vehicle's track, replayed: the line it drove and a marker stepping through its positions
+  let track = null;
+  async function replayTrack(plate) {
+    if (track) { clearInterval(track.timer); map.removeLayer(track.group); track = null; }
+    let data;
+    try {
+      const resp = await fetch("/api/v1/park/vehicles/" + encodeURIComponent(plate) + "/track/",
+                               { credentials: "same-origin", headers: { Accept: "application/json" } });
+      if (!resp.ok) return;
+      data = await resp.json();
+    } catch (err) {
+      return;
+    }
+    const points = data.features.filter((f) => f.geometry.type === "Point");
+    mapEl.dataset.trackPlate = plate;
+    mapEl.dataset.trackPoints = String(points.length);
+    if (!points.length) { map.closePopup(); L.popup().setLatLng(map.getCenter()).setContent(t.track_empty).openOn(map); return; }
+    const latlngs = points.map((f) => [f.geometry.coordinates[1], f.geometry.coordinates[0]]);
+    const group = L.featureGroup().addTo(map);
+    L.polyline(latlngs, { color: "#0050b3", weight: 3, opacity: 0.8 }).addTo(group);
+    const marker = L.circleMarker(latlngs[0], { ...circle("#0050b3", 7), color: "#fff" }).addTo(group);
+    marker.bindTooltip("", { permanent: true, direction: "top" });
+    let step = 0;
+    const show = () => {
+      marker.setLatLng(latlngs[step]);
+      marker.setTooltipContent(plate + " · " + t.track_at + " " + when(points[step].properties.ts));
+      mapEl.dataset.trackStep = String(step);
+    };
+    show();
+    map.fitBounds(group.getBounds().pad(0.2), { maxZoom: 16 });
+    track = { group, timer: setInterval(() => { if (step >= latlngs.length - 1) { clearInterval(track.timer); return; } step += 1; show(); }, 250) };
+  }
 
   const groups = {};
   window.commandMapLayers = groups; // for the browser tests
@@ -189,7 +250,7 @@
     } catch (err) {
       return; // aborted by a newer request, or offline: the stream will prompt another refresh
     }
-    const def = defs[name];
+    const def = defs[name] || {}; // a layer without a style here is drawn plainly, never an error
     const group = ensureGroup(name);
     // A permanent label (a drill zone's 演练 / EXERCISE) outlives its layer in Leaflet 1.9 (its
     // element stays on the map even when closed): take the element away with the layer.
@@ -239,6 +300,9 @@
     if (box.checked) setVisible(box.dataset.layer, true);
   });
 
+  // Vehicles report every few seconds without a stream event each: their layer is polled while shown.
+  setInterval(() => refresh("vehicles"), 10000);
+
   let moveTimer = null;
   map.on("moveend", () => {
     clearTimeout(moveTimer);
@@ -261,6 +325,8 @@
     window.CommandStream.on("alarm.", () => refreshSoon("monitoring-points"));
     window.CommandStream.on("work_permit.", () => refreshSoon("work-permits"));
     window.CommandStream.on("enterprise.colour_changed", () => refreshSoon("enterprise-colours"));
+    window.CommandStream.on("gate.", () => refreshSoon("gates", "park-presence"));
+    window.CommandStream.on("vehicle.", () => refreshSoon("vehicles"));
     window.CommandStream.on("zone.", () => {
       const box = document.querySelector('[data-layer="threat-zones"]');
       if (box && !box.checked) { box.checked = true; setVisible("threat-zones", true); }
