@@ -35,7 +35,7 @@ class ParkZoneSerializer(serializers.ModelSerializer):
 class GateSerializer(serializers.ModelSerializer):
     location = serializers.SerializerMethodField()
     zone_inside = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    zone_outside = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    zone_outside = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Gate
