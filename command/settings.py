@@ -378,6 +378,10 @@ STREAM_CLIENT_BURST = env_int("STREAM_CLIENT_BURST", 30)
 # A client that has not read its frames for this long (the server's send buffer stays full)
 # is dropped with 4408 and resumes with ?since=; live frames held while a socket replays.
 STREAM_SLOW_READER_S = float(env_str("STREAM_SLOW_READER_S", "10"))
+# A Daphne process freezes the survivors of each full garbage collection, and thaws them every
+# STREAM_GC_THAW_S so that cycles among them are reclaimed (stream/collector.py says why).
+STREAM_GC_FREEZE = env_bool("STREAM_GC_FREEZE", True)
+STREAM_GC_THAW_S = float(env_str("STREAM_GC_THAW_S", "900"))
 STREAM_REPLAY_BUFFER = env_int("STREAM_REPLAY_BUFFER", 1000)
 # Check every emitted event's payload against its type's schema (core.events): on in tests
 # (tests/conftest.py, and the servers the tests start), off in production, where a wrong
@@ -513,9 +517,9 @@ CONTENT_SECURITY_POLICY = {
 
 # Closed park management (park app, issue 24). Positions of vehicles and people are personal
 # data: kept this many days, then deleted by the nightly job (park.tasks).
-PARK_POSITION_RETENTION_DAYS = int(os.environ.get("PARK_POSITION_RETENTION_DAYS", "30"))
+PARK_POSITION_RETENTION_DAYS = env_int("PARK_POSITION_RETENTION_DAYS", 30)
 # A stay without a passage for this long ends at the nightly count (a missed exit).
-PARK_STAY_MAX_H = int(os.environ.get("PARK_STAY_MAX_H", "24"))
+PARK_STAY_MAX_H = env_int("PARK_STAY_MAX_H", 24)
 # Vehicle rules: off the approved route by more than this, stopped longer than this outside a
 # parking lot, faster than the road's limit (this one where the road has none).
 PARK_OFF_ROUTE_M = 200

@@ -10,6 +10,7 @@ import time
 
 from django.conf import settings
 
+from stream import collector
 from stream.hub import CLOSE_FLOOD, CLOSE_SLOW_READER
 
 log = logging.getLogger("stream.hub")
@@ -117,7 +118,7 @@ def _leave_forms_to_django():
     WebRequest._forms_left_to_django = True
 
 
-
 def apply() -> None:
     _guard_daphne_websockets()
     _leave_forms_to_django()
+    collector.install()
