@@ -72,7 +72,7 @@ echo "Running ${#SHARDS[@]} shards at once (${SHARDS[*]}); logs in $LOGS/"
 for k in "${!SHARDS[@]}"; do
   shard=${SHARDS[$k]}
   name=${shard//[^a-z0-9]/_}  # fast-1of2 -> fast_1of2 in database and key names
-  rm -f "$LOGS/$shard.log" "$LOGS/$shard.rc" "$LOGS/$shard.seconds" "$LOGS/.finished"
+  rm -f "$LOGS/$shard.log" "$LOGS/$shard.rc" "$LOGS/$shard.seconds" "$LOGS/$shard.file-seconds.json" "$LOGS/.finished"
   (
     start=$SECONDS
     env "${unset_args[@]}" \
@@ -114,6 +114,17 @@ for pid in "${pids[@]}"; do wait "$pid"; done
 touch "$LOGS/.finished"
 wait "$ticker" 2>/dev/null
 trap - INT TERM
+
+# Each file's measured seconds, all shards together: copy to tests/file_seconds.json to
+# rebalance the shards by what the files really take (tests/conftest.py, shard_items).
+"$PY" - "$LOGS" <<'PY' || true
+import json, pathlib, sys
+logs = pathlib.Path(sys.argv[1])
+merged = {}
+for part in sorted(logs.glob("*.file-seconds.json")):
+    merged.update(json.loads(part.read_text()))
+(logs / "file-seconds.json").write_text(json.dumps(merged, indent=0, sort_keys=True) + "\n")
+PY
 
 status=0
 failed=()

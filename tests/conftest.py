@@ -2,6 +2,7 @@
 and Redis. The rows come from tests/factories.py; an app's conftest adds only what is its own."""
 
 import os
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -62,6 +63,23 @@ def _shard_weight(item) -> int:
     return 1 + 4 * ("demo" in names) + 2 * ("transactional_db" in names)
 
 
+# Seconds each test file took in its shard, measured by a `make test` run (written to
+# var/test-logs/file-seconds.json; copy it here to rebalance). A file not listed is estimated
+# from its weight at the median seconds per weight of the listed files of its kind.
+FILE_SECONDS = Path(__file__).with_name("file_seconds.json")
+
+
+def _file_costs(files: dict[str, list]) -> dict[str, float]:
+    import json
+    import statistics
+
+    measured = json.loads(FILE_SECONDS.read_text()) if FILE_SECONDS.exists() else {}
+    weights = {name: sum(map(_shard_weight, members)) for name, members in files.items()}
+    rates = [measured[name] / weights[name] for name in files if name in measured and weights[name]]
+    rate = statistics.median(rates) if rates else 1.0
+    return {name: measured.get(name, weights[name] * rate) for name in files}
+
+
 def shard_items(items, shard: str):
     import re
 
@@ -74,12 +92,32 @@ def shard_items(items, shard: str):
         files: dict[str, list] = {}
         for item in mine:
             files.setdefault(item.nodeid.split("::")[0], []).append(item)
-        loads, owner = [0] * parts, {}
-        for name, members in sorted(files.items(), key=lambda kv: (-sum(map(_shard_weight, kv[1])), kv[0])):
+        costs = _file_costs(files)
+        loads, owner = [0.0] * parts, {}
+        for name in sorted(files, key=lambda name: (-costs[name], name)):
             owner[name] = loads.index(min(loads))
-            loads[owner[name]] += sum(map(_shard_weight, members))
+            loads[owner[name]] += costs[name]
         mine = [item for item in mine if owner[item.nodeid.split("::")[0]] == part - 1]
     return mine
+
+
+_file_seconds: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report):
+    """Each file's seconds (setup, call and teardown of its tests), for rebalancing the shards."""
+    name = report.nodeid.split("::")[0]
+    _file_seconds[name] = _file_seconds.get(name, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session):
+    import json
+
+    shard = os.environ.get("TEST_SHARD", "")
+    if shard and _file_seconds:
+        out = Path(__file__).resolve().parent.parent / "var" / "test-logs" / f"{shard}.file-seconds.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps({k: round(v, 1) for k, v in sorted(_file_seconds.items())}, indent=0))
 
 
 def pytest_collection_modifyitems(config, items):
