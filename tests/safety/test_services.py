@@ -13,7 +13,7 @@ from core.models import Event
 from safety import services
 from safety.models import ColourChange, EnterpriseColour, HiddenDanger
 
-from .conftest import image_bytes, later
+from .conftest import approve, image_bytes, later
 
 pytestmark = pytest.mark.django_db
 
@@ -193,6 +193,7 @@ def test_permit_start_gas_test_suspends_and_resume(park):
     permit = services.work_permit_submit(actor=park["officer1"], enterprise_id=park["e1"].pk, kind="confined_space",
                                          place="T-101 inside", valid_from=now - dt.timedelta(minutes=1),
                                          valid_to=now + dt.timedelta(hours=4))
+    approve(park["officer1"], permit, level="unit_head")
     with pytest.raises(DomainError) as err:
         services.work_permit_start(actor=park["officer1"], permit_id=permit.pk)
     assert err.value.data["rule"] == "GB 30871-2022 6.3"
@@ -273,6 +274,7 @@ def test_permits_in_force_near_an_incident(park, dispatcher):
                                       place="far rack", location=Point(113.669, 22.650, srid=4326),
                                       valid_from=now - dt.timedelta(minutes=5), valid_to=now + dt.timedelta(hours=2))
     for permit in (near, far):
+        approve(park["officer1"], permit.pk)
         services.work_permit_start(actor=park["officer1"], permit_id=permit.pk)
     incident = type("Incident", (), {"location": Point(113.6602, 22.6502, srid=4326)})()
     request = RequestFactory().get("/")
@@ -311,6 +313,7 @@ def test_a_confined_space_retest_overdue_counts_against_the_colour(park, setting
         valid_from=now - dt.timedelta(minutes=10), valid_to=now + dt.timedelta(hours=8),
         gas_tests=[{"at": now - dt.timedelta(minutes=5), "combustible_percent": 0, "lel_percent": 5,
                     "o2_percent": 20.5}])
+    approve(park["officer2"], permit.pk)
     services.work_permit_start(actor=park["officer2"], permit_id=permit.pk)
     assert not selectors.permits_retest_overdue().exists()
     GasTest.objects.filter(permit=permit).update(at=now - dt.timedelta(hours=2, minutes=1))  # the clock moved on
