@@ -32,8 +32,11 @@ def permit_context(request, permit) -> dict:
     except permit._meta.model.filing.RelatedObjectDoesNotExist:
         filing = None
     now = timezone.now()
+    approvals = list(permit.approvals.select_related("recorded_by"))
+    for approval in approvals:
+        approval.level_label = work_rules.APPROVER_LABELS.get(approval.level, approval.level)
     return {
-        "approvals": list(permit.approvals.select_related("recorded_by")),
+        "approvals": approvals,
         "required_approver": work_rules.APPROVER_LABELS[work_rules.required_approver(permit.kind, permit.grade)],
         "approval_form": ApprovalForm(initial={"level": work_rules.required_approver(permit.kind, permit.grade)}),
         "can_approve": not supervisor and permit.state == "submitted",
