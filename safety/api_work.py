@@ -81,6 +81,18 @@ class StatsQuery(serializers.Serializer):
         data = {("from_" if k == "from" else k): v for k, v in data.items()}
         return super().to_internal_value(data)
 
+    @staticmethod
+    def _in_range(value):
+        if value is not None and not 1900 <= value.year <= 2999:
+            raise serializers.ValidationError(_("Give a date between 1900 and 2999."))
+        return value
+
+    def validate_from_(self, value):
+        return self._in_range(value)
+
+    def validate_to(self, value):
+        return self._in_range(value)
+
 
 def stats_window(query) -> tuple[dt.datetime | None, dt.datetime | None]:
     """`from` and `to` as local days (to included); a bad or unknown parameter is a 400 naming it."""

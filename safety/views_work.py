@@ -105,10 +105,12 @@ def _stats_window(request):
     start = end = None
     if form.is_bound and form.is_valid():
         tz = timezone.get_current_timezone()
-        if form.cleaned_data["start"]:
-            start = dt.datetime.combine(form.cleaned_data["start"], dt.time(), tz)
-        if form.cleaned_data["end"]:
-            end = dt.datetime.combine(form.cleaned_data["end"] + dt.timedelta(days=1), dt.time(), tz)
+        first, last = (d if d and 1900 <= d.year <= 2999 else None
+                       for d in (form.cleaned_data["start"], form.cleaned_data["end"]))
+        if first:
+            start = dt.datetime.combine(first, dt.time(), tz)
+        if last:
+            end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz)
     return form, start, end
 
 

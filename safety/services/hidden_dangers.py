@@ -26,7 +26,7 @@ from safety.models import (
     HiddenDangerStep,
     InspectionDraw,
 )
-from safety.services.base import _enterprise_for, _locked, _wrong_state
+from safety.services.base import _enterprise_for, _locked, _on_site, _wrong_state
 from safety.services.colour import enterprise_colour_recompute
 
 # --- hidden dangers ------------------------------------------------------------------------
@@ -51,6 +51,11 @@ def hidden_danger_report(*, actor, enterprise_id: int, title: str, deadline: dt.
                                 "district: check the coordinates.") % {
                 "lon": location.x, "lat": location.y, "km": outside_m / 1000},
                 data={"field": "location", "outside_district_m": round(outside_m)})
+        try:
+            _on_site(enterprise, location, _("hidden danger"))
+        except DomainError as exc:
+            exc.data.setdefault("field", "location")
+            raise
     draw = None
     if inspection is not None:
         require_role(actor, {SAFETY_SUPERVISOR}, _("Only park safety supervisors record inspection findings."))

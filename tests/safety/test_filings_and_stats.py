@@ -83,6 +83,7 @@ def test_statistics_by_kind_grade_enterprise_and_month(park, api):
     tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
     assert api(park["supervisor"]).get(f"/api/v1/work-permits/stats/?from={tomorrow}").json()["total"] == 0
     for query, name in (("from=yesterday", "from"), ("to=2026-13-01", "to"), ("kind=height", "kind"),
+                        ("to=9999-12-31", "to"), ("from=0001-01-01", "from"),
                         (f"from={tomorrow}&to=2000-01-01", "to")):
         response = api(park["supervisor"]).get(f"/api/v1/work-permits/stats/?{query}")
         assert response.status_code == 400 and name in response.json(), (query, response.content)
@@ -102,6 +103,7 @@ def test_the_park_page_lists_gaps_and_exports_statistics(park, client):
     rows = [tuple(r) for r in load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True)]
     assert ("Enterprise", "E1 一号化工", 1) in rows and rows[-1][2] == 1
     assert client.get("/safety/special-work/?start=nonsense").status_code == 200  # a bad filter shows all
+    assert client.get("/safety/special-work/stats.xlsx?end=9999-12-31").status_code == 200
     # The enterprise files the permit from its page; the gap is gone.
     client.force_login(park["officer1"])
     assert client.post(f"/safety/permits/{running.pk}/file/").status_code == 302

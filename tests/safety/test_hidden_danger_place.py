@@ -52,6 +52,9 @@ def test_malformed_or_far_away_points_are_refused_naming_the_field(park, api):
     beijing = _report(api, park["officer1"], park["e1"], location={"type": "Point", "coordinates": [116.397, 39.909]})
     assert beijing.status_code == 400 and beijing.json()["field"] == "location"
     assert "outside the district" in beijing.json()["detail"]
+    elsewhere = _report(api, park["officer1"], park["e1"], location={"type": "Point", "coordinates": [LON + 0.02, LAT]})
+    assert elsewhere.status_code == 400 and elsewhere.json()["field"] == "location"
+    assert "一号化工" in elsewhere.json()["detail"]  # not on the enterprise's site
     assert not HiddenDanger.objects.exists()
 
 
