@@ -94,6 +94,7 @@ def test_a_break_longer_than_the_limit_needs_a_new_analysis_a_short_one_does_not
     # A 61-minute break: a new analysis first (6.3).
     client.post(f"/api/v1/work-permits/{permit.pk}/pause/")
     WorkPermit.objects.filter(pk=permit.pk).update(paused_at=timezone.now() - dt.timedelta(minutes=61))
+    permit.gas_tests.update(at=timezone.now() - dt.timedelta(minutes=70))  # the last analysis came before it
     refused = client.post(f"/api/v1/work-permits/{permit.pk}/resume/")
     assert refused.status_code == 400 and refused.json()["rule"] == "GB 30871-2022 6.3"
     assert "61 min" in refused.json()["detail"]
