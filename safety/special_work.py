@@ -2,7 +2,7 @@
 tests drive them directly; safety.services.permits adds locking, storage and events around them.
 Every refusal is a safety.rules.Breach naming its clause.
 
-Clause numbers and values were read from GB 30871-2022 as quoted in ../shared/DOMAIN.md; where
+Clause numbers and values were read from GB 30871-2022 as the project's domain notes quote it; where
 a comment says "check", the value is the park's reading of the standard and should be confirmed
 against the edition the park follows (they are data here for that reason).
 """

@@ -271,11 +271,11 @@ SAFETY_MATRIX = {
         "at": _local_minutes(minutes=-1), "combustible_percent": "0.1", "lel_percent": "5", "o2_percent": "20.5"},
         "form")},
     # Issue 25 (points 3 and 7): the enterprise approves its own permits; the park spot-checks them.
-    "safety/permits/<int:pk>/pause/": {"POST": (LEDGER, "permit_running", {}, "form")},
+    "safety/permits/<int:pk>/pause/": {"POST": (LEDGER, "permit_in_force", {}, "form")},
     "safety/permits/<int:pk>/approve/": {"POST": (frozenset({EO}), "permit", {
         "level": "principal", "approver": "Wang", "on_site": "on"}, "form")},
     "safety/permits/<int:pk>/file/": {"POST": (LEDGER, "permit", {}, "form")},
-    "safety/permits/<int:pk>/spot-check/": {"POST": (frozenset({SUP}), "permit_running", {"result": "compliant"},
+    "safety/permits/<int:pk>/spot-check/": {"POST": (frozenset({SUP}), "permit_in_force", {"result": "compliant"},
                                                      "form")},
     "safety/special-work/": {"GET": (LEDGER, None, None, None)},
     "safety/special-work/stats.xlsx": {"GET": (LEDGER, None, None, None)},
@@ -321,9 +321,9 @@ SAFETY_MATRIX = {
     "api/v1/work-permits/<int:pk>/gas-tests/": {"POST": (LEDGER, "permit", lambda w: _gas(), "json")},
     "api/v1/work-permits/<int:pk>/approve/": {"POST": (frozenset({EO}), "permit", {
         "level": "principal", "approver": "Wang", "on_site": True}, "json")},
-    "api/v1/work-permits/<int:pk>/pause/": {"POST": (LEDGER, "permit_running", {}, "json")},
-    "api/v1/work-permits/<int:pk>/spot-checks/": {"GET": (LEDGER, "permit_running", None, None),
-                                                  "POST": (frozenset({SUP}), "permit_running",
+    "api/v1/work-permits/<int:pk>/pause/": {"POST": (LEDGER, "permit_in_force", {}, "json")},
+    "api/v1/work-permits/<int:pk>/spot-checks/": {"GET": (LEDGER, "permit_in_force", None, None),
+                                                  "POST": (frozenset({SUP}), "permit_in_force",
                                                            {"result": "issues", "findings": "no watcher"}, "json")},
     "api/v1/work-permits/stats/": {"GET": (LEDGER | CONSOLE, None, None, None)},
     "api/v1/work-filings/": {"GET": (LEDGER, None, None, None),
@@ -404,6 +404,10 @@ def world(world, make_user):
     safety.work_permit_start(actor=officer, permit_id=running.pk)
     suspended = approved()
     safety.work_permit_start(actor=officer, permit_id=suspended.pk)
+    # Work at height in force: the world's alarm near the plant stops confined-space work (and so
+    # `permit_running`), not this one.
+    in_force = approved("height")
+    safety.work_permit_start(actor=officer, permit_id=in_force.pk)
     contractor = safety.contractor_register(actor=officer, enterprise_id=enterprise.pk, name="c",
                                             credit_code="91440400MA4X00001K")
     filing = safety.work_filing_create(actor=officer, enterprise_id=enterprise.pk, kind="height", place="roof",
@@ -413,7 +417,7 @@ def world(world, make_user):
     return {**world, "users": {**world["users"], SUP: supervisor, EO: officer}, "enterprise": enterprise,
             "hidden_danger": hidden_danger, "photo": photo, "hd_rectifying": rectifying, "hd_awaiting": awaiting,
             "permit": submitted, "permit_running": running, "permit_suspended": suspended,
-            "contractor": contractor, "filing": filing,
+            "contractor": contractor, "filing": filing, "permit_in_force": in_force,
             "broken_unit": _broken_unit(world),
             **_monitoring_objects(world), **_notice_objects(world), **_oversight_objects(world, supervisor),
             **_park_objects(enterprise)}
