@@ -11,13 +11,18 @@ from simple_history.admin import SimpleHistoryAdmin
 from safety import rules
 from safety.models import (
     Certificate,
+    Contractor,
+    ContractorQualification,
     EnterpriseColour,
     EnterpriseMembership,
     HiddenDanger,
+    PermitApproval,
+    PermitSpotCheck,
     ResponsiblePerson,
     RiskPoint,
     SafetyCommitment,
     SafetyManager,
+    WorkFiling,
     WorkPermit,
 )
 
@@ -143,3 +148,45 @@ class EnterpriseColourAdmin(SafetyCommitmentAdmin):
     list_display = ["enterprise", "colour", "computed_at"]
     list_select_related = ["enterprise"]
     date_hierarchy = None
+
+
+# Issue 25 (points 3 and 7): contractors are kept by the enterprises on their pages and the API
+# (the credit code and each qualification are checked there, and permits are refused on them);
+# approvals, 报备 and spot checks are records. All read here.
+class QualificationInline(admin.TabularInline):
+    model = ContractorQualification
+    extra = 0
+    fields = ["kind", "number", "valid_to"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Contractor)
+class ContractorAdmin(ReadOnlyAdmin):
+    list_display = ["name", "enterprise", "credit_code"]
+    list_select_related = ["enterprise"]
+    search_fields = ["name", "credit_code", "enterprise__name"]
+    inlines = [QualificationInline]
+
+
+@admin.register(PermitApproval)
+class PermitApprovalAdmin(ReadOnlyAdmin):
+    list_display = ["permit", "level", "approver", "on_site", "at"]
+    list_select_related = ["permit"]
+
+
+@admin.register(WorkFiling)
+class WorkFilingAdmin(ReadOnlyAdmin):
+    list_display = ["enterprise", "kind", "grade", "place", "planned_from", "planned_to", "permit", "filed_at"]
+    list_filter = ["kind"]
+    list_select_related = ["enterprise"]
+
+
+@admin.register(PermitSpotCheck)
+class PermitSpotCheckAdmin(ReadOnlyAdmin):
+    list_display = ["permit", "result", "checked_by", "at"]
+    list_filter = ["result"]
+    list_select_related = ["permit", "checked_by"]

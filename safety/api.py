@@ -245,7 +245,8 @@ class WorkPermitList(generics.ListAPIView):
     ordering_fields = ["valid_from", "valid_to", "created_at"]
 
     def get_queryset(self):
-        return selectors.permits_visible_to(self.request.user).prefetch_related("gas_tests").order_by("-valid_from", "-id")
+        return selectors.permits_visible_to(self.request.user).prefetch_related("gas_tests", "approvals__recorded_by").order_by(
+            "-valid_from", "-id")
 
     @extend_schema(request=WorkPermitCreateSerializer, responses={201: WorkPermitSerializer},
                    summary="Submit a special-work permit; a 400 names the GB 30871-2022 rule it breaks")
@@ -260,7 +261,7 @@ class WorkPermitDetail(generics.RetrieveAPIView):
     serializer_class = WorkPermitSerializer
 
     def get_queryset(self):
-        return selectors.permits_visible_to(self.request.user).prefetch_related("gas_tests")
+        return selectors.permits_visible_to(self.request.user).prefetch_related("gas_tests", "approvals__recorded_by")
 
 
 @extend_schema(request=None, responses=WorkPermitSerializer)

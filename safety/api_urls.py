@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safety import api, layers
+from safety import api, api_work, layers
 
 urlpatterns = [
     path("enterprises/", api.EnterpriseList.as_view(), name="api-enterprises"),
@@ -28,9 +28,22 @@ urlpatterns = [
     path("work-permits/<int:pk>/cancel/", api.WorkPermitAction.as_view(action_name="cancel"),
          name="api-work-permit-cancel"),
     path("work-permits/<int:pk>/gas-tests/", api.WorkPermitGasTests.as_view(), name="api-work-permit-gas-tests"),
+    path("work-permits/<int:pk>/approve/", api_work.WorkPermitApprove.as_view(), name="api-work-permit-approve"),
+    path("work-permits/<int:pk>/pause/", api_work.WorkPermitPause.as_view(), name="api-work-permit-pause"),
+    path("work-permits/<int:pk>/spot-checks/", api_work.WorkPermitSpotChecks.as_view(),
+         name="api-work-permit-spot-checks"),
+    path("work-permits/stats/", api_work.WorkPermitStats.as_view(), name="api-work-permit-stats"),
+    path("work-filings/", api_work.FilingList.as_view(), name="api-work-filings"),
+    path("work-filings/gaps/", api_work.FilingGaps.as_view(), name="api-work-filing-gaps"),
+    path("work-filings/<int:pk>/link/", api_work.FilingLink.as_view(), name="api-work-filing-link"),
+    path("contractors/", api_work.ContractorList.as_view(), name="api-contractors"),
+    path("contractors/<int:pk>/", api_work.ContractorDetail.as_view(), name="api-contractor"),
+    path("contractors/<int:pk>/qualifications/", api_work.ContractorQualifications.as_view(),
+         name="api-contractor-qualifications"),
     path("layers/work-permits/", layers.work_permits_layer, name="api-layer-work-permits"),
     path("layers/risk-points/", layers.risk_points_layer, name="api-layer-risk-points"),
     path("layers/risk-areas/", layers.risk_areas_layer, name="api-layer-risk-areas"),
+    path("layers/hidden-dangers/", layers.hidden_dangers_layer, name="api-layer-hidden-dangers"),
     path("layers/enterprise-colours/", layers.enterprise_colours_layer, name="api-layer-enterprise-colours"),
     path("commitments/", api.CommitmentList.as_view(), name="api-commitments"),
     path("inspection-draws/", api.InspectionDrawList.as_view(), name="api-inspection-draws"),

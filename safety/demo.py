@@ -93,14 +93,15 @@ def load() -> dict:
     if not HiddenDanger.objects.exists():
         services.hidden_danger_report(
             actor=officer1, enterprise_id=enterprises["E01"].pk, title="液氯充装未使用万向管道充装系统（2号鹤位）",
-            location="液氯充装站 2号鹤位", criteria=["121-07"], deadline=now + dt.timedelta(days=10),
+            place="液氯充装站 2号鹤位", location=enterprises["E01"].location, criteria=["121-07"],
+            deadline=now + dt.timedelta(days=10),
             description="2号鹤位仍使用金属软管充装。")
         services.hidden_danger_report(
             actor=officer1, enterprise_id=enterprises["E01"].pk, title="T-102 储罐区消防通道堆放杂物",
-            location="储罐区东侧通道", level="general", deadline=now + dt.timedelta(days=2))
+            place="储罐区东侧通道", location=enterprises["E01"].location, level="general", deadline=now + dt.timedelta(days=2))
         hd = services.hidden_danger_report(
             actor=officer2, enterprise_id=enterprises["E03"].pk, title="压缩机房可燃气体检测器 AT-305 未标定",
-            location="合成氨压缩机房", level="general", deadline=now + dt.timedelta(days=5))
+            place="合成氨压缩机房", location=enterprises["E03"].location, level="general", deadline=now + dt.timedelta(days=5))
         services.hidden_danger_plan(actor=officer2, hidden_danger_id=hd.pk, measures="联系有资质单位标定并记录",
                                     responsible="郑晓东")
     if not SafetyCommitment.objects.filter(date=timezone.localdate()).exists():
@@ -115,11 +116,22 @@ def load() -> dict:
             toxic_limit_ppm=25,
             gas_tests=[{"at": now - dt.timedelta(minutes=5), "combustible_percent": 0.1, "lel_percent": 15,
                         "o2_percent": 20.8, "toxic_ppm": 5}])
+        services.work_permit_approve(actor=officer2, permit_id=permit.pk, level="unit_head", approver="郑晓东",
+                                     on_site=True)
         services.work_permit_start(actor=officer2, permit_id=permit.pk)
+        services.work_filing_create(actor=officer2, enterprise_id=enterprises["E03"].pk, permit=permit.pk)
+        welding = services.contractor_register(
+            actor=officer1, enterprise_id=enterprises["E01"].pk, name="珠江安装工程有限公司",
+            credit_code="91440400MA4X00001K", contact="黄工", qualifications=[
+                {"kind": "安全生产许可证", "number": "(粤)JZ安许证字〔2024〕000001",
+                 "valid_to": timezone.localdate() + dt.timedelta(days=400)},
+                {"kind": "特种作业操作证(焊接与热切割)", "number": "T440400199001010011",
+                 "valid_to": timezone.localdate() + dt.timedelta(days=20)}])
+        # Second grade as asked; managed one grade up at night or on a rest day (GB 30871-2022 5.1.1).
         services.work_permit_submit(
             actor=officer1, enterprise_id=enterprises["E01"].pk, kind="hot_work", grade="second",
             place="机修车间外管廊支架焊接", valid_from=now + dt.timedelta(hours=2),
-            valid_to=now + dt.timedelta(hours=26))
+            valid_to=now + dt.timedelta(hours=8), contractor=welding.pk)
     services.enterprise_colours_recompute_all(reason="demo")
     return created
 

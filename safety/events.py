@@ -51,9 +51,11 @@ HIDDEN_DANGER_IMPORTED = events.register(
         "never heard by consoles (imported history does not ring, issue 22).")
 WORK_PERMIT_UPDATED = events.register(
     "work_permit.updated", audiences=_permit_audiences, payload=payloads.permit_payload, schema=payloads.PermitPayload,
-    doc="A special-work permit was submitted, started, suspended by a failed gas test or an alarm nearby, "
-        "warned of an alarm nearby (`alarm_nearby`), resumed, closed or cancelled (payload `change`; `rule` "
-        "names the GB 30871-2022 clause; `alarm` the alarm that stopped or warned it).")
+    doc="A special-work permit was submitted, approved on site (`approved`), started, paused for a break "
+        "(`paused`), suspended by a failed gas test or an alarm nearby, warned of an alarm nearby (`alarm_nearby`), "
+        "resumed, filed with the park (`filed`, 报备), spot-checked by the park (`spot_checked`), closed or "
+        "cancelled (payload `change`; `rule` names the GB 30871-2022 clause; `alarm` the alarm that stopped or "
+        "warned it).")
 ENTERPRISE_COLOUR_CHANGED = events.register(
     "enterprise.colour_changed",
     audiences=_colour_audiences, payload=payloads.colour_payload, schema=payloads.ColourPayload,

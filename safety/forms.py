@@ -7,8 +7,8 @@ from django.utils.translation import pgettext_lazy
 
 from core.text import validate_storable
 from hazards.models import Enterprise
-from safety import rules
-from safety.models import HiddenDanger, WorkPermit
+from safety import rules, special_work
+from safety.models import Contractor, HiddenDanger, PermitSpotCheck, WorkPermit
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
@@ -33,7 +33,9 @@ class DomainErrorsMixin:
 class HiddenDangerForm(DomainErrorsMixin, StorableTextForm):
     enterprise = forms.ModelChoiceField(Enterprise.objects.none(), label=_("Enterprise"))
     title = forms.CharField(label=_("Title"), max_length=200)
-    location = forms.CharField(label=_("Where"), max_length=200, required=False)
+    place = forms.CharField(label=_("Where"), max_length=200, required=False)
+    lon = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180, required=False)
+    lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90, required=False)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
                                   max_length=10000)
     level = forms.ChoiceField(label=_("Level"), choices=HiddenDanger.Level.choices, initial="general")
@@ -53,6 +55,13 @@ class HiddenDangerForm(DomainErrorsMixin, StorableTextForm):
                                            for c in rules.major_criteria()["criteria"]]
         self.fields["deadline"].initial = timezone.localtime(timezone.now() + dt.timedelta(days=7)).strftime(
             "%Y-%m-%dT%H:%M")
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("lon") is None) != (data.get("lat") is None):
+            self.add_error("lat" if data.get("lat") is None else "lon",
+                           _("Give both longitude and latitude, or neither."))
+        return data
 
 
 class RectificationForm(DomainErrorsMixin, StorableTextForm):
@@ -102,12 +111,86 @@ class PermitForm(DomainErrorsMixin, StorableTextForm):
     valid_from = forms.DateTimeField(label=_("Valid from"), widget=DATETIME, input_formats=DATETIME_FORMATS)
     valid_to = forms.DateTimeField(label=_("Valid to"), widget=DATETIME, input_formats=DATETIME_FORMATS)
     description = forms.CharField(label=_("Work"), required=False, max_length=4000)
+    contractor = forms.ModelChoiceField(Contractor.objects.none(), label=_("Contractor doing the work"),
+                                        required=False, empty_label=_("The enterprise's own staff"))
+    equipment = forms.CharField(label=_("Pipeline, vessel or space (tag)"), max_length=100, required=False)
+    medium = forms.CharField(label=_("Toxic medium (CAS)"), max_length=16, required=False)
+    toxic_limit_ppm = forms.FloatField(label=_("Toxic gas limit (ppm), if stricter than GBZ 2.1"), min_value=0,
+                                       required=False)
+    oxygen_equipment = forms.BooleanField(label=_("On equipment that produces, uses or stores oxygen"), required=False)
+    continuous_monitor = forms.CharField(label=_("Continuous gas monitor (特级 hot work)"), max_length=100,
+                                         required=False)
+    wind_force = forms.IntegerField(label=_("Wind force (Beaufort)"), min_value=0, max_value=17, required=False)
+    rest_day = forms.BooleanField(label=_("On a public holiday"), required=False)
+    extension_reason = forms.CharField(label=_("Why temporary power runs longer than 15 days"), max_length=400,
+                                       required=False)
+
+    def __init__(self, *args, enterprises=None, contractors=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].queryset = enterprises if enterprises is not None else Enterprise.objects.none()
+        if enterprises is not None and enterprises.count() == 1:
+            self.fields["enterprise"].initial = enterprises.first().pk
+        self.fields["contractor"].queryset = contractors if contractors is not None else Contractor.objects.none()
+        self.fields["contractor"].label_from_instance = lambda c: f"{c.enterprise.code} · {c.name}"
+
+
+class ApprovalForm(DomainErrorsMixin, StorableTextForm):
+    level = forms.ChoiceField(label=_("Approver level (GB 30871-2022 Appendix B)"),
+                              choices=[(k, v) for k, v in special_work.APPROVER_LABELS.items()])
+    approver = forms.CharField(label=_("Approver"), max_length=100)
+    on_site = forms.BooleanField(label=_("Checked the place of work on site"), required=False)
+    note = forms.CharField(label=_("Note"), required=False, max_length=4000)
+
+
+class SpotCheckForm(DomainErrorsMixin, StorableTextForm):
+    result = forms.ChoiceField(label=_("Result"), choices=PermitSpotCheck.Result.choices)
+    findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                               max_length=4000)
+
+
+class ContractorForm(DomainErrorsMixin, StorableTextForm):
+    enterprise = forms.ModelChoiceField(Enterprise.objects.none(), label=_("Enterprise"))
+    name = forms.CharField(label=_("Contractor"), max_length=200)
+    credit_code = forms.CharField(label=_("Unified social credit code"), max_length=18)
+    contact = forms.CharField(label=_("Contact person"), max_length=100, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    kind = forms.CharField(label=_("Qualification"), max_length=100)
+    number = forms.CharField(label=_("Certificate number"), max_length=64)
+    valid_to = forms.DateField(label=_("Valid to"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, enterprises=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["enterprise"].queryset = enterprises if enterprises is not None else Enterprise.objects.none()
         if enterprises is not None and enterprises.count() == 1:
             self.fields["enterprise"].initial = enterprises.first().pk
+
+
+class QualificationForm(DomainErrorsMixin, StorableTextForm):
+    kind = forms.CharField(label=_("Qualification"), max_length=100)
+    number = forms.CharField(label=_("Certificate number"), max_length=64)
+    valid_to = forms.DateField(label=_("Valid to"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class FilingForm(DomainErrorsMixin, StorableTextForm):
+    """报备 of special work ahead of its permit."""
+
+    enterprise = forms.ModelChoiceField(Enterprise.objects.none(), label=_("Enterprise"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=WorkPermit.Kind.choices)
+    grade = forms.ChoiceField(label=_("Hot-work grade"), choices=[("", "—"), *WorkPermit.Grade.choices], required=False)
+    place = forms.CharField(label=pgettext_lazy("work permit", "Place"), max_length=200)
+    planned_from = forms.DateTimeField(label=_("Planned from"), widget=DATETIME, input_formats=DATETIME_FORMATS)
+    planned_to = forms.DateTimeField(label=_("Planned to"), widget=DATETIME, input_formats=DATETIME_FORMATS)
+
+    def __init__(self, *args, enterprises=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].queryset = enterprises if enterprises is not None else Enterprise.objects.none()
+        if enterprises is not None and enterprises.count() == 1:
+            self.fields["enterprise"].initial = enterprises.first().pk
+
+
+class StatsForm(forms.Form):
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class GasTestForm(DomainErrorsMixin, StorableTextForm):

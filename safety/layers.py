@@ -1,6 +1,7 @@
 """Map layers of the safety ledger, as RFC 7946 GeoJSON built in one SQL statement each:
 
 - `work-permits`: special-work permits in force now (GB 30871-2022);
+- `hidden-dangers`: open hidden dangers that have a point (issue 25.9);
 - `risk-points`: risk points by LEC/LS colour, `enterprise-colours`: enterprises (their site
   where drawn) by their risk colour, and `risk-areas`: the risk sources' footprints, each
   coloured by the worst risk point inside it, else by its GB 18218 grade (一级 red … 四级
@@ -51,6 +52,15 @@ LAYERS = {
         "properties": """json_build_object('code', t.code, 'name', t.name, 'colour', c.colour,
             'factors', COALESCE(c.factors, '[]'::jsonb))""",
     },
+    # Issue 25.9: open hidden dangers where a point was given, major ones first in the legend.
+    "hidden-dangers": {
+        "table": "safety_hiddendanger t JOIN hazards_enterprise e ON e.id = t.enterprise_id",
+        "geometry": "t.location::geometry",
+        "enterprise": "t.enterprise_id",
+        "where": ["t.location IS NOT NULL", "t.state <> %(closed)s"],
+        "properties": """json_build_object('title', t.title, 'place', t.place, 'level', t.level, 'state', t.state,
+            'deadline', t.deadline, 'overdue', t.deadline < %(at)s, 'enterprise', e.name, 'enterprise_code', e.code)""",
+    },
     "risk-areas": {
         "table": "hazards_risksource t JOIN hazards_enterprise e ON e.id = t.enterprise_id",
         "geometry": "t.footprint",
@@ -75,7 +85,8 @@ class GeoJSONRenderer(JSONRenderer):
 def feature_collection(name: str, *, enterprise_id: int | None, bbox=None) -> str:
     layer = LAYERS[name]
     # The clock of the request, not now(): PostgreSQL's now() is the start of the transaction.
-    params = {"at": timezone.now(), "in_progress": rules.WP.IN_PROGRESS, "enterprise": enterprise_id}
+    params = {"at": timezone.now(), "in_progress": rules.WP.IN_PROGRESS, "closed": rules.HD.CLOSED,
+              "enterprise": enterprise_id}
     where = list(layer["where"])
     if enterprise_id is not None:
         where.append(f"{layer['enterprise']} = %(enterprise)s")
@@ -120,4 +131,5 @@ def _view(name: str, summary: str):
 work_permits_layer = _view("work-permits", "Layer work-permits: special-work permits in force now")
 risk_points_layer = _view("risk-points", "Layer risk-points: risk points by colour (four-colour map)")
 risk_areas_layer = _view("risk-areas", "Layer risk-areas: risk sources' footprints by risk colour (four-colour map)")
+hidden_dangers_layer = _view("hidden-dangers", "Layer hidden-dangers: open hidden dangers with a point on the map")
 enterprise_colours_layer = _view("enterprise-colours", "Layer enterprise-colours: park enterprises by risk colour")

@@ -156,7 +156,11 @@ class HiddenDanger(models.Model):
                                    verbose_name=_("enterprise"))
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    location = models.CharField(_("location"), max_length=200, blank=True)
+    place = models.CharField(pgettext_lazy("hidden danger", "place"), max_length=200, blank=True,
+                             help_text=_("Where it is, in words (unit, tank, passage)."))
+    # Its point on the one map (issue 25.9), as an incident's; null for rows recorded before it
+    # had one and for imports that give only the text place.
+    location = models.PointField(_("location"), srid=4326, geography=True, null=True, blank=True)
     level = models.CharField(_("level"), max_length=8, choices=Level.choices, db_index=True)
     criteria = ArrayField(models.CharField(max_length=8), default=list, blank=True,
                           verbose_name=_("major hidden danger criteria (安监总管三〔2017〕121号)"))
@@ -275,6 +279,26 @@ class WorkPermit(models.Model):
     valid_to = models.DateTimeField(_("valid to"))
     toxic_limit_ppm = models.FloatField(_("toxic gas limit (ppm)"), null=True, blank=True)
     description = models.TextField(_("work description"), blank=True)
+    # Issue 25, point 3: the contractor (第三方单位) doing the work; null when the enterprise's own
+    # staff do it.
+    contractor = models.ForeignKey("Contractor", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="work_permits", verbose_name=_("contractor"))
+    # Issue 25, point 7 (GB 30871-2022): what the rules of safety.special_work read.
+    equipment = models.CharField(_("pipeline, vessel or space"), max_length=100, blank=True,
+                                 help_text=_("Its tag (e.g. the pipeline number): two jobs on one are checked "
+                                             "against each other."))
+    medium = models.CharField(_("medium (CAS)"), max_length=16, blank=True,
+                              help_text=_("The toxic medium of the equipment: its GBZ 2.1 limit applies."))
+    oxygen_equipment = models.BooleanField(_("on oxygen-rich equipment"), default=False)
+    continuous_monitor = models.CharField(_("continuous gas monitor"), max_length=100, blank=True,
+                                          help_text=_("The detector watching a special-grade (特级) job throughout."))
+    wind_force = models.PositiveSmallIntegerField(_("wind force (Beaufort)"), null=True, blank=True)
+    rest_day = models.BooleanField(_("on a public holiday"), default=False,
+                                   help_text=_("Weekends are known; say so for a public holiday."))
+    declared_grade = models.CharField(_("grade asked for"), max_length=8, choices=Grade.choices, blank=True,
+                                      help_text=_("Before the upgrade for night, rest days or wind (5.1.1)."))
+    extension_reason = models.CharField(_("why longer than usual"), max_length=400, blank=True)
+    paused_at = models.DateTimeField(_("break since"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.SUBMITTED, db_index=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("submitted by"))
@@ -415,3 +439,107 @@ class InspectionDraw(models.Model):
 
     class Meta:
         ordering = ["-drawn_at"]
+
+
+class Contractor(models.Model):
+    """A third-party unit (第三方单位, 承包商) working for an enterprise (issue 25, point 3)."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="contractors",
+                                   verbose_name=_("enterprise"))
+    name = models.CharField(_("name"), max_length=200)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18)
+    contact = models.CharField(_("contact person"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["enterprise", "name"]
+        verbose_name = _("contractor")
+        verbose_name_plural = _("contractors")
+        constraints = [models.UniqueConstraint(fields=["enterprise", "credit_code"], name="contractor_once_per_enterprise")]
+
+    def __str__(self):
+        return self.name
+
+
+class ContractorQualification(models.Model):
+    """One qualification of a contractor (资质证书, 安全生产许可证 …) with its validity."""
+
+    contractor = models.ForeignKey(Contractor, on_delete=models.CASCADE, related_name="qualifications",
+                                   verbose_name=_("contractor"))
+    kind = models.CharField(_("kind"), max_length=100)
+    number = models.CharField(_("number"), max_length=64)
+    valid_to = models.DateField(_("valid to"), db_index=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["valid_to", "id"]
+        verbose_name = _("contractor qualification")
+        verbose_name_plural = _("contractor qualifications")
+
+    def __str__(self):
+        return f"{self.kind} {self.number}"
+
+
+class PermitApproval(models.Model):
+    """An approval of a permit at a level of GB 30871-2022 Appendix B, given on site (4.11)."""
+
+    permit = models.ForeignKey(WorkPermit, on_delete=models.CASCADE, related_name="approvals",
+                               verbose_name=_("work permit"))
+    level = models.CharField(_("approver level"), max_length=16)
+    approver = models.CharField(_("approver"), max_length=100)
+    on_site = models.BooleanField(_("checked on site"))
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("approved at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("permit approval")
+        verbose_name_plural = _("permit approvals")
+
+
+class WorkFiling(models.Model):
+    """报备: an enterprise files its special work with the park, with or without the permit yet."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="work_filings",
+                                   verbose_name=_("enterprise"))
+    permit = models.OneToOneField(WorkPermit, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="filing", verbose_name=_("work permit"))
+    kind = models.CharField(_("kind"), max_length=16, choices=WorkPermit.Kind.choices)
+    grade = models.CharField(_("grade"), max_length=8, choices=WorkPermit.Grade.choices, blank=True)
+    place = models.CharField(pgettext_lazy("work permit", "place"), max_length=200, blank=True)
+    planned_from = models.DateTimeField(_("planned from"))
+    planned_to = models.DateTimeField(_("planned to"))
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("filed by"))
+    filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-filed_at", "-id"]
+        verbose_name = _("special-work filing (报备)")
+        verbose_name_plural = _("special-work filings (报备)")
+        constraints = [models.CheckConstraint(condition=models.Q(planned_to__gt=models.F("planned_from")),
+                                              name="work_filing_ends_after_start")]
+
+
+class PermitSpotCheck(models.Model):
+    """An online spot check (在线抽查) of a permit in force by a park supervisor."""
+
+    class Result(models.TextChoices):
+        COMPLIANT = "compliant", _("Compliant")
+        ISSUES = "issues", _("Issues found")
+
+    permit = models.ForeignKey(WorkPermit, on_delete=models.CASCADE, related_name="spot_checks",
+                               verbose_name=_("work permit"))
+    result = models.CharField(_("result"), max_length=16, choices=Result.choices)
+    findings = models.TextField(_("findings"), blank=True)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("checked by"))
+    at = models.DateTimeField(_("checked at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("permit spot check")
+        verbose_name_plural = _("permit spot checks")

@@ -18,12 +18,15 @@ from safety import colour_inputs as colour_inputs_registry
 from safety import rules
 from safety.models import (
     Certificate,
+    Contractor,
+    ContractorQualification,
     EnterpriseColour,
     EnterpriseMembership,
     HiddenDanger,
     ResponsiblePerson,
     RiskPoint,
     SafetyCommitment,
+    WorkFiling,
     WorkPermit,
 )
 
@@ -65,7 +68,7 @@ def hidden_dangers_visible_to(user) -> QuerySet:
 
 
 def permits_visible_to(user) -> QuerySet:
-    return scoped(WorkPermit.objects.select_related("enterprise"), user)
+    return scoped(WorkPermit.objects.select_related("enterprise", "filing"), user)
 
 
 def risk_points_visible_to(user) -> QuerySet:
@@ -224,4 +227,65 @@ def officer_todo(enterprise_id: int, at: dt.datetime | None = None) -> dict:
             manager__enterprise_id=enterprise_id, expires_on__lte=timezone.localdate(at) + dt.timedelta(days=30))
             .select_related("manager")),
         "gaps": responsible_gaps(enterprise_id),
+    }
+
+
+# --- contractors, 报备, statistics (issue 25, points 3 and 7) ------------------------------------
+
+def contractors_visible_to(user) -> QuerySet:
+    return scoped(Contractor.objects.select_related("enterprise"), user)
+
+
+def qualifications_expiring(user, at: dt.datetime | None = None) -> QuerySet:
+    """Contractors' qualifications expired or expiring within the warning period, soonest first."""
+    from safety.special_work import QUALIFICATION_EXPIRING_DAYS
+
+    today = timezone.localdate(at or timezone.now())
+    return (scoped(ContractorQualification.objects.select_related("contractor__enterprise"), user,
+                   field="contractor__enterprise_id")
+            .filter(valid_to__lte=today + dt.timedelta(days=QUALIFICATION_EXPIRING_DAYS))
+            .order_by("valid_to", "contractor__name", "id"))
+
+
+def filings_visible_to(user) -> QuerySet:
+    return scoped(WorkFiling.objects.select_related("enterprise", "permit", "filed_by"), user)
+
+
+def filing_gaps(user, at: dt.datetime | None = None, limit: int = 200) -> dict:
+    """What the park is scored on: work filed (报备) whose planned start has passed with no permit
+    linked, and permits whose work started without being filed."""
+    at = at or timezone.now()
+    return {
+        "filings_without_permit": list(filings_visible_to(user).filter(permit__isnull=True, planned_from__lte=at)
+                                       .order_by("planned_from", "id")[:limit]),
+        "permits_without_filing": list(permits_visible_to(user).filter(started_at__isnull=False, filing__isnull=True)
+                                       .exclude(state=rules.WP.CANCELLED).order_by("-started_at", "-id")[:limit]),
+    }
+
+
+def permit_stats(user, *, start: dt.datetime | None = None, end: dt.datetime | None = None) -> dict:
+    """Permits (not cancelled) whose window starts in [start, end), counted by kind, grade (hot
+    work), enterprise and month (local time)."""
+    from django.db.models.functions import TruncMonth
+
+    permits = permits_visible_to(user).exclude(state=rules.WP.CANCELLED)
+    if start is not None:
+        permits = permits.filter(valid_from__gte=start)
+    if end is not None:
+        permits = permits.filter(valid_from__lt=end)
+    labels = dict(WorkPermit.Kind.choices)
+    grades = dict(WorkPermit.Grade.choices)
+    by_kind = {row["kind"]: row["n"] for row in permits.values("kind").annotate(n=Count("id"))}
+    by_grade = {row["grade"]: row["n"] for row in permits.filter(kind="hot_work").values("grade").annotate(n=Count("id"))}
+    by_enterprise = (permits.values("enterprise_id", "enterprise__code", "enterprise__name").annotate(n=Count("id"))
+                     .order_by("enterprise__code"))
+    by_month = (permits.annotate(month=TruncMonth("valid_from", tzinfo=timezone.get_current_timezone()))
+                .values("month").annotate(n=Count("id")).order_by("month"))
+    return {
+        "from": start, "to": end, "total": permits.count(),
+        "by_kind": [{"kind": k, "label": str(labels[k]), "count": by_kind.get(k, 0)} for k in WorkPermit.Kind.values],
+        "by_grade": [{"grade": g, "label": str(grades[g]), "count": by_grade.get(g, 0)} for g in WorkPermit.Grade.values],
+        "by_enterprise": [{"enterprise": {"id": r["enterprise_id"], "code": r["enterprise__code"],
+                                          "name": r["enterprise__name"]}, "count": r["n"]} for r in by_enterprise],
+        "by_month": [{"month": timezone.localtime(r["month"]).strftime("%Y-%m"), "count": r["n"]} for r in by_month],
     }

@@ -8,13 +8,18 @@ from incidents.serializers import PointField
 from safety import rules
 from safety.models import (
     COLOUR_CHOICES,
+    Contractor,
+    ContractorQualification,
     GasTest,
     HiddenDanger,
     HiddenDangerPhoto,
     HiddenDangerStep,
     InspectionDraw,
+    PermitApproval,
+    PermitSpotCheck,
     RiskPoint,
     SafetyCommitment,
+    WorkFiling,
     WorkPermit,
 )
 
@@ -121,7 +126,21 @@ class PhotoSerializer(serializers.ModelSerializer):
         return reverse("api-hidden-danger-photo", args=[obj.hidden_danger_id, obj.pk])
 
 
+class PointOrPlaceField(PointField):
+    """A hidden danger's `location`: a GeoJSON Point (issue 25.9). A plain string, as clients sent
+    before the point existed, is still taken as the text place (`place`); anything else that is
+    not a valid Point is a 400 naming this field."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            if len(data) > 200:
+                raise serializers.ValidationError(_("A place in words is at most 200 characters; put it in “place”."))
+            return data
+        return super().to_internal_value(data)
+
+
 class HiddenDangerSerializer(serializers.ModelSerializer):
+    location = PointField(read_only=True)
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     overdue = serializers.BooleanField(read_only=True)
     reported_by = serializers.CharField(source="reported_by.username", read_only=True)
@@ -129,7 +148,7 @@ class HiddenDangerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = HiddenDanger
-        fields = ["id", "enterprise", "enterprise_name", "title", "description", "location", "level", "criteria",
+        fields = ["id", "enterprise", "enterprise_name", "title", "description", "place", "location", "level", "criteria",
                   "deadline", "state", "overdue", "measures", "responsible", "funds_cny", "contingency",
                   "reported_by", "reported_at", "rectified_by", "closed_at", "external_id", "inspection"]
 
@@ -146,7 +165,10 @@ class HiddenDangerCreateSerializer(StrictSerializer):
     enterprise = serializers.IntegerField()
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
-    location = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    place = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    location = PointOrPlaceField(required=False, allow_null=True, default=None,
+                                 help_text="GeoJSON Point {\"type\": \"Point\", \"coordinates\": [lon, lat]}; "
+                                           "the place in words goes in `place`.")
     level = serializers.ChoiceField(choices=HiddenDanger.Level.choices, default="general")
     criteria = serializers.ListField(child=serializers.CharField(max_length=8), required=False, default=list,
                                      max_length=20)
@@ -183,7 +205,9 @@ class ImportRowSerializer(StrictSerializer):
     external_id = serializers.CharField(max_length=64)
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
-    location = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    location = serializers.CharField(required=False, allow_blank=True, default="", max_length=200,
+                                     help_text="The place in words (as `place`).")
+    place = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     level = serializers.ChoiceField(choices=HiddenDanger.Level.choices, default="general")
     criteria = serializers.ListField(child=serializers.CharField(max_length=8), required=False, default=list,
                                      max_length=20)
@@ -211,18 +235,50 @@ class GasTestOutSerializer(serializers.ModelSerializer):
         fields = ["id", "at", "combustible_percent", "lel_percent", "o2_percent", "toxic_ppm", "passed"]
 
 
+class ApprovalSerializer(serializers.ModelSerializer):
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
+
+    class Meta:
+        model = PermitApproval
+        fields = ["id", "level", "approver", "on_site", "note", "recorded_by", "at"]
+
+
+class SpotCheckSerializer(serializers.ModelSerializer):
+    checked_by = serializers.CharField(source="checked_by.username", read_only=True)
+
+    class Meta:
+        model = PermitSpotCheck
+        fields = ["id", "permit", "result", "findings", "checked_by", "at"]
+
+
 class WorkPermitSerializer(serializers.ModelSerializer):
     location = PointField(read_only=True)
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     gas_tests = GasTestOutSerializer(many=True, read_only=True)
+    approvals = ApprovalSerializer(many=True, read_only=True)
     retest_due = serializers.SerializerMethodField()
     in_force = serializers.SerializerMethodField()
+    required_approver = serializers.SerializerMethodField()
+    filed = serializers.SerializerMethodField()
 
     class Meta:
         model = WorkPermit
-        fields = ["id", "enterprise", "enterprise_name", "kind", "grade", "place", "location", "valid_from",
-                  "valid_to", "toxic_limit_ppm", "description", "state", "in_force", "created_at", "started_at",
-                  "closed_at", "gas_tests", "retest_due"]
+        fields = ["id", "enterprise", "enterprise_name", "kind", "grade", "declared_grade", "place", "location",
+                  "valid_from", "valid_to", "toxic_limit_ppm", "description", "state", "in_force", "created_at",
+                  "started_at", "closed_at", "gas_tests", "retest_due", "contractor", "equipment", "medium",
+                  "oxygen_equipment", "continuous_monitor", "wind_force", "rest_day", "extension_reason",
+                  "paused_at", "required_approver", "approvals", "filed"]
+
+    def get_required_approver(self, obj) -> str:
+        from safety import special_work
+
+        return special_work.required_approver(obj.kind, obj.grade)
+
+    def get_filed(self, obj) -> bool:
+        try:
+            return obj.filing is not None
+        except WorkFiling.DoesNotExist:
+            return False
 
     def get_retest_due(self, obj) -> dt.datetime | None:
         tests = list(obj.gas_tests.all())
@@ -245,6 +301,106 @@ class WorkPermitCreateSerializer(StrictSerializer):
     gas_tests = GasTestSerializer(many=True, required=False, default=list, max_length=50)
     toxic_limit_ppm = serializers.FloatField(required=False, allow_null=True, default=None, min_value=0)
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+    contractor = serializers.IntegerField(required=False, allow_null=True, default=None,
+                                          help_text="The enterprise's contractor doing the work; null: its own staff.")
+    equipment = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    medium = serializers.CharField(required=False, allow_blank=True, default="", max_length=16,
+                                   help_text="CAS number of the toxic medium: its GBZ 2.1 limit applies.")
+    oxygen_equipment = serializers.BooleanField(required=False, default=False)
+    continuous_monitor = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    wind_force = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0, max_value=17)
+    rest_day = serializers.BooleanField(required=False, default=False)
+    extension_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=400)
+
+
+class ApprovalCreateSerializer(StrictSerializer):
+    level = serializers.CharField(max_length=16, help_text="unit_head, safety_head or principal (Appendix B).")
+    approver = serializers.CharField(max_length=100)
+    on_site = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+
+
+class SpotCheckCreateSerializer(StrictSerializer):
+    result = serializers.ChoiceField(choices=PermitSpotCheck.Result.choices)
+    findings = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+
+
+class QualificationSerializer(serializers.ModelSerializer):
+    expired = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ContractorQualification
+        fields = ["id", "kind", "number", "valid_to", "expired"]
+
+    def get_expired(self, obj) -> bool:
+        from django.utils import timezone
+
+        return obj.valid_to < timezone.localdate()
+
+
+class QualificationCreateSerializer(StrictSerializer):
+    kind = serializers.CharField(max_length=100)
+    number = serializers.CharField(max_length=64)
+    valid_to = serializers.DateField()
+
+
+class ContractorSerializer(serializers.ModelSerializer):
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    qualifications = QualificationSerializer(many=True, read_only=True)
+    expired = serializers.SerializerMethodField()
+    expiring = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Contractor
+        fields = ["id", "enterprise", "enterprise_name", "name", "credit_code", "contact", "phone", "qualifications",
+                  "expired", "expiring"]
+
+    def get_expired(self, obj) -> bool:
+        from django.utils import timezone
+
+        return any(q.valid_to < timezone.localdate() for q in obj.qualifications.all())
+
+    def get_expiring(self, obj) -> bool:
+        from django.utils import timezone
+
+        from safety.special_work import QUALIFICATION_EXPIRING_DAYS
+
+        today = timezone.localdate()
+        return any(today <= q.valid_to <= today + dt.timedelta(days=QUALIFICATION_EXPIRING_DAYS)
+                   for q in obj.qualifications.all())
+
+
+class ContractorCreateSerializer(StrictSerializer):
+    enterprise = serializers.IntegerField()
+    name = serializers.CharField(max_length=200)
+    credit_code = serializers.CharField(max_length=18)
+    contact = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=32)
+    qualifications = QualificationCreateSerializer(many=True, required=False, default=list, max_length=50)
+
+
+class FilingSerializer(serializers.ModelSerializer):
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    filed_by = serializers.CharField(source="filed_by.username", read_only=True)
+
+    class Meta:
+        model = WorkFiling
+        fields = ["id", "enterprise", "enterprise_name", "permit", "kind", "grade", "place", "planned_from",
+                  "planned_to", "filed_by", "filed_at"]
+
+
+class FilingCreateSerializer(StrictSerializer):
+    enterprise = serializers.IntegerField()
+    permit = serializers.IntegerField(required=False, allow_null=True, default=None)
+    kind = serializers.ChoiceField(choices=WorkPermit.Kind.choices, required=False, allow_blank=True, default="")
+    grade = serializers.ChoiceField(choices=WorkPermit.Grade.choices, required=False, allow_blank=True, default="")
+    place = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    planned_from = SafeDateTimeField(required=False, allow_null=True, default=None)
+    planned_to = SafeDateTimeField(required=False, allow_null=True, default=None)
+
+
+class FilingLinkSerializer(StrictSerializer):
+    permit = serializers.IntegerField()
 
 
 class CommitmentSerializer(serializers.ModelSerializer):

@@ -1,7 +1,7 @@
 # The park's safety ledger (一盘帐): issue 12. Mounted at /safety/.
 from django.urls import path
 
-from safety import views
+from safety import views, views_work
 
 app_name = "safety"
 
@@ -24,5 +24,13 @@ urlpatterns = [
     path("permits/new/", views.permit_new, name="permit_new"),
     path("permits/<int:pk>/", views.permit, name="permit"),
     *[path(f"permits/<int:pk>/{step}/", views.permit_step, {"step": step}, name=f"permit_{step.replace('-', '_')}")
-      for step in ("start", "resume", "close", "cancel", "gas-test")],
+      for step in ("start", "resume", "pause", "close", "cancel", "gas-test")],
+    path("permits/<int:pk>/approve/", views_work.permit_approve, name="permit_approve"),
+    path("permits/<int:pk>/file/", views_work.permit_file, name="permit_file"),
+    path("permits/<int:pk>/spot-check/", views_work.permit_spot_check, name="permit_spot_check"),
+    path("special-work/", views_work.special_work, name="special_work"),
+    path("special-work/stats.xlsx", views_work.stats_export, name="special_work_stats_export"),
+    path("special-work/filings/", views_work.filing_new, name="filing_new"),
+    path("contractors/", views_work.contractors, name="contractors"),
+    path("contractors/<int:pk>/qualifications/", views_work.qualification_add, name="contractor_qualification_add"),
 ]

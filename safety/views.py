@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 from core.params import is_id
 from core.roles import SAFETY_ROLES, SAFETY_SUPERVISOR, has_role, role_required
-from safety import api, export, rules, selectors, services
+from safety import api, export, rules, selectors, services, views_work
 from safety.forms import (
     CommitmentForm,
     DrawForm,
@@ -181,6 +181,8 @@ def hidden_danger_new(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         photo = data.pop("photo")
+        lon, lat = data.pop("lon"), data.pop("lat")
+        data["location"] = Point(lon, lat, srid=4326) if lon is not None and lat is not None else None
         try:
             with transaction.atomic():  # a refused photo leaves no half-reported hidden danger
                 hd = services.hidden_danger_report(actor=request.user, enterprise_id=data.pop("enterprise").pk,
@@ -214,7 +216,8 @@ def _hd_context(request, hd, **forms):
         "note_form": NoteForm(), "verify_form": forms.get("verify_form") or VerifyForm(), "photo_form": PhotoForm(),
         "can_plan": rules.hidden_danger_next(hd.state, "plan") is not None,
         "can_rectify": rules.hidden_danger_next(hd.state, "rectified") is not None,
-        "can_verify": supervisor and hd.state == rules.HD.AWAITING and hd.rectified_by_id != request.user.pk,
+        "can_verify": (hd.state == rules.HD.AWAITING and hd.rectified_by_id != request.user.pk
+                       and services.verifiable_by(request.user, hd)),
         "stream_since": last_seq(),
     }
 
@@ -259,9 +262,11 @@ def permit_list(request):
 @ledger_role
 def permit_new(request):
     enterprises = selectors.enterprises_visible_to(request.user).order_by("code")
-    form = PermitForm(request.POST or None, enterprises=enterprises)
+    form = PermitForm(request.POST or None, enterprises=enterprises,
+                      contractors=selectors.contractors_visible_to(request.user).order_by("enterprise__code", "name"))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        data["contractor"] = data["contractor"].pk if data["contractor"] else None
         try:
             permit = services.work_permit_submit(actor=request.user, enterprise_id=data.pop("enterprise").pk, **data)
         except DomainError as exc:
@@ -282,8 +287,10 @@ def permit(request, pk):
         "retest_due": rules.retest_due(permit.kind, tests[-1].at if tests else None)
         if permit.state == rules.WP.IN_PROGRESS else None,
         "steps": [s for s in ("start", "resume", "close", "cancel") if rules.permit_next(permit.state, s)],
+        "can_pause": permit.state == rules.WP.IN_PROGRESS,
         "now": timezone.now(),
         "alarm_actions": list(permit.alarm_actions.all()),
+        **views_work.permit_context(request, permit),
     })
 
 
@@ -303,6 +310,8 @@ def permit_step(request, pk, step):
             services.work_permit_start(actor=request.user, permit_id=permit.pk)
         elif step == "resume":
             services.work_permit_resume(actor=request.user, permit_id=permit.pk)
+        elif step == "pause":
+            services.work_permit_pause(actor=request.user, permit_id=permit.pk)
         else:
             services.work_permit_close(actor=request.user, permit_id=permit.pk, cancel=step == "cancel")
     except DomainError as exc:

@@ -2,7 +2,8 @@
 (role, and for an enterprise officer that the record is their enterprise's: another
 enterprise's record is a 404, as if it did not exist), and emits its events.
 
-One topic per module: hidden_dangers (隐患, with photos and imports), risk_points, permits
+One topic per module: contractors (第三方单位), filings (报备 and
+spot checks of special work), hidden_dangers (隐患, with photos and imports), risk_points, permits
 (special work, GB 30871-2022, and what an alarm nearby does to them), commitments (daily
 safety commitment), colour (the enterprise's four colours and the receivers that recolour it),
 memberships (who hears which enterprise's stream), inspections (双随机 draw); base holds who may
@@ -34,6 +35,15 @@ from safety.services.commitments import (
     commitment_file,
     commitments_flag_missing,
 )
+from safety.services.contractors import (
+    contractor_qualification_add,
+    contractor_register,
+)
+from safety.services.filings import (
+    permit_spot_check,
+    work_filing_create,
+    work_filing_link,
+)
 from safety.services.hidden_dangers import (
     IMPORT_LOCK,
     MAX_PHOTOS,
@@ -49,6 +59,7 @@ from safety.services.hidden_dangers import (
     hidden_danger_report,
     hidden_danger_verify,
     hidden_dangers_import,
+    verifiable_by,
 )
 from safety.services.inspections import (
     inspection_draw,
@@ -61,7 +72,9 @@ from safety.services.memberships import (
 from safety.services.permits import (
     gas_test_record,
     permits_alarm_event,
+    work_permit_approve,
     work_permit_close,
+    work_permit_pause,
     work_permit_resume,
     work_permit_start,
     work_permit_submit,
@@ -82,6 +95,8 @@ __all__ = [
     "colour_input_event",
     "commitment_file",
     "commitments_flag_missing",
+    "contractor_qualification_add",
+    "contractor_register",
     "deadline_movable_by",
     "deadline_set_by_park",
     "enterprise_colour_recompute",
@@ -101,14 +116,20 @@ __all__ = [
     "inspection_draw",
     "membership_changed",
     "membership_saving",
+    "permit_spot_check",
     "permits_alarm_event",
     "recompute_colour",
     "recompute_colours",
     "risk_point_assess",
     "risk_source_changed",
     "risk_source_saving",
+    "verifiable_by",
     "weighted_draw",
+    "work_filing_create",
+    "work_filing_link",
+    "work_permit_approve",
     "work_permit_close",
+    "work_permit_pause",
     "work_permit_resume",
     "work_permit_start",
     "work_permit_submit",

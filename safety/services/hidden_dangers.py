@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.gis.geos import Point
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -15,8 +16,9 @@ from simple_history.utils import bulk_create_with_history
 
 import stream
 from core.errors import DomainError
-from core.roles import SAFETY_SUPERVISOR, has_role, require_role
+from core.roles import ENTERPRISE_OFFICER, SAFETY_SUPERVISOR, has_role, require_role
 from core.text import find_unstorable
+from incidents.services import district_outside_by_m
 from safety import events, photos, rules, selectors
 from safety.models import (
     HiddenDanger,
@@ -24,19 +26,36 @@ from safety.models import (
     HiddenDangerStep,
     InspectionDraw,
 )
-from safety.services.base import _enterprise_for, _locked, _wrong_state
+from safety.services.base import _enterprise_for, _locked, _on_site, _wrong_state
 from safety.services.colour import enterprise_colour_recompute
 
 # --- hidden dangers ------------------------------------------------------------------------
 
 @transaction.atomic
 def hidden_danger_report(*, actor, enterprise_id: int, title: str, deadline: dt.datetime, description: str = "",
-                         location: str = "", level: str = "general", criteria: list[str] | None = None,
-                         external_id: str | None = None, allow_past_deadline: bool = False,
-                         inspection: int | None = None) -> HiddenDanger:
-    """Record a hidden danger. `inspection` links one found by a supervisor in a random
-    inspection (双随机) to its draw; the enterprise must be one that draw chose."""
+                         location: Point | str | None = None, place: str = "", level: str = "general",
+                         criteria: list[str] | None = None, external_id: str | None = None,
+                         allow_past_deadline: bool = False, inspection: int | None = None) -> HiddenDanger:
+    """Record a hidden danger. `location` is its point on the map (issue 25.9), refused outside
+    the district as an incident's is; `place` says where in words (a text `location`, as callers
+    sent before the point existed, is taken as the place). `inspection` links one found by a
+    supervisor in a random inspection (双随机) to its draw; the enterprise must be one that draw
+    chose."""
     enterprise = _enterprise_for(actor, enterprise_id)
+    if isinstance(location, str):
+        place, location = place or location, None
+    if location is not None:
+        outside_m = district_outside_by_m(location)
+        if outside_m:
+            raise DomainError(_("The hidden danger's location (%(lon).5f, %(lat).5f) is %(km).1f km outside the "
+                                "district: check the coordinates.") % {
+                "lon": location.x, "lat": location.y, "km": outside_m / 1000},
+                data={"field": "location", "outside_district_m": round(outside_m)})
+        try:
+            _on_site(enterprise, location, _("hidden danger"))
+        except DomainError as exc:
+            exc.data.setdefault("field", "location")
+            raise
     draw = None
     if inspection is not None:
         require_role(actor, {SAFETY_SUPERVISOR}, _("Only park safety supervisors record inspection findings."))
@@ -59,15 +78,15 @@ def hidden_danger_report(*, actor, enterprise_id: int, title: str, deadline: dt.
         raise DomainError(_("Give a deadline for the rectification."))
     if deadline <= timezone.now() and not allow_past_deadline:
         raise DomainError(_("The deadline must be in the future."))
-    problem = find_unstorable({"title": title, "description": description, "location": location,
+    problem = find_unstorable({"title": title, "description": description, "place": place,
                                "external_id": external_id or ""})
     if problem:
         raise DomainError(problem)
     try:
         with transaction.atomic():  # a savepoint: a duplicate external id is a 409, not a broken transaction
             hidden_danger = HiddenDanger.objects.create(
-                enterprise=enterprise, title=title.strip(), description=description, location=location,
-                level=rules.hidden_danger_level(level, criteria), criteria=criteria, deadline=deadline,
+                enterprise=enterprise, title=title.strip(), description=description, place=place,
+                location=location, level=rules.hidden_danger_level(level, criteria), criteria=criteria, deadline=deadline,
                 reported_by=actor, external_id=external_id or None, inspection=draw)
     except IntegrityError:
         raise DomainError(_("%(name)s already has a hidden danger with external id “%(id)s”.") % {
@@ -189,14 +208,15 @@ def hidden_danger_rectified(*, actor, hidden_danger_id: int, note: str = "") -> 
 
 @transaction.atomic
 def hidden_danger_verify(*, actor, hidden_danger_id: int, accepted: bool, note: str = "") -> HiddenDanger:
-    """The acceptance check (验收): a supervisor other than the one who rectified it closes it
-    (销号), or sends it back to rectification."""
-    if not has_role(actor, {SAFETY_SUPERVISOR}):
-        # An officer may see it but never verify their own enterprise's work.
-        if selectors.hidden_dangers_visible_to(actor).filter(pk=hidden_danger_id).exists():
-            raise DomainError(_("Only a park safety supervisor verifies a rectification."), status=403)
-        raise DomainError(_("No hidden danger %(id)s.") % {"id": hidden_danger_id}, status=404)
+    """The acceptance check (验收) closes it (销号) or sends it back to rectification, by someone
+    other than the one who reported it rectified. A general hidden danger is accepted by the
+    enterprise itself (令16号; a park supervisor may too); a major one only by the park (issue 25.9)."""
     hd = _locked(HiddenDanger, selectors.hidden_dangers_visible_to(actor), actor, hidden_danger_id)
+    if not verifiable_by(actor, hd):
+        raise DomainError(_("A major hidden danger (重大隐患) is accepted and closed only by the park's safety "
+                            "supervisor, not by the enterprise.") if hd.level == "major" else
+                          _("Only the enterprise's safety officer or a park safety supervisor accepts a "
+                            "rectification."), status=403)
     target = rules.hidden_danger_next(hd.state, "verify", accepted=accepted)
     if target is None:
         raise _wrong_state(hd, _("verification"))
@@ -211,6 +231,14 @@ def hidden_danger_verify(*, actor, hidden_danger_id: int, accepted: bool, note: 
     stream.publish(events.HIDDEN_DANGER_UPDATED, hd, "closed" if accepted else "rejected")
     enterprise_colour_recompute(enterprise_id=hd.enterprise_id, reason="hidden_danger.verify")
     return hd
+
+
+def verifiable_by(actor, hd: HiddenDanger) -> bool:
+    """Who may accept the rectification: the park for any; the enterprise's officer for a general one."""
+    if has_role(actor, {SAFETY_SUPERVISOR}):
+        return True
+    return (hd.level != "major" and has_role(actor, {ENTERPRISE_OFFICER})
+            and selectors.membership_enterprise_id(actor) == hd.enterprise_id)
 
 
 @transaction.atomic
@@ -310,7 +338,7 @@ def hidden_dangers_import(*, actor, enterprise_id: int, rows: list[dict]) -> dic
         criteria = sorted(set(row.get("criteria") or []))
         new.append(HiddenDanger(
             enterprise=enterprise, title=str(row["title"]).strip(), description=str(row.get("description") or ""),
-            location=str(row.get("location") or ""), level=rules.hidden_danger_level(row.get("level") or "general",
+            place=str(row.get("place") or row.get("location") or ""), level=rules.hidden_danger_level(row.get("level") or "general",
                                                                                       criteria),
             criteria=criteria, deadline=row["deadline"], reported_by=actor, reported_at=now, external_id=external_id,
             overdue_flagged_at=now if row["deadline"] <= now else None))

@@ -13,11 +13,14 @@ from django.utils.translation import gettext as _
 
 import stream
 from core.errors import DomainError
+from core.roles import ENTERPRISE_OFFICER, require_role
 from monitoring import selectors as monitoring_selectors
-from safety import events, rules, selectors
+from safety import events, rules, selectors, special_work
 from safety.models import (
+    Contractor,
     GasTest,
     PermitAlarmAction,
+    PermitApproval,
     WorkPermit,
 )
 from safety.services.base import _enterprise_for, _locked, _on_site, _wrong_state
@@ -36,12 +39,30 @@ def _refuse(breaches: list[rules.Breach], status: int = 400) -> DomainError:
 def work_permit_submit(*, actor, enterprise_id: int, kind: str, valid_from: dt.datetime, valid_to: dt.datetime,
                        grade: str = "", place: str = "", location: Point | None = None,
                        gas_tests: list[dict] | None = None, toxic_limit_ppm: float | None = None,
-                       description: str = "") -> WorkPermit:
+                       description: str = "", contractor: int | None = None, equipment: str = "",
+                       medium: str = "", oxygen_equipment: bool = False, continuous_monitor: str = "",
+                       wind_force: int | None = None, rest_day: bool = False,
+                       extension_reason: str = "") -> WorkPermit:
+    """Submit a permit. Hot work is managed one grade up at night, on rest days or in wind of
+    force 5 and above (GB 30871-2022 5.1.1): the stored `grade` is the grade it is managed at,
+    `declared_grade` the one asked for. Every rule it breaks is refused, naming its clause."""
     enterprise = _enterprise_for(actor, enterprise_id)
     if kind not in WorkPermit.Kind.values:
         raise DomainError(_("Unknown kind of special work “%(kind)s”.") % {"kind": kind})
     _on_site(enterprise, location, _("work permit"))
+    equipment, medium = (equipment or "").strip(), (medium or "").strip()
+    declared = grade or ""
+    upgrade_reasons: list[str] = []
+    if kind == "hot_work" and declared:
+        grade, upgrade_reasons = special_work.upgraded_grade(declared, valid_from, valid_to, rest_day=rest_day,
+                                                             wind_force=wind_force)
     breaches = rules.permit_window_breaches(kind, grade or None, valid_from, valid_to)
+    if upgrade_reasons and grade != declared:
+        breaches = [rules.Breach(b.rule, b.message + " " + _("It is managed as %(grade)s because it is %(why)s.") % {
+            "grade": special_work.grade_label(grade), "why": "; ".join(upgrade_reasons)})
+            if b.rule == "GB 30871-2022 5.1" else b for b in breaches]
+    if valid_to > valid_from:
+        breaches += special_work.validity_breaches(kind, valid_from, valid_to, extension_reason=extension_reason or "")
     now = timezone.now()
     if valid_to <= now and valid_to > valid_from:
         # Issue 22: a permit wholly in the past was accepted and sat in 已提交 forever. A permit
@@ -49,8 +70,34 @@ def work_permit_submit(*, actor, enterprise_id: int, kind: str, valid_from: dt.d
         breaches.insert(0, rules.Breach("valid_to > now", _(
             "The permit's validity ended at %(end)s, before now: a permit is for work to come. Correct the dates.")
             % {"end": timezone.localtime(valid_to).strftime("%Y-%m-%d %H:%M")}))
+    continuous = special_work.continuous_breach(kind, grade, continuous_monitor)
+    if continuous:
+        breaches.append(continuous)
+    toxic_limit_ppm, toxic = special_work.toxic_limit_breaches(medium, toxic_limit_ppm)
+    breaches += toxic
     for test in gas_tests or []:
         breaches += rules.gas_test_breaches(kind, test, now=now, toxic_limit_ppm=toxic_limit_ppm)
+        oxygen = special_work.oxygen_breach(kind, oxygen_equipment, test.get("o2_percent"))
+        if oxygen:
+            breaches.append(oxygen)
+    contractor_row = None
+    if contractor is not None:
+        contractor_row = (Contractor.objects.filter(enterprise=enterprise, pk=contractor)
+                          .prefetch_related("qualifications").first())
+        if contractor_row is None:
+            raise DomainError(_("No contractor %(id)s of %(name)s: name one of the enterprise's own contractors.") % {
+                "id": contractor, "name": enterprise.name}, data={"field": "contractor"})
+        if valid_to > valid_from:
+            breaches += special_work.qualification_breaches(
+                contractor_row.name, [{"kind": q.kind, "number": q.number, "valid_to": q.valid_to}
+                                      for q in contractor_row.qualifications.all()], valid_to)
+    if equipment and valid_to > valid_from:
+        others = (WorkPermit.objects.select_for_update().filter(
+            enterprise=enterprise, equipment=equipment, state__in=rules.PERMIT_OPEN,
+            valid_from__lt=valid_to, valid_to__gt=valid_from).order_by("pk").values("id", "kind", "place"))
+        clash = special_work.simultaneous_breach(kind, equipment, list(others))
+        if clash:
+            breaches.append(clash)
     if breaches:
         raise _refuse(breaches)
     if toxic_limit_ppm is not None and toxic_limit_ppm <= 0:
@@ -58,10 +105,49 @@ def work_permit_submit(*, actor, enterprise_id: int, kind: str, valid_from: dt.d
     permit = WorkPermit.objects.create(
         enterprise=enterprise, kind=kind, grade=grade or "", place=place, location=location or enterprise.location,
         valid_from=valid_from, valid_to=valid_to, toxic_limit_ppm=toxic_limit_ppm, description=description,
-        created_by=actor)
+        created_by=actor, contractor=contractor_row, equipment=equipment, medium=medium,
+        oxygen_equipment=oxygen_equipment, continuous_monitor=(continuous_monitor or "").strip(),
+        wind_force=wind_force, rest_day=rest_day, extension_reason=(extension_reason or "").strip(),
+        declared_grade=declared)
     for test in gas_tests or []:
         GasTest.objects.create(permit=permit, passed=True, recorded_by=actor, **_test_fields(test))
     stream.publish(events.WORK_PERMIT_UPDATED, permit, "submitted")
+    return permit
+
+
+@transaction.atomic
+def work_permit_approve(*, actor, permit_id: int, level: str, approver: str, on_site: bool,
+                        note: str = "") -> PermitApproval:
+    """Record an approval (GB 30871-2022 Appendix B) given on site (4.11). The enterprise approves
+    its own permits: a park supervisor checks them (spot checks), never approves them."""
+    require_role(actor, {ENTERPRISE_OFFICER}, _(
+        "Permits are approved by the enterprise's own approvers, recorded by its safety officer; the park "
+        "supervises them with spot checks."))
+    permit = _locked(WorkPermit, selectors.permits_visible_to(actor), actor, permit_id)
+    if permit.state != rules.WP.SUBMITTED:
+        raise _wrong_state(permit, _("approval"))
+    if not (approver or "").strip():
+        raise DomainError(_("Name the approver (“approver”)."), data={"field": "approver"})
+    breaches = special_work.approval_breaches(permit.kind, permit.grade, level, on_site=on_site)
+    if breaches:
+        raise _refuse(breaches)
+    approval = PermitApproval.objects.create(permit=permit, level=level, approver=approver.strip(), on_site=on_site,
+                                             note=note or "", recorded_by=actor)
+    stream.publish(events.WORK_PERMIT_UPDATED, permit, "approved", special_work.APPROVAL_CLAUSE)
+    return approval
+
+
+@transaction.atomic
+def work_permit_pause(*, actor, permit_id: int) -> WorkPermit:
+    """A break in work (作业中断): resuming after more than 30 min (特级/一级 hot work) or 60 min
+    (二级 hot work, confined space) needs a new gas analysis first."""
+    permit = _locked(WorkPermit, selectors.permits_visible_to(actor), actor, permit_id)
+    target = rules.permit_next(permit.state, "suspend")
+    if target is None:
+        raise _wrong_state(permit, _("break"))
+    permit.state, permit.paused_at = target, timezone.now()
+    permit.save(update_fields=["state", "paused_at"])
+    stream.publish(events.WORK_PERMIT_UPDATED, permit, "paused")
     return permit
 
 
@@ -83,16 +169,43 @@ def _start(actor, permit_id, step) -> WorkPermit:
     if target is None:
         raise _wrong_state(permit, step)
     now = timezone.now()
+    if step == "start" and not special_work.approved(permit.kind, permit.grade,
+                                                     list(permit.approvals.values("level", "on_site"))):
+        needed = special_work.required_approver(permit.kind, permit.grade)
+        raise DomainError(f"{special_work.APPROVAL_CLAUSE}: " + _(
+            "Work cannot start before the permit is approved on site by the %(who)s.") % {
+            "who": special_work.APPROVER_LABELS[needed]}, status=409,
+            data={"rule": special_work.APPROVAL_CLAUSE, "approver_level": needed})
     latest = permit.gas_tests.order_by("-at", "-id").first()
-    breaches = rules.start_breaches(permit.kind, latest.as_rule_input() if latest else None, at=now,
-                                    valid_from=permit.valid_from, valid_to=permit.valid_to,
-                                    toxic_limit_ppm=permit.toxic_limit_ppm)
+    latest_in = latest.as_rule_input() if latest else None
+    fresh_needed = True
+    breaches: list[rules.Breach] = []
+    if step == "resume" and permit.kind in rules.KINDS_WITH_GAS_TESTS:
+        breaches, fresh_needed = special_work.resume_breaches(
+            permit.kind, permit.grade, paused_at=permit.paused_at, at=now, latest_test_at=latest.at if latest else None)
+        if latest is not None and not latest.passed:
+            fresh_needed = True  # the last analysis failed: only a new, passing one lets work go on
+    if not breaches:
+        if fresh_needed:
+            breaches = rules.start_breaches(permit.kind, latest_in, at=now, valid_from=permit.valid_from,
+                                            valid_to=permit.valid_to, toxic_limit_ppm=permit.toxic_limit_ppm)
+        else:
+            breaches = [b for b in rules.start_breaches(permit.kind, latest_in, at=now, valid_from=permit.valid_from,
+                                                        valid_to=permit.valid_to, toxic_limit_ppm=permit.toxic_limit_ppm)
+                        if b.rule == "permit window"]
+        daily = special_work.daily_analysis_breach(permit.kind, latest.at if latest else None, now)
+        if daily and not breaches:
+            breaches.append(daily)
+        oxygen = (special_work.oxygen_breach(permit.kind, permit.oxygen_equipment, latest.o2_percent)
+                  if latest is not None else None)
+        if oxygen:
+            breaches.append(oxygen)
     if breaches:
         raise _refuse(breaches)
-    permit.state = target
+    permit.state, permit.paused_at = target, None
     if step == "start":
         permit.started_at = now
-    permit.save(update_fields=["state", "started_at"])
+    permit.save(update_fields=["state", "started_at", "paused_at"])
     stream.publish(events.WORK_PERMIT_UPDATED, permit, step)
     _permit_colour(permit, latest.at if latest else None, step)
     return permit
@@ -118,12 +231,15 @@ def gas_test_record(*, actor, permit_id: int, test: dict) -> tuple[GasTest, list
     if permit.state not in rules.PERMIT_OPEN:
         raise _wrong_state(permit, _("gas test"))
     breaches = rules.gas_test_breaches(permit.kind, test, now=timezone.now(), toxic_limit_ppm=permit.toxic_limit_ppm)
+    oxygen = special_work.oxygen_breach(permit.kind, permit.oxygen_equipment, test.get("o2_percent"))
+    if oxygen:
+        breaches.append(oxygen)
     if any(b.rule == "gas_test.at <= now" for b in breaches):
         raise _refuse(breaches)
     gas_test = GasTest.objects.create(permit=permit, passed=not breaches, recorded_by=actor, **_test_fields(test))
     if breaches and permit.state == rules.WP.IN_PROGRESS:
-        permit.state = rules.permit_next(permit.state, "suspend")
-        permit.save(update_fields=["state"])
+        permit.state, permit.paused_at = rules.permit_next(permit.state, "suspend"), None
+        permit.save(update_fields=["state", "paused_at"])
         stream.publish(events.WORK_PERMIT_UPDATED, permit, "suspended", breaches[0].rule)
     _permit_colour(permit, gas_test.at, "gas_test")
     return gas_test, breaches
@@ -176,9 +292,9 @@ def permits_alarm_event(event) -> None:
         metres = round(_metres_to_nearest(permit.location, places))
         stop = permit.kind in rules.ALARM_STOP_KINDS and permit.state == rules.WP.IN_PROGRESS
         if stop:
-            permit.state = rules.permit_next(permit.state, "suspend")
+            permit.state, permit.paused_at = rules.permit_next(permit.state, "suspend"), None
             permit._change_reason = f"alarm #{alarm.pk}"
-            permit.save(update_fields=["state"])
+            permit.save(update_fields=["state", "paused_at"])
         PermitAlarmAction.objects.create(
             permit=permit, alarm_id=alarm.pk, point_id=point.pk, point_code=point.code[:64],
             point_name=(point.name or "")[:200], level=alarm.level[:8], distance_m=metres,

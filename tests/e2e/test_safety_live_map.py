@@ -64,6 +64,11 @@ def test_a_started_permit_and_a_new_colour_appear_on_open_maps(daphne_server, br
         officer.click("#permit-form button[type=submit]")
         officer.wait_for_selector("text=Start work")
         assert safety_map.get_attribute("data-work-permits") == "0"  # submitted is not in force
+        # Approved on site by the enterprise's approver before work starts (GB 30871-2022 4.11).
+        officer.fill("#approval-form input[name=approver]", "王厂长")
+        officer.check("#approval-form input[name=on_site]")
+        officer.click("#approval-form button[type=submit]")
+        officer.wait_for_selector("#approval-list li[data-level]")
         officer.click("button:has-text('Start work')")
         officer.wait_for_selector("text=Close")
 

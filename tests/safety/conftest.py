@@ -64,3 +64,12 @@ def image_bytes(fmt="PNG", size=(40, 30)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, (200, 30, 30)).save(buffer, format=fmt)
     return buffer.getvalue()
+
+
+def approve(officer, permit, level="principal"):
+    """The enterprise's on-site approval that work needs before it starts (GB 30871-2022 Appendix B,
+    4.11); the principal may approve any permit."""
+    from safety import services
+
+    return services.work_permit_approve(actor=officer, permit_id=permit.pk if hasattr(permit, "pk") else permit,
+                                        level=level, approver="王厂长", on_site=True)

@@ -14,6 +14,7 @@ from hazards.models import RiskSource
 from safety import services
 from safety.models import PermitAlarmAction, WorkPermit
 from tests.monitoring.test_alarm_incident import raise_alarm
+from tests.safety.conftest import approve
 
 M = 1 / 102_690  # degrees of longitude per metre at 22.65° N (near enough)
 
@@ -41,6 +42,7 @@ def _permit(officer, source, kind, east_m, *, start=True, grade=""):
         valid_from=now - dt.timedelta(minutes=10), valid_to=now + dt.timedelta(hours=4),
         gas_tests=[_gas()] if kind in ("hot_work", "confined_space") else [])
     if start:
+        approve(officer, permit.pk)
         services.work_permit_start(actor=officer, permit_id=permit.pk)
     return permit
 

@@ -128,16 +128,21 @@ def test_permit_api_names_the_rule(park, api):
     assert response.json()["rule"] == "GB 30871-2022 5.1" and "8 h" in response.json()["detail"]
     future = client.post("/api/v1/work-permits/", {
         "enterprise": park["e1"].pk, "kind": "hot_work", "grade": "second",
-        "valid_from": now.isoformat(), "valid_to": (now + dt.timedelta(hours=10)).isoformat(),
+        "valid_from": now.isoformat(), "valid_to": (now + dt.timedelta(hours=6)).isoformat(),
         "gas_tests": [{"at": (now + dt.timedelta(hours=1)).isoformat(), "combustible_percent": 0.1,
                        "lel_percent": 5}]}, format="json")
     assert future.status_code == 400 and "future" in future.json()["detail"]
     ok = client.post("/api/v1/work-permits/", {
         "enterprise": park["e1"].pk, "kind": "hot_work", "grade": "second", "place": "pipe rack",
-        "valid_from": now.isoformat(), "valid_to": (now + dt.timedelta(hours=10)).isoformat(),
+        # 6 h: within 8 h, so valid whether or not night or a weekend manages it as 一级 (5.1.1).
+        "valid_from": now.isoformat(), "valid_to": (now + dt.timedelta(hours=6)).isoformat(),
         "gas_tests": [{"at": (now - dt.timedelta(minutes=3)).isoformat(), "combustible_percent": 0.1,
                        "lel_percent": 5}]}, format="json")
     assert ok.status_code == 201, ok.content
+    unapproved = client.post(f"/api/v1/work-permits/{ok.json()['id']}/start/")
+    assert unapproved.status_code == 409 and unapproved.json()["rule"] == "GB 30871-2022 Appendix B"
+    assert client.post(f"/api/v1/work-permits/{ok.json()['id']}/approve/", {
+        "level": "principal", "approver": "王厂长", "on_site": True}, format="json").status_code == 201
     started = client.post(f"/api/v1/work-permits/{ok.json()['id']}/start/")
     assert started.status_code == 200 and started.json()["in_force"] is True
     layer = api(park["supervisor"]).get("/api/v1/layers/work-permits/")

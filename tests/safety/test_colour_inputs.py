@@ -30,7 +30,7 @@ from core.models import Event
 from hazards.models import Chemical, RiskSource, StoredChemical
 from safety import services
 from safety.models import Certificate, ColourChange, EnterpriseColour, HiddenDanger, RiskPoint, SafetyManager
-from tests.safety.conftest import LAT, LON, later
+from tests.safety.conftest import LAT, LON, approve, later
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -169,6 +169,7 @@ def test_a_late_confined_space_retest_recolours_when_it_falls_due(park):
         actor=park["officer2"], enterprise_id=e2.pk, kind="confined_space", valid_from=timezone.now(),
         valid_to=later(hours=8), place="T-101 储罐", gas_tests=[
             {"at": tested, "combustible_percent": 0.1, "lel_percent": 5, "o2_percent": 20.5, "toxic_ppm": 0}])
+    approve(park["officer2"], permit.pk)
     services.work_permit_start(actor=park["officer2"], permit_id=permit.pk)
     assert colour_of(e2) == "blue"
     # Two hours pass without a re-test while people are inside.

@@ -11,7 +11,7 @@ from django.utils import timezone
 from safety import services
 from safety.models import HiddenDanger
 
-from .conftest import image_bytes, later
+from .conftest import approve, image_bytes, later
 
 pytestmark = pytest.mark.django_db
 
@@ -138,6 +138,7 @@ def test_a_dispatchers_incident_page_lists_permits_in_force_within_500_m(park, d
             gas_tests=[{"at": now - dt.timedelta(minutes=2), "combustible_percent": 0.1, "lel_percent": 5,
                         "o2_percent": 20.6, "toxic_ppm": 0}] if kind == "confined_space" else [])
         if start:
+            approve(park["officer1"], made.pk)
             services.work_permit_start(actor=park["officer1"], permit_id=made.pk)
         return made
 

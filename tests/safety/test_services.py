@@ -13,7 +13,7 @@ from core.models import Event
 from safety import services
 from safety.models import ColourChange, EnterpriseColour, HiddenDanger
 
-from .conftest import image_bytes, later
+from .conftest import approve, image_bytes, later
 
 pytestmark = pytest.mark.django_db
 
@@ -65,16 +65,18 @@ def test_wrong_step_is_409(park):
     assert err.value.status == 409
 
 
-def test_who_rectified_cannot_verify_and_officers_never_verify(park):
-    hd = _report(park, actor=park["supervisor"])
-    services.hidden_danger_plan(actor=park["supervisor"], hidden_danger_id=hd.pk, measures="m")
+def test_who_rectified_cannot_verify_and_officers_never_verify_a_major_one(park):
+    # Issue 25.9: a general one is the enterprise's to accept (test_hidden_danger_place); a major
+    # one only the park's.
+    hd = _report(park, actor=park["supervisor"], criteria=["121-06"])
+    services.hidden_danger_plan(actor=park["supervisor"], hidden_danger_id=hd.pk, **FIVE, deadline=hd.deadline)
     services.hidden_danger_rectified(actor=park["supervisor"], hidden_danger_id=hd.pk)
     with pytest.raises(DomainError) as err:
         services.hidden_danger_verify(actor=park["supervisor"], hidden_danger_id=hd.pk, accepted=True)
     assert err.value.status == 403 and "someone else" in err.value.message
     with pytest.raises(DomainError) as err:
         services.hidden_danger_verify(actor=park["officer1"], hidden_danger_id=hd.pk, accepted=True)
-    assert err.value.status == 403
+    assert err.value.status == 403 and "park" in err.value.message
     services.hidden_danger_verify(actor=park["supervisor2"], hidden_danger_id=hd.pk, accepted=True)
 
 
@@ -193,6 +195,7 @@ def test_permit_start_gas_test_suspends_and_resume(park):
     permit = services.work_permit_submit(actor=park["officer1"], enterprise_id=park["e1"].pk, kind="confined_space",
                                          place="T-101 inside", valid_from=now - dt.timedelta(minutes=1),
                                          valid_to=now + dt.timedelta(hours=4))
+    approve(park["officer1"], permit, level="unit_head")
     with pytest.raises(DomainError) as err:
         services.work_permit_start(actor=park["officer1"], permit_id=permit.pk)
     assert err.value.data["rule"] == "GB 30871-2022 6.3"
@@ -273,6 +276,7 @@ def test_permits_in_force_near_an_incident(park, dispatcher):
                                       place="far rack", location=Point(113.669, 22.650, srid=4326),
                                       valid_from=now - dt.timedelta(minutes=5), valid_to=now + dt.timedelta(hours=2))
     for permit in (near, far):
+        approve(park["officer1"], permit.pk)
         services.work_permit_start(actor=park["officer1"], permit_id=permit.pk)
     incident = type("Incident", (), {"location": Point(113.6602, 22.6502, srid=4326)})()
     request = RequestFactory().get("/")
@@ -311,6 +315,7 @@ def test_a_confined_space_retest_overdue_counts_against_the_colour(park, setting
         valid_from=now - dt.timedelta(minutes=10), valid_to=now + dt.timedelta(hours=8),
         gas_tests=[{"at": now - dt.timedelta(minutes=5), "combustible_percent": 0, "lel_percent": 5,
                     "o2_percent": 20.5}])
+    approve(park["officer2"], permit.pk)
     services.work_permit_start(actor=park["officer2"], permit_id=permit.pk)
     assert not selectors.permits_retest_overdue().exists()
     GasTest.objects.filter(permit=permit).update(at=now - dt.timedelta(hours=2, minutes=1))  # the clock moved on

@@ -10,7 +10,7 @@ from command.asgi import application
 from safety import services
 from stream.hub import audiences_for
 
-from .conftest import later
+from .conftest import approve, later
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -69,6 +69,7 @@ async def test_consoles_hear_permits_and_colours_not_the_ledger_itself(park, com
     permit = await sync_to_async(services.work_permit_submit)(
         actor=park["officer1"], enterprise_id=park["e1"].pk, kind="height", place="pipe rack 3",
         valid_from=now - dt.timedelta(minutes=5), valid_to=now + dt.timedelta(hours=2))
+    await sync_to_async(approve)(park["officer1"], permit.pk)
     await sync_to_async(services.work_permit_start)(actor=park["officer1"], permit_id=permit.pk)
     await sync_to_async(services.hidden_danger_report)(
         actor=park["officer1"], enterprise_id=park["e1"].pk, title="Leak at E1", deadline=later(days=1),

@@ -270,6 +270,24 @@ SAFETY_MATRIX = {
     "safety/permits/<int:pk>/gas-test/": {"POST": (LEDGER, "permit", lambda w: {
         "at": _local_minutes(minutes=-1), "combustible_percent": "0.1", "lel_percent": "5", "o2_percent": "20.5"},
         "form")},
+    # Issue 25 (points 3 and 7): the enterprise approves its own permits; the park spot-checks them.
+    "safety/permits/<int:pk>/pause/": {"POST": (LEDGER, "permit_in_force", {}, "form")},
+    "safety/permits/<int:pk>/approve/": {"POST": (frozenset({EO}), "permit", {
+        "level": "principal", "approver": "Wang", "on_site": "on"}, "form")},
+    "safety/permits/<int:pk>/file/": {"POST": (LEDGER, "permit", {}, "form")},
+    "safety/permits/<int:pk>/spot-check/": {"POST": (frozenset({SUP}), "permit_in_force", {"result": "compliant"},
+                                                     "form")},
+    "safety/special-work/": {"GET": (LEDGER, None, None, None)},
+    "safety/special-work/stats.xlsx": {"GET": (LEDGER, None, None, None)},
+    "safety/special-work/filings/": {"POST": (LEDGER, None, lambda w: {
+        "enterprise": w["enterprise"].pk, "kind": "lifting", "place": "yard", "planned_from": _local_minutes(hours=1),
+        "planned_to": _local_minutes(hours=3)}, "form")},
+    "safety/contractors/": {"GET": (LEDGER, None, None, None),
+                            "POST": (LEDGER, None, lambda w: {
+                                "enterprise": w["enterprise"].pk, "name": "c", "credit_code": "91440400MA4X00002K",
+                                "kind": "安全生产许可证", "number": "N-2", "valid_to": "2099-01-01"}, "form")},
+    "safety/contractors/<int:pk>/qualifications/": {"POST": (LEDGER, "contractor", {
+        "kind": "k", "number": "n", "valid_to": "2099-01-01"}, "form")},
     "api/v1/enterprises/": {"GET": (LEDGER | CONSOLE, None, None, None)},
     "api/v1/enterprises/<int:pk>/": {"GET": (LEDGER | CONSOLE, "enterprise", None, None)},
     "api/v1/enterprises/<int:pk>/ledger.xlsx": {"GET": (LEDGER, "enterprise", None, None)},
@@ -301,6 +319,26 @@ SAFETY_MATRIX = {
     "api/v1/work-permits/<int:pk>/close/": {"POST": (LEDGER, "permit_running", {}, "json")},
     "api/v1/work-permits/<int:pk>/cancel/": {"POST": (LEDGER, "permit", {}, "json")},
     "api/v1/work-permits/<int:pk>/gas-tests/": {"POST": (LEDGER, "permit", lambda w: _gas(), "json")},
+    "api/v1/work-permits/<int:pk>/approve/": {"POST": (frozenset({EO}), "permit", {
+        "level": "principal", "approver": "Wang", "on_site": True}, "json")},
+    "api/v1/work-permits/<int:pk>/pause/": {"POST": (LEDGER, "permit_in_force", {}, "json")},
+    "api/v1/work-permits/<int:pk>/spot-checks/": {"GET": (LEDGER, "permit_in_force", None, None),
+                                                  "POST": (frozenset({SUP}), "permit_in_force",
+                                                           {"result": "issues", "findings": "no watcher"}, "json")},
+    "api/v1/work-permits/stats/": {"GET": (LEDGER | CONSOLE, None, None, None)},
+    "api/v1/work-filings/": {"GET": (LEDGER, None, None, None),
+                             "POST": (LEDGER, None, lambda w: {"enterprise": w["enterprise"].pk, "permit": w["permit"].pk},
+                                      "json")},
+    "api/v1/work-filings/gaps/": {"GET": (LEDGER, None, None, None)},
+    "api/v1/work-filings/<int:pk>/link/": {"POST": (LEDGER, "filing", lambda w: {"permit": w["permit"].pk}, "json")},
+    "api/v1/contractors/": {"GET": (LEDGER, None, None, None),
+                            "POST": (LEDGER, None, lambda w: {
+                                "enterprise": w["enterprise"].pk, "name": "c", "credit_code": "91440400MA4X00003K",
+                                "qualifications": [{"kind": "k", "number": "n", "valid_to": "2099-01-01"}]}, "json")},
+    "api/v1/contractors/<int:pk>/": {"GET": (LEDGER, "contractor", None, None)},
+    "api/v1/contractors/<int:pk>/qualifications/": {"POST": (LEDGER, "contractor", {
+        "kind": "k", "number": "n", "valid_to": "2099-01-01"}, "json")},
+    "api/v1/layers/hidden-dangers/": {"GET": (LEDGER | CONSOLE, None, None, None)},
     "api/v1/commitments/": {"GET": (LEDGER, None, None, None),
                             "POST": (LEDGER, None, lambda w: {"enterprise": w["enterprise"].pk, "units_running": 1,
                                                               "units_stopped": 0, "risk_level": "blue"}, "json")},
@@ -356,16 +394,30 @@ def world(world, make_user):
                                          valid_from=now - dt.timedelta(minutes=5), valid_to=now + dt.timedelta(hours=8),
                                          gas_tests=[_gas(at=now - dt.timedelta(minutes=2))])
 
-    submitted = permit("height")  # starts without a gas test, whenever the matrix reaches it
-    running = permit()
+    def approved(kind="confined_space"):  # approved on site (GB 30871-2022 Appendix B, 4.11)
+        row = permit(kind)
+        safety.work_permit_approve(actor=officer, permit_id=row.pk, level="principal", approver="Wang", on_site=True)
+        return row
+
+    submitted = approved("height")  # starts without a gas test, whenever the matrix reaches it
+    running = approved()
     safety.work_permit_start(actor=officer, permit_id=running.pk)
-    suspended = permit()
+    suspended = approved()
     safety.work_permit_start(actor=officer, permit_id=suspended.pk)
+    # Work at height in force: the world's alarm near the plant stops confined-space work (and so
+    # `permit_running`), not this one.
+    in_force = approved("height")
+    safety.work_permit_start(actor=officer, permit_id=in_force.pk)
+    contractor = safety.contractor_register(actor=officer, enterprise_id=enterprise.pk, name="c",
+                                            credit_code="91440400MA4X00001K")
+    filing = safety.work_filing_create(actor=officer, enterprise_id=enterprise.pk, kind="height", place="roof",
+                                       planned_from=now, planned_to=now + dt.timedelta(hours=2))
     safety.gas_test_record(actor=officer, permit_id=suspended.pk, test=_gas(at=now, o2_percent=18))
     safety.gas_test_record(actor=officer, permit_id=suspended.pk, test=_gas(at=timezone.now()))
     return {**world, "users": {**world["users"], SUP: supervisor, EO: officer}, "enterprise": enterprise,
             "hidden_danger": hidden_danger, "photo": photo, "hd_rectifying": rectifying, "hd_awaiting": awaiting,
             "permit": submitted, "permit_running": running, "permit_suspended": suspended,
+            "contractor": contractor, "filing": filing, "permit_in_force": in_force,
             "broken_unit": _broken_unit(world),
             **_monitoring_objects(world), **_notice_objects(world), **_oversight_objects(world, supervisor),
             **_park_objects(enterprise)}

@@ -1,0 +1,118 @@
+"""GB 30871-2022's rules of issue 25 point 7 as plain functions, on fixed clocks (no database)."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from safety import special_work as sw
+
+
+def local(y, m, d, h, minute=0):
+    return timezone.make_aware(dt.datetime(y, m, d, h, minute), timezone.get_current_timezone())
+
+
+WED = (2026, 12, 9)  # a Wednesday
+SAT = (2026, 12, 12)
+
+
+def test_hot_work_goes_one_grade_up_at_night_on_rest_days_and_in_wind():
+    assert sw.upgraded_grade("second", local(*WED, 9), local(*WED, 17)) == ("second", [])
+    grade, why = sw.upgraded_grade("second", local(*WED, 20), local(*WED, 23))
+    assert grade == "first" and "5.1.1" in why[0] and "22:00" in why[0]
+    grade, why = sw.upgraded_grade("second", local(*WED, 9), local(*WED, 17), wind_force=5)
+    assert grade == "first" and "force 5" in why[0]
+    assert sw.upgraded_grade("second", local(*WED, 9), local(*WED, 17), wind_force=4)[0] == "second"
+    assert sw.upgraded_grade("second", local(*SAT, 9), local(*SAT, 12))[0] == "first"
+    assert sw.upgraded_grade("second", local(*WED, 9), local(*WED, 12), rest_day=True)[0] == "first"
+    assert sw.upgraded_grade("first", local(*WED, 23), local(*WED, 23, 30))[0] == "special"
+    # 升级管理 is one step, however many reasons; 特级 is the top.
+    assert sw.upgraded_grade("second", local(*SAT, 23), local(*SAT, 23, 30), wind_force=6)[0] == "first"
+    assert sw.upgraded_grade("special", local(*SAT, 23), local(*SAT, 23, 30))[0] == "special"
+    # A window running Friday 09:00 to Monday 09:00 touches the weekend.
+    assert sw.upgraded_grade("second", local(2026, 12, 11, 9), local(2026, 12, 14, 9))[0] == "first"
+
+
+def test_validity_of_work_at_height_and_temporary_power():
+    start = local(*WED, 8)
+    assert sw.validity_breaches("height", start, start + dt.timedelta(days=7)) == []
+    assert sw.validity_breaches("height", start, start + dt.timedelta(days=8))[0].rule == "GB 30871-2022 8.2.11"
+    long = sw.validity_breaches("temporary_power", start, start + dt.timedelta(days=20))
+    assert long[0].rule == "GB 30871-2022 10.8" and "extension_reason" in long[0].message
+    assert sw.validity_breaches("temporary_power", start, start + dt.timedelta(days=20), extension_reason="turnaround") == []
+    assert sw.validity_breaches("temporary_power", start, start + dt.timedelta(days=31),
+                                extension_reason="turnaround")[0].rule == "GB 30871-2022 10.8"
+    assert sw.validity_breaches("lifting", start, start + dt.timedelta(days=3)) == []
+
+
+def test_approvals_by_grade_and_kind_given_on_site():
+    assert sw.required_approver("hot_work", "special") == "principal"
+    assert sw.required_approver("hot_work", "first") == "safety_head"
+    assert sw.required_approver("hot_work", "second") == "unit_head"
+    assert sw.required_approver("confined_space", "") == "unit_head"
+    low = sw.approval_breaches("hot_work", "special", "safety_head", on_site=True)
+    assert [b.rule for b in low] == ["GB 30871-2022 Appendix B"] and "Principal" in low[0].message
+    assert [b.rule for b in sw.approval_breaches("hot_work", "second", "principal", on_site=False)] == [
+        "GB 30871-2022 4.11"]
+    assert sw.approval_breaches("blind_plate", "", "boss", on_site=True)[0].rule == "GB 30871-2022 Appendix B"
+    assert not sw.approved("hot_work", "first", [{"level": "unit_head", "on_site": True}])
+    assert not sw.approved("hot_work", "first", [{"level": "safety_head", "on_site": False}])
+    assert sw.approved("hot_work", "first", [{"level": "unit_head", "on_site": True},
+                                             {"level": "principal", "on_site": True}])
+
+
+def test_breaks_need_a_new_analysis_after_30_or_60_minutes():
+    at = local(*WED, 12)
+    paused = at - dt.timedelta(minutes=31)
+    breaches, fresh = sw.resume_breaches("hot_work", "first", paused_at=paused, at=at,
+                                       latest_test_at=paused - dt.timedelta(minutes=1))
+    assert fresh and breaches[0].rule == "GB 30871-2022 5.3.1" and "31 min" in breaches[0].message
+    # A test taken during the break counts as the new analysis.
+    assert sw.resume_breaches("hot_work", "first", paused_at=paused, at=at,
+                              latest_test_at=at - dt.timedelta(minutes=5)) == ([], True)
+    assert sw.resume_breaches("hot_work", "second", paused_at=paused, at=at, latest_test_at=None) == ([], False)
+    assert sw.resume_breaches("hot_work", "second", paused_at=at - dt.timedelta(minutes=61), at=at,
+                              latest_test_at=None)[0][0].rule == "GB 30871-2022 5.3.1"
+    assert sw.resume_breaches("confined_space", "", paused_at=at - dt.timedelta(minutes=61), at=at,
+                              latest_test_at=None)[0][0].rule == "GB 30871-2022 6.3"
+    # Stopped by a failed test or an alarm (no break recorded): always a fresh analysis.
+    assert sw.resume_breaches("confined_space", "", paused_at=None, at=at, latest_test_at=None) == ([], True)
+    assert sw.resume_breaches("height", "", paused_at=paused, at=at, latest_test_at=None) == ([], False)
+
+
+def test_daily_analysis_continuous_monitoring_and_oxygen_equipment():
+    at = local(*WED, 8)
+    assert sw.daily_analysis_breach("hot_work", at - dt.timedelta(hours=10), at).rule == "GB 30871-2022 5.3.1"
+    assert sw.daily_analysis_breach("hot_work", at - dt.timedelta(minutes=10), at) is None
+    assert sw.daily_analysis_breach("confined_space", None, at) is None
+    assert sw.continuous_breach("hot_work", "special", "  ").rule == "GB 30871-2022 5.3.1"
+    assert sw.continuous_breach("hot_work", "special", "GD-101") is None
+    assert sw.continuous_breach("hot_work", "first", "") is None
+    assert sw.oxygen_breach("hot_work", True, 23.6).rule == "GB 30871-2022 5.2.7"
+    assert sw.oxygen_breach("hot_work", True, None).rule == "GB 30871-2022 5.2.7"
+    assert sw.oxygen_breach("hot_work", True, 23.5) is None
+    assert sw.oxygen_breach("hot_work", False, 30) is None
+
+
+def test_toxic_gas_is_held_to_the_mediums_gbz_limit():
+    h2s = sw.medium_limit_ppm("7783-06-4")  # MAC 10 mg/m³ → ppm at 25 °C
+    assert abs(h2s - 10 * 24.45 / 34.08) < 0.01
+    assert sw.toxic_limit_breaches("7783-06-4", None) == (h2s, [])
+    assert sw.toxic_limit_breaches("7783-06-4", 5) == (5, [])  # stricter: kept
+    limit, breaches = sw.toxic_limit_breaches("7783-06-4", 20)
+    assert limit is None and breaches[0].rule == "GB 30871-2022 6.4 b)" and "硫化氢" in breaches[0].message
+    assert sw.toxic_limit_breaches("9999-99-9", None)[1][0].rule == "GB 30871-2022 6.4 b)"
+    assert sw.toxic_limit_breaches("9999-99-9", 3) == (3, [])
+    assert sw.toxic_limit_breaches("", 3) == (3, [])
+
+
+def test_two_blind_plate_jobs_on_one_pipeline_and_contractor_qualifications():
+    other = [{"id": 7, "kind": "blind_plate", "place": "P-1"}]
+    assert sw.simultaneous_breach("blind_plate", "P-1001", other).rule == "GB 30871-2022 7.10"
+    assert sw.simultaneous_breach("blind_plate", "P-1001", [{"id": 8, "kind": "hot_work", "place": ""}]) is None
+    assert sw.simultaneous_breach("hot_work", "P-1001", other) is None
+    end = local(*WED, 18)
+    quals = [{"kind": "安全生产许可证", "number": "A-1", "valid_to": dt.date(2026, 12, 8)},
+             {"kind": "焊工证", "number": "W-2", "valid_to": dt.date(2026, 12, 9)}]
+    breaches = sw.qualification_breaches("珠江安装", quals, end)
+    assert len(breaches) == 1 and "A-1" in breaches[0].message and "2026-12-08" in breaches[0].message
+    assert sw.qualification_breaches("珠江安装", [], end)[0].rule == sw.CONTRACTOR_CLAUSE
