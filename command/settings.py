@@ -527,3 +527,7 @@ PARK_STOPPED_S = 600
 PARK_SPEED_LIMIT_KMH = 40
 # A position implying a speed above this since the last one is a jump: a dead letter.
 PARK_MAX_JUMP_KMH = 300
+# JT/T 808 vehicle terminals over TCP (park.jt808, `manage.py park_jt808`): the address and
+# port the server listens on (`make run` binds HOST).
+JT808_HOST = env_str("JT808_HOST", "127.0.0.1")
+JT808_PORT = env_int("JT808_PORT", 6808)

@@ -42,6 +42,7 @@ class Recommendation:
     matches: tuple[str, ...]
     need: str | None = None
     eta_basis: str = "straight_line"  # roads.routing: "road" or "straight_line"
+    connected: bool = True  # False: on the road network, but no open road joins it to the incident
 
 
 @dataclass
@@ -81,10 +82,14 @@ def run_card_needs(*, incident: Incident, recommend: bool = True) -> tuple[RunCa
     """The run card's needs for this incident, each with what is filled and what is missing.
 
     A unit fills one need only (one crew, one seat on the card), the first in the card's order
-    that it can fill: units on active assignments first, then the nearest free units for what
-    is still missing. Without a card, each capability of the incident type is one need of one.
+    that it can fill: units on active assignments first, then the free units arriving soonest
+    for what is still missing. Without a card, each capability of the incident type is one need
+    of one.
     """
-    card = run_card_for(incident)
+    return _needs(incident, run_card_for(incident), recommend=recommend)
+
+
+def _needs(incident: Incident, card: RunCard | None, *, recommend: bool) -> tuple[RunCard | None, list[Need]]:
     if card is not None:
         needs = [Need(capability=n.capability, count=n.count) for n in card.needs.all()]
     else:
@@ -98,93 +103,185 @@ def run_card_needs(*, incident: Incident, recommend: bool = True) -> tuple[RunCa
                 need.assigned.append(assignment)
                 break
     if recommend:
-        taken: list[int] = []
-        for need in needs:
-            if not need.missing:
-                continue
-            need.recommended = [
-                Recommendation(resource=r.resource, distance_m=r.distance_m, eta_s=r.eta_s, matches=r.matches,
-                               need=need.capability)
-                for r in _nearest(incident=incident, needed=[need.capability], limit=need.missing, exclude=taken,
-                                  eta=False)]
-            taken += [r.resource.pk for r in need.recommended]
-        # The road ETAs of every need's units in one routing call.
-        timed = iter(_with_etas(incident, [r for need in needs for r in need.recommended]))
-        for need in needs:
-            need.recommended = [next(timed) for _r in need.recommended]
+        needs_recommend(incident=incident, needs=needs)
     return card, needs
 
 
+def needs_recommend(*, incident: Incident, needs: list[Need]) -> None:
+    """Fill each need's `recommended` with the free units soonest there for what it still
+    misses, a unit for one need only (the first in the card's order): one _fastest for all."""
+    open_needs = [need for need in needs if need.missing]
+    chosen = _fastest(incident=incident, groups=[([need.capability], need.missing) for need in open_needs])
+    for need, recs in zip(open_needs, chosen, strict=True):
+        need.recommended = [replace(r, need=need.capability) for r in recs]
+
+
 def units_recommend(*, incident: Incident, limit: int | None = 10, capability: str | None = None) -> list[Recommendation]:
-    """The nearest available units that fill what the incident still needs, nearest first.
+    """The available units that fill what the incident still needs, soonest there first (road
+    ETA; see _fastest).
 
     With a run card the list covers the whole mix still missing, each item naming the need it
-    fills; `limit` caps the list. Without a card, the nearest units bringing any capability of
-    the type (the first they bring is their need). With `capability`, the nearest that bring it.
+    fills; `limit` caps the list. Without a card, the units bringing any capability of the type
+    that arrive soonest (the first they bring is their need). With `capability`, those that
+    bring it.
     """
     if capability:
-        return [replace(r, need=capability) for r in _nearest(incident=incident, needed=[capability], limit=limit or 10)]
-    card, needs = run_card_needs(incident=incident)
+        [recs] = _fastest(incident=incident, groups=[([capability], limit or 10)])
+        return [replace(r, need=capability) for r in recs]
+    card = run_card_for(incident)
     if card is None:
-        # No card for this type and severity: the nearest units bringing any capability the type
-        # lists, as many as asked, so the dispatcher still has a choice.
+        # No card for this type and severity: the units bringing any capability the type lists,
+        # as many as asked, so the dispatcher still has a choice.
         needed = list(incident.type.required_capabilities)
         if not needed:
             return []
-        return [replace(r, need=r.matches[0] if r.matches else None)
-                for r in _nearest(incident=incident, needed=needed, limit=limit or 10)]
-    result = sorted((r for need in needs for r in need.recommended), key=lambda r: (r.distance_m, r.resource.pk))
+        [recs] = _fastest(incident=incident, groups=[(needed, limit or 10)])
+        return [replace(r, need=r.matches[0] if r.matches else None) for r in recs]
+    _card, needs = _needs(incident, card, recommend=True)
+    result = sorted((r for need in needs for r in need.recommended), key=rank_key)
     return result[:limit] if limit else result
 
 
-def _nearest(*, incident: Incident, needed: list[str], limit: int, exclude: list[int] | None = None,
-             eta: bool = True) -> list[Recommendation]:
-    """The nearest free units, each from where it is: its reported position when fresher than
-    POSITION_FRESH_S (2 minutes), else where it was put (its depot). Two reads, merged: the
-    fresh positions found through the index on position_at (only the units reporting in the
-    last two minutes: a KNN walk of the position index would cross every unit that ever
-    reported when few of them fit), and a PostGIS KNN walk (`<->` on geography, the GiST index
-    on location) of the others, which reads a handful of rows however many resources the
-    district has. The ETA of each comes from the road network (roads.routing, one pgRouting call for
-    all), a straight-line estimate where there is no road data, and says which (`eta_basis`)."""
+def rank_key(rec: Recommendation):
+    """Soonest there first: units with a way by road (or no road data) by ETA, then those the
+    roads do not join to the incident; ties by distance, then id."""
+    return (not rec.connected, rec.eta_s, rec.distance_m, rec.resource.pk)
+
+
+# How many candidates by straight line are read for each unit wanted, at first (and at least
+# CANDIDATES_MIN); more, up to CANDIDATES_MAX, when the road ETAs show that a unit beyond them
+# could still arrive sooner (_fastest).
+CANDIDATES_PER_UNIT = 8
+CANDIDATES_MIN = 24
+CANDIDATES_MAX = 400
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A free unit read by straight line: what ranking needs, no model instance (building a
+    hundred Resource instances per round costs more than the reads)."""
+
+    pk: int
+    kind: str
+    capabilities: tuple[str, ...]
+    distance_m: float
+    lon: float  # where it is: its fresh position, else its depot
+    lat: float
+
+
+@dataclass(frozen=True)
+class _Timed:
+    candidate: _Candidate
+    eta_s: int
+    eta_basis: str
+    connected: bool
+
+    def key(self):
+        return (not self.connected, self.eta_s, self.candidate.distance_m, self.candidate.pk)
+
+
+def _fastest(*, incident: Incident, groups: list[tuple[list[str], int]]) -> list[list[Recommendation]]:
+    """For each group (capabilities any of which will do, how many units), in order, the free
+    units that arrive soonest by road, each unit chosen once (for the first group it fills).
+
+    Road ETAs for every unit would be a routing search per unit; instead (issue 24.10, p99 ≤
+    50 ms among 100,000 units): the K nearest by straight line per group (_nearest: KNN on the
+    GiST indexes, K a few times what is wanted), their road ETAs in one routing statement for
+    all groups (roads.routing.etas), ranked. Then the check that makes the order exact: a unit
+    d metres away in a straight line arrives no sooner than d at the fastest speed any unit
+    keeps (the network's top road class, a connector, or a straight-line estimate), so when
+    the group's n-th ETA is within that bound for the K-th candidate's distance, no unit
+    farther away can beat it. Else K doubles (up to CANDIDATES_MAX) and the round is done
+    again. The n of a group counts the groups before it too: their units may be taken first.
+    A unit across a river whose bridge is far ranks by its long way round, below a unit
+    farther away on this bank. Model instances are built for the chosen units only."""
+    wanted = [n for _caps, n in groups]
+    upto = [sum(wanted[: g + 1]) for g in range(len(groups))]
+    k = [max(CANDIDATES_MIN, CANDIDATES_PER_UNIT * n) for n in upto]
+    fresh = fresh_since()
+    candidates: list[list[_Candidate]] = [[] for _g in groups]
+    todo = [g for g, n in enumerate(wanted) if n > 0]
+    timed: dict[int, _Timed | None] = {}
+    floor_kmh = None
+    while todo:
+        for g in todo:
+            candidates[g] = _nearest(incident=incident, needed=groups[g][0], limit=k[g], fresh=fresh)
+        pool = list({c.pk: c for group in candidates for c in group}.values())
+        index = {c.pk: i for i, c in enumerate(pool)}
+        ranks = [([index[c.pk] for c in candidates[g]], upto[g]) for g in range(len(groups)) if wanted[g]]
+        timed = dict(zip(index, _with_etas(incident, pool, ranks=ranks), strict=True))
+        again = []
+        for g in todo:
+            if len(candidates[g]) < k[g] or k[g] >= CANDIDATES_MAX:
+                continue  # every free unit that fits was read, or as many as we read at most
+            if floor_kmh is None:
+                floor_kmh = max(routing.top_speed_kmh(), max(SPEED_KMH.values()) / ROAD_FACTOR,
+                                DEFAULT_SPEED_KMH / ROAD_FACTOR)
+            keys = sorted(t.key() for c in candidates[g] if (t := timed[c.pk]) is not None)
+            nth = keys[upto[g] - 1] if len(keys) >= upto[g] else None
+            soonest_beyond = candidates[g][-1].distance_m / (floor_kmh / 3.6)
+            if nth is None or nth[0] or nth[1] > soonest_beyond:
+                k[g] = min(CANDIDATES_MAX, k[g] * 2)
+                again.append(g)
+        todo = again
+    picked, taken = [], set()
+    for g, n in enumerate(wanted):
+        ranked = sorted((t for c in candidates[g] if (t := timed.get(c.pk)) is not None and c.pk not in taken),
+                        key=_Timed.key)[:n]
+        taken |= {t.candidate.pk for t in ranked}
+        picked.append(ranked)
+    units = Resource.objects.in_bulk(list(taken))
+    return [[Recommendation(resource=units[t.candidate.pk], distance_m=t.candidate.distance_m, eta_s=t.eta_s,
+                            matches=tuple(c for c in t.candidate.capabilities if c in groups[g][0]),
+                            eta_basis=t.eta_basis, connected=t.connected) for t in ranked]
+            for g, ranked in enumerate(picked)]
+
+
+def _nearest(*, incident: Incident, needed: list[str], limit: int, fresh: datetime) -> list[_Candidate]:
+    """The `limit` nearest free units by straight line, each from where it is: its reported
+    position when fresher than POSITION_FRESH_S (`fresh`: 2 minutes), else where it was put (its
+    depot). One statement of two KNN reads, merged: the fresh positions (`position <-> point`
+    over the units reporting since `fresh`: the planner walks the position index, or reads the
+    few recent reports through the index on position_at and sorts them, whichever its
+    statistics favour), and the others by their place (`location <-> point` on its GiST index,
+    which reads a handful of rows however many resources the district has). Status, kind and
+    capability are filtered as the indexes are walked."""
     kinds = [str(k) for k in Resource.DISPATCHABLE_KINDS]
-    # One query: raw() builds the model instances from the KNN rows, distance included.
     sql = (
-        "SELECT * FROM ("
-        " (SELECT *, ST_Distance(position, ST_GeogFromText(%(pt)s)) AS distance_m,"
-        "  ST_X(position::geometry) AS at_lon, ST_Y(position::geometry) AS at_lat"
+        "SELECT id, kind, capabilities, distance_m, lon, lat FROM ("
+        " (SELECT id, kind, capabilities, ST_Distance(position, ST_GeogFromText(%(pt)s)) AS distance_m,"
+        "  ST_X(position::geometry) AS lon, ST_Y(position::geometry) AS lat"
         "  FROM resources_resource"
         "  WHERE status = 'available' AND kind = ANY(%(kinds)s) AND capabilities && %(needed)s::varchar[]"
-        "  AND NOT (id = ANY(%(exclude)s)) AND position_at > %(fresh)s"
-        "  ORDER BY distance_m LIMIT %(limit)s)"
+        "  AND position_at > %(fresh)s"
+        "  ORDER BY position <-> ST_GeogFromText(%(pt)s) LIMIT %(limit)s)"
         " UNION ALL"
-        " (SELECT *, ST_Distance(location, ST_GeogFromText(%(pt)s)) AS distance_m,"
-        "  ST_X(location::geometry) AS at_lon, ST_Y(location::geometry) AS at_lat"
+        " (SELECT id, kind, capabilities, ST_Distance(location, ST_GeogFromText(%(pt)s)) AS distance_m,"
+        "  ST_X(location::geometry) AS lon, ST_Y(location::geometry) AS lat"
         "  FROM resources_resource"
         "  WHERE status = 'available' AND kind = ANY(%(kinds)s) AND capabilities && %(needed)s::varchar[]"
-        "  AND NOT (id = ANY(%(exclude)s)) AND (position_at IS NULL OR position_at <= %(fresh)s)"
+        "  AND (position_at IS NULL OR position_at <= %(fresh)s)"
         "  ORDER BY location <-> ST_GeogFromText(%(pt)s) LIMIT %(limit)s)"
         ") c ORDER BY distance_m, id LIMIT %(limit)s"
     )
     wkt = f"SRID=4326;POINT({incident.location.x} {incident.location.y})"
-    params = {"pt": wkt, "kinds": kinds, "needed": needed, "exclude": list(exclude or []),
-              "fresh": fresh_since(), "limit": int(limit)}
-    result = [Recommendation(resource=r, distance_m=round(r.distance_m, 1), eta_s=eta_seconds(r.kind, r.distance_m),
-                             matches=tuple(c for c in r.capabilities if c in needed))
-              for r in Resource.objects.raw(sql, params)]
-    return _with_etas(incident, result) if eta else result
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"pt": wkt, "kinds": kinds, "needed": needed, "fresh": fresh, "limit": int(limit)})
+        return [_Candidate(pk=pk, kind=kind, capabilities=tuple(caps or ()), distance_m=round(distance, 1),
+                           lon=lon, lat=lat) for pk, kind, caps, distance, lon, lat in cursor.fetchall()]
 
 
-def _with_etas(incident: Incident, recommendations: list[Recommendation]) -> list[Recommendation]:
-    """The recommendations with their ETAs on the road network (one routing call for all), or
-    the straight-line estimate by kind where there is no road data; `eta_basis` says which.
-    Each resource carries at_lon/at_lat, the place _nearest measured it from."""
-    if not recommendations:
+def _with_etas(incident: Incident, candidates: list[_Candidate], *, ranks=None) -> list[_Timed | None]:
+    """Each candidate's ETA on the road network (one routing statement for all), or the
+    straight-line estimate by kind where there is no road data; `eta_basis` says which. None
+    for a unit that cannot be among its group's fastest (`ranks`: roads.routing.etas)."""
+    if not candidates:
         return []
-    etas = routing.etas([Point(r.resource.at_lon, r.resource.at_lat, srid=4326) for r in recommendations],
-                        incident.location)
-    return [replace(r, eta_s=eta.duration_s, eta_basis=eta.basis) if eta.basis == routing.ROAD else r
-            for r, eta in zip(recommendations, etas, strict=True)]
+    etas = routing.etas([Point(c.lon, c.lat, srid=4326) for c in candidates], incident.location, ranks=ranks)
+    return [None if eta is None else
+            _Timed(c, eta.duration_s, routing.ROAD, True) if eta.basis == routing.ROAD else
+            _Timed(c, eta_seconds(c.kind, c.distance_m), routing.STRAIGHT_LINE, eta.connected)
+            for c, eta in zip(candidates, etas, strict=True)]
 
 
 def eta_seconds(kind: str, distance_m: float) -> int:

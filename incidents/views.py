@@ -117,13 +117,14 @@ def _detail_context(request, incident):
     run_card, needs, recommendations = None, [], []
     if can_dispatch:
         # The run card's mix, grouped by need, with what is still missing (selectors.run_card_needs).
-        run_card, needs = selectors.run_card_needs(incident=incident)
+        run_card, needs = selectors.run_card_needs(incident=incident, recommend=False)
         if run_card is None:
             recommendations = selectors.units_recommend(incident=incident, limit=limit)
             for need in needs:
                 need.recommended = [r for r in recommendations if r.need == need.capability]
         else:
-            recommendations = sorted((r for need in needs for r in need.recommended), key=lambda r: r.distance_m)
+            selectors.needs_recommend(incident=incident, needs=needs)
+            recommendations = sorted((r for need in needs for r in need.recommended), key=selectors.rank_key)
     query = request.GET.get("q", "").replace("\x00", "")[:100]
     # The last toxic release modelled for the incident: its zones, targets, and the units in them.
     release = selectors.incident_release_latest(incident)

@@ -44,6 +44,8 @@ class RoadEdge(models.Model):
         ordering = ["id"]
         verbose_name = _("road edge")
         verbose_name_plural = _("road edges")
+        # roads.routing.top_speed_kmh: which classes of road the network has, a probe each.
+        indexes = [models.Index(fields=["road_class"], name="road_edge_class")]
 
     def __str__(self):
         return self.name or f"#{self.pk}"

@@ -20,6 +20,10 @@ worker=$!
 : >var/ingest.log
 bash scripts/supervise.sh ingest .venv/bin/python manage.py monitoring_ingest --instance 1 &
 ingest=$!
+# Vehicle terminals speaking JT/T 808 over TCP (park.jt808), supervised the same way; port
+# JT808_PORT (6808), bound to HOST.
+bash scripts/supervise.sh jt808 .venv/bin/python manage.py park_jt808 --host "$HOST" --port "${JT808_PORT:-6808}" &
+jt808=$!
 simulator=""
 if [ "${SIMULATOR:-1}" != 0 ]; then
   .venv/bin/python manage.py simulate run >var/simulator.log 2>&1 &
@@ -32,7 +36,7 @@ if [ -z "${SMS_GATEWAY_URL:-}" ]; then
   .venv/bin/python manage.py sms_gateway >var/sms_gateway.log 2>&1 &
   gateway=$!
 fi
-trap 'kill $worker $ingest $simulator $gateway 2>/dev/null || true' EXIT INT TERM
+trap 'kill $worker $ingest $jt808 $simulator $gateway 2>/dev/null || true' EXIT INT TERM
 
 cat <<MSG
 
@@ -42,6 +46,7 @@ cat <<MSG
     responder1 … responder58, one per unit (responder page on a phone-width window)
   Job worker log: var/worker.log     Health: http://$HOST:$PORT/healthz
   Park monitoring: var/ingest.log, simulator var/simulator.log (SIMULATOR=0 turns it off);
+    JT/T 808 vehicle terminals on TCP port ${JT808_PORT:-6808}: var/jt808.log
     stage a leak with: .venv/bin/python manage.py simulate leak RS01
   Notices: http://$HOST:$PORT/notices/  SMS gateway log var/sms_gateway.log, the phones' inbox
     var/kannel-13010/carrier.log; reply as a phone: .venv/bin/python manage.py sms_reply 13800000001 收到
