@@ -8,3 +8,10 @@ CATEGORY_LABELS = {
     "hidden_danger": _("Hidden danger"),
     "certificate": _("Certificate"),
 }
+
+
+def category_labels() -> dict:
+    """Oversight's own categories' labels and those of the registered overview sources."""
+    from oversight import overview_sources
+
+    return {**CATEGORY_LABELS, **{s.category: s.label for s in overview_sources.registered()}}

@@ -28,12 +28,12 @@ def overview(request):
                                                            "enterprises": [], "duties": []}, status=400)
     rows = selectors.overview(request.user, **filters)
     for row in rows:
-        row["category_label"] = labels.CATEGORY_LABELS[row["category"]]
+        row["category_label"] = labels.category_labels()[row["category"]]
     duties = selectors.duty_status(selectors.risk_sources_visible_to(request.user))
     return render(request, "oversight/overview.html", {
         "rows": rows, "filters": filters, "query": request.GET.urlencode(),
         "enterprises": ledger.enterprises_visible_to(request.user).order_by("code"),
-        "categories": list(labels.CATEGORY_LABELS.items()), "statuses": list(rules.STATUS_LABELS.items()),
+        "categories": list(labels.category_labels().items()), "statuses": list(rules.STATUS_LABELS.items()),
         "duties": duties, "overdue_count": sum(1 for r in rows if r["status"] in ("overdue", "expired")),
     })
 
