@@ -201,6 +201,9 @@ def parse_time(value, name: str) -> dt.datetime:
     if when is None or not 2000 <= when.year <= 2999:
         raise ItemError(_("“%(field)s” is a time between the years 2000 and 2999, e.g. 2026-12-31 18:00:00 or "
                           "2026-12-31 (got “%(value)s”).") % {"field": name, "value": text[:40]})
-    if timezone.is_naive(when):
-        when = timezone.make_aware(when)
-    return when
+    try:
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts.
+        return (timezone.make_aware(when) if timezone.is_naive(when) else when).astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        raise ItemError(_("“%(field)s” is a time between the years 2000 and 2999, e.g. 2026-12-31 18:00:00 or "
+                          "2026-12-31 (got “%(value)s”).") % {"field": name, "value": text[:40]}) from None

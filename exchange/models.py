@@ -40,10 +40,6 @@ class Credential(models.Model):
     def __str__(self):
         return f"{self.enterprise.code} {self.name} ({self.prefix}…)"
 
-    @property
-    def is_authenticated(self) -> bool:  # DRF treats request.auth's owner as signed in
-        return True
-
 
 class Sync(models.Model):
     """Per enterprise: how its system's sending goes (last success, last error, counts)."""

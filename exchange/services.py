@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.text import UNSTORABLE
 from core.roles import ENTERPRISE_OFFICER, SAFETY_SUPERVISOR, require_role
 from exchange import format as fmt
 from exchange.models import (
@@ -175,8 +176,12 @@ def _batch_shape(credential: Credential, data) -> dict:
 
 
 def _rejection(kind: str, index: int, source_id, error: str) -> dict:
+    """The refusal as the answer shows it. The id is echoed without the characters no field (and
+    no UTF-8 answer) can hold: a NUL or a lone surrogate in it is what the error is about."""
     shown = source_id if isinstance(source_id, str | int) and not isinstance(source_id, bool) else None
-    return {"kind": kind, "index": index, "id": None if shown is None else str(shown)[:fmt.ID_MAX], "error": error}
+    if shown is not None:
+        shown = UNSTORABLE.sub("\ufffd", str(shown))[:fmt.ID_MAX]
+    return {"kind": kind, "index": index, "id": shown, "error": error}
 
 
 def _upsert(kind: str, enterprise, item: fmt.Parsed, raw: dict) -> str:

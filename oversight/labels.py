@@ -7,6 +7,8 @@ CATEGORY_LABELS = {
     "inspection": _("Inspection order"),
     "hidden_danger": _("Hidden danger"),
     "certificate": _("Certificate"),
+    "red_finding": _("Outright-red finding"),
+    "turnaround": _("Start-up, shutdown or turnaround"),
 }
 
 

@@ -208,7 +208,11 @@ def evaluation_overdue_count(enterprise_id: int, at: dt.datetime) -> int:
 
 # --- the supervisor's overview -------------------------------------------------------------------
 
-CATEGORIES = ("licence", "duty_check", "evaluation", "inspection", "hidden_danger", "certificate")
+CATEGORIES = ("licence", "duty_check", "evaluation", "inspection", "hidden_danger", "certificate", "red_finding",
+              "turnaround")
+# A reported start-up, shutdown or turnaround is listed from a week before it starts until it ends:
+# the riskiest days of a plant's year are the supervisor's to watch (建设指南 四(一)).
+TURNAROUND_AHEAD_DAYS = 7
 
 
 def categories() -> tuple[str, ...]:
@@ -279,6 +283,19 @@ def overview(user, *, at: dt.datetime | None = None, enterprise_id: int | None =
             rows.append(_row("certificate", certificate.manager.enterprise,
                              f"{certificate.manager.name} · {certificate.kind} {certificate.number}",
                              "expired" if certificate.expires_on < today else "expiring", certificate.expires_on))
+    if want("red_finding"):
+        for finding in RedFinding.objects.filter(enterprise_id__in=enterprise_ids, resolved_on__isnull=True
+                                                 ).select_related("enterprise"):
+            rows.append(_row("red_finding", finding.enterprise, f"{finding.get_condition_display()} · {finding.note}",
+                             "overdue", finding.found_on))
+    if want("turnaround"):
+        for turnaround in (Turnaround.objects.filter(enterprise_id__in=enterprise_ids, state=Turnaround.State.REPORTED,
+                                                     planned_to__gte=at,
+                                                     planned_from__lte=at + dt.timedelta(days=TURNAROUND_AHEAD_DAYS))
+                           .select_related("enterprise")):
+            rows.append(_row("turnaround", turnaround.enterprise,
+                             f"{turnaround.get_kind_display()} · {', '.join(turnaround.units)}", "due",
+                             timezone.localdate(turnaround.planned_from)))
     for source in overview_sources.registered():
         if want(source.category):
             link = source.link() if source.link else ""

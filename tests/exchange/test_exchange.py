@@ -96,6 +96,7 @@ def test_bad_items_are_refused_one_by_one_with_their_reason_and_leave_nothing(pa
         {"id": "O4"},                                         # the name missing
         {"id": "O5", "hazardName": "x", "riskLevel": 7},      # out of range
         {"id": "O6", "hazardName": "x", "colour": "red"},     # an unknown field
+        {"id": "O\u0000X", "hazardName": "x"},                # a NUL in the id itself
     ], riskUnits=[{"id": "U9", "riskObjectId": "NOPE", "riskUnitName": "orphan"}])
     answer = send(system, body)
     assert answer.status_code == 200
@@ -106,11 +107,13 @@ def test_bad_items_are_refused_one_by_one_with_their_reason_and_leave_nothing(pa
     assert "hazardName" in refused[("riskObjects", 4)]
     assert "riskLevel" in refused[("riskObjects", 5)]
     assert "colour" in refused[("riskObjects", 6)]
+    assert "U+0000" in refused[("riskObjects", 7)]
+    assert [r["id"] for r in answer.json()["rejected"] if r["index"] == 7] == ["O\ufffdX"]
     assert "riskObjectId" in refused[("riskUnits", 0)] and "NOPE" in refused[("riskUnits", 0)]
     assert list(RiskObject.objects.values_list("source_id", "name")) == [("O1", "液氯储罐区")]
     assert not RiskUnit.objects.filter(source_id="U9").exists()
     sync = Sync.objects.get(enterprise=park["e1"])
-    assert sync.last_success_at is not None and "7 item(s) refused" in sync.last_error
+    assert sync.last_success_at is not None and "8 item(s) refused" in sync.last_error
 
 
 def test_a_hidden_danger_the_ledger_refuses_is_refused_whole(park, system):
@@ -208,3 +211,22 @@ def test_the_exchange_page_shows_the_status_and_issues_a_token_once(park, client
     client.force_login(park["officer1"])
     page = client.get("/exchange/").content.decode()
     assert 'data-enterprise="E1"' in page and 'data-enterprise="E2"' not in page
+
+
+@pytest.mark.parametrize(("deadline", "ok"), [
+    ("2026-13-45", False), ("2030-12-31T10:00:00+99:00", False), ("1900-01-01", False), ("soon", False), (20261231, False),
+    ("2030-12-31", True), ("2030-12-31T10:00:00+20:00", True), ("2030-12-31 10:00:00", True)])
+def test_deadlines_in_the_formats_the_specification_uses_and_no_others(park, system, deadline, ok):
+    body = {"hiddenDangers": [{"id": "H9", "dangerName": "x", "dangerLevel": 0, "dangerManageDeadline": deadline}]}
+    answer = send(system, body)
+    assert answer.status_code == 200
+    assert HiddenDanger.objects.filter(external_id="H9").exists() is ok
+    if not ok:
+        assert "dangerManageDeadline" in answer.json()["rejected"][0]["error"]
+
+
+def test_too_many_items_in_one_batch_is_refused_whole(park, system):
+    body = {"riskObjects": [{"id": f"O{i}", "hazardName": "x"} for i in range(5001)]}
+    answer = send(system, body)
+    assert answer.status_code == 413 and "5000" in answer.json()["detail"].replace(",", "")
+    assert not RiskObject.objects.exists()

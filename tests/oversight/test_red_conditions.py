@@ -75,3 +75,19 @@ def test_a_parks_finding_makes_the_enterprise_red_until_resolved(park, api):
     services.red_finding_record(actor=park["supervisor"], enterprise_id=e2.pk, condition="untested_process",
                                 found_on=timezone.localdate(), note="未经中试")
     assert factors(e2)["codes"] == ["grade", "untested_process"]
+
+
+def test_open_findings_and_turnarounds_about_to_run_are_on_the_overview(park, api):
+    services.red_finding_record(actor=park["supervisor"], enterprise_id=park["e2"].pk,
+                                condition="undesigned_installation", found_on=timezone.localdate(), note="3# 装置")
+    services.turnaround_report(actor=park["supervisor"], enterprise_id=park["e1"].pk, kind="overhaul", units=["裂解"],
+                               planned_from=timezone.now() + dt.timedelta(days=3),
+                               planned_to=timezone.now() + dt.timedelta(days=10), measures="m", approver="a")
+    services.turnaround_report(actor=park["supervisor"], enterprise_id=park["e1"].pk, kind="start_up", units=["远"],
+                               planned_from=timezone.now() + dt.timedelta(days=30),
+                               planned_to=timezone.now() + dt.timedelta(days=31), measures="m", approver="a")
+    rows = api(park["supervisor"]).get("/api/v1/oversight/?category=red_finding").json()
+    assert [(r["enterprise"]["code"], r["status"]) for r in rows] == [("E2", "overdue")]
+    rows = api(park["supervisor"]).get("/api/v1/oversight/?category=turnaround").json()
+    assert [(r["enterprise"]["code"], r["status"], "裂解" in r["subject"]) for r in rows] == [("E1", "due", True)]
+    assert api(park["officer1"]).get("/api/v1/oversight/?category=red_finding").json() == []
