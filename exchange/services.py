@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from core.text import UNSTORABLE
 from core.roles import ENTERPRISE_OFFICER, SAFETY_SUPERVISOR, require_role
+from core.text import UNSTORABLE
 from exchange import format as fmt
 from exchange.models import (
     CheckTask,
