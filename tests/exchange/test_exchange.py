@@ -75,20 +75,21 @@ def test_a_batch_lands_in_order_and_its_hidden_danger_in_the_ledger(park, system
 
 
 def test_the_same_batch_again_changes_nothing_and_a_change_updates_by_the_senders_id(park, system):
-    send(system, batch())
-    again = send(system, batch()).json()
+    body = batch()
+    send(system, body)
+    again = send(system, body).json()
     assert all(counts["unchanged"] == 1 and counts["created"] == 0 for counts in again["counts"].values())
     assert HiddenDanger.objects.filter(enterprise=park["e1"]).count() == 1
-    renamed = batch(riskUnits=[{"id": "U1", "riskObjectId": "O1", "riskUnitName": "1# 液氯储罐（改）"}])
+    renamed = dict(body, riskUnits=[{"id": "U1", "riskObjectId": "O1", "riskUnitName": "1# 液氯储罐（改）"}])
     assert send(system, renamed).json()["counts"]["riskUnits"]["updated"] == 1
     assert RiskUnit.objects.get(source_id="U1").name == "1# 液氯储罐（改）"
-    deleted = batch(riskEvents=[{"id": "EV1", "riskUnitId": "U1", "riskEventName": "储罐泄漏", "deleted": 1}])
+    deleted = dict(body, riskEvents=[{"id": "EV1", "riskUnitId": "U1", "riskEventName": "储罐泄漏", "deleted": 1}])
     assert send(system, deleted).json()["counts"]["riskEvents"]["deleted"] == 1
     assert RiskEvent.objects.get(source_id="EV1").deleted
 
 
 def test_bad_items_are_refused_one_by_one_with_their_reason_and_leave_nothing(park, system):
-    body = batch(riskObjects=[
+    body = dict(riskObjects=[
         {"id": "O1", "hazardName": "液氯储罐区"},
         {"id": "O2", "hazardName": "bad\u0000name"},          # a NUL byte
         {"id": "O3", "hazardName": "lone \ud800 surrogate"},  # a lone surrogate (valid JSON)
@@ -230,3 +231,16 @@ def test_too_many_items_in_one_batch_is_refused_whole(park, system):
     answer = send(system, body)
     assert answer.status_code == 413 and "5000" in answer.json()["detail"].replace(",", "")
     assert not RiskObject.objects.exists()
+
+
+def test_the_demo_park_has_one_system_up_to_date_and_one_stale(demo, api):
+    from django.contrib.auth import get_user_model
+
+    from command import demo as district
+
+    supervisor = get_user_model().objects.get(username="safety1")
+    status = {r["enterprise"]["code"]: r["status"] for r in api(supervisor).get("/api/v1/exchange/status/").json()}
+    assert status["E01"] == "ok" and status["E02"] == "stale"
+    rows = api(supervisor).get("/api/v1/oversight/?category=exchange_sync").json()
+    assert [r["enterprise"]["code"] for r in rows] == ["E02"]
+    assert district.load()["exchange_credentials"] == 0
