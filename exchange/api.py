@@ -21,7 +21,7 @@ from exchange import format as fmt
 from exchange import selectors, services
 from exchange.auth import ExchangeTokenAuthentication, IsExchangeCredential
 from exchange.serializers import (
-    BatchAnswerSerializer,
+    ExchangeBatchAnswerSerializer,
     CredentialCreateSerializer,
     CredentialIssuedSerializer,
     CredentialSerializer,
@@ -51,7 +51,7 @@ class ItemwiseJSONParser(JSONParser):
 @extend_schema(request={"application/json": {"type": "object", "properties": {
                    "companyCode": {"type": "string"}, **{kind: {"type": "array", "items": {"type": "object"}}
                                                           for kind in fmt.KINDS}}}},
-               responses={200: BatchAnswerSerializer},
+               responses={200: ExchangeBatchAnswerSerializer},
                summary="A batch from an enterprise's own 双重预防 system: risk analysis objects, units, events, "
                        "control measures, check tasks and hidden dangers, upserted by the sender's ids")
 class Batch(APIView):
@@ -65,7 +65,7 @@ class Batch(APIView):
         except ParseError as error:
             services.batch_refused(credential=request.auth, error=str(error.detail))
             raise
-        return Response(BatchAnswerSerializer(services.batch_receive(credential=request.auth, data=data)).data)
+        return Response(ExchangeBatchAnswerSerializer(services.batch_receive(credential=request.auth, data=data)).data)
 
 
 class CredentialList(generics.ListAPIView):

@@ -32,7 +32,7 @@ class CredentialCreateSerializer(StrictSerializer):
     name = serializers.CharField(max_length=100)
 
 
-class KindCountsSerializer(serializers.Serializer):
+class ExchangeKindCountsSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
@@ -40,25 +40,25 @@ class KindCountsSerializer(serializers.Serializer):
     rejected = serializers.IntegerField()
 
 
-class RejectionSerializer(serializers.Serializer):
+class ExchangeRejectionSerializer(serializers.Serializer):
     kind = serializers.CharField()
     index = serializers.IntegerField()
     id = serializers.CharField(allow_null=True)
     error = serializers.CharField()
 
 
-class NoteSerializer(serializers.Serializer):
+class ExchangeNoteSerializer(serializers.Serializer):
     kind = serializers.CharField()
     index = serializers.IntegerField()
     id = serializers.CharField()
     note = serializers.CharField()
 
 
-class BatchAnswerSerializer(serializers.Serializer):
+class ExchangeBatchAnswerSerializer(serializers.Serializer):
     enterprise = serializers.CharField()
-    counts = serializers.DictField(child=KindCountsSerializer())
-    rejected = RejectionSerializer(many=True)
-    notes = NoteSerializer(many=True)
+    counts = serializers.DictField(child=ExchangeKindCountsSerializer())
+    rejected = ExchangeRejectionSerializer(many=True)
+    notes = ExchangeNoteSerializer(many=True)
 
 
 class SyncStatusSerializer(serializers.Serializer):

@@ -128,11 +128,13 @@ def incident_change_severity(*, actor, incident_id: int, severity: str, reason: 
     text = _("Severity %(old)s → %(new)s. %(reason)s") % {
         "old": old_numeral, "new": incident.severity_numeral, "reason": reason}
     suggested = incident.suggested_severity
+    below = {}
     if grading.below(severity, suggested):
         # Officers decide, but the reporting deadlines follow the level: say it where it is read.
         text = f"{text.strip()} " + _("Below the severity the casualties and loss suggest: %(s)s (条例 Art. 3).") % {
             "s": SEVERITY_NUMERALS[suggested]}
-    _timeline(incident, actor, "severity", text.strip(), old=old, new=severity, suggested=suggested)
+        below = {"suggested": suggested}
+    _timeline(incident, actor, "severity", text.strip(), old=old, new=severity, **below)
     _emit_incident(incident, "incident.updated")
     return incident
 
