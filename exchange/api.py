@@ -21,10 +21,10 @@ from exchange import format as fmt
 from exchange import selectors, services
 from exchange.auth import ExchangeTokenAuthentication, IsExchangeCredential
 from exchange.serializers import (
-    ExchangeBatchAnswerSerializer,
     CredentialCreateSerializer,
     CredentialIssuedSerializer,
     CredentialSerializer,
+    ExchangeBatchAnswerSerializer,
     SyncStatusSerializer,
 )
 
