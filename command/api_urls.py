@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("alerts.api_urls")),
     path("", include("drills.api_urls")),
     path("", include("oversight.api_urls")),
+    path("", include("exchange.api_urls")),
     path("", include("notices.api_urls")),
     path("", include("park.api_urls")),
 ]

@@ -25,6 +25,7 @@ def loaders():
     from alerts import demo as alerts_demo
     from devices import demo as devices_demo
     from drills import demo as drills_demo
+    from exchange import demo as exchange_demo
     from hazards import demo as hazards_demo
     from incidents import demo as incidents_demo
     from monitoring import demo as monitoring_demo
@@ -37,7 +38,7 @@ def loaders():
 
     return [resources_demo.load, roads_demo.load, hazards_demo.load, incidents_demo.load, monitoring_demo.load,
             plans_demo.load, alerts_demo.load, safety_demo.load, devices_demo.load, oversight_demo.load,
-            drills_demo.load, park_demo.load]
+            exchange_demo.load, drills_demo.load, park_demo.load]
 
 
 @transaction.atomic

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "drills",
     "oversight",
     "park",
+    "exchange",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +243,7 @@ SPECTACULAR_SETTINGS = {
         "LicenceKindEnum": "oversight.models.Licence.Kind",
         "EvaluationKindEnum": "oversight.models.Evaluation.Kind",
         "TurnaroundKindEnum": "oversight.models.Turnaround.Kind",
+        "RedFindingConditionEnum": "oversight.models.RedFinding.Condition",
         "AlertLevelEnum": "alerts.models.Level",
         "CapSeverityEnum": "alerts.models.CapSeverity",
         "AlertStatusEnum": "alerts.models.Alert.Status",
@@ -310,6 +312,9 @@ STREAM_POLL_S = float(env_str("STREAM_POLL_S", "5"))
 # Safety ledger (safety/): the hour (local time) by which an enterprise files its daily safety
 # commitment, and where private files (photos of hidden dangers) are kept, outside MEDIA_ROOT.
 SAFETY_COMMITMENT_DUE_HOUR = env_int("SAFETY_COMMITMENT_DUE_HOUR", 9)
+# The 双重预防 exchange (issue 25 point 8): an enterprise system connected to the park that got no
+# batch through for this many hours is stale (the exchange page, the supervisor's overview).
+EXCHANGE_STALE_HOURS = env_int("EXCHANGE_STALE_HOURS", 24)
 SAFETY_PRIVATE_ROOT = env_str("SAFETY_PRIVATE_ROOT", str(BASE_DIR / "var" / "private"))
 
 # Park monitoring (monitoring/): the MQTT broker, ingest limits, retention and escalation.

@@ -23,6 +23,7 @@ urlpatterns = [
     path("drills/", include("drills.urls")),
     path("safety/", include("safety.urls")),
     path("oversight/", include("oversight.urls")),
+    path("exchange/", include("exchange.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("notices/", include("notices.urls")),
     path("", include("notices.public_urls")),

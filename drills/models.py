@@ -339,6 +339,8 @@ class IncidentReport(models.Model):
         INITIAL = "initial", _("First report (初报)")
         FOLLOWUP = "followup", _("Follow-up report (续报)")
         FINAL = "final", _("Final report (终报)")
+        # Casualties changed within 30 days of closing (生产安全事故报告和调查处理条例 Art. 13).
+        SUPPLEMENTARY = "supplementary", _("Supplementary report (补报)")
 
     class Channel(models.TextChoices):
         PHONE = "phone", _("Phone")
@@ -346,7 +348,7 @@ class IncidentReport(models.Model):
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="reports",
                                  verbose_name=_("incident"))
-    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.WRITTEN)
     text = models.TextField(_("text"))
     filed_at = models.DateTimeField(_("filed at"), default=timezone.now)

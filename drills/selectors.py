@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from drills.models import Drill, IncidentReport, ReportRule
 from incidents.models import Assignment, Incident, timeline_kind_label
-from incidents.selectors import incident_milestones
+from incidents.selectors import incident_milestones, supplementary_report_due
 
 # Targets for the response intervals, in seconds (docs/domain.md "Service-time budgets"):
 # process and alert within 60 s (NFPA 1221), turnout 60–80 s (NFPA 1710), fire crews reach the
@@ -112,6 +112,12 @@ def incident_report_deadlines(incident: Incident, *, now: dt.datetime | None = N
     if incident.closed_at:
         final = next((x for x in reports if x.kind == IncidentReport.Kind.FINAL), None)
         rows.append(_deadline("final", incident.closed_at + dt.timedelta(days=r["final_days"]), final, now))
+        for x in reports:
+            if x.kind == IncidentReport.Kind.SUPPLEMENTARY:
+                rows.append({"key": "supplementary", "due_at": None, "filed": x, "overdue": False})
+        # Casualties changed after closing (条例 Art. 13): a 补报 is due now.
+        if supplementary_report_due(incident):
+            rows.append({"key": "supplementary", "due_at": None, "filed": None, "overdue": True})
     return rows
 
 

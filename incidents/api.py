@@ -14,6 +14,7 @@ from incidents import selectors, services
 from incidents.models import Incident, IncidentType
 from incidents.serializers import (
     AssignmentSerializer,
+    CasualtiesSerializer,
     DeclineSerializer,
     DispatchSerializer,
     IncidentCreateSerializer,
@@ -67,6 +68,21 @@ class IncidentDetail(generics.RetrieveAPIView):
     permission_classes = [Console]
     queryset = Incident.objects.select_related("type", "area", "chemical").prefetch_related(
         "timeline__actor", "assignments__resource", "assignments__incident__type")
+
+    @extend_schema(request=CasualtiesSerializer, responses={200: IncidentDetailSerializer})
+    def patch(self, request, pk):
+        """Deaths, serious injuries and direct economic loss (the rest of an incident changes by its actions)."""
+        if not has_role(request.user, INTAKE_ROLES):
+            raise PermissionDenied(_("Only duty officers, dispatchers and commanders record casualties."))
+        data = CasualtiesSerializer(data=request.data if request.data is not None else {})
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        current = generics.get_object_or_404(Incident, pk=pk)
+        services.incident_record_casualties(
+            actor=request.user, incident_id=pk, deaths=v.get("deaths", current.deaths),
+            injuries=v.get("injuries", current.injuries), direct_loss_cny=v.get("direct_loss_cny", current.direct_loss_cny),
+            note=v["note"])
+        return Response(IncidentDetailSerializer(self.get_queryset().get(pk=pk)).data)
 
 
 class IncidentRecommendations(APIView):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from incidents import grading
 from resources.models import Area, Resource
 
 
@@ -124,6 +125,10 @@ class Incident(models.Model):
     description = models.TextField(_("description"), blank=True)
     deaths = models.PositiveIntegerField(_("deaths"), default=0)
     injuries = models.PositiveIntegerField(_("serious injuries"), default=0)
+    # 直接经济损失 (生产安全事故报告和调查处理条例 Art. 3): with deaths and injuries it suggests the
+    # severity (incidents.grading).
+    direct_loss_cny = models.DecimalField(_("direct economic loss (CNY)"), max_digits=14, decimal_places=2,
+                                          default=0)
     affected = models.PositiveIntegerField(_("people affected"), default=0)
     evacuated = models.PositiveIntegerField(_("people evacuated"), default=0)
     reported_at = models.DateTimeField(_("call received at"), default=timezone.now)
@@ -168,6 +173,14 @@ class Incident(models.Model):
         return SEVERITY_NUMERALS[self.severity]
 
     @property
+    def suggested_severity(self) -> str:
+        return grading.suggested_severity(self.deaths, self.injuries, self.direct_loss_cny)
+
+    @property
+    def severity_below_suggested(self) -> bool:
+        return grading.below(self.severity, self.suggested_severity)
+
+    @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
@@ -204,7 +217,7 @@ TIMELINE_KIND_LABELS = {
     "release": _("Release modelled"), "plan.activated": _("Plan activated"), "plan.ended": _("Plan ended"),
     "plan.level_raised": _("Response level raised"), "task.done": _("Task done"), "task.overdue": _("Task overdue"),
     "alert.issued": _("Warning issued"), "alert.updated": _("Warning updated"),
-    "alert.cancelled": _("Warning cancelled"), "alarm": _("Park alarm"),
+    "alert.cancelled": _("Warning cancelled"), "alarm": _("Park alarm"), "casualties": _("Casualties and loss"),
 }
 
 

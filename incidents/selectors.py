@@ -525,3 +525,17 @@ def timeline_since(*, incident_id, after_id: int):
     from incidents.models import TimelineEntry
 
     return TimelineEntry.objects.filter(incident_id=incident_id, id__gt=after_id).order_by("id")
+
+
+def supplementary_report_due(incident: Incident) -> bool:
+    """Casualties changed after closing (incidents.services.incident_record_casualties marks the
+    timeline entry `supplementary`) and no supplementary report (补报, a timeline `report` entry
+    of kind `supplementary`, filed through drills) since."""
+    from incidents.models import TimelineEntry
+
+    changed = (TimelineEntry.objects.filter(incident=incident, kind="casualties", data__supplementary=True)
+               .order_by("-id").values_list("id", flat=True).first())
+    if changed is None:
+        return False
+    return not TimelineEntry.objects.filter(incident=incident, kind="report", data__kind="supplementary",
+                                            id__gt=changed).exists()

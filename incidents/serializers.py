@@ -5,6 +5,7 @@ from rest_framework import serializers
 from core.api import StrictSerializer
 from incidents.models import Assignment, DeclineReason, Incident, IncidentType, TimelineEntry
 from incidents.payloads import point
+from incidents.selectors import supplementary_report_due
 from resources.models import Resource
 from resources.serializers import ResourceSerializer
 
@@ -91,19 +92,40 @@ class IncidentSerializer(serializers.ModelSerializer):
     chemical = serializers.SlugRelatedField(slug_field="cas", read_only=True, allow_null=True,
                                             help_text=_("CAS number of the chemical involved, when known."))
 
+    suggested_severity = serializers.CharField(
+        read_only=True, help_text=_("The severity the deaths, serious injuries and direct loss suggest "
+                                    "(生产安全事故报告和调查处理条例 Art. 3)."))
+    severity_below_suggested = serializers.BooleanField(read_only=True)
+
     class Meta:
         model = Incident
         fields = ["id", "number", "title", "type", "severity", "status", "location", "address", "area",
                   "outside_district", "caller_name", "caller_phone", "description", "reported_at", "created_at", "closed_at",
-                  "exercise", "risk_source", "chemical"]
+                  "exercise", "risk_source", "chemical", "deaths", "injuries", "direct_loss_cny", "suggested_severity",
+                  "severity_below_suggested"]
+        read_only_fields = ["deaths", "injuries", "direct_loss_cny"]
 
 
 class IncidentDetailSerializer(IncidentSerializer):
     timeline = TimelineEntrySerializer(many=True, read_only=True)
     assignments = AssignmentSerializer(many=True, read_only=True)
+    supplementary_report_due = serializers.SerializerMethodField(
+        help_text=_("Casualties changed after closing and no supplementary report (补报) filed since."))
 
     class Meta(IncidentSerializer.Meta):
-        fields = IncidentSerializer.Meta.fields + ["timeline", "assignments"]
+        fields = IncidentSerializer.Meta.fields + ["timeline", "assignments", "supplementary_report_due"]
+
+    def get_supplementary_report_due(self, obj) -> bool:
+        return supplementary_report_due(obj)
+
+
+class CasualtiesSerializer(StrictSerializer):
+    """PATCH /incidents/{id}/: the toll (the only writable fields of an incident through the API)."""
+
+    deaths = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False)
+    injuries = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False)
+    direct_loss_cny = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class IncidentCreateSerializer(StrictSerializer):

@@ -20,7 +20,7 @@ import stream
 from core import panels
 from core.errors import DomainError
 from core.roles import CONSOLE_ROLES, DISPATCH_ROLES, INTAKE_ROLES, RESPONDER, has_role, role_required
-from incidents import selectors, services
+from incidents import grading, selectors, services
 from incidents.forms import IncidentForm, NoteForm, RecordCallForm, SeverityForm
 from incidents.models import Assignment, DeclineReason, Incident, IncidentType
 from resources.models import Resource
@@ -143,6 +143,10 @@ def _detail_context(request, incident):
         if can_dispatch and ("q" in request.GET) else None,
         "can_dispatch": can_dispatch,
         "can_edit": has_role(request.user, INTAKE_ROLES) and incident.is_open,
+        # Within 30 days of closing the toll may still change (then a 补报 is due: drills' card).
+        "can_record_casualties": has_role(request.user, INTAKE_ROLES) and (
+            incident.is_open or (incident.closed_at is not None
+                                 and timezone.now() - incident.closed_at <= timedelta(days=grading.SUPPLEMENTARY_DAYS))),
         "milestones": selectors.incident_milestones(incident)["steps"],
         "severity_form": SeverityForm(initial={"severity": incident.severity}),
         "note_form": NoteForm(),
@@ -180,6 +184,16 @@ def change(request, pk):
             services.incident_change_severity(actor=request.user, incident_id=pk,
                                               severity=request.POST.get("severity", ""),
                                               reason=request.POST.get("reason", ""))
+        elif action == "casualties":
+            figures = {}
+            for name in ("deaths", "injuries"):
+                raw = request.POST.get(name, "").strip()
+                if not (raw.isascii() and raw.isdigit()):
+                    raise DomainError(_("“%(field)s” is a whole number from 0 up.") % {"field": name})
+                figures[name] = int(raw)
+            services.incident_record_casualties(actor=request.user, incident_id=pk,
+                                                direct_loss_cny=request.POST.get("direct_loss_cny", "").strip() or "0",
+                                                **figures)
         elif action == "note":
             services.incident_add_note(actor=request.user, incident_id=pk, text=request.POST.get("text", ""))
         else:

@@ -7,6 +7,10 @@ docs/domain.md "Park monitoring and alarms", after ISA-18.2 / EEMUA 191:
   outside the instrument's range; `offline`: no reading for 3 × interval). A broken sensor is
   not a leak, but a leak may break a sensor: a fault never clears a process alarm, nor does
   it restart a process condition's on-delay.
+- A gas detector pinned above its range (good quality, a value past full scale) is a fault
+  *and* an HH condition: in a big leak a detector saturates, and "broken sensor" alone would
+  hide the leak (issue 25; GB/T 50493-2019 treats the detector's full scale as the top of its
+  alarm range). `Config.saturates_high` says which points read that way.
 - On-delay: a condition must hold for `delay_s` before it raises or escalates anything.
 - Deadband: once in alarm, the value must come back inside the limit by `deadband` to count as
   normal again; readings between the limit and limit ∓ deadband hold the alarm.
@@ -72,6 +76,8 @@ class Config:
     delay_s: float = 0.0
     interval_s: float = 10.0
     skew_s: float = 5.0  # how far ahead of the server's clock engine time may go
+    # A gas detector: a good reading above range_max is HH as well as a fault (module docstring).
+    saturates_high: bool = False
 
     @property
     def window_s(self) -> float:
@@ -154,6 +160,12 @@ def is_fault(config: Config, value: float, quality: str = "good") -> bool:
     return config.range_max is not None and value > config.range_max
 
 
+def is_saturated_high(config: Config, value: float, quality: str = "good") -> bool:
+    """A good reading past the top of a gas detector's range: the gas is at least full scale."""
+    return (config.saturates_high and quality == "good" and math.isfinite(value)
+            and config.range_max is not None and value > config.range_max)
+
+
 def engine_time(config: Config, state: State, ts: float, now: float | None = None) -> tuple[float, bool]:
     """(engine time of a reading, whether it is late): the reading's time capped at
     now + skew; a reading not newer than the engine's clock counts at the clock."""
@@ -181,7 +193,11 @@ def step(config: Config, state: State, ts: float, value: float, quality: str = "
         transitions += moved
 
     process = state.process
-    if not fault:
+    if is_saturated_high(config, value, quality):
+        # Past full scale the gas is at least that high: the worst process condition.
+        process, moved = _advance(process, "hh", t, late, config, PROCESS, value)
+        transitions += moved
+    elif not fault:
         # A value we cannot trust neither confirms, nor clears, nor restarts a process condition.
         target = classify(config, value, process.level)
         process, moved = _advance(process, target, t, late, config, PROCESS, value)

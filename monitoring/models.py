@@ -34,6 +34,11 @@ class PointKind(models.TextChoices):
     CLOUD_COVER = "cloud_cover", _("Cloud cover (okta)")
 
 
+# Gas detectors saturate at full scale in a big leak: a reading above their range is HH as well
+# as a fault (monitoring.engine).
+GAS_DETECTOR_KINDS = (PointKind.TOXIC_GAS, PointKind.COMBUSTIBLE_GAS)
+
+
 class PointState(models.TextChoices):
     NORMAL = "normal", _("Normal")
     L = "l", _("Low (L)")
@@ -103,7 +108,8 @@ class MonitoringPoint(models.Model):
     def engine_config(self) -> engine.Config:
         return engine.Config(range_min=self.range_min, range_max=self.range_max, ll=self.limit_ll, l=self.limit_l,
                              h=self.limit_h, hh=self.limit_hh, deadband=self.deadband, delay_s=self.delay_s,
-                             interval_s=self.interval_s, skew_s=settings.MONITORING_CLOCK_SKEW_S)
+                             interval_s=self.interval_s, skew_s=settings.MONITORING_CLOCK_SKEW_S,
+                             saturates_high=self.kind in GAS_DETECTOR_KINDS)
 
     @property
     def limits(self) -> dict:

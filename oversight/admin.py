@@ -5,7 +5,7 @@ park and recolours the enterprise; the admin shows them with their history."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from oversight.models import DutyCheck, Evaluation, Licence
+from oversight.models import DutyCheck, Evaluation, Licence, RedFinding
 
 
 class ReadOnly(SimpleHistoryAdmin):
@@ -42,3 +42,11 @@ class EvaluationAdmin(ReadOnly):
     list_filter = ["kind"]
     list_select_related = ["risk_source"]
     search_fields = ["agency", "report_number", "risk_source__code"]
+
+
+@admin.register(RedFinding)
+class RedFindingAdmin(ReadOnly):
+    list_display = ["enterprise", "condition", "found_on", "resolved_on"]
+    list_filter = ["condition"]
+    list_select_related = ["enterprise"]
+    search_fields = ["enterprise__code", "enterprise__name", "note"]

@@ -28,6 +28,9 @@ from oversight.serializers import (
     LicenceCreateSerializer,
     LicenceSerializer,
     OverviewRowSerializer,
+    RedFindingCreateSerializer,
+    RedFindingResolveSerializer,
+    RedFindingSerializer,
     TurnaroundCreateSerializer,
     TurnaroundSerializer,
 )
@@ -181,7 +184,7 @@ def overview_filters(params) -> dict:
     """The overview's filters, strictly parsed (a bad value is a 400 that names it)."""
     return {
         "enterprise_id": parse_int(params.get("enterprise"), name="enterprise", minimum=1),
-        "category": parse_choice(params.get("category"), name="category", choices=selectors.CATEGORIES),
+        "category": parse_choice(params.get("category"), name="category", choices=selectors.categories()),
         "status": parse_choice(params.get("status"), name="status", choices=selectors.STATUSES),
     }
 
@@ -206,3 +209,32 @@ class OverviewExport(APIView):
         return export.overview_response(selectors.overview(request.user, **overview_filters(request.query_params)))
 
 
+
+
+class RedFindingList(generics.ListAPIView):
+    """The national scheme's outright-red conditions found by the park (应急〔2018〕19号)."""
+
+    permission_classes = [Keep]
+    serializer_class = RedFindingSerializer
+    filterset_fields = ["enterprise", "condition"]
+    ordering_fields = ["found_on"]
+
+    def get_queryset(self):
+        return selectors.red_findings_visible_to(self.request.user).order_by("-found_on", "-id")
+
+    @extend_schema(request=RedFindingCreateSerializer, responses={201: RedFindingSerializer})
+    def post(self, request):
+        v = _valid(RedFindingCreateSerializer, request)
+        finding = services.red_finding_record(actor=request.user, enterprise_id=v.pop("enterprise"), **v)
+        return Response(RedFindingSerializer(finding).data, status=status.HTTP_201_CREATED)
+
+
+class RedFindingResolve(APIView):
+    permission_classes = [Keep]
+
+    @extend_schema(request=RedFindingResolveSerializer, responses={200: RedFindingSerializer})
+    def post(self, request, pk):
+        get_object_or_404(selectors.red_findings_visible_to(request.user), pk=pk)
+        finding = services.red_finding_resolve(actor=request.user, finding_id=pk,
+                                               **_valid(RedFindingResolveSerializer, request))
+        return Response(RedFindingSerializer(finding).data)

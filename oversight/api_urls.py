@@ -13,6 +13,8 @@ urlpatterns = [
     path("inspections/<int:pk>/", api.InspectionDetail.as_view(), name="api-inspection"),
     path("inspections/<int:pk>/order.pdf", api.InspectionOrder.as_view(), name="api-inspection-order"),
     path("inspections/<int:pk>/follow-up/", api.InspectionFollowUp.as_view(), name="api-inspection-follow-up"),
+    path("red-findings/", api.RedFindingList.as_view(), name="api-red-findings"),
+    path("red-findings/<int:pk>/resolve/", api.RedFindingResolve.as_view(), name="api-red-finding-resolve"),
     path("oversight/", api.Overview.as_view(), name="api-oversight"),
     path("oversight.xlsx", api.OverviewExport.as_view(), name="api-oversight-xlsx"),
 ]

@@ -25,8 +25,9 @@ def overview_workbook(rows: list[dict]) -> Workbook:
     sheet.append([_("Category"), _("Enterprise"), _("Subject"), _("Status"), _("Date")])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+    category_labels = labels.category_labels()
     for row in rows:
-        values = [str(labels.CATEGORY_LABELS.get(row["category"], row["category"])),
+        values = [str(category_labels.get(row["category"], row["category"])),
                   f"{row['enterprise'].code} {row['enterprise'].name}", row["subject"], str(row["status_label"]),
                   row["date"]]
         sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values])

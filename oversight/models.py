@@ -193,3 +193,37 @@ class Finding(models.Model):
 
     def __str__(self):
         return self.text[:60]
+
+
+class RedFinding(models.Model):
+    """A finding of one of the national scheme's outright-red conditions that no other record
+    shows (应急〔2018〕19号: an untested new process in production, an installation without proper
+    design or design diagnosis, special-work operators without valid certificates), recorded by
+    the park after a check; open until the park records it resolved. Each condition is a colour
+    input (safety.colour_inputs.NATIONAL_RED_CONDITIONS)."""
+
+    class Condition(models.TextChoices):
+        UNTESTED_PROCESS = "untested_process", _("New process in production without pilot tests (未经小试、中试和工业化试验)")
+        UNDESIGNED_INSTALLATION = "undesigned_installation", _(
+            "Installation without proper design or safety design diagnosis (未经正规设计且未进行安全设计诊断)")
+        UNQUALIFIED_OPERATORS = "unqualified_operators", _(
+            "Special-work operators without valid certificates (特种作业人员未持有效资格证上岗)")
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="red_findings",
+                                   verbose_name=_("enterprise"))
+    condition = models.CharField(_("condition"), max_length=32, choices=Condition.choices)
+    found_on = models.DateField(_("found on"))
+    note = models.TextField(_("what was found"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("recorded by"))
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    resolution = models.TextField(_("how it was resolved"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-found_on", "-id"]
+        verbose_name = _("outright-red finding")
+        verbose_name_plural = _("outright-red findings")
+
+    def __str__(self):
+        return f"{self.enterprise.code} {self.get_condition_display()} {self.found_on}"

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Max, Min, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hazards.models import Enterprise, RiskSource
+from incidents import grading
 from incidents.models import Incident
-from oversight import rules
-from oversight.models import DutyCheck, Evaluation, Inspection, Licence, Turnaround
+from oversight import overview_sources, rules
+from oversight.models import DutyCheck, Evaluation, Inspection, Licence, RedFinding, Turnaround
 from safety import selectors as ledger
 from safety.models import Certificate, ResponsiblePerson
 
@@ -38,6 +39,20 @@ def evaluations_visible_to(user) -> QuerySet:
 
 def turnarounds_visible_to(user) -> QuerySet:
     return ledger.scoped(Turnaround.objects.select_related("enterprise").prefetch_related("risk_sources"), user)
+
+
+def red_findings_visible_to(user) -> QuerySet:
+    return ledger.scoped(RedFinding.objects.select_related("enterprise"), user)
+
+
+def red_findings_open_count(condition: str):
+    """A colour input's counter: the enterprise's open findings of one outright-red condition."""
+    def count(enterprise_id: int, at: dt.datetime) -> int:
+        return RedFinding.objects.filter(enterprise_id=enterprise_id, condition=condition,
+                                         found_on__lte=timezone.localdate(at), resolved_on__isnull=True).count()
+
+    count.__name__ = f"red_findings_open_{condition}"
+    return count
 
 
 def inspections_visible_to(user) -> QuerySet:
@@ -85,17 +100,37 @@ def expired_licence_count(enterprise_id: int, at: dt.datetime) -> int:
 # --- the national scheme's outright-red conditions ------------------------------------------
 
 MAJOR_ACCIDENT_YEARS = 3
+FATAL_GENERAL_YEARS = 1
+
+
+def _accidents(enterprise_id: int, at: dt.datetime, years: int) -> list[tuple[str, int]]:
+    """(level, deaths) of the real (not exercise) accidents at the enterprise's risk sources in
+    the last `years` years. The level is the higher of the severity given and the one the toll
+    says (条例 Art. 3: ten deaths make an accident 重大 whatever was typed)."""
+    since = at - dt.timedelta(days=365 * years + (years + 3) // 4)
+    rows = (Incident.objects.filter(risk_source__enterprise_id=enterprise_id, exercise=False, type__klass="accident",
+                                    reported_at__gte=since, reported_at__lte=at)
+            .values_list("severity", "deaths", "injuries", "direct_loss_cny"))
+    order = grading.ORDER
+    return [(order[min(order.index(severity), order.index(grading.suggested_severity(deaths, injuries, loss)))], deaths)
+            for severity, deaths, injuries, loss in rows]
 
 
 def major_accidents_count(enterprise_id: int, at: dt.datetime) -> int:
-    """Real (not exercise) accidents at the enterprise's risk sources in the last three years
-    that were 重大 or worse, by the severity given or by their toll (条例 Art. 3: ten deaths or
-    fifty serious injuries make an accident 重大 whatever was typed): 应急〔2018〕19号 makes such
-    an enterprise red outright."""
-    since = at - dt.timedelta(days=365 * MAJOR_ACCIDENT_YEARS + 1)
-    return (Incident.objects.filter(risk_source__enterprise_id=enterprise_id, exercise=False,
-                                    type__klass="accident", reported_at__gte=since, reported_at__lte=at)
-            .filter(Q(severity__in=["I", "II"]) | Q(deaths__gte=10) | Q(injuries__gte=50)).count())
+    """应急〔2018〕19号, outright red: a 重大 or worse accident in the last three years."""
+    return sum(1 for level, _deaths in _accidents(enterprise_id, at, MAJOR_ACCIDENT_YEARS) if level in ("I", "II"))
+
+
+def larger_accidents_count(enterprise_id: int, at: dt.datetime) -> int:
+    """Outright red: two 较大 accidents in three years (the count when there are two or more)."""
+    n = sum(1 for level, _deaths in _accidents(enterprise_id, at, MAJOR_ACCIDENT_YEARS) if level == "III")
+    return n if n >= 2 else 0
+
+
+def fatal_general_accidents_count(enterprise_id: int, at: dt.datetime) -> int:
+    """Outright red: two or more 一般 accidents with deaths (亡人) in the last year."""
+    n = sum(1 for level, deaths in _accidents(enterprise_id, at, FATAL_GENERAL_YEARS) if level == "IV" and deaths > 0)
+    return n if n >= 2 else 0
 
 
 # --- 包保 duty checks ------------------------------------------------------------------------
@@ -173,7 +208,18 @@ def evaluation_overdue_count(enterprise_id: int, at: dt.datetime) -> int:
 
 # --- the supervisor's overview -------------------------------------------------------------------
 
-CATEGORIES = ("licence", "duty_check", "evaluation", "inspection", "hidden_danger", "certificate")
+CATEGORIES = ("licence", "duty_check", "evaluation", "inspection", "hidden_danger", "certificate", "red_finding",
+              "turnaround")
+# A reported start-up, shutdown or turnaround is listed from a week before it starts until it ends:
+# the riskiest days of a plant's year are the supervisor's to watch (建设指南 四(一)).
+TURNAROUND_AHEAD_DAYS = 7
+
+
+def categories() -> tuple[str, ...]:
+    """Oversight's own categories and those registered by other apps (oversight.overview_sources)."""
+    return CATEGORIES + tuple(source.category for source in overview_sources.registered())
+
+
 # An order to rectify is followed up (复查) when its deadline comes; a week ahead it is due.
 FOLLOW_UP_DUE_DAYS = 7
 STATUSES = ("overdue", "expired", "expiring", "due")
@@ -237,6 +283,24 @@ def overview(user, *, at: dt.datetime | None = None, enterprise_id: int | None =
             rows.append(_row("certificate", certificate.manager.enterprise,
                              f"{certificate.manager.name} · {certificate.kind} {certificate.number}",
                              "expired" if certificate.expires_on < today else "expiring", certificate.expires_on))
+    if want("red_finding"):
+        for finding in RedFinding.objects.filter(enterprise_id__in=enterprise_ids, resolved_on__isnull=True
+                                                 ).select_related("enterprise"):
+            rows.append(_row("red_finding", finding.enterprise, f"{finding.get_condition_display()} · {finding.note}",
+                             "overdue", finding.found_on))
+    if want("turnaround"):
+        for turnaround in (Turnaround.objects.filter(enterprise_id__in=enterprise_ids, state=Turnaround.State.REPORTED,
+                                                     planned_to__gte=at,
+                                                     planned_from__lte=at + dt.timedelta(days=TURNAROUND_AHEAD_DAYS))
+                           .select_related("enterprise")):
+            rows.append(_row("turnaround", turnaround.enterprise,
+                             f"{turnaround.get_kind_display()} · {', '.join(turnaround.units)}", "due",
+                             timezone.localdate(turnaround.planned_from)))
+    for source in overview_sources.registered():
+        if want(source.category):
+            link = source.link() if source.link else ""
+            for enterprise, subject, row_status, date in source.rows(user, at, enterprise_ids):
+                rows.append({**_row(source.category, enterprise, subject, row_status, date), "link": link})
     if status:
         rows = [r for r in rows if r["status"] == status]
     late = {"overdue": 0, "expired": 0, "expiring": 1, "due": 1}
@@ -246,4 +310,4 @@ def overview(user, *, at: dt.datetime | None = None, enterprise_id: int | None =
 
 def _row(category, enterprise: Enterprise, subject: str, status: str, date) -> dict:
     return {"category": category, "enterprise": enterprise, "subject": subject, "status": status, "date": date,
-            "status_label": rules.STATUS_LABELS.get(status, status)}
+            "status_label": rules.STATUS_LABELS.get(status, status), "link": ""}

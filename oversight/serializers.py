@@ -7,7 +7,7 @@ from rest_framework import serializers
 from core.api import StrictSerializer
 from core.params import INT_MAX
 from oversight import rules
-from oversight.models import DutyCheck, Evaluation, Inspection, Licence, Turnaround
+from oversight.models import DutyCheck, Evaluation, Inspection, Licence, RedFinding, Turnaround
 from safety.serializers import SafeDateTimeField
 
 # Dates PostgreSQL and people can both mean: a licence valid from the year 1 is a typing error.
@@ -207,3 +207,26 @@ class InspectionSerializer(serializers.ModelSerializer):
 
 class FollowUpSerializer(StrictSerializer):
     note = serializers.CharField(max_length=4000)
+
+
+class RedFindingSerializer(serializers.ModelSerializer):
+    enterprise = serializers.SerializerMethodField()
+    condition_label = serializers.CharField(source="get_condition_display")
+
+    class Meta:
+        model = RedFinding
+        fields = ["id", "enterprise", "condition", "condition_label", "found_on", "note", "resolved_on", "resolution"]
+
+    def get_enterprise(self, obj) -> dict:
+        return _enterprise(obj)
+
+
+class RedFindingCreateSerializer(StrictSerializer):
+    enterprise = serializers.IntegerField(min_value=1, max_value=INT_MAX)
+    condition = serializers.ChoiceField(choices=RedFinding.Condition.choices)
+    found_on = SaneDateField()
+    note = serializers.CharField(max_length=4000)
+
+
+class RedFindingResolveSerializer(StrictSerializer):
+    resolution = serializers.CharField(max_length=4000)

@@ -18,7 +18,7 @@ from core.errors import DomainError
 from core.roles import ENTERPRISE_OFFICER, SAFETY_SUPERVISOR, require_role
 from hazards.models import Enterprise, RiskSource
 from oversight import events, rules, selectors
-from oversight.models import DutyCheck, Evaluation, Finding, Inspection, Licence, Turnaround
+from oversight.models import DutyCheck, Evaluation, Finding, Inspection, Licence, RedFinding, Turnaround
 from safety import selectors as ledger
 from safety import services as ledger_services
 from safety.models import InspectionDraw
@@ -243,3 +243,38 @@ def licence_reminders_send(*, at: dt.datetime | None = None) -> list[tuple[int, 
 @jobs.task(name="oversight.licence_reminders", queue="safety")
 def licence_reminders(timestamp: int) -> None:
     licence_reminders_send()
+
+
+# --- the national scheme's outright-red findings (应急〔2018〕19号) ----------------------------------
+
+@transaction.atomic
+def red_finding_record(*, actor, enterprise_id: int, condition: str, found_on: dt.date, note: str) -> RedFinding:
+    """The park records a finding of an outright-red condition: the enterprise turns red now."""
+    require_role(actor, {SAFETY_SUPERVISOR}, _("Only park safety supervisors record outright-red findings."))
+    enterprise = _enterprise_for(actor, enterprise_id)
+    if condition not in RedFinding.Condition.values:
+        raise DomainError(_("The condition must be one of %(codes)s.") % {"codes": ", ".join(RedFinding.Condition.values)})
+    if found_on > timezone.localdate():
+        raise DomainError(_("A finding cannot be dated in the future (%(on)s).") % {"on": found_on})
+    if not (note or "").strip():
+        raise DomainError(_("Say what was found."))
+    finding = RedFinding.objects.create(enterprise=enterprise, condition=condition, found_on=found_on,
+                                        note=note.strip(), recorded_by=actor)
+    ledger_services.enterprise_colour_recompute_later(enterprise_id=enterprise.pk, reason="red_finding.recorded")
+    return finding
+
+
+@transaction.atomic
+def red_finding_resolve(*, actor, finding_id: int, resolution: str) -> RedFinding:
+    require_role(actor, {SAFETY_SUPERVISOR}, _("Only park safety supervisors resolve outright-red findings."))
+    finding = RedFinding.objects.select_for_update().filter(pk=finding_id).first()
+    if finding is None:
+        raise DomainError(_("No outright-red finding %(id)s.") % {"id": finding_id}, status=404)
+    if finding.resolved_on is not None:
+        raise DomainError(_("This finding was already resolved."), status=409)
+    if not (resolution or "").strip():
+        raise DomainError(_("Say how it was resolved."))
+    finding.resolved_on, finding.resolution = timezone.localdate(), resolution.strip()
+    finding.save(update_fields=["resolved_on", "resolution"])
+    ledger_services.enterprise_colour_recompute_later(enterprise_id=finding.enterprise_id, reason="red_finding.resolved")
+    return finding

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.roles import SAFETY_ROLES, role_required
-from oversight import labels, rules, selectors
+from oversight import labels, overview_sources, rules, selectors
 from oversight.api import overview_filters
 from safety import selectors as ledger
 
@@ -27,14 +27,17 @@ def overview(request):
         return render(request, "oversight/overview.html", {"error": error.message, "rows": [], "filters": {},
                                                            "enterprises": [], "duties": []}, status=400)
     rows = selectors.overview(request.user, **filters)
+    category_labels = labels.category_labels()
     for row in rows:
-        row["category_label"] = labels.CATEGORY_LABELS[row["category"]]
+        row["category_label"] = category_labels[row["category"]]
     duties = selectors.duty_status(selectors.risk_sources_visible_to(request.user))
     return render(request, "oversight/overview.html", {
         "rows": rows, "filters": filters, "query": request.GET.urlencode(),
         "enterprises": ledger.enterprises_visible_to(request.user).order_by("code"),
-        "categories": list(labels.CATEGORY_LABELS.items()), "statuses": list(rules.STATUS_LABELS.items()),
+        "categories": list(category_labels.items()), "statuses": list(rules.STATUS_LABELS.items()),
         "duties": duties, "overdue_count": sum(1 for r in rows if r["status"] in ("overdue", "expired")),
+        # The pages of the apps feeding the overview (oversight.overview_sources), e.g. the exchange's.
+        "source_links": [(s.label, s.link()) for s in overview_sources.registered() if s.link],
     })
 
 

@@ -24,7 +24,7 @@ from incidents.services import incident_lock, timeline_add
 def incident_report_file(*, actor, incident_id: int, kind: str, text: str, channel: str = "written") -> IncidentReport:
     _require(actor, INTAKE_ROLES, _("Only duty officers, dispatchers and commanders file incident reports."))
     if kind not in IncidentReport.Kind.values:
-        raise DomainError(_("Kind must be initial, followup or final (got “%(k)s”).") % {"k": kind})
+        raise DomainError(_("Kind must be initial, followup, final or supplementary (got “%(k)s”).") % {"k": kind})
     if channel not in IncidentReport.Channel.values:
         raise DomainError(_("Channel must be phone or written (got “%(c)s”).") % {"c": channel})
     text = (text or "").strip()
@@ -35,6 +35,9 @@ def incident_report_file(*, actor, incident_id: int, kind: str, text: str, chann
         filed = set(incident.reports.values_list("kind", flat=True))
         if kind != IncidentReport.Kind.INITIAL and IncidentReport.Kind.INITIAL not in filed:
             raise DomainError(_("File the first report (初报) before any other."), status=409)
+        if kind == IncidentReport.Kind.SUPPLEMENTARY and incident.is_open:
+            raise DomainError(_("A supplementary report (补报) follows a change of casualties after closing; while "
+                                "the incident is open, file a follow-up report (续报)."), status=409)
         if kind == IncidentReport.Kind.FINAL:
             if incident.is_open:
                 raise DomainError(_("The final report (终报) follows the incident's closing."), status=409)

@@ -23,7 +23,8 @@ def interval_name(key) -> str:
 @register.filter
 def report_name(key) -> str:
     return {"initial_phone": _("First report by phone (初报)"), "initial_written": _("First written report (初报)"),
-            "followup": _("Follow-up report (续报)"), "final": _("Final report (终报)")}.get(key, key)
+            "followup": _("Follow-up report (续报)"), "final": _("Final report (终报)"),
+            "supplementary": _("Supplementary report (补报)")}.get(key, key)
 
 
 @register.filter

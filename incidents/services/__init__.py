@@ -27,6 +27,7 @@ from incidents.services.lifecycle import (
     incident_change_status,
     incident_log,
     incident_record_call,
+    incident_record_casualties,
 )
 from incidents.services.releases import (
     incident_release_model,
@@ -66,6 +67,7 @@ __all__ = [
     "incident_lock",
     "incident_log",
     "incident_record_call",
+    "incident_record_casualties",
     "incident_release_model",
     "parse_location",
     "resource_return_to_service",

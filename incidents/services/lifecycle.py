@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -10,7 +11,9 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.roles import INTAKE_ROLES
+from incidents import grading
 from incidents.models import (
+    SEVERITY_NUMERALS,
     Assignment,
     Incident,
     IncidentType,
@@ -122,8 +125,16 @@ def incident_change_severity(*, actor, incident_id: int, severity: str, reason: 
     old, old_numeral = incident.severity, incident.severity_numeral
     incident.severity = severity
     incident.save(update_fields=["severity"])
-    _timeline(incident, actor, "severity", _("Severity %(old)s → %(new)s. %(reason)s") % {
-        "old": old_numeral, "new": incident.severity_numeral, "reason": reason}, old=old, new=severity)
+    text = _("Severity %(old)s → %(new)s. %(reason)s") % {
+        "old": old_numeral, "new": incident.severity_numeral, "reason": reason}
+    suggested = incident.suggested_severity
+    below = {}
+    if grading.below(severity, suggested):
+        # Officers decide, but the reporting deadlines follow the level: say it where it is read.
+        text = f"{text.strip()} " + _("Below the severity the casualties and loss suggest: %(s)s (条例 Art. 3).") % {
+            "s": SEVERITY_NUMERALS[suggested]}
+        below = {"suggested": suggested}
+    _timeline(incident, actor, "severity", text.strip(), old=old, new=severity, **below)
     _emit_incident(incident, "incident.updated")
     return incident
 
@@ -149,3 +160,56 @@ def _next_number(now) -> str:
         )
         (last,) = cursor.fetchone()
     return f"{year}-{last:06d}"
+
+
+# --- casualties and loss (生产安全事故报告和调查处理条例 Art. 3, 13) ---------------------------
+
+MAX_PEOPLE = 1_000_000
+MAX_LOSS = Decimal("999999999999.99")
+
+
+@transaction.atomic
+def incident_record_casualties(*, actor, incident_id: int, deaths: int, injuries: int, direct_loss_cny,
+                               note: str = "") -> Incident:
+    """Record the toll: deaths, serious injuries, direct economic loss. The figures suggest a
+    severity (incidents.grading); a chosen severity below it is kept (officers decide) but said
+    on the timeline and in the API (`severity_below_suggested`). Closed incidents take changes
+    for 30 days after closing, and such a change asks for a supplementary report (补报, Art. 13);
+    after that the figures are final."""
+    _require(actor, INTAKE_ROLES, _("Only duty officers, dispatchers and commanders record casualties."))
+    for name, value in (("deaths", deaths), ("injuries", injuries)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PEOPLE:
+            raise DomainError(_("“%(field)s” is a whole number from 0 to %(max)d.") % {"field": name, "max": MAX_PEOPLE})
+    try:
+        loss = Decimal(str(direct_loss_cny))
+    except (InvalidOperation, ValueError):
+        raise DomainError(_("“direct_loss_cny” is an amount in CNY.")) from None
+    if not loss.is_finite() or not 0 <= loss <= MAX_LOSS:
+        raise DomainError(_("“direct_loss_cny” is an amount in CNY from 0 to 999,999,999,999.99."))
+    loss = loss.quantize(Decimal("0.01"))
+    incident = _locked_incident(incident_id)
+    after_close = None
+    if incident.status == Incident.Status.CLOSED:
+        after_close = (timezone.now() - incident.closed_at).days
+        if after_close > grading.SUPPLEMENTARY_DAYS:
+            raise DomainError(_("Incident %(n)s closed more than %(days)d days ago: its figures are final.") % {
+                "n": incident.number, "days": grading.SUPPLEMENTARY_DAYS}, status=409)
+    old = (incident.deaths, incident.injuries, incident.direct_loss_cny)
+    if old == (deaths, injuries, loss):
+        return incident
+    incident.deaths, incident.injuries, incident.direct_loss_cny = deaths, injuries, loss
+    incident.save(update_fields=["deaths", "injuries", "direct_loss_cny"])
+    suggested = incident.suggested_severity
+    text = _("Deaths %(d0)d → %(d1)d, serious injuries %(i0)d → %(i1)d, direct loss %(l0)s → %(l1)s CNY.") % {
+        "d0": old[0], "d1": deaths, "i0": old[1], "i1": injuries, "l0": f"{old[2]:,.2f}", "l1": f"{loss:,.2f}"}
+    if grading.below(incident.severity, suggested):
+        text += " " + _("These figures suggest severity %(s)s, above the incident's %(c)s (条例 Art. 3).") % {
+            "s": SEVERITY_NUMERALS[suggested], "c": incident.severity_numeral}
+    casualties_changed = (deaths, injuries) != old[:2]
+    supplementary = after_close is not None and casualties_changed
+    if supplementary:
+        text += " " + _("Changed after closing: file a supplementary report (补报).")
+    _timeline(incident, actor, "casualties", f"{text} {note}".strip(), deaths=deaths, injuries=injuries,
+              direct_loss_cny=str(loss), suggested=suggested, supplementary=supplementary)
+    _emit_incident(incident, "incident.updated")
+    return incident

@@ -24,7 +24,9 @@ AMMONIA = "7664-41-7"
 def raise_alarm(code: str, value: float) -> Alarm:
     base = timezone.now() - dt.timedelta(minutes=5)
     store.readings_store(readings=[RawReading(code, base + dt.timedelta(seconds=s), value, True) for s in range(8)])
-    return Alarm.objects.get(point__code=code, cleared_at__isnull=True)
+    # A gas detector past its full scale raises HH and a fault (issue 25): the process alarm is the leak.
+    active = Alarm.objects.filter(point__code=code, cleared_at__isnull=True)
+    return active.exclude(level__in=("fault", "offline")).first() or active.get()
 
 
 @pytest.fixture
@@ -73,7 +75,8 @@ def test_the_api_shows_the_fields_and_the_alarm_list_keeps_the_release_link(chlo
     listed = {i["id"]: i for i in reader.get("/api/v1/incidents/").json()["results"]}
     assert listed[made["id"]]["chemical"] == CHLORINE
     # After a reload the console builds its banners from this list: the link must be there too.
-    [open_alarm] = reader.get("/api/v1/alarms/", {"open": "true"}).json()["results"]
+    [open_alarm] = [a for a in reader.get("/api/v1/alarms/", {"open": "true"}).json()["results"]
+                    if a["id"] == chlorine_alarm.pk]
     assert open_alarm["incident"] == made["id"] and open_alarm["release_url"] == made["release_url"]
 
 

@@ -188,7 +188,7 @@ def leak_point(demo):
 
 def test_alarm_to_incident_once_with_place_type_source_and_chemical(leak_point, duty_officer):
     store(*[r(leak_point.code, s, 5) for s in range(8)])
-    alarm = Alarm.objects.get(point=leak_point)
+    alarm = Alarm.objects.get(point=leak_point, level="hh")  # past full scale: HH, and a fault beside it
     alarm, incident = services.alarm_create_incident(actor=duty_officer, alarm_id=alarm.pk)
     assert incident.type.code == "hazmat-leak"
     assert incident.location.equals_exact(Point(leak_point.risk_source.location.x, leak_point.risk_source.location.y,
@@ -204,7 +204,7 @@ def test_alarm_to_incident_once_with_place_type_source_and_chemical(leak_point, 
 def test_alarm_to_incident_needs_an_intake_role(leak_point, viewer):
     store(*[r(leak_point.code, s, 5) for s in range(8)])
     with pytest.raises(DomainError) as denied:
-        services.alarm_create_incident(actor=viewer, alarm_id=Alarm.objects.get().pk)
+        services.alarm_create_incident(actor=viewer, alarm_id=Alarm.objects.get(level="hh").pk)
     assert denied.value.status == 403
 
 

@@ -93,7 +93,15 @@ def test_a_drill_alarm_or_a_broken_sensor_stops_nothing(demo, duty_officer):
     source = RiskSource.objects.get(code="RS01")
     tank = _permit(officer, source, "confined_space", 0)
     point = MonitoringPoint.objects.get(code="RS01-AT1")
-    fault = raise_alarm("RS01-AT1", point.range_max * 10)  # beyond the instrument's range: a fault, not a leak
+    # A broken sensor (bad quality): a fault, not a leak. (A gas detector pinned past its range is
+    # a fault *and* HH since issue 25: a saturated detector may be a big leak.)
+    from monitoring import store
+    from monitoring.models import Alarm as PointAlarm
+    from monitoring.parsing import RawReading
+
+    base = timezone.now() - dt.timedelta(minutes=5)
+    store.readings_store(readings=[RawReading(point.code, base + dt.timedelta(seconds=s), 0.0, False) for s in range(8)])
+    fault = PointAlarm.objects.get(point=point, cleared_at__isnull=True)
     assert fault.level == "fault"
     tank.refresh_from_db()
     assert tank.state == "in_progress"

@@ -567,11 +567,30 @@ OVERSIGHT_MATRIX = {
     "api/v1/inspections/<int:pk>/follow-up/": {"POST": (frozenset({SUP}), "inspection", {"note": "ok"}, "json")},
     "api/v1/oversight/": {"GET": (LEDGER, None, None, None)},
     "api/v1/oversight.xlsx": {"GET": (LEDGER, None, None, None)},
+    # The national scheme's outright-red findings: the park records and resolves them.
+    "api/v1/red-findings/": {"GET": (LEDGER, None, None, None),
+                             "POST": (frozenset({SUP}), None, lambda w: {
+                                 "enterprise": w["enterprise"].pk, "condition": "untested_process",
+                                 "found_on": str(timezone.localdate()), "note": "n"}, "json")},
+    "api/v1/red-findings/<int:pk>/resolve/": {"POST": (frozenset({SUP}), "red_finding", {"resolution": "r"}, "json")},
+    # The 双重预防 exchange (issue 25 point 8): the park and the enterprise's officer manage its
+    # system's credentials; batches come from a system token only, never from a person.
+    "exchange/": {"GET": (LEDGER, None, None, None)},
+    "exchange/credentials/": {"POST": (LEDGER, None, lambda w: {"enterprise": w["enterprise"].pk, "name": "s"},
+                                       "form")},
+    "exchange/credentials/<int:pk>/revoke/": {"POST": (LEDGER, "exchange_credential", {}, "form")},
+    "api/v1/exchange/dual-prevention/": {"POST": (NOBODY, None, {"riskObjects": []}, "json")},
+    "api/v1/exchange/credentials/": {"GET": (LEDGER, None, None, None),
+                                     "POST": (LEDGER, None, lambda w: {"enterprise": w["enterprise"].pk, "name": "s"},
+                                              "json")},
+    "api/v1/exchange/credentials/<int:pk>/revoke/": {"POST": (LEDGER, "exchange_credential", {}, "json")},
+    "api/v1/exchange/status/": {"GET": (LEDGER, None, None, None)},
 }
 MATRIX.update(OVERSIGHT_MATRIX)
 
 
 def _oversight_objects(world, supervisor):
+    from exchange import services as exchange
     from hazards.models import RiskSource
     from oversight import services as oversight
 
@@ -582,7 +601,12 @@ def _oversight_objects(world, supervisor):
                                        number="L-1", valid_from=dt.date(2025, 1, 1), valid_to=dt.date(2028, 1, 1))
     inspection = oversight.inspection_record(actor=supervisor, enterprise_id=enterprise.pk, inspectors=["a", "b"],
                                              at=timezone.now(), findings=[{"text": "finding"}])
-    return {"major_source": major, "licence": licence, "inspection": inspection}
+    red_finding = oversight.red_finding_record(actor=supervisor, enterprise_id=enterprise.pk,
+                                               condition="unqualified_operators", found_on=timezone.localdate(),
+                                               note="finding")
+    credential, _token = exchange.credential_issue(actor=supervisor, enterprise_id=enterprise.pk, name="system")
+    return {"major_source": major, "licence": licence, "inspection": inspection, "red_finding": red_finding,
+            "exchange_credential": credential}
 
 
 def _park_objects(enterprise):

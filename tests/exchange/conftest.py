@@ -1,0 +1,1 @@
+from tests.safety.conftest import api, park, private_files  # noqa: F401  (the same two-enterprise park)
