@@ -16,7 +16,9 @@ class OversightConfig(AppConfig):
         from django.utils.text import format_lazy
         from django.utils.translation import gettext_lazy as _
 
-        from oversight import events, selectors  # noqa: F401  (declares the event types)
+        from oversight import events, safety_sources, selectors  # noqa: F401  (declares the event types)
+
+        safety_sources.register()
         from oversight.models import RedFinding
         from safety import colour_inputs
 
