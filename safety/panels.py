@@ -2,6 +2,7 @@
 the incident. People may be inside a tank or on a pipe rack near a fire or a leak."""
 
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 
 from core import panels
 from core.roles import CONSOLE_ROLES, has_role
@@ -34,3 +35,13 @@ def point_card(request, point) -> str:
 
 
 panels.register("monitoring-point", "work-permits", render=point_card, order=20)
+
+
+# The console-wide banner of major hidden dangers past their deadline (safety/console_alerts.js);
+# its words are translated here and handed over on its tag.
+panels.register_script(
+    "safety-console-alerts", path="safety/console_alerts.js", element_id="safety-console-alerts", order=40,
+    when=lambda page: bool(page.get("is_console")) and page.get("stream_since") is not None,
+    data={"overdue-label": _("Major hidden danger overdue"), "count-label": _("%(n)s overdue"),
+          "reported-label": _("title as the enterprise reported it:"),
+          "more-label": _("and %(n)s more (%(e)s enterprises)")})
