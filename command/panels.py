@@ -29,11 +29,11 @@ def _console_keys(page) -> dict:
 
 panels.register_script("ui", path="command/ui.js", order=0)
 panels.register_script("forms", path="command/forms.js", order=1)
-panels.register_script("sound", path="command/sound.js", when=_sounds, element_id="command-sound", order=10, data={
+panels.register_script("sound", path="core/sound.js", when=_sounds, element_id="command-sound", order=10, data={
     "off": _("Enable sound"), "on": _("Sound on"),
     "blocked": _("Sound is on, but this browser waits for a tap: tap anywhere on the page to resume sound and "
                  "vibration.")})
-panels.register_script("stream", path="command/stream.js", when=_streamed, order=20)
+panels.register_script("stream", path="stream/stream.js", when=_streamed, order=20)
 panels.register_script("live-alerts", path="command/live_alerts.js", when=_console_streamed, order=30)
 panels.register_script("console-keys", path="command/console_keys.js", when=lambda page: bool(page.get("is_console")),
                        element_id="console-keys", data=_console_keys, order=90)

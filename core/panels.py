@@ -22,7 +22,7 @@ The shell's pages (templates/base.html) carry scripts of the apps too: the alarm
     panels.register_script("monitoring-alarms", path="monitoring/alarms.js", when=lambda page: page.get("alarm_bar"))
 
 A script is an ES module (`<script type="module" nonce=...>`), so it imports what it needs
-(`import * as stream from "../command/stream.js"`) instead of reading window globals. `data`
+(`import * as stream from "../stream/stream.js"`) instead of reading window globals. `data`
 becomes its tag's data-* attributes (translated labels; a callable gets the page's context),
 `element_id` its id, for a module that reads them (`document.getElementById(...)`).
 """

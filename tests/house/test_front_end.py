@@ -47,6 +47,22 @@ def test_modules_talk_through_imports_not_window_globals():
     assert offenders == []
 
 
+def test_modules_import_down_the_layers():
+    """As the Python does: shared modules live in core and stream; no app's module imports the
+    shell's (command), core's import only core's, stream's only stream's and core's."""
+    allowed = {"core": {"core"}, "stream": {"stream", "core"}}
+    offenders = []
+    for path in _modules():
+        app = path.relative_to(ROOT).parts[0]
+        for target in re.findall(r"""from\s+["'](\.\.?/[^"']+)["']""", path.read_text()):
+            # Static URLs: /static/<owner>/<file>, whichever app's static folder holds it.
+            owner = app if target.startswith("./") else (path.parent / target).resolve().relative_to(
+                path.parent.parent.resolve()).parts[0]
+            if (owner == "command" and app != "command") or (app in allowed and owner not in allowed[app]):
+                offenders.append(f"{path.relative_to(ROOT)} imports {target}")
+    assert offenders == []
+
+
 def test_every_script_tag_of_ours_is_a_module_with_the_nonce():
     offenders = []
     for path in sorted((ROOT / "templates").rglob("*.html")):

@@ -2,8 +2,8 @@
 // banners, Alt+P print; pages add their own (the incident page: Alt+D dispatch, Alt+F find a
 // unit). Sound: the header's one switch (sound.js); new incidents and escalations ring
 // through it (Web Audio, no file to fetch).
-import * as sound from "./sound.js";
-import * as stream from "./stream.js";
+import * as sound from "../core/sound.js";
+import * as stream from "../stream/stream.js";
 import { ASSIGNMENT_ESCALATED, ASSIGNMENT_UPDATED, INCIDENT_CREATED } from "../stream/event_types.js";
 
 const script = document.getElementById("console-keys");

@@ -1,8 +1,9 @@
-// Console-wide banners for what must not be missed: an assignment nobody acknowledged, and a
-// new incident. Text is set with textContent (user text is never parsed as HTML). Other apps'
-// console banners (safety/console_alerts.js) use this module's `banner`.
-import * as stream from "./stream.js";
-import { sayExercise } from "./ui_text.js";
+// Console-wide banners for what must not be missed: an assignment nobody acknowledged, a unit
+// that declined, a new incident, a drill. The banner itself is core/banners.js (other apps'
+// console banners, safety/console_alerts.js, use it too).
+import { banner } from "../core/banners.js";
+import { sayExercise } from "../core/ui_text.js";
+import * as stream from "../stream/stream.js";
 import {
   ASSIGNMENT_ESCALATED,
   ASSIGNMENT_UPDATED,
@@ -13,30 +14,6 @@ import {
 } from "../stream/event_types.js";
 
 const box = document.getElementById("live-alerts");
-
-/** A banner at the top of #live-alerts; `href` is optional. Returns the new <li>. */
-export function banner(kind, label, text, href) {
-  const li = document.createElement("li");
-  li.className = kind;
-  li.dataset.liveAlert = kind;
-  const strong = document.createElement("strong");
-  strong.textContent = `${label}: `;
-  li.appendChild(strong);
-  const link = document.createElement(href ? "a" : "span");
-  if (href) link.href = href;
-  link.textContent = text;
-  li.appendChild(link);
-  const close = document.createElement("button");
-  close.type = "button";
-  close.className = "link";
-  close.textContent = " ✕";
-  close.setAttribute("aria-label", box.dataset.dismissLabel);
-  close.addEventListener("click", () => li.remove());
-  li.appendChild(close);
-  box.prepend(li);
-  while (box.children.length > 6) box.lastChild.remove();
-  return li;
-}
 
 if (box) {
   stream.on(ASSIGNMENT_ESCALATED, (event) => {

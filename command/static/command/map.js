@@ -7,9 +7,9 @@
 // module (e.g. incidents/map_layers.js) exports `layers[name](kit)` returning how to draw the
 // layer's features: { point(p), style(p), popup(p), label(p), interactive, stack, poll, reveal }.
 // A layer without a module is drawn plainly. Nothing here knows any app's layers.
-import * as basemap from "./basemap.js";
-import * as stream from "./stream.js";
-import { EXERCISE, getJSON } from "./ui_text.js";
+import * as basemap from "../core/basemap.js";
+import * as stream from "../stream/stream.js";
+import { EXERCISE, getJSON } from "../core/ui_text.js";
 
 const mapEl = document.getElementById("map");
 if (mapEl && typeof L !== "undefined") init();

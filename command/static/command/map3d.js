@@ -5,7 +5,7 @@
 // (OGC 3D Tiles, deck.gl's Tile3DLayer in MapLibre's camera) lies under the layers. Without
 // WebGL the page hands over to the 2D map. No inline script (CSP); user text only ever reaches
 // the page through textContent. MapLibre (and deck.gl) are the page's classic scripts.
-import * as stream from "./stream.js";
+import * as stream from "../stream/stream.js";
 
 function init() {
   const el = document.getElementById("map3d");

@@ -1,7 +1,7 @@
 // The unit board's map: every dispatchable unit where it is, coloured by status, on the
 // district's own base map; refreshed from the stream; a row's position link centres its unit.
-import * as basemap from "../command/basemap.js";
-import * as stream from "../command/stream.js";
+import * as basemap from "../core/basemap.js";
+import * as stream from "../stream/stream.js";
 import { RESOURCE_ANY } from "../stream/event_types.js";
 
 function init() {

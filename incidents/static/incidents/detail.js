@@ -2,15 +2,14 @@
 // recommended and assigned units, risk sources, permits and alarms near it, the search for any
 // available unit, and the dispatcher's keys (Alt+D dispatch, Alt+F find a unit).
 // Popups and labels use textContent: user text is never parsed as HTML.
-import * as basemap from "../command/basemap.js";
-import * as stream from "../command/stream.js";
+import * as basemap from "../core/basemap.js";
+import * as stream from "../stream/stream.js";
 import { ALARM_ANY, RELEASE_LINKED, RESOURCE_ANY } from "../stream/event_types.js";
 
 // The map's units are drawn once the map exists; a unit search before then draws nothing.
 let drawUnits = null;
 
 function init() {
-
   // ---- running clocks ---------------------------------------------------------------------
   function pad(n) { return String(n).padStart(2, "0"); }
   function tick() {

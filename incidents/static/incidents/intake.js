@@ -1,7 +1,7 @@
 // Intake: a running clock since the call; the location by an address picked from the
 // district's gazetteer, a click on the map or typed coordinates; likely duplicates as soon as
 // type and location are known. The map draws the district from its own GIS data (basemap.js).
-import * as basemap from "../command/basemap.js";
+import * as basemap from "../core/basemap.js";
 
 const form = document.getElementById("intake-form");
 const mapEl = document.getElementById("intake-map");

@@ -4,7 +4,7 @@
 // data-live-incident="<id>": only events of that incident. data-live-units: a unit's position
 // report (resource.moved, every few seconds per unit) re-renders the fragment only when the unit
 // is one it shows (a row with data-resource="<id>"), not for every unit of the district.
-import * as stream from "../command/stream.js";
+import * as stream from "../stream/stream.js";
 import { INCIDENT_ANY, RESOURCE_MOVED } from "../stream/event_types.js";
 
 const pending = new Map();

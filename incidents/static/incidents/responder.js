@@ -1,11 +1,11 @@
 // Responder page: act without a page reload, and ring when a new assignment arrives.
-import * as sound from "../command/sound.js";
-import * as stream from "../command/stream.js";
+import * as sound from "../core/sound.js";
+import * as stream from "../stream/stream.js";
 import { ASSIGNMENT_CREATED, ASSIGNMENT_ESCALATED, ASSIGNMENT_UPDATED } from "../stream/event_types.js";
 import * as live from "./live.js";
 
 const errorBox = document.getElementById("responder-error");
-// Sound and vibration: the header's one switch (command/sound.js), remembered across reloads.
+// Sound and vibration: the header's one switch (core/sound.js), remembered across reloads.
 // This big button is that switch for a phone in a glove: it turns it on, and is gone while
 // it is on.
 const enable = document.getElementById("enable-sound");

@@ -8,8 +8,8 @@
 // blind spot the operator must know of — but below the process alarms, with a lower tone and
 // their own wording: a broken sensor is not a leak (docs/domain.md), so they offer no incident.
 // Also: on the map page, ?chemical=&incident=&risk_source= pre-fill the release model.
-import * as sound from "../command/sound.js";
-import * as stream from "../command/stream.js";
+import * as sound from "../core/sound.js";
+import * as stream from "../stream/stream.js";
 import { ALARM_ANY, WORK_PERMIT_UPDATED } from "../stream/event_types.js";
 
 function init() {
@@ -32,7 +32,7 @@ function init() {
   head.className = "alarm-head";
   const title = document.createElement("strong");
   title.textContent = t.title;
-  // Sound: the header's one switch (command/sound.js), kept across reloads; no second switch here.
+  // Sound: the header's one switch (core/sound.js), kept across reloads; no second switch here.
   head.append(title);
   if (t.listUrl) {
     const all = document.createElement("a");

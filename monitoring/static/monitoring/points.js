@@ -1,5 +1,5 @@
 // The points table follows alarms live: a point's state cell changes with each alarm event.
-import * as stream from "../command/stream.js";
+import * as stream from "../stream/stream.js";
 import { ALARM_ANY } from "../stream/event_types.js";
 
 function init() {

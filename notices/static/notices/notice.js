@@ -1,5 +1,5 @@
 // The notice page: receipts update live from the stream (notice.receipt), counts too.
-import * as stream from "../command/stream.js";
+import * as stream from "../stream/stream.js";
 import { NOTICE_RECEIPT } from "../stream/event_types.js";
 
 function init() {

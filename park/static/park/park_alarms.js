@@ -3,8 +3,8 @@
 // and the stream) an enterprise officer's. A banner per alarm in force, a ring while any is
 // unacknowledged, and acknowledge with a note. On load from the API (they survive a reload),
 // then kept current by the stream (gate.alarm, vehicle.alarm). Text goes in with textContent only.
-import * as sound from "../command/sound.js";
-import * as stream from "../command/stream.js";
+import * as sound from "../core/sound.js";
+import * as stream from "../stream/stream.js";
 import { GATE_ALARM, VEHICLE_ALARM } from "../stream/event_types.js";
 
 function init() {

@@ -1,6 +1,6 @@
 // The duty page follows handovers live: a new handover (or a confirmation) reloads the page,
 // unless the officer is in the middle of writing a handover note.
-import * as stream from "../command/stream.js";
+import * as stream from "../stream/stream.js";
 import { HANDOVER_ANY } from "../stream/event_types.js";
 
 function init() {

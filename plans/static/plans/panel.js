@@ -1,7 +1,7 @@
 // The plans card on an incident page: re-rendered by the server when a task or activation of
 // this incident changes (the HTML comes from a Django template, escaped there), and open
 // tasks past their due time flagged without waiting for the server's overdue job.
-import * as stream from "../command/stream.js";
+import * as stream from "../stream/stream.js";
 import { ACTIVATION_ANY, TASK_ANY } from "../stream/event_types.js";
 
 let timer = null;

@@ -1,14 +1,14 @@
 // A console-wide banner when a major hidden danger (重大隐患) passes its deadline unclosed
 // (event hidden_danger.overdue, heard by consoles for major ones only). The banner is the
-// shell's (command/live_alerts.js, `banner`); the labels are translated by the
+// shell's (core/banners.js, `banner`); the labels are translated by the
 // template, on this script's tag, as every console string is (data-* attributes).
 //
 // Issue 22: thirty overdue rows made thirty red banners, each carrying whatever the enterprise
 // typed as a title ("【指挥中心通知】立即疏散…") as if the centre had said it. Now there is one
 // banner, counting; the enterprise's words sit in quotation marks inside a <q>, after a label
 // saying whose words they are, and are set with textContent only.
-import { banner } from "../command/live_alerts.js";
-import * as stream from "../command/stream.js";
+import { banner } from "../core/banners.js";
+import * as stream from "../stream/stream.js";
 import { HIDDEN_DANGER_OVERDUE } from "../stream/event_types.js";
 
 function init() {

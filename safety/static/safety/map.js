@@ -3,8 +3,8 @@
 // special work in progress on top. Popups are built with textContent: user text is never parsed as HTML.
 // Live like the console map (command/map.js): a permit or colour event on the stream refetches
 // the layer it changes, bursts coalesced into one fetch.
-import * as basemap from "../command/basemap.js";
-import * as stream from "../command/stream.js";
+import * as basemap from "../core/basemap.js";
+import * as stream from "../stream/stream.js";
 import { ENTERPRISE_COLOUR_CHANGED, WORK_PERMIT_ANY } from "../stream/event_types.js";
 
 function init() {

@@ -1,6 +1,6 @@
 // Ledger pages follow the stream: an event about what this page shows offers a reload (the
 // server renders the page, so user text is always escaped by the template engine).
-import * as stream from "../command/stream.js";
+import * as stream from "../stream/stream.js";
 
 function init() {
   const note = document.getElementById("live-note");

@@ -6,7 +6,7 @@
 // with the switch on, the page tries at once (some browsers allow it: a site the person uses
 // every day, an installed app); where the browser holds it back, a line under the header says
 // so, and the first tap or key anywhere on the page resumes sound and vibration: no hunt for a
-// button. Other modules ring through `import { ring } from "../command/sound.js"`. The switch
+// button. Other modules ring through `import { ring } from "../core/sound.js"`. The switch
 // appears where the shell placed this module's tag (#command-sound, with its words); a module
 // importing it on a page without that tag rings nothing.
 const script = document.getElementById("command-sound");

@@ -1,7 +1,7 @@
 // The live stream in the browser: one websocket per page, resumed from the last applied seq.
 //
 // Usage (from any page module):
-//   import * as stream from "../command/stream.js";
+//   import * as stream from "../stream/stream.js";
 //   import { ASSIGNMENT_ANY } from "../stream/event_types.js";
 //   stream.on(ASSIGNMENT_ANY, (event) => { ... });   // prefix match on event.type
 //   stream.on("*", handler);                          // every event
