@@ -84,11 +84,15 @@ function init() {
   const defs = {};
   const modules = {};
   const ready = Promise.all(config.layers.map(async (layer) => {
-    if (!layer.script) { defs[layer.name] = {}; return; }
+    defs[layer.name] = {}; // drawn plainly until (or unless) its module says how
+    if (!layer.script) return;
     modules[layer.script] ??= import(layer.script);
-    const factory = (await modules[layer.script]).layers?.[layer.name];
-    // A layer its module does not draw is drawn plainly, never an error.
-    defs[layer.name] = factory ? factory({ ...kit, colour: (value, fallback) => colour(layer.name, value, fallback) }) : {};
+    try {
+      const factory = (await modules[layer.script]).layers?.[layer.name];
+      if (factory) defs[layer.name] = factory({ ...kit, colour: (value, fallback) => colour(layer.name, value, fallback) });
+    } catch (err) {
+      console.error(`map layer ${layer.name}: its module ${layer.script} failed`, err);
+    }
   }));
 
   const groups = {};

@@ -1,6 +1,7 @@
 // The unit board's map: every dispatchable unit where it is, coloured by status, on the
 // district's own base map; refreshed from the stream; a row's position link centres its unit.
 import * as basemap from "../core/basemap.js";
+import { getJSON } from "../core/ui_text.js";
 import * as stream from "../stream/stream.js";
 import { RESOURCE_ANY } from "../stream/event_types.js";
 
@@ -17,13 +18,8 @@ function init() {
   let layer = null;
 
   async function load() {
-    let fc;
-    try {
-      const r = await fetch(mapEl.dataset.layerUrl, { credentials: "same-origin",
-                                                       headers: { Accept: "application/geo+json, application/json" } });
-      if (!r.ok) return;
-      fc = await r.json();
-    } catch (_e) { return; }
+    const fc = await getJSON(mapEl.dataset.layerUrl, { accept: "application/geo+json, application/json" });
+    if (!fc) return;
     if (layer) map.removeLayer(layer);
     layer = L.geoJSON(fc, {
       filter: (f) => f.properties && f.properties.kind !== "equipment" && f.properties.kind !== "supply_stock",

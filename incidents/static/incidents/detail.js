@@ -3,6 +3,7 @@
 // available unit, and the dispatcher's keys (Alt+D dispatch, Alt+F find a unit).
 // Popups and labels use textContent: user text is never parsed as HTML.
 import * as basemap from "../core/basemap.js";
+import { getJSON } from "../core/ui_text.js";
 import * as stream from "../stream/stream.js";
 import { ALARM_ANY, RELEASE_LINKED, RESOURCE_ANY } from "../stream/event_types.js";
 
@@ -161,12 +162,10 @@ function init() {
   };
   async function loadContext(name) {
     const def = CONTEXT[name];
-    let fc;
-    try {
-      const r = await fetch(layerUrl(name) + "?" + (def.query ? def.query() : "bbox=" + bbox), { credentials: "same-origin", headers: { Accept: "application/geo+json, application/json" } });
-      if (!r.ok) return; // a layer this installation does not have
-      fc = await r.json();
-    } catch (_e) { return; }
+    const fc = await getJSON(`${layerUrl(name)}?${def.query ? def.query() : `bbox=${bbox}`}`,
+                             { accept: "application/geo+json, application/json" });
+    if (!fc) return; // a layer this installation does not have, or offline
+
     if (context[name]) map.removeLayer(context[name]);
     context[name] = L.geoJSON(fc, {
       filter: (f) => !def.filter || def.filter(f.properties || {}),
