@@ -13,7 +13,9 @@ register = template.Library()
 def shell_scripts(context):
     """One `<script type="module" nonce=...>` per registered script whose `when` holds here."""
     request = context.get("request")
-    nonce = str(getattr(request, "csp_nonce", "") or "")
+    # Never `nonce or ""`: django-csp's lazy nonce is falsy until it is first read.
+    nonce = getattr(request, "csp_nonce", None)
+    nonce = "" if nonce is None else str(nonce)
     tags = []
     for script, data in panels.scripts_for(context):
         attrs = format_html_join("", ' data-{}="{}"', ((key.replace("_", "-"), value) for key, value in data.items()))

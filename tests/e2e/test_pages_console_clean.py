@@ -92,3 +92,27 @@ def test_the_responders_phone_runs_its_modules_without_a_console_error(site, bro
     finally:
         context.close()
     assert found == []
+
+
+def test_a_units_position_re_renders_the_recommendations_only_when_the_unit_is_shown(site, browser):
+    """A unit reports its position every few seconds: the incident's recommendations are asked for
+    again only when the unit is one of those shown (its status changes still always re-render)."""
+    base, incident = site["base"], site["incident"]
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    try:
+        login(page, base, "chief", PASSWORD)
+        page.goto(base + reverse("incidents:detail", args=[incident.pk]))
+        shown = int(page.get_attribute("#recommendations tr[data-resource]", "data-resource"))
+        concerned = page.evaluate("""async (shown) => {
+            const live = await import("/static/incidents/live.js");
+            const types = await import("/static/stream/event_types.js");
+            const box = document.getElementById("recommendations");
+            const event = (type, id) => ({ type, payload: { id } });
+            return [live.concerns(box, event(types.RESOURCE_MOVED, shown)),
+                    live.concerns(box, event(types.RESOURCE_MOVED, shown + 1000)),
+                    live.concerns(box, event(types.RESOURCE_UPDATED, shown + 1000))];
+        }""", shown)
+    finally:
+        context.close()
+    assert concerned == [True, False, True]

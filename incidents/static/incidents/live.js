@@ -9,7 +9,8 @@ import { INCIDENT_ANY, RESOURCE_MOVED } from "../stream/event_types.js";
 
 const pending = new Map();
 
-function concerns(el, event) {
+/** Whether `event` concerns the live fragment `el` (exported for the browser tests). */
+export function concerns(el, event) {
   const p = event.payload || {};
   if (event.type === RESOURCE_MOVED && "liveUnits" in el.dataset) {
     return el.querySelector(`[data-resource="${Number(p.id)}"]`) !== null;
