@@ -32,9 +32,18 @@ def site(transactional_db):
 
 def _watch(page, problems):
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-    page.on("console", lambda msg: problems.append(f"console error: {msg.text}") if msg.type == "error" else None)
+    def console(msg):
+        where = (msg.location or {}).get("url", "")
+        # The browser's own guess at /favicon.ico on the admin's pages (which name no icon) is not ours.
+        if msg.type == "error" and not where.endswith("/favicon.ico"):
+            problems.append(f"console error: {msg.text} ({where})")
+
+    page.on("console", console)
     page.on("requestfailed", lambda request: problems.append(f"request failed: {request.url}")
             if request.resource_type == "script" else None)
+    # Which request a "Failed to load resource" console error was about.
+    page.on("response", lambda response: problems.append(f"{response.status} {response.url}")
+            if response.status >= 400 else None)
 
 
 def _visit(page, base, path, problems):
