@@ -42,6 +42,10 @@ panels.register("monitoring-point", "work-permits", render=point_card, order=20)
 panels.register_script(
     "safety-console-alerts", path="safety/console_alerts.js", element_id="safety-console-alerts", order=40,
     when=lambda page: bool(page.get("is_console")) and page.get("stream_since") is not None,
-    data={"overdue-label": _("Major hidden danger overdue"), "count-label": _("%(n)s overdue"),
-          "reported-label": _("title as the enterprise reported it:"),
-          "more-label": _("and %(n)s more (%(e)s enterprises)")})
+    data=lambda page: {
+        "overdue-label": _("Major hidden danger overdue"),
+        # The script fills in %(n)s and %(e)s. The msgids keep the doubled %% that these words had
+        # as template strings ({% trans %}), so the catalogue's translations still apply.
+        "count-label": str(_("%%(n)s overdue")).replace("%%", "%"),
+        "reported-label": _("title as the enterprise reported it:"),
+        "more-label": str(_("and %%(n)s more (%%(e)s enterprises)")).replace("%%", "%")})
