@@ -30,6 +30,7 @@ worker: bootstrap
 lint: bootstrap
 	@.venv/bin/ruff check .
 	@.venv/bin/lint-imports --no-cache
+	@node_modules/.bin/biome lint
 
 # The suite as concurrent shards (slow: browser and real-process tests; the rest in two), each
 # with its own test database and Redis keys; logs in var/test-logs/ (scripts/test.sh).

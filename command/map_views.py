@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import resolve, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -15,61 +16,6 @@ from core.roles import CONSOLE_ROLES, INTAKE_ROLES, SAFETY_SUPERVISOR, has_role
 from hazards import selectors as hazards_selectors
 from hazards.models import Chemical
 from incidents.models import Incident
-
-SEVERITY = [("I", "#d7191c", _("Ⅰ Extremely serious")), ("II", "#f07c00", _("Ⅱ Serious")),
-            ("III", "#f5c400", _("Ⅲ Major")), ("IV", "#2b83ba", _("Ⅳ General"))]
-RESOURCE_STATUS = [("available", "#1a9850", _("Available")), ("dispatched", "#f07c00", _("Dispatched")),
-                   ("en_route", "#2b83ba", _("En route")), ("on_scene", "#d7191c", _("On scene")),
-                   ("out_of_service", "#8c8c8c", _("Out of service"))]
-GRADES = [("1", "#b2182b", _("Grade 1 (一级)")), ("2", "#ef8a62", _("Grade 2 (二级)")),
-          ("3", "#f6d55c", _("Grade 3 (三级)")), ("4", "#67a9cf", _("Grade 4 (四级)")),
-          ("", "#999999", _("Not a major hazard source"))]
-TARGET_KINDS = [("school", "#7b3294", _("School")), ("hospital", "#e7298a", _("Hospital")),
-                ("care_home", "#c2a5cf", _("Care home")), ("residential", "#a6611a", _("Residential area")),
-                ("other", "#666666", _("Other"))]
-ZONE_KINDS = [("flood", "#4393c3", _("Flood")), ("storm_surge", "#2166ac", _("Storm surge")),
-              ("landslide", "#8c510a", _("Landslide")), ("chemical", "#762a83", _("Chemical")),
-              ("other", "#999999", _("Other"))]
-THREAT_LEVELS = [("3", "#d7191c", _("AEGL-3 / ERPG-3: life-threatening")),
-                 ("2", "#f07c00", _("AEGL-2 / ERPG-2: serious, lasting effects")),
-                 ("1", "#f5c400", _("AEGL-1 / ERPG-1: notable discomfort"))]
-
-WARNING_LEVELS = [("red", "#d7191c", _("Red")), ("orange", "#f07c00", _("Orange")),
-                  ("yellow", "#f5c400", _("Yellow")), ("blue", "#2b83ba", _("Blue"))]
-
-# Monitoring points by state: alarms red (HH, LL) and orange (H, L), offline grey.
-POINT_STATES = [("hh", "#d7191c", _("High-high alarm (HH)")), ("ll", "#d7191c", _("Low-low alarm (LL)")),
-                ("h", "#f07c00", _("High alarm (H)")), ("l", "#f07c00", _("Low alarm (L)")),
-                ("fault", "#6a3d9a", _("Instrument fault")), ("offline", "#8c8c8c", _("Offline")),
-                ("normal", "#1a9850", _("Normal"))]
-# The four risk colours of the safety ledger (风险四色图); an enterprise not yet assessed is grey.
-RISK_COLOURS = [("red", "#d7191c", _("Red: major risk")), ("orange", "#f07c00", _("Orange: high risk")),
-                ("yellow", "#f5c400", _("Yellow: moderate risk")), ("blue", "#2b83ba", _("Blue: low risk"))]
-
-GATE_KINDS = [("vehicle", "#1f78b4", _("Vehicle lane")), ("person", "#33a02c", _("Person lane"))]
-VEHICLE_STATES = [("", "#1a9850", _("On its route")), ("alarm", "#d7191c", _("Vehicle alarm in force"))]
-
-# (layer name as in the API, label, shown at first, legend key, legend rows)
-LAYERS = [
-    ("incidents", _("Incidents"), True, "severity", SEVERITY),
-    ("resources", _("Resources"), True, "status", RESOURCE_STATUS),
-    ("risk-sources", _("Risk sources"), True, "grade", GRADES),
-    ("targets", _("Sensitive targets"), False, "kind", TARGET_KINDS),
-    ("shelters", _("Shelters"), False, "", [("", "#1a9850", _("Free places")), ("", "#8c8c8c", _("Full"))]),
-    ("hazard-zones", _("Hazard zones"), False, "kind", ZONE_KINDS),
-    ("areas", _("Towns and sub-districts"), False, "", [("", "#13233a", _("Boundary"))]),
-    ("threat-zones", _("Threat zones"), True, "level", THREAT_LEVELS),
-    ("alerts", _("Public warnings in force"), True, "level", WARNING_LEVELS),
-    ("monitoring-points", _("Monitoring points"), False, "state", POINT_STATES),
-    ("work-permits", _("Special work permits in force"), False, "", [("", "#6a3d9a", _("Permit in force"))]),
-    ("risk-points", _("Risk points"), False, "colour", RISK_COLOURS),
-    ("enterprise-colours", _("Enterprise risk colours"), False, "colour",
-     [*RISK_COLOURS, ("", "#8c8c8c", _("Not assessed"))]),
-    # Closed park management (park app, issue 24): offered only to the roles the layers admit.
-    ("gates", _("Park gates"), False, "kind", GATE_KINDS),
-    ("park-presence", _("Who is where in the park"), False, "", [("", "#6a51a3", _("People and vehicles in a zone"))]),
-    ("vehicles", _("Hazardous-chemical vehicles"), False, "alarm", VEHICLE_STATES),
-]
 
 # Labels the map script needs, translated on the server and handed over through json_script.
 I18N = {
@@ -105,22 +51,17 @@ def map_page(request):
         raise PermissionDenied
     leaflet = settings.LEAFLET_CONFIG
     chemicals = list(Chemical.objects.exclude(aegl1=None, aegl2=None, aegl3=None, erpg1=None, erpg2=None, erpg3=None))
-    # Only the layers this user may read: a layer whose endpoint answers 403 is not offered.
-    readable = [row for row in LAYERS if may_read_layer(request, row[0])]
+    offered = _offered(request, core_layers.presented())
     context = {
-        "layers": [{"name": n, "label": label, "on": on, "key": key,
-                    "legend": [{"value": v, "colour": c, "label": lab} for v, c, lab in rows]}
-                   for n, label, on, key, rows in readable],
+        "layers": offered,
         "map_config": {
-            "layers_on": [n for n, _label, on, _k, _r in readable if on],
+            **_layer_config(offered),
             "tile_url": settings.MAP_TILE_URL,
             "attribution": settings.MAP_TILE_ATTRIBUTION,
             "center": list(leaflet["DEFAULT_CENTER"]),
             "zoom": leaflet["DEFAULT_ZOOM"],
             "min_zoom": leaflet["MIN_ZOOM"],
             "max_zoom": leaflet["MAX_ZOOM"],
-            # Codes in the layers become words in the user's language in the popups (issue 13, 14).
-            "labels": _labels(),
         },
         "can_release": has_role(request.user, INTAKE_ROLES),
         "chemicals": chemicals,
@@ -167,48 +108,42 @@ def _int_or_none(value):
         return None
 
 
-def _labels() -> dict:
-    from alerts.models import Level as AlertLevel
-    from hazards.models import HazardZone, SensitiveTarget
-    from monitoring.models import PointState
-    from park.models import Gate, ParkZone, VehicleAlarm
-    from resources.models import Resource
-    from safety.models import COLOUR_CHOICES, RiskPoint, WorkPermit
+def _offered(request, entries, *, three_d: bool = False) -> list[dict]:
+    """The registered layers this user may read, as the map page lists them (label, legend, shown
+    at first). A layer whose endpoint would answer 403 is not offered."""
+    offered = []
+    for entry in entries:
+        if not may_read_layer(request, entry.name):
+            continue
+        view = entry.map3d if three_d else None
+        legend = view.legend if view and view.legend is not None else entry.legend
+        offered.append({
+            "name": entry.name, "label": view.label if view and view.label is not None else entry.label,
+            "on": view.shown if view else entry.shown, "key": legend.key,
+            "legend": [{"value": v, "colour": c, "label": label} for v, c, label in legend.rows],
+            "entry": entry,
+        })
+    return offered
 
-    def words(choices):
-        return {value: str(label) for value, label in choices}
 
-    return {"resource_kind": words(Resource.Kind.choices), "resource_status": words(Resource.Status.choices),
-            "incident_status": words(Incident.Status.choices), "target_kind": words(SensitiveTarget.Kind.choices),
-            "zone_kind": words(HazardZone.Kind.choices),
-            "severity": {value: str(label) for value, _colour, label in SEVERITY},
-            "point_state": words(PointState.choices), "permit_kind": words(WorkPermit.Kind.choices),
-            "permit_grade": words(WorkPermit.Grade.choices), "risk_colour": words(COLOUR_CHOICES),
-            "risk_method": words(RiskPoint.Method.choices), "alert_level": words(AlertLevel.choices),
-            "gate_kind": words(Gate.Kind.choices), "park_zone_kind": words(ParkZone.Kind.choices),
-            "vehicle_alarm": words(VehicleAlarm.Kind.choices)}
+def _layer_config(offered: list[dict]) -> dict:
+    """What the map scripts need of the offered layers: which are on at first, each layer's drawing
+    module (a static URL) and refresh events, and the code words of their popups."""
+    labels: dict[str, dict[str, str]] = {}
+    for row in offered:
+        for group, words in row["entry"].words.items():
+            labels.setdefault(group, {}).update({str(code): str(word) for code, word in words.items()})
+    return {
+        "layers_on": [row["name"] for row in offered if row["on"]],
+        "layers": [{"name": row["name"], "script": static(row["entry"].script) if row["entry"].script else "",
+                    "refresh_on": list(row["entry"].refresh_on)} for row in offered],
+        # Codes in the layers become words in the user's language in the popups (issue 13, 14).
+        "labels": labels,
+    }
 
 
 # --- the park in three dimensions (三维一张图, issue 27) ----------------------------------------
 
-STRUCTURE_KINDS = [("tank", "#c9ced6", _("Tank")), ("tank_farm", "#8f99a8", _("Tank farm bund")),
-                   ("process_unit", "#b89b72", _("Process unit")), ("building", "#e4dccb", _("Building")),
-                   ("pipe_rack", "#7a8fa6", _("Pipe rack"))]
-# (layer, label, shown at first, legend key, legend rows). Gates and zone counts (the positions
-# issue: layers "gates" and "park-presence") appear here by themselves once an app registers them.
-LAYERS_3D = [
-    ("structures", _("Buildings, tanks and pipe racks"), True, "kind", STRUCTURE_KINDS),
-    ("enterprise-colours", _("Enterprise risk colours"), True, "colour",
-     [*RISK_COLOURS, ("", "#8c8c8c", _("Not assessed"))]),
-    ("risk-sources", _("Risk sources"), True, "grade", GRADES),
-    ("monitoring-points", _("Monitoring points"), True, "state", POINT_STATES),
-    ("work-permits", _("Special work permits in force"), True, "", [("", "#6a3d9a", _("Permit in force"))]),
-    ("threat-zones", _("Threat zones and plume"), True, "level", THREAT_LEVELS),
-    ("incidents", _("Incidents"), True, "severity", SEVERITY),
-    ("resources", _("Resources"), True, "status", RESOURCE_STATUS),
-    ("gates", _("Gates"), True, "", [("", "#13233a", _("Gate"))]),
-    ("park-presence", _("People and vehicles per zone"), True, "", [("", "#2b83ba", _("Zone"))]),
-]
 # The park (南港化工园区) seen from the south-west, as a presenter opens it in the command hall.
 PARK_VIEW = {"center": [113.6690, 22.6480], "zoom": 15.0, "pitch": 60, "bearing": -20}
 MAP_3D_ROLES = CONSOLE_ROLES | {SAFETY_SUPERVISOR}
@@ -233,17 +168,13 @@ def map_3d_page(request):
         raise PermissionDenied
     from monitoring import weather
 
-    # may_read_layer is False for a layer nobody serves yet: gates and zone counts wait for their app.
-    readable = [row for row in LAYERS_3D if may_read_layer(request, row[0])]
+    offered = _offered(request, core_layers.presented_3d(), three_d=True)
     context = {
-        "layers": [{"name": n, "label": label, "on": on, "key": key,
-                    "legend": [{"value": v, "colour": c, "label": lab} for v, c, lab in rows]}
-                   for n, label, on, key, rows in readable],
+        "layers": offered,
         "map_config": {
-            "layers_on": [n for n, _label, on, _k, _r in readable if on],
+            **_layer_config(offered),
             "view": PARK_VIEW,
             "tileset_url": settings.MAP_3D_TILESET_URL,
-            "labels": _labels() | {"structure_kind": {v: str(lab) for v, _c, lab in STRUCTURE_KINDS}},
             "stale_after_s": weather.STALE_AFTER_S,
         },
         "weather": _weather(),

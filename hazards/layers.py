@@ -2,6 +2,8 @@
 Threat zones of modelled releases carry the incident they were modelled for, so incidents
 serves that layer (incidents.layers)."""
 
+from django.utils.translation import gettext_lazy as _
+
 from core import layers, params
 from core.roles import CONSOLE_ROLES
 from hazards.models import HazardZone, SensitiveTarget
@@ -47,10 +49,27 @@ def hazard_zones(*, query, bbox) -> str:
         where=["t.kind = ANY(%(kind)s)"] if kinds else [], params={"kind": kinds}, bbox=bbox)
 
 
+GRADES = [("1", "#b2182b", _("Grade 1 (一级)")), ("2", "#ef8a62", _("Grade 2 (二级)")),
+          ("3", "#f6d55c", _("Grade 3 (三级)")), ("4", "#67a9cf", _("Grade 4 (四级)")),
+          ("", "#999999", _("Not a major hazard source"))]
+TARGET_KINDS = [("school", "#7b3294", _("School")), ("hospital", "#e7298a", _("Hospital")),
+                ("care_home", "#c2a5cf", _("Care home")), ("residential", "#a6611a", _("Residential area")),
+                ("other", "#666666", _("Other"))]
+ZONE_KINDS = [("flood", "#4393c3", _("Flood")), ("storm_surge", "#2166ac", _("Storm surge")),
+              ("landslide", "#8c510a", _("Landslide")), ("chemical", "#762a83", _("Chemical")),
+              ("other", "#999999", _("Other"))]
+MAP_SCRIPT = "hazards/map_layers.js"
+
 layers.register("risk-sources", build=risk_sources, roles=CONSOLE_ROLES, params={
     "grade": "comma-separated grades 1–4", "enterprise": "comma-separated enterprise codes"},
-    doc="Major hazard installations (GB 18218) with their grade.")
+    doc="Major hazard installations (GB 18218) with their grade.",
+    label=_("Risk sources"), legend=layers.legend("grade", GRADES), shown=True, order=30, script=MAP_SCRIPT,
+    map3d=layers.View3D(order=30))
 layers.register("targets", build=targets, roles=CONSOLE_ROLES, params={"kind": "comma-separated kinds"},
-                doc="Sensitive targets: schools, hospitals, homes.")
+                doc="Sensitive targets: schools, hospitals, homes.",
+                label=_("Sensitive targets"), legend=layers.legend("kind", TARGET_KINDS), order=40, script=MAP_SCRIPT,
+                words={"target_kind": SensitiveTarget.Kind.choices})
 layers.register("hazard-zones", build=hazard_zones, roles=CONSOLE_ROLES, params={"kind": "comma-separated kinds"},
-                doc="Drawn hazard zones.")
+                doc="Drawn hazard zones.",
+                label=_("Hazard zones"), legend=layers.legend("kind", ZONE_KINDS), order=60, script=MAP_SCRIPT,
+                words={"zone_kind": HazardZone.Kind.choices})

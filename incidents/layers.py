@@ -3,6 +3,7 @@ the threat zones of modelled releases with the incident each was modelled for (t
 incidents.IncidentRelease, so this layer is served here rather than by hazards)."""
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from core import layers, params
 from core.roles import CONSOLE_ROLES
@@ -36,10 +37,21 @@ def incidents(*, query, bbox) -> str:
         where=where, params=values, bbox=bbox)
 
 
+SEVERITY = [("I", "#d7191c", _("Ⅰ Extremely serious")), ("II", "#f07c00", _("Ⅱ Serious")),
+            ("III", "#f5c400", _("Ⅲ Major")), ("IV", "#2b83ba", _("Ⅳ General"))]
+THREAT_LEVELS = [("3", "#d7191c", _("AEGL-3 / ERPG-3: life-threatening")),
+                 ("2", "#f07c00", _("AEGL-2 / ERPG-2: serious, lasting effects")),
+                 ("1", "#f5c400", _("AEGL-1 / ERPG-1: notable discomfort"))]
+MAP_SCRIPT = "incidents/map_layers.js"
+
 layers.register("incidents", build=incidents, roles=CONSOLE_ROLES, params={
     "status": "comma-separated statuses, or all (default: the open ones)",
     "severity": "comma-separated severities (I, II, III, IV)",
-}, doc="Incidents, open ones by default.")
+}, doc="Incidents, open ones by default.",
+    label=_("Incidents"), legend=layers.legend("severity", SEVERITY), shown=True, order=10,
+    refresh_on=["incident."], script=MAP_SCRIPT, map3d=layers.View3D(order=70),
+    words={"severity": [(value, label) for value, _colour, label in SEVERITY],
+           "incident_status": Incident.Status.choices})
 
 
 def threat_zones(*, query, bbox) -> str:
@@ -71,4 +83,7 @@ def threat_zones(*, query, bbox) -> str:
 layers.register("threat-zones", build=threat_zones, roles=CONSOLE_ROLES, params={
     "release": "comma-separated release ids", "incident": "comma-separated incident ids",
     "hours": "releases modelled in the last n hours (default 24 when no other filter is given)"},
-    doc="Threat zones of modelled toxic releases.")
+    doc="Threat zones of modelled toxic releases.",
+    label=_("Threat zones"), legend=layers.legend("level", THREAT_LEVELS), shown=True, order=80,
+    refresh_on=["zone."], script=MAP_SCRIPT,
+    map3d=layers.View3D(order=60, label=_("Threat zones and plume")))

@@ -22,3 +22,9 @@ def incident_card(request, incident) -> str:
 
 # After the plans (10) and drills (20) cards: the plan is what the commander acts on first.
 panels.register("incident", "park-alarms", render=incident_card, order=30)
+
+
+# The park's alarm bar on every page of the roles that hear alarms (its markup, #alarm-bar, is
+# the shell's base.html; what it says and does is this script's).
+panels.register_script("monitoring-alarms", path="monitoring/alarms.js", when=lambda page: bool(page.get("alarm_bar")),
+                       order=50)

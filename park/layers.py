@@ -2,8 +2,10 @@
 now) and `vehicles` (each vehicle's last position and its alarms in force; only the park's and
 the command centre's roles see positions, issue 24.11)."""
 
+from django.utils.translation import gettext_lazy as _
+
 from core import layers, params
-from park.models import Gate
+from park.models import Gate, ParkZone, VehicleAlarm
 from park.permissions import PARK_ROLES
 
 
@@ -48,10 +50,25 @@ def vehicles(*, query, bbox) -> str:
         where=["t.ts >= now() - make_interval(mins => %(minutes)s)"], params={"minutes": minutes}, bbox=bbox)
 
 
+GATE_KINDS = [("vehicle", "#1f78b4", _("Vehicle lane")), ("person", "#33a02c", _("Person lane"))]
+VEHICLE_STATES = [("", "#1a9850", _("On its route")), ("alarm", "#d7191c", _("Vehicle alarm in force"))]
+MAP_SCRIPT = "park/map_layers.js"
+
+# Closed park management (issue 24): offered only to the roles the layers admit.
 layers.register("gates", build=gates, roles=PARK_ROLES, params={"kind": "comma-separated gate kinds (vehicle, person)"},
-                doc="The park's gates, with their unacknowledged alarms.")
+                doc="The park's gates, with their unacknowledged alarms.",
+                label=_("Park gates"), legend=layers.legend("kind", GATE_KINDS), order=140, refresh_on=["gate."],
+                script=MAP_SCRIPT, words={"gate_kind": Gate.Kind.choices},
+                map3d=layers.View3D(order=90, label=_("Gates"), legend=layers.legend("", [("", "#13233a", _("Gate"))])))
 layers.register("park-presence", build=park_presence, roles=PARK_ROLES,
-                doc="The park's zones with the people and vehicles in each now (from the gates' passages).")
+                doc="The park's zones with the people and vehicles in each now (from the gates' passages).",
+                label=_("Who is where in the park"), order=150, refresh_on=["gate."], script=MAP_SCRIPT,
+                legend=layers.legend("", [("", "#6a51a3", _("People and vehicles in a zone"))]),
+                words={"park_zone_kind": ParkZone.Kind.choices},
+                map3d=layers.View3D(order=100, label=_("People and vehicles per zone"),
+                                    legend=layers.legend("", [("", "#2b83ba", _("Zone"))])))
 layers.register("vehicles", build=vehicles, roles=PARK_ROLES,
                 params={"minutes": "only vehicles heard from in the last so many minutes (default 60)"},
-                doc="Vehicles' last positions and their alarms in force.")
+                doc="Vehicles' last positions and their alarms in force.",
+                label=_("Hazardous-chemical vehicles"), legend=layers.legend("alarm", VEHICLE_STATES), order=160,
+                refresh_on=["vehicle."], script=MAP_SCRIPT, words={"vehicle_alarm": VehicleAlarm.Kind.choices})

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core import layers, params
 from core.roles import CONSOLE_ROLES
@@ -53,7 +54,19 @@ def areas(*, query, bbox) -> str:
         bbox=bbox)
 
 
+RESOURCE_STATUS = [("available", "#1a9850", _("Available")), ("dispatched", "#f07c00", _("Dispatched")),
+                   ("en_route", "#2b83ba", _("En route")), ("on_scene", "#d7191c", _("On scene")),
+                   ("out_of_service", "#8c8c8c", _("Out of service"))]
+MAP_SCRIPT = "resources/map_layers.js"
+WORDS = {"resource_kind": Resource.Kind.choices, "resource_status": Resource.Status.choices}
+
 layers.register("resources", build=resources, roles=CONSOLE_ROLES, params={
-    "status": "comma-separated unit statuses", "kind": "comma-separated kinds"}, doc="Units and stocks.")
-layers.register("shelters", build=shelters, roles=CONSOLE_ROLES, doc="Shelters with capacity and free places.")
-layers.register("areas", build=areas, roles=CONSOLE_ROLES, doc="The district's towns and communities.")
+    "status": "comma-separated unit statuses", "kind": "comma-separated kinds"}, doc="Units and stocks.",
+    label=_("Resources"), legend=layers.legend("status", RESOURCE_STATUS), shown=True, order=20,
+    refresh_on=["resource."], script=MAP_SCRIPT, words=WORDS, map3d=layers.View3D(order=80))
+layers.register("shelters", build=shelters, roles=CONSOLE_ROLES, doc="Shelters with capacity and free places.",
+                label=_("Shelters"), order=50, refresh_on=["resource."], script=MAP_SCRIPT, words=WORDS,
+                legend=layers.legend("", [("", "#1a9850", _("Free places")), ("", "#8c8c8c", _("Full"))]))
+layers.register("areas", build=areas, roles=CONSOLE_ROLES, doc="The district's towns and communities.",
+                label=_("Towns and sub-districts"), order=70, script=MAP_SCRIPT,
+                legend=layers.legend("", [("", "#13233a", _("Boundary"))]))

@@ -14,15 +14,18 @@ shell's generic layers route (core.layers builds get no user, and these layers n
 from django.db import connection
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.decorators import api_view, permission_classes, renderer_classes
 from rest_framework.renderers import JSONRenderer
 
+from core import layers as map_layers
 from core.api import ErrorSerializer, role_permission
 from core.params import parse_bbox
 from core.roles import CONSOLE_ROLES, SAFETY_ROLES
 from safety import rules, selectors
+from safety.models import COLOUR_CHOICES, RiskPoint, WorkPermit
 
 CONTENT_TYPE = "application/geo+json"
 
@@ -133,3 +136,23 @@ risk_points_layer = _view("risk-points", "Layer risk-points: risk points by colo
 risk_areas_layer = _view("risk-areas", "Layer risk-areas: risk sources' footprints by risk colour (four-colour map)")
 hidden_dangers_layer = _view("hidden-dangers", "Layer hidden-dangers: open hidden dangers with a point on the map")
 enterprise_colours_layer = _view("enterprise-colours", "Layer enterprise-colours: park enterprises by risk colour")
+
+
+# How the console map presents these layers (core.layers): served above by safety's own views,
+# whose checks scope an enterprise officer to their enterprise.
+# The four risk colours of the safety ledger (风险四色图); an enterprise not yet assessed is grey.
+RISK_COLOURS = [("red", "#d7191c", _("Red: major risk")), ("orange", "#f07c00", _("Orange: high risk")),
+                ("yellow", "#f5c400", _("Yellow: moderate risk")), ("blue", "#2b83ba", _("Blue: low risk"))]
+_MAP_SCRIPT = "safety/map_layers.js"
+_COLOUR_WORDS = {"risk_colour": COLOUR_CHOICES}
+
+map_layers.present("work-permits", label=_("Special work permits in force"), order=110, script=_MAP_SCRIPT,
+                   legend=map_layers.legend("", [("", "#6a3d9a", _("Permit in force"))]), refresh_on=["work_permit."],
+                   words={"permit_kind": WorkPermit.Kind.choices, "permit_grade": WorkPermit.Grade.choices},
+                   map3d=map_layers.View3D(order=50))
+map_layers.present("risk-points", label=_("Risk points"), order=120, script=_MAP_SCRIPT,
+                   legend=map_layers.legend("colour", RISK_COLOURS), refresh_on=["enterprise.colour_changed"],
+                   words={**_COLOUR_WORDS, "risk_method": RiskPoint.Method.choices})
+map_layers.present("enterprise-colours", label=_("Enterprise risk colours"), order=130, script=_MAP_SCRIPT,
+                   legend=map_layers.legend("colour", [*RISK_COLOURS, ("", "#8c8c8c", _("Not assessed"))]),
+                   refresh_on=["enterprise.colour_changed"], words=_COLOUR_WORDS, map3d=map_layers.View3D(order=20))

@@ -2,6 +2,7 @@
 the incident. People may be inside a tank or on a pipe rack near a fire or a leak."""
 
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 
 from core import panels
 from core.roles import CONSOLE_ROLES, has_role
@@ -34,3 +35,17 @@ def point_card(request, point) -> str:
 
 
 panels.register("monitoring-point", "work-permits", render=point_card, order=20)
+
+
+# The console-wide banner of major hidden dangers past their deadline (safety/console_alerts.js);
+# its words are translated here and handed over on its tag.
+panels.register_script(
+    "safety-console-alerts", path="safety/console_alerts.js", element_id="safety-console-alerts", order=40,
+    when=lambda page: bool(page.get("is_console")) and page.get("stream_since") is not None,
+    data=lambda page: {
+        "overdue-label": _("Major hidden danger overdue"),
+        # The script fills in %(n)s and %(e)s. The msgids keep the doubled %% that these words had
+        # as template strings ({% trans %}), so the catalogue's translations still apply.
+        "count-label": str(_("%%(n)s overdue")).replace("%%", "%"),
+        "reported-label": _("title as the enterprise reported it:"),
+        "more-label": str(_("and %%(n)s more (%%(e)s enterprises)")).replace("%%", "%")})

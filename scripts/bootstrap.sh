@@ -18,6 +18,7 @@ as_root() {
 
 # --- system packages ---------------------------------------------------------
 PACKAGES=(postgresql postgresql-postgis redis-server mosquitto mosquitto-clients openssl gdal-bin libgeos-c1v5 chromium gettext python3-venv curl
+  nodejs npm  # Biome, the front end's linter (package.json; `make lint`)
   fonts-wqy-zenhei  # a CJK TrueType font: the after-action PDF renders Chinese with it
   patroni etcd-server etcd-client pgbackrest  # the database cluster and its backups (deploy/, tests/failover/)
   kannel kannel-extras)  # the SMS gateway of notices (bearerbox + smsbox; fakesmsc as the carrier on loopback)
@@ -69,6 +70,16 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/pip install -q --upgrade pip
   .venv/bin/pip install -q -e ".[dev]"
   rm -f .venv/.installed-* && touch "$stamp"
+fi
+
+# --- front-end tooling -----------------------------------------------------------
+# Biome (pinned in package.json and package-lock.json) into node_modules, for `make lint`. Again
+# only when the lock file changed: `npm ci` empties node_modules first.
+npm_stamp=node_modules/.installed-$(sha1sum package-lock.json | cut -c1-12)
+if [ ! -f "$npm_stamp" ] || [ ! -x node_modules/.bin/biome ]; then
+  say "Installing the front end's linter (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+  rm -f node_modules/.installed-* && touch "$npm_stamp"
 fi
 
 # --- services ------------------------------------------------------------------

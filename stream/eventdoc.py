@@ -1,6 +1,10 @@
 """docs/api.md's list of stream events, generated from the registries: each type's name, doc and
 payload schema (core.events), and the audiences (stream.audiences). `manage.py stream_events_doc` rewrites the section
-between the markers; tests/house/test_event_schemas.py fails while it is stale."""
+between the markers; tests/house/test_event_schemas.py fails while it is stale.
+
+The same command writes the browser's one list of event types, `stream/static/stream/event_types.js`
+(an ES module the page scripts import instead of retyping "alarm.raised"); tests/house/test_front_end.py
+fails while it is stale."""
 
 from __future__ import annotations
 
@@ -48,3 +52,27 @@ def rewritten(text: str) -> str:
     return text.rstrip("\n") + "\n\n" + section()
 
 
+
+
+JS_BANNER = "// Generated from the event registry (core.events) by `manage.py stream_events_doc`: do not edit.\n"
+
+
+def js_path() -> Path:
+    return Path(settings.BASE_DIR) / "stream" / "static" / "stream" / "event_types.js"
+
+
+def js_constant(name: str) -> str:
+    """`alarm.raised` → ALARM_RAISED; the `alarm.` prefix → ALARM_ANY."""
+    return re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").upper()
+
+
+def js_module() -> str:
+    """Every registered event type as an exported constant, and each noun's prefix (`<noun>.`, for
+    CommandStream.on's prefix match) as `<NOUN>_ANY`."""
+    names = sorted(name for name, event_type in events.all_types().items() if event_type.doc != "test only")
+    lines = [JS_BANNER, "// Event types (a frame's `type`)."]
+    lines += [f'export const {js_constant(name)} = "{name}";' for name in names]
+    lines += ["", "// Prefixes: every type of one noun (stream.on(ALARM_ANY, ...) hears alarm.raised and alarm.updated)."]
+    nouns = sorted({name.split(".", 1)[0] for name in names})
+    lines += [f'export const {js_constant(noun)}_ANY = "{noun}.";' for noun in nouns]
+    return "\n".join(lines) + "\n"

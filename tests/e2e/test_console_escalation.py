@@ -49,11 +49,11 @@ def test_escalation_stays_on_consoles_until_acted_on_and_the_phone_says_so(daphn
         console.wait_for_selector("body[data-stream-live='1']")
 
         # Another round while the console is open: still one banner for this assignment.
-        seq_before = console.evaluate("window.CommandStream.lastSeq")
+        seq_before = console.evaluate("document.body.dataset.streamSeq")
         services.assignment_escalate(assignment_id=escalated.pk)
 
         deadline = time.monotonic() + 15
-        while console.evaluate("window.CommandStream.lastSeq") == seq_before:
+        while console.evaluate("document.body.dataset.streamSeq") == seq_before:
             assert time.monotonic() < deadline, "the second round never reached the console"
             time.sleep(0.2)
         assert console.locator(banner).count() == 1

@@ -15,7 +15,7 @@ def test_console_roles_see_the_map(db, make_user, client, role):
     response = client.get("/map/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "data-stream-since=" in html and "command/stream.js" in html and "command/map.js" in html
+    assert "data-stream-since=" in html and "stream/stream.js" in html and "command/map.js" in html
     assert "leaflet/leaflet" in html and "cdn" not in html.lower()
     for name in ["incidents", "resources", "risk-sources", "targets", "shelters", "hazard-zones", "areas",
                  "threat-zones"]:

@@ -97,7 +97,7 @@ def test_an_enterprise_officer_sees_and_acknowledges_their_own_alarms_only(park)
     assert _page(officer).get("/monitoring/").status_code == 403
     html = _page(officer).get("/safety/", follow=True).content.decode()  # their enterprise's page
     assert 'id="alarm-bar"' in html and 'data-can-ack="1"' in html and "data-point-url" not in html
-    assert "monitoring/alarms.js" in html and "command/sound.js" in html
+    assert "monitoring/alarms.js" in html and "core/sound.js" in html
 
 
 def test_an_officer_without_an_enterprise_sees_no_alarm(park, make_user):

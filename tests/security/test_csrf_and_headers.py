@@ -87,11 +87,15 @@ def test_pages_carry_a_csp_without_inline_scripts_and_frame_protection(world):
         assert response["X-Frame-Options"] == "DENY"
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Referrer-Policy"] == "same-origin"
-        # Every <script> in our own pages is a file or a JSON data block: none needs the nonce.
+        # Every <script> in our own pages is a file or a JSON data block; our modules carry this
+        # response's nonce (the policy's), as the page's other tags may.
         html = response.content.decode()
+        nonce = script_src.split("'nonce-", 1)[1].split("'", 1)[0]
         for chunk in html.split("<script")[1:]:
             tag = chunk.split(">", 1)[0]
             assert "src=" in tag or 'type="application/json"' in tag, f"inline script on {url}: <script{tag}>"
+            if 'type="module"' in tag:
+                assert f'nonce="{nonce}"' in tag, f"a module without this response's nonce on {url}: <script{tag}>"
 
 
 @pytest.mark.django_db

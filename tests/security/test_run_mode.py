@@ -59,6 +59,11 @@ def test_served_as_make_run_shows_no_debug_page_and_still_serves_static_files(tm
         assert "URLconf" not in body and "DEBUG = True" not in body and "DATABASE_URL" not in body
         with urllib.request.urlopen(f"{base}/static/command/ui.js", timeout=10) as static:
             assert static.status == 200 and b"addEventListener" in static.read()
+        # The pages' ES modules and what they import, with a JavaScript type (a browser runs a
+        # module only then): the map, the stream it imports, the generated event types.
+        for path in ("command/map.js", "stream/stream.js", "stream/event_types.js", "incidents/map_layers.js"):
+            with urllib.request.urlopen(f"{base}/static/{path}", timeout=10) as module:
+                assert module.status == 200 and module.headers.get_content_type() == "text/javascript", path
         with urllib.request.urlopen(f"{base}/login/", timeout=10) as login:  # plain http: no https redirect
             assert login.status == 200 and login.url == f"{base}/login/"
     finally:

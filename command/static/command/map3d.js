@@ -4,10 +4,10 @@
 // plume stands on them as a volume. With MAP_3D_TILESET_URL the district's photogrammetry model
 // (OGC 3D Tiles, deck.gl's Tile3DLayer in MapLibre's camera) lies under the layers. Without
 // WebGL the page hands over to the 2D map. No inline script (CSP); user text only ever reaches
-// the page through textContent.
-(function () {
-  "use strict";
+// the page through textContent. MapLibre (and deck.gl) are the page's classic scripts.
+import * as stream from "../stream/stream.js";
 
+function init() {
   const el = document.getElementById("map3d");
   if (!el) return;
   const config = JSON.parse(document.getElementById(el.dataset.mapConfig).textContent);
@@ -18,7 +18,7 @@
     try {
       const canvas = document.createElement("canvas");
       return !!(canvas.getContext("webgl2") || canvas.getContext("webgl"));
-    } catch (e) {
+    } catch (_e) {
       return false;
     }
   }
@@ -40,9 +40,9 @@
       if (swatch) swatch.style.background = row.dataset.colour;
     });
   });
-  const colour = (layer, value, fallback) => (colours[layer] || {})[value == null ? "" : String(value)] || fallback || "#555";
+  const colour = (layer, value, fallback) => colours[layer]?.[value == null ? "" : String(value)] || fallback || "#555";
   const labels = config.labels || {};
-  const word = (group, value) => (labels[group] && labels[group][value]) || value;
+  const word = (group, value) => (labels[group]?.[value]) || value;
 
   // ---- the map: our own style, no glyphs, no sprites, no tiles: nothing leaves the server --------
   const view = config.view;
@@ -73,7 +73,7 @@
       dl.append(dt, dd);
     }
     box.appendChild(dl);
-    if (link && link.href && String(link.href).startsWith("/") && !String(link.href).startsWith("//")) {
+    if (link?.href && String(link.href).startsWith("/") && !String(link.href).startsWith("//")) {
       const a = document.createElement("a");
       a.href = link.href;
       a.textContent = link.text;
@@ -198,7 +198,8 @@
   const state = { loaded: {}, markers: {}, controllers: {} };
   function fetchLayer(name) {
     if (state.controllers[name]) state.controllers[name].abort();
-    const ctrl = state.controllers[name] = new AbortController();
+    const ctrl = new AbortController();
+    state.controllers[name] = ctrl;
     return fetch(layerUrl(name), { credentials: "same-origin", signal: ctrl.signal,
                                    headers: { Accept: "application/geo+json, application/json" } })
       .then((resp) => (resp.ok ? resp.json() : null))
@@ -225,7 +226,8 @@
   }
 
   function ensureLayers(name) {
-    const def = defs[name] || (defs[name] = genericDef(name));
+    if (!defs[name]) defs[name] = genericDef(name);
+    const def = defs[name];
     if (map.getSource(name)) return def;
     map.addSource(name, { type: "geojson", data: { type: "FeatureCollection", features: [] } });
     const position = ORDER.indexOf(name);
@@ -248,7 +250,7 @@
 
   async function refresh(name) {
     const box = document.querySelector('[data-layer="' + name + '"]');
-    if (!box || !box.checked) return;
+    if (!box?.checked) return;
     const early = prefetched[name];
     delete prefetched[name];
     const data = await (early || fetchLayer(name));
@@ -270,7 +272,7 @@
 
   // Labels are DOM markers (no glyph server needed), text set with textContent.
   function placeLabels(name, def, features) {
-    (state.markers[name] || []).forEach((m) => m.remove());
+    (state.markers[name] || []).forEach((m) => { m.remove(); });
     state.markers[name] = [];
     if (!def.label) return;
     for (const f of features) {
@@ -298,7 +300,7 @@
   // Clicks: the topmost feature of ours under the pointer.
   map.on("click", (ev) => {
     const ids = [];
-    Object.values(defs).forEach((d) => d.draw.forEach((l) => { if (map.getLayer(l.id)) ids.push(l.id); }));
+    Object.values(defs).forEach((d) => { d.draw.forEach((l) => { if (map.getLayer(l.id)) ids.push(l.id); }); });
     const hit = map.queryRenderedFeatures(ev.point, { layers: ids })[0];
     if (!hit) return;
     const name = hit.source;
@@ -364,25 +366,20 @@
       })],
     });
     window.map3dTileset = overlay; // for the browser tests
-    try { map.addControl(overlay); } catch (err) { failed(); }
+    try { map.addControl(overlay); } catch (_err) { failed(); }
   }
 
   // ---- live: the same stream events as the 2D map, coalesced --------------------------------
   const pending = new Set();
   let liveTimer = null;
   function refreshSoon(...names) {
-    names.forEach((n) => pending.add(n));
+    names.forEach((n) => { pending.add(n); });
     clearTimeout(liveTimer);
     liveTimer = setTimeout(() => { pending.forEach(refresh); pending.clear(); }, 300);
   }
-  if (window.CommandStream) {
-    window.CommandStream.on("incident.", () => refreshSoon("incidents"));
-    window.CommandStream.on("resource.", () => refreshSoon("resources"));
-    window.CommandStream.on("alarm.", () => refreshSoon("monitoring-points"));
-    window.CommandStream.on("work_permit.", () => refreshSoon("work-permits"));
-    window.CommandStream.on("enterprise.colour_changed", () => refreshSoon("enterprise-colours"));
-    window.CommandStream.on("zone.", () => refreshSoon("threat-zones"));
-    window.CommandStream.on("gate.", () => refreshSoon("gates", "park-presence"));
+  // Each layer's refresh events are its registration's (core.layers refresh_on), as on the 2D map.
+  for (const layer of config.layers) {
+    for (const prefix of layer.refresh_on) stream.on(prefix, () => refreshSoon(layer.name));
   }
   // Readings are not events (there are thousands a second): values and the wind are read again
   // every 15 s, as the monitoring page does.
@@ -431,7 +428,7 @@
   let arrowMarker = null;
   function windArrow(mast) {
     if (arrowMarker) { arrowMarker.remove(); arrowMarker = null; }
-    if (!mast || !mast.location || mast.wind_from_deg == null || mast.stale) return;
+    if (!mast?.location || mast.wind_from_deg == null || mast.stale) return;
     const node = document.createElement("div");
     node.className = "wind-arrow3d";
     node.textContent = "↓";
@@ -499,4 +496,6 @@
   const reset = document.getElementById("reset-3d");
   if (reset) reset.addEventListener("click", () => { setRotating(false); map.easeTo({ ...view, duration: 800 }); });
   map.on("mousedown", () => setRotating(false));
-})();
+}
+
+init();

@@ -2,8 +2,8 @@
 // its mast and time; the typed fields are then only a display. Unticked, the typed wind is sent.
 // The mast line is read again every 30 s, and a mast silent for 10 minutes says so and stops
 // being the default.
-(function () {
-  "use strict";
+
+function init() {
   const box = document.getElementById("wind-source");
   const form = document.getElementById("release-form");
   if (!box || !form) return;
@@ -64,4 +64,6 @@
       .catch(() => {});
   }
   setInterval(refresh, 30000);
-})();
+}
+
+init();

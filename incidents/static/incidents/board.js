@@ -1,15 +1,16 @@
 // The unit board's map: every dispatchable unit where it is, coloured by status, on the
 // district's own base map; refreshed from the stream; a row's position link centres its unit.
-(function () {
-  "use strict";
+import * as basemap from "../core/basemap.js";
+import { getJSON } from "../core/ui_text.js";
+import * as stream from "../stream/stream.js";
+import { RESOURCE_ANY } from "../stream/event_types.js";
+
+function init() {
   const mapEl = document.getElementById("board-map");
-  if (!mapEl || typeof L === "undefined") return;
+  if (!mapEl) return;
   const map = L.map(mapEl).setView([22.75, 113.59], 11);
-  window.boardMap = map; // for the browser tests
-  if (window.Basemap) {
-    window.Basemap.draw(map, mapEl.dataset.basemapUrl);
-    window.Basemap.tiles(map, mapEl.dataset.tiles, mapEl.dataset.tilesOffline);
-  }
+  basemap.draw(map, mapEl.dataset.basemapUrl);
+  basemap.tiles(map, mapEl.dataset.tiles, mapEl.dataset.tilesOffline);
   const COLOURS = { available: "#1a9850", dispatched: "#f07c00", en_route: "#2b83ba", on_scene: "#d7191c",
                     out_of_service: "#8c8c8c" };
   const labels = JSON.parse(document.getElementById("board-status-labels").textContent);
@@ -17,13 +18,8 @@
   let layer = null;
 
   async function load() {
-    let fc;
-    try {
-      const r = await fetch(mapEl.dataset.layerUrl, { credentials: "same-origin",
-                                                       headers: { Accept: "application/geo+json, application/json" } });
-      if (!r.ok) return;
-      fc = await r.json();
-    } catch (e) { return; }
+    const fc = await getJSON(mapEl.dataset.layerUrl, { accept: "application/geo+json, application/json" });
+    if (!fc) return;
     if (layer) map.removeLayer(layer);
     layer = L.geoJSON(fc, {
       filter: (f) => f.properties && f.properties.kind !== "equipment" && f.properties.kind !== "supply_stock",
@@ -45,10 +41,11 @@
     mapEl.dataset.units = String(Object.keys(markers).length);
   }
   load();
-  if (window.CommandStream) {
-    let again = null;
-    window.CommandStream.on("resource.", () => { clearTimeout(again); again = setTimeout(load, 300); });
-  }
+  let again = null;
+  stream.on(RESOURCE_ANY, () => {
+    clearTimeout(again);
+    again = setTimeout(load, 300);
+  });
   document.addEventListener("click", (ev) => {
     const link = ev.target.closest("[data-show-unit]");
     if (!link) return;
@@ -56,4 +53,6 @@
     const m = markers[link.dataset.showUnit];
     if (m) { map.setView(m.getLatLng(), 15); m.openPopup(); mapEl.scrollIntoView({ block: "nearest" }); }
   });
-})();
+}
+
+init();

@@ -2,9 +2,15 @@
 // recommended and assigned units, risk sources, permits and alarms near it, the search for any
 // available unit, and the dispatcher's keys (Alt+D dispatch, Alt+F find a unit).
 // Popups and labels use textContent: user text is never parsed as HTML.
-(function () {
-  "use strict";
+import * as basemap from "../core/basemap.js";
+import { getJSON } from "../core/ui_text.js";
+import * as stream from "../stream/stream.js";
+import { ALARM_ANY, RELEASE_LINKED, RESOURCE_ANY } from "../stream/event_types.js";
 
+// The map's units are drawn once the map exists; a unit search before then draws nothing.
+let drawUnits = null;
+
+function init() {
   // ---- running clocks ---------------------------------------------------------------------
   function pad(n) { return String(n).padStart(2, "0"); }
   function tick() {
@@ -38,7 +44,7 @@
       else if (body) body.prepend(tr);
     });
     results.dataset.query = search.value;
-    if (window.incidentMap) drawUnits();
+    if (drawUnits) drawUnits();
   }
   const searchForm = document.getElementById("unit-search-form");
   if (searchForm) {
@@ -75,14 +81,11 @@
 
   // ---- the map ----------------------------------------------------------------------------
   const mapEl = document.getElementById("incident-map");
-  if (!mapEl || typeof L === "undefined") return;
+  if (!mapEl) return;
   const here = [Number(mapEl.dataset.lat), Number(mapEl.dataset.lon)];
   const map = L.map(mapEl, { preferCanvas: false }).setView(here, 14);
-  window.incidentMap = map; // for the browser tests
-  if (window.Basemap) {
-    window.Basemap.draw(map, mapEl.dataset.basemapUrl);
-    window.Basemap.tiles(map, mapEl.dataset.tiles, mapEl.dataset.tilesOffline);
-  }
+  basemap.draw(map, mapEl.dataset.basemapUrl);
+  basemap.tiles(map, mapEl.dataset.tiles, mapEl.dataset.tilesOffline);
   const layerUrl = (name) => mapEl.dataset.layerUrl.replace("LAYER", encodeURIComponent(name));
   const incident = L.circleMarker(here, { radius: 11, color: "#fff", weight: 3, fillColor: "#d7191c", fillOpacity: 1 })
     .addTo(map);
@@ -110,7 +113,7 @@
       lat: Number(tr.dataset.lat), lon: Number(tr.dataset.lon),
     })).filter((u) => Number.isFinite(u.lat) && Number.isFinite(u.lon) && u.id);
   }
-  function drawUnits() {
+  drawUnits = () => {
     units.clearLayers();
     const shown = new Set();
     const draw = (u, colour, what, radius) => {
@@ -122,9 +125,9 @@
       m.options.role = what;
       units.addLayer(m);
     };
-    rowsOf("#assignments tr[data-resource-id][data-active='1']").forEach((u) => draw(u, "#b2182b", mapEl.dataset.labelAssigned, 9));
-    rowsOf("#recommendations tr[data-resource]").forEach((u) => draw(u, "#2166ac", mapEl.dataset.labelRecommended, 8));
-    rowsOf("#unit-search-results tr[data-resource]").forEach((u) => draw(u, "#4393c3", "", 6));
+    rowsOf("#assignments tr[data-resource-id][data-active='1']").forEach((u) => { draw(u, "#b2182b", mapEl.dataset.labelAssigned, 9); });
+    rowsOf("#recommendations tr[data-resource]").forEach((u) => { draw(u, "#2166ac", mapEl.dataset.labelRecommended, 8); });
+    rowsOf("#unit-search-results tr[data-resource]").forEach((u) => { draw(u, "#4393c3", "", 6); });
     mapEl.dataset.unitMarkers = String(shown.size);
   }
   drawUnits();
@@ -136,7 +139,7 @@
   const span = 0.05;
   const bbox = [here[1] - span, here[0] - span, here[1] + span, here[0] + span].map((v) => v.toFixed(5)).join(",");
   const context = {};
-  const incidentId = (document.querySelector(".incident-detail") || {}).dataset ? document.querySelector(".incident-detail").dataset.incident : "";
+  const incidentId = document.querySelector(".incident-detail")?.dataset ? document.querySelector(".incident-detail").dataset.incident : "";
   const ZONE_COLOURS = { 3: "#7f0000", 2: "#d7301f", 1: "#fc8d59" };
   const CONTEXT = {
     resources: { style: (p) => ({ radius: 4, color: "#fff", weight: 1, fillColor: p.status === "available" ? "#1a9850" : "#8c8c8c", fillOpacity: 0.9 }),
@@ -159,12 +162,10 @@
   };
   async function loadContext(name) {
     const def = CONTEXT[name];
-    let fc;
-    try {
-      const r = await fetch(layerUrl(name) + "?" + (def.query ? def.query() : "bbox=" + bbox), { credentials: "same-origin", headers: { Accept: "application/geo+json, application/json" } });
-      if (!r.ok) return; // a layer this installation does not have
-      fc = await r.json();
-    } catch (e) { return; }
+    const fc = await getJSON(`${layerUrl(name)}?${def.query ? def.query() : `bbox=${bbox}`}`,
+                             { accept: "application/geo+json, application/json" });
+    if (!fc) return; // a layer this installation does not have, or offline
+
     if (context[name]) map.removeLayer(context[name]);
     context[name] = L.geoJSON(fc, {
       filter: (f) => !def.filter || def.filter(f.properties || {}),
@@ -175,21 +176,24 @@
     if (name === "threat-zones") {
       // Under the markers, above the base map: every zone is a polygon.
       context[name].bringToBack();
-      if (fc.features && fc.features.length && !mapEl.dataset.zonesFitted) {
+      if (fc.features?.length && !mapEl.dataset.zonesFitted) {
         mapEl.dataset.zonesFitted = "1";
         map.fitBounds(context[name].getBounds().pad(0.1));
       }
     } else {
       context[name].bringToBack();
     }
-    mapEl.dataset["layer" + name.replace(/(^|-)(\w)/g, (m, d, c) => c.toUpperCase())] = String(fc.features ? fc.features.length : 0);
+    mapEl.dataset["layer" + name.replace(/(^|-)(\w)/g, (_m, _d, c) => c.toUpperCase())] = String(fc.features ? fc.features.length : 0);
   }
   Object.keys(CONTEXT).forEach(loadContext);
-  if (window.CommandStream) {
-    let again = null;
-    const reload = (names) => () => { clearTimeout(again); again = setTimeout(() => names.forEach(loadContext), 300); };
-    window.CommandStream.on("resource.", reload(["resources"]));
-    window.CommandStream.on("alarm.", reload(["monitoring-points"]));
-    window.CommandStream.on("release.linked", reload(["threat-zones", "resources"]));
-  }
-})();
+  let again = null;
+  const reload = (names) => () => {
+    clearTimeout(again);
+    again = setTimeout(() => { for (const name of names) loadContext(name); }, 300);
+  };
+  stream.on(RESOURCE_ANY, reload(["resources"]));
+  stream.on(ALARM_ANY, reload(["monitoring-points"]));
+  stream.on(RELEASE_LINKED, reload(["threat-zones", "resources"]));
+}
+
+init();

@@ -2,8 +2,8 @@
 // (the checkbox, remembered on this phone), only while the unit is on duty or assigned (the
 // assignments fragment says so, and is re-rendered live), every 10 s or at once after 50 m.
 // POST /api/v1/positions/ with the session: the server takes it only for the person's own unit.
-(function () {
-  "use strict";
+
+function init() {
   const box = document.getElementById("share-position");
   if (!box) return;
   const consent = document.getElementById("share-position-consent");
@@ -46,7 +46,7 @@
       });
       const data = await response.json().catch(() => ({}));
       if (!response.ok) { say(data.detail || response.statusText, true); return; }
-      if (data.rejected && data.rejected.length) { say(data.rejected[0].error, true); return; }
+      if (data.rejected?.length) { say(data.rejected[0].error, true); return; }
       say(`${box.dataset.sentLabel} ${new Date(fix.ts).toLocaleTimeString()}`);
       box.dataset.lastSent = fix.ts;
     } catch (err) {
@@ -61,7 +61,7 @@
     if (!sent || metres(sent, latest) >= METRES) send(latest);
   }
   function onError(err) {
-    say(err && err.code === 1 ? box.dataset.deniedLabel : String((err && err.message) || err), true);
+    say(err && err.code === 1 ? box.dataset.deniedLabel : String((err?.message) || err), true);
   }
 
   function start() {
@@ -88,4 +88,6 @@
     if (consent.checked) start(); else stop();
   });
   if (consent.checked) start();
-})();
+}
+
+init();

@@ -8,8 +8,11 @@
 // blind spot the operator must know of — but below the process alarms, with a lower tone and
 // their own wording: a broken sensor is not a leak (docs/domain.md), so they offer no incident.
 // Also: on the map page, ?chemical=&incident=&risk_source= pre-fill the release model.
-(function () {
-  "use strict";
+import * as sound from "../core/sound.js";
+import * as stream from "../stream/stream.js";
+import { ALARM_ANY, WORK_PERMIT_UPDATED } from "../stream/event_types.js";
+
+function init() {
   const bar = document.getElementById("alarm-bar");
   if (!bar) return;
   const t = bar.dataset;
@@ -29,7 +32,7 @@
   head.className = "alarm-head";
   const title = document.createElement("strong");
   title.textContent = t.title;
-  // Sound: the header's one switch (command/sound.js), kept across reloads; no second switch here.
+  // Sound: the header's one switch (core/sound.js), kept across reloads; no second switch here.
   head.append(title);
   if (t.listUrl) {
     const all = document.createElement("a");
@@ -49,7 +52,7 @@
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf() },
       body: body === undefined ? undefined : JSON.stringify(body) });
     let data = null;
-    try { data = await resp.json(); } catch (e) { data = null; }
+    try { data = await resp.json(); } catch (_e) { data = null; }
     return { resp, data };
   }
 
@@ -154,7 +157,7 @@
             offerDuplicates(li, a, data);  // one leak, one incident: ask before making a second
           } else if (resp.status === 201 || resp.status === 409) {
             const incident = resp.status === 201 ? data.id : data.incident;
-            render({ ...a, incident, release_url: (data && data.release_url) || a.release_url });
+            render({ ...a, incident, release_url: (data?.release_url) || a.release_url });
           } else { make.disabled = false; showError(li, data); }
         });
         actions.append(make);
@@ -166,7 +169,7 @@
     if (notes.length) {
       const box = el("span", null, "alarm-permits");
       box.dataset.permits = String(notes.length);
-      notes.forEach((n) => box.append(" ", el("span", n.text, n.stopped ? "warning-text" : "muted")));
+      notes.forEach((n) => { box.append(" ", el("span", n.text, n.stopped ? "warning-text" : "muted")); });
       li.append(box);
     }
     if (fresh && a.state === "active") ring();
@@ -207,7 +210,7 @@
   }
 
   function showError(li, data) {
-    const msg = el("span", (data && data.detail) || t.failed, "error");
+    const msg = el("span", (data?.detail) || t.failed, "error");
     li.append(" ", msg);
   }
 
@@ -230,12 +233,11 @@
   }
 
   function ring() {
-    if (!window.CommandSound) return;
     const active = [...banners.values()].filter((li) => li.dataset.state === "active");
     if (!active.length) return;
     const hh = active.some((li) => li.dataset.level === "hh");
     const process = active.some((li) => !isInstrument(li.dataset.level));
-    window.CommandSound.ring(hh ? "alarm-hh" : process ? "alarm" : "alarm-instrument");
+    sound.ring(hh ? "alarm-hh" : process ? "alarm" : "alarm-instrument");
   }
 
   async function load() {
@@ -250,25 +252,23 @@
         render({ ...a, point: { id: a.point, code: a.point_code, name: a.point_name || a.point_code, unit: a.point_unit },
                  risk_source: a.risk_source_code ? { code: a.risk_source_code, name: a.risk_source_name || "" } : null });
       }
-    } catch (e) { /* offline: the stream will bring them */ }
+    } catch (_e) { /* offline: the stream will bring them */ }
     bar.dataset.loaded = "1";
   }
 
   const permitNotes = new Map();
-  if (window.CommandStream) {
-    window.CommandStream.on("alarm.", (event) => render(event.payload));
-    window.CommandStream.on("work_permit.updated", (event) => {
+    stream.on(ALARM_ANY, (event) => render(event.payload));
+    stream.on(WORK_PERMIT_UPDATED, (event) => {
       const p = event.payload || {};
-      if (!p.alarm || !p.alarm.id) return;
+      if (!p.alarm?.id) return;
       const stopped = p.change === "suspended";
       const list = permitNotes.get(p.alarm.id) || [];
       if (list.some((n) => n.id === p.id)) return;
       list.push({ id: p.id, stopped, text: (stopped ? t.permitSuspended : t.permitWarned) + ": " +
-        [p.place, p.enterprise && p.enterprise.name].filter(Boolean).join(" · ") });
+        [p.place, p.enterprise?.name].filter(Boolean).join(" · ") });
       permitNotes.set(p.alarm.id, list);
       if (shown.has(p.alarm.id)) render(shown.get(p.alarm.id));
     });
-  }
   load();
 
   // ---- the release model, pre-filled from an alarm's incident ----------------------------
@@ -294,4 +294,6 @@
       select.insertAdjacentElement("afterend", note);
     }
   });
-})();
+}
+
+init();

@@ -1,8 +1,9 @@
 // The points table follows alarms live: a point's state cell changes with each alarm event.
-(function () {
-  "use strict";
-  if (!window.CommandStream) return;
-  window.CommandStream.on("alarm.", (event) => {
+import * as stream from "../stream/stream.js";
+import { ALARM_ANY } from "../stream/event_types.js";
+
+function init() {
+  stream.on(ALARM_ANY, (event) => {
     const p = event.payload.point;
     const row = document.querySelector('tr[data-point="' + Number(p.id) + '"]');
     if (!row) return;
@@ -10,4 +11,6 @@
     cell.className = "state state-" + p.state;
     cell.textContent = p.state.toUpperCase();
   });
-})();
+}
+
+init();

@@ -3,10 +3,11 @@
 // line, min–max as a band, and the alarm limits as dashed lines in the alarm colours (the
 // y-axis always takes them in, so a value creeping towards HH is seen against it). The last
 // hour or day; refreshed every 10 s, with the live value from the points API.
-(function () {
-  "use strict";
+// uPlot is the page's classic script (monitoring/vendor/uplot).
+
+function init() {
   const box = document.getElementById("trend");
-  if (!box || !window.uPlot) return;
+  if (!box || typeof uPlot === "undefined") return;
   const span = document.getElementById("trend-span");
   const names = ["ll", "l", "h", "hh"];
   const colours = { ll: "#d7191c", l: "#f07c00", h: "#f07c00", hh: "#d7191c" };
@@ -41,8 +42,8 @@
     ctx.restore();
   }
 
-  function yRange(u, lo, hi) {
-    const values = [lo, hi, ...limits.map(([, v]) => v)].filter((v) => v !== null && isFinite(v));
+  function yRange(_u, lo, hi) {
+    const values = [lo, hi, ...limits.map(([, v]) => v)].filter((v) => v !== null && Number.isFinite(v));
     let min = values.length ? Math.min(...values) : 0, max = values.length ? Math.max(...values) : 1;
     if (min === max) { min -= 1; max += 1; }
     const pad = (max - min) * 0.08;
@@ -66,8 +67,8 @@
       hooks: { draw: [drawLimits] },
     };
     // Times on the axis in the district's zone (the server's TIME_ZONE), whatever the browser's.
-    if (box.dataset.tz) opts.tzDate = (ts) => window.uPlot.tzDate(new Date(ts * 1000), box.dataset.tz);
-    return new window.uPlot(opts, [[], [], [], []], box);
+    if (box.dataset.tz) opts.tzDate = (ts) => uPlot.tzDate(new Date(ts * 1000), box.dataset.tz);
+    return new uPlot(opts, [[], [], [], []], box);
   }
 
   function draw(rows, seconds) {
@@ -102,11 +103,13 @@
         state.className = "state state-" + p.state;
         state.textContent = (box.dataset["state_" + p.state] || p.state.toUpperCase());
       }
-    } catch (e) { /* offline: next round */ }
+    } catch (_e) { /* offline: next round */ }
   }
 
   window.addEventListener("resize", () => { if (plot) plot.setSize({ width: box.clientWidth || 800, height: 260 }); });
   span.addEventListener("change", refresh);
   refresh();
   setInterval(refresh, 10000);
-})();
+}
+
+init();

@@ -1,8 +1,10 @@
 // The notice page: receipts update live from the stream (notice.receipt), counts too.
-(function () {
-  "use strict";
+import * as stream from "../stream/stream.js";
+import { NOTICE_RECEIPT } from "../stream/event_types.js";
+
+function init() {
   const root = document.getElementById("notice");
-  if (!root || typeof CommandStream === "undefined") return;
+  if (!root) return;
   const noticeId = Number(root.dataset.notice);
   const labels = {};
   const tpl = document.getElementById("state-labels");
@@ -10,7 +12,7 @@
 
   function fmt(value) { return value ? new Date(value).toLocaleString() : ""; }
 
-  CommandStream.on("notice.receipt", (event) => {
+  stream.on(NOTICE_RECEIPT, (event) => {
     const p = event.payload;
     if (p.notice !== noticeId) return;
     const r = p.receipt;
@@ -41,4 +43,6 @@
       if (to) to.textContent = String(Number(to.textContent) + 1);
     }
   });
-})();
+}
+
+init();

@@ -3,8 +3,11 @@
 // and the stream) an enterprise officer's. A banner per alarm in force, a ring while any is
 // unacknowledged, and acknowledge with a note. On load from the API (they survive a reload),
 // then kept current by the stream (gate.alarm, vehicle.alarm). Text goes in with textContent only.
-(function () {
-  "use strict";
+import * as sound from "../core/sound.js";
+import * as stream from "../stream/stream.js";
+import { GATE_ALARM, VEHICLE_ALARM } from "../stream/event_types.js";
+
+function init() {
   const bar = document.getElementById("park-alarm-bar");
   if (!bar) return;
   const t = bar.dataset;
@@ -73,7 +76,7 @@
             body: JSON.stringify(source === "gate" ? { note: note.value } : {}) });
           if (resp.ok) render(source, await resp.json());
           else ack.disabled = false;
-        } catch (e) { ack.disabled = false; }
+        } catch (_e) { ack.disabled = false; }
       });
       actions.append(note, ack);
       li.append(actions);
@@ -97,7 +100,7 @@
   }
 
   function ring() {
-    if (window.CommandSound) window.CommandSound.ring("alarm");
+    sound.ring("alarm");
   }
 
   async function load(source, url) {
@@ -107,12 +110,12 @@
       if (!resp.ok) return;
       const data = await resp.json();
       for (const a of data.results.reverse()) render(source, a);
-    } catch (e) { /* offline: the stream will bring them */ }
+    } catch (_e) { /* offline: the stream will bring them */ }
   }
 
-  if (window.CommandStream) {
-    window.CommandStream.on("gate.alarm", (event) => render("gate", event.payload));
-    window.CommandStream.on("vehicle.alarm", (event) => render("vehicle", event.payload));
-  }
+  stream.on(GATE_ALARM, (event) => render("gate", event.payload));
+  stream.on(VEHICLE_ALARM, (event) => render("vehicle", event.payload));
   Promise.all([load("gate", t.gateUrl), load("vehicle", t.vehicleUrl)]).then(() => { bar.dataset.loaded = "1"; });
-})();
+}
+
+init();

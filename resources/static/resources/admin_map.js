@@ -1,8 +1,8 @@
 // The resource list in the admin, on a map: the same GeoJSON layers the console map uses.
-(function () {
-  "use strict";
+
+function init() {
   const el = document.getElementById("resource-map");
-  if (!el || !window.L) return;
+  if (!el || typeof L === "undefined") return;
   const map = L.map(el).setView([22.75, 113.59], 11);
   L.tileLayer(el.dataset.tiles, { maxZoom: 18 }).addTo(map);
   const colours = { available: "#1a9850", dispatched: "#f07c00", en_route: "#2b83ba", on_scene: "#d7191c",
@@ -42,4 +42,6 @@
   if (!el.dataset.status && (!el.dataset.kind || el.dataset.kind === "shelter")) {
     load(el.dataset.sheltersUrl, () => "#1a9850");
   }
-})();
+}
+
+init();

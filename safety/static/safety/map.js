@@ -3,19 +3,20 @@
 // special work in progress on top. Popups are built with textContent: user text is never parsed as HTML.
 // Live like the console map (command/map.js): a permit or colour event on the stream refetches
 // the layer it changes, bursts coalesced into one fetch.
-(function () {
-  "use strict";
+import * as basemap from "../core/basemap.js";
+import * as stream from "../stream/stream.js";
+import { ENTERPRISE_COLOUR_CHANGED, WORK_PERMIT_ANY } from "../stream/event_types.js";
+
+function init() {
   const el = document.getElementById("safety-map");
-  if (!el || typeof L === "undefined") return;
+  if (!el) return;
   const COLOURS = { red: "#c62828", orange: "#ef6c00", yellow: "#f9a825", blue: "#1565c0" };
-  const words = JSON.parse((document.getElementById("safety-map-words") || {}).textContent || "{}");
-  const word = (kind, code) => ((words[kind] || {})[code] || code || "");
+  const words = JSON.parse(document.getElementById("safety-map-words")?.textContent || "{}");
+  const word = (kind, code) => (words[kind]?.[code] || code || "");
   const map = L.map(el, { center: [22.65, 113.67], zoom: 14, maxZoom: 18 });
-  window.safetyMap = map;
-  if (window.Basemap) {
-    window.Basemap.draw(map, el.dataset.basemapUrl);
-    window.Basemap.tiles(map, el.dataset.tiles, el.dataset.tilesOffline);
-  }
+  window.safetyMap = map; // a handle for the browser tests (no script reads it)
+  basemap.draw(map, el.dataset.basemapUrl);
+  basemap.tiles(map, el.dataset.tiles, el.dataset.tilesOffline);
   // An enterprise without a drawn site is shown as an area of this radius round its point, so
   // it reads as a place at every zoom, not as a dot.
   const SITE_RADIUS_M = 150;
@@ -60,7 +61,8 @@
 
   function load(name) {
     if (controllers[name]) controllers[name].abort();
-    const ctrl = controllers[name] = new AbortController();
+    const ctrl = new AbortController();
+    controllers[name] = ctrl;
     const def = defs[name];
     return fetch(el.dataset.layerUrl.replace("LAYER", name), { credentials: "same-origin", signal: ctrl.signal })
       .then((r) => (r.ok ? r.json() : null))
@@ -95,14 +97,13 @@
   const pending = new Set();
   let timer = null;
   function refreshSoon(...names) {
-    names.forEach((n) => pending.add(n));
+    names.forEach((n) => { pending.add(n); });
     clearTimeout(timer);
     timer = setTimeout(() => { pending.forEach(load); pending.clear(); }, 300);
   }
-  if (window.CommandStream) {
-    window.CommandStream.on("work_permit.", () => refreshSoon("work-permits"));
-    window.CommandStream.on("enterprise.colour_changed", () => refreshSoon("enterprise-colours"));
-    // A risk point assessed red recolours its enterprise: the colour event brings the points too.
-    window.CommandStream.on("enterprise.colour_changed", () => refreshSoon("risk-points", "risk-areas"));
-  }
-})();
+  stream.on(WORK_PERMIT_ANY, () => refreshSoon("work-permits"));
+  // A risk point assessed red recolours its enterprise: the colour event brings the points too.
+  stream.on(ENTERPRISE_COLOUR_CHANGED, () => refreshSoon("enterprise-colours", "risk-points", "risk-areas"));
+}
+
+init();
