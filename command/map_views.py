@@ -35,7 +35,7 @@ I18N = {
     "state": _("State"), "value": _("Last value"), "time": _("Time"), "risk_source": _("Risk source"),
     "place": _("Place"), "valid_from": _("Valid from"), "valid_to": _("Valid to"), "risk_colour": _("Risk colour"),
     "method": _("Method"), "score": _("Score"), "factors": _("Why this colour"), "point": _("Monitoring point"),
-    "permit": _("Special work permit"),
+    "permit": _("Special work permit"), "deadline": _("Deadline"),
     "wind": _("Wind"), "mast": _("Weather mast"), "wind_typed": _("typed by hand"),
     "gate": _("Gate"), "gate_alarms": _("Gate alarms in force"), "zone": _("Park zone"),
     "people_in": _("People inside"), "vehicles_in": _("Vehicles inside"),

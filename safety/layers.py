@@ -25,7 +25,7 @@ from core.api import ErrorSerializer, role_permission
 from core.params import parse_bbox
 from core.roles import CONSOLE_ROLES, SAFETY_ROLES
 from safety import rules, selectors
-from safety.models import COLOUR_CHOICES, RiskPoint, WorkPermit
+from safety.models import COLOUR_CHOICES, HiddenDanger, RiskPoint, WorkPermit
 
 CONTENT_TYPE = "application/geo+json"
 
@@ -150,6 +150,11 @@ map_layers.present("work-permits", label=_("Special work permits in force"), ord
                    legend=map_layers.legend("", [("", "#6a3d9a", _("Permit in force"))]), refresh_on=["work_permit."],
                    words={"permit_kind": WorkPermit.Kind.choices, "permit_grade": WorkPermit.Grade.choices},
                    map3d=map_layers.View3D(order=50))
+map_layers.present("hidden-dangers", label=_("Open hidden dangers"), order=115, script=_MAP_SCRIPT,
+                   legend=map_layers.legend("level", [("major", "#b2182b", _("Major hidden danger")),
+                                                      ("general", "#ef8a62", _("General hidden danger"))]),
+                   refresh_on=["hidden_danger."],
+                   words={"hd_level": HiddenDanger.Level.choices, "hd_state": HiddenDanger.State.choices})
 map_layers.present("risk-points", label=_("Risk points"), order=120, script=_MAP_SCRIPT,
                    legend=map_layers.legend("colour", RISK_COLOURS), refresh_on=["enterprise.colour_changed"],
                    words={**_COLOUR_WORDS, "risk_method": RiskPoint.Method.choices})

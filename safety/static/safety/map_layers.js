@@ -1,5 +1,5 @@
 // How the console map draws the safety ledger's layers (registered in safety/layers.py):
-// permits in force now, and the four-colour map.
+// permits in force now, open hidden dangers with a point, and the four-colour map.
 
 export const layers = {
   "work-permits": ({ t, colour, circle, popup, word, when }) => ({
@@ -11,6 +11,17 @@ export const layers = {
         [t.enterprise, p.enterprise],
         [t.valid_from, when(p.valid_from)],
         [t.valid_to, when(p.valid_to)],
+      ]),
+  }),
+  "hidden-dangers": ({ t, colour, circle, popup, word, when }) => ({
+    point: (p) => ({ ...circle(colour(p.level), 7), color: p.overdue ? "#000" : "#fff", weight: 2 }),
+    popup: (p) =>
+      popup(p.title, [
+        [t.level, word("hd_level", p.level)],
+        [t.state, word("hd_state", p.state)],
+        [t.place, p.place],
+        [t.deadline, when(p.deadline)],
+        [t.enterprise, p.enterprise],
       ]),
   }),
   "risk-points": ({ t, colour, circle, popup, word }) => ({
