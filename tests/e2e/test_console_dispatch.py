@@ -81,8 +81,11 @@ def test_run_card_any_unit_and_the_incident_map(offline_demo, browser):
         boat = Resource.objects.get(code="BT01")
         assert page.locator("#unit-search-results tr[data-resource]").count() == 1
         page.check(f"#unit-search-results input[value='{boat.pk}']")
-        page.keyboard.press("Alt+D")  # dispatch from the keyboard
-        page.wait_for_url(f"**/incidents/{leak.pk}/")
+        # Dispatch from the keyboard. The answer redirects to this same URL, so wait for the new
+        # document itself (a URL check would pass at once, and a check made while the old page is
+        # being torn down would read it half-styled).
+        with page.expect_navigation(url=f"**/incidents/{leak.pk}/", wait_until="load"):
+            page.keyboard.press("Alt+D")
         page.wait_for_selector("#assignments tr[data-status='pending']")
         assert page.locator("#assignments tr[data-status='pending']").count() == 6
         traffic = page.locator("tbody.need[data-need='traffic_control']")
