@@ -19,6 +19,7 @@ from procrastinate.contrib.django import app as jobs
 
 import stream
 from core.errors import DomainError
+from core.retry import TRANSIENT_DATABASE_ERRORS
 from core.roles import ALARM_ACK_ROLES, INTAKE_ROLES, enterprise_scope, require_role
 from monitoring import engine
 from monitoring.events import ALARM_RAISED, ALARM_UPDATED
@@ -380,7 +381,7 @@ def alarm_escalate(*, alarm_id: int) -> Alarm | None:
 # Declared beside the services they run, so services defer them without importing
 # monitoring.tasks (which re-exports them for procrastinate): no import loop.
 
-@jobs.task(name="monitoring.escalate_alarm", queue="escalations")
+@jobs.task(name="monitoring.escalate_alarm", queue="escalations", retry=TRANSIENT_DATABASE_ERRORS)
 def escalate_alarm(alarm_id: int) -> None:
     alarm_escalate(alarm_id=alarm_id)
 

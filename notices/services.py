@@ -23,6 +23,7 @@ from procrastinate.contrib.django import app as jobs
 
 import stream
 from core.errors import DomainError
+from core.retry import TRANSIENT_DATABASE_ERRORS
 from core.roles import INTAKE_ROLES, PLANNER, require_role
 from notices import channels, events, phones, registry, texts
 from notices.models import (
@@ -620,6 +621,6 @@ def send_receipt(receipt_id: int) -> None:
     receipt_send(receipt_id=receipt_id)
 
 
-@jobs.task(name="notices.chase", queue="notices")
+@jobs.task(name="notices.chase", queue="notices", retry=TRANSIENT_DATABASE_ERRORS)
 def chase_notice(notice_id: int, round: int) -> None:
     notice_chase(notice_id=notice_id, round=round)

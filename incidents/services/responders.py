@@ -13,6 +13,7 @@ from procrastinate.contrib.django import app as jobs
 
 import stream
 from core.errors import DomainError
+from core.retry import TRANSIENT_DATABASE_ERRORS
 from core.roles import CONSOLE_ROLES, DISPATCH_ROLES, INTAKE_ROLES, has_role
 from incidents import events
 from incidents.models import (
@@ -284,6 +285,6 @@ def assignment_escalate(*, assignment_id: int) -> Assignment | None:
 # Declared beside the services they run, so services defer them without importing
 # incidents.tasks (which re-exports them for procrastinate) and no import loop exists.
 
-@jobs.task(name="incidents.escalate_unacknowledged", queue="escalations")
+@jobs.task(name="incidents.escalate_unacknowledged", queue="escalations", retry=TRANSIENT_DATABASE_ERRORS)
 def escalate_unacknowledged(assignment_id: int) -> None:
     assignment_escalate(assignment_id=assignment_id)
