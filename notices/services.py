@@ -287,6 +287,9 @@ def _slots(count: int) -> list[dt.datetime]:
         return []
     now = timezone.now()
     rate = max(1, settings.SMS_RATE)
+    # Escalations and plan activations emit their event and then queue SMS, a notice emits after
+    # queueing: both take the stream's lock before the pacer's row, or they deadlock.
+    stream.hold_emitters_lock()
     pacer = SmsPacer.objects.select_for_update().filter(pk=1).first()
     if pacer is None:
         pacer, _created = SmsPacer.objects.get_or_create(pk=1, defaults={"next_at": now})

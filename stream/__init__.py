@@ -24,6 +24,7 @@ from stream.log import (
     emit,
     emit_many,
     events_since,
+    hold_emitters_lock,
     last_seq,
     publish,
     publish_many,
@@ -61,6 +62,7 @@ def audience_enterprise(enterprise_id: int) -> str:
 
 __all__ = [
     "ACCOUNT_CHANGED", "CONSOLE", "DUTY", "HUB_GROUP", "RESTORE_GAP", "SAFETY", "add_local_listener", "audience",
-    "audience_enterprise", "audience_unit", "audience_user", "emit", "emit_many", "events_since", "joinable",
+    "audience_enterprise", "audience_unit", "audience_user", "emit", "emit_many", "events_since", "hold_emitters_lock",
+    "joinable",
     "last_seq", "publish", "publish_many", "remove_local_listener", "restore_continue", "ring",
 ]

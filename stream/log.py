@@ -53,6 +53,16 @@ def emit(*, audiences: Iterable[str], type: str, payload: dict):
     return emit_many([(audiences, type, payload)])[0]
 
 
+def hold_emitters_lock() -> None:
+    """Take the emitters' advisory lock now, for the rest of the current transaction.
+
+    For a transaction about to lock a row that other transactions lock *after* emitting (the
+    SMS pacer: an escalation emits, then queues its SMS): taking this lock first keeps one lock
+    order everywhere (this lock, then that row), where the other order deadlocked."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SEQ_LOCK_KEY])
+
+
 def publish_many(items: Iterable[tuple[events.EventType | str, tuple]], *, along=()) -> list:
     """`publish` for several events at once: [(event type, subject tuple), ...], in that order."""
     batch = []
