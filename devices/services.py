@@ -22,9 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.tokens import token_hash
 from devices import dynsec, selectors
 from devices.models import Device, DeviceKind
-from devices.sources import token_hash
 from monitoring.models import MonitoringPoint
 
 log = logging.getLogger(__name__)

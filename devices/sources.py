@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
-
+from core.tokens import token_hash
 from monitoring import sources
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", errors="replace")).hexdigest()
 
 
 def _identity(device) -> sources.Device:

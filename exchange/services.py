@@ -11,7 +11,6 @@ rule of the ledger holds for them too (criteria, 五到位, who may close what).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 
 from django.conf import settings
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from core.roles import ENTERPRISE_OFFICER, SAFETY_SUPERVISOR, require_role
 from core.text import UNSTORABLE
+from core.tokens import token_hash
 from exchange import format as fmt
 from exchange.models import (
     CheckTask,
@@ -44,10 +44,6 @@ PARENT_ATTR = {"riskUnits": "risk_object", "riskEvents": "unit", "controlMeasure
 # One batch of an enterprise at a time (pg advisory lock key space of this app).
 BATCH_LOCK = 25_08
 ERROR_MAX = 2000
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 # --- credentials ---------------------------------------------------------------------------------

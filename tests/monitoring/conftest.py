@@ -225,8 +225,8 @@ def make_device(db):
     checks tokens against the registry. make_device("GW1", points=[...]) → (device, token)."""
     import secrets
 
+    from core.tokens import token_hash
     from devices.models import Device
-    from devices.sources import token_hash
     from monitoring.models import MonitoringPoint
 
     def _make(code, *, kind="gateway", points=(), **fields):

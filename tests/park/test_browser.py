@@ -18,8 +18,8 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def gate_token(transactional_db, demo, make_user):
+    from core.tokens import token_hash
     from devices.models import Device
-    from devices.sources import token_hash
 
     make_user("gate_duty", "duty_officer")
     token = "dvt_" + secrets.token_urlsafe(32)
