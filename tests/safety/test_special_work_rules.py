@@ -133,3 +133,14 @@ def test_two_blind_plate_jobs_on_one_pipeline_and_contractor_qualifications():
     breaches = sw.qualification_breaches("珠江安装", quals, end)
     assert len(breaches) == 1 and "A-1" in breaches[0].message and "2026-12-08" in breaches[0].message
     assert sw.qualification_breaches("珠江安装", [], end)[0].rule == sw.CONTRACTOR_CLAUSE
+
+
+def test_the_twelve_media_hold_gbz_2_1_table_1():
+    """The limits as checked against GBZ 2.1-2019 Table 1 (mg/m³: MAC, PC-TWA, PC-STEL)."""
+    table = {"7783-06-4": (10, None, None), "7664-41-7": (None, 20, 30), "7782-50-5": (1, None, None),
+             "630-08-0": (None, 20, 30), "71-43-2": (None, 6, 10), "7446-09-5": (None, 5, 10),
+             "7647-01-0": (7.5, None, None), "74-90-8": (1, None, None), "75-44-5": (0.5, None, None),
+             "10102-44-0": (None, 5, 10), "67-56-1": (None, 25, 50), "108-88-3": (None, 50, 100)}
+    assert {cas: (row["mac"], row["pc_twa"], row["pc_stel"]) for cas, row in sw.toxic_limits().items()} == table
+    # Hydrogen cyanide's MAC is expressed as CN (按CN计): 1 mg CN/m³ is 24.45 / 26.02 ppm of HCN.
+    assert abs(sw.medium_limit_ppm("74-90-8") - 24.45 / 26.02) < 0.001
