@@ -88,7 +88,9 @@ O2_MAX_OXYGEN_EQUIPMENT = 23.5  # % vol on equipment producing, using or storing
 O2_CLAUSE = "GB 30871-2022 5.2.7"
 TOXIC_CLAUSE = "GB 30871-2022 6.4 b)"
 
-# --- upgrade of hot work (5.1.1): rest days, night, wind ----------------------------------------
+# --- upgrade of hot work (5.1.1, its text confirmed in a public copy: 遇节假日、公休日、夜间或其他特殊
+# 情况，动火作业应升级管理): rest days, night, wind. The wind rule's text (五级风以上（含五级）天气 …
+# 动火作业应升级管理) was found, its clause number 5.2.15 not (check) ---------------------------------
 UPGRADE_CLAUSE = "GB 30871-2022 5.1.1"
 WIND_CLAUSE = "GB 30871-2022 5.2.15"
 WIND_UPGRADE_FORCE = 5  # Beaufort force 5 and above
@@ -98,6 +100,8 @@ NIGHT_FROM, NIGHT_TO = dt.time(22, 0), dt.time(6, 0)
 # --- simultaneous work: one pipeline (7.10) -----------------------------------------------------
 SIMULTANEOUS_CLAUSE = "GB 30871-2022 7.10"
 EXCLUSIVE_ON_EQUIPMENT = ("blind_plate",)  # two blind-plate jobs on one pipeline at once are refused
+# (public secondary sources give the rule, 同一管道上不应同时进行两处及以上盲板抽堵作业; its clause
+# number 7.10 could not be confirmed: check)
 
 # --- contractors (issue 25, point 3) ------------------------------------------------------------
 CONTRACTOR_CLAUSE = "GB 30871-2022 4.3"  # the contractor's qualification (check the clause)
