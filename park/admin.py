@@ -5,7 +5,6 @@ from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
 
 from core.admin import ReadOnlyAdminMixin
-
 from park.models import Gate, GateAlarm, HazmatAppointment, ParkZone, Passage, VehicleAlarm
 
 

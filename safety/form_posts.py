@@ -16,8 +16,10 @@ from core.errors import DomainError
 
 def field_errors(form) -> str:
     """Each error with its field's label, the form's own errors as they are."""
-    return " ".join(f"{form.fields[k].label}: {' '.join(v)}" if k in form.fields else " ".join(v)
-                    for k, v in form.errors.items())
+    return " ".join(
+        f"{form.fields[k].label}: {' '.join(v)}" if k in form.fields else " ".join(v)
+        for k, v in form.errors.items()
+    )
 
 
 def plain_errors(form) -> str:
@@ -25,8 +27,15 @@ def plain_errors(form) -> str:
     return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
-def form_post(request, form, act: Callable[[dict], object], *, done, to: str,
-              errors: Callable[[object], str] = field_errors):
+def form_post(
+    request,
+    form,
+    act: Callable[[dict], object],
+    *,
+    done,
+    to: str,
+    errors: Callable[[object], str] = field_errors,
+):
     """`act(cleaned_data)` calls the service when the form is valid (no form: called with {});
     `done` is the success message, or a callable making it from the service's result; `errors`
     words an invalid form; `to` is where to go back (a URL with its anchor)."""

@@ -18,8 +18,20 @@ from safety.models import (
     WorkPermit,
 )
 
-SERVICE_WRITTEN = [HiddenDanger, WorkPermit, SafetyCommitment, EnterpriseColour, Contractor, PermitApproval,
-                   WorkFiling, PermitSpotCheck, Passage, HazmatAppointment, GateAlarm, VehicleAlarm]
+SERVICE_WRITTEN = [
+    HiddenDanger,
+    WorkPermit,
+    SafetyCommitment,
+    EnterpriseColour,
+    Contractor,
+    PermitApproval,
+    WorkFiling,
+    PermitSpotCheck,
+    Passage,
+    HazmatAppointment,
+    GateAlarm,
+    VehicleAlarm,
+]
 
 
 @pytest.mark.parametrize("model", SERVICE_WRITTEN, ids=lambda m: m._meta.label)
