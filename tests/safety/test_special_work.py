@@ -48,7 +48,7 @@ def test_work_starts_only_after_an_on_site_approval_at_the_level_appendix_b_name
     client = api(park["officer1"])
     refused = client.post(f"/api/v1/work-permits/{permit.pk}/start/")
     assert refused.status_code == 409 and refused.json()["rule"] == "GB 30871-2022 Table B.1"
-    assert "Principal" in refused.json()["detail"]
+    assert "主管领导" in refused.json()["detail"]
     low = client.post(f"/api/v1/work-permits/{permit.pk}/approve/",
                       {"level": "safety_head", "approver": "李科长", "on_site": True}, format="json")
     assert low.status_code == 400 and low.json()["rule"] == "GB 30871-2022 Table B.1"
