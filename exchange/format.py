@@ -83,6 +83,23 @@ FIELDS: dict[str, list[Spec]] = {
 }
 
 
+# Fields of the national specification this exchange does not keep, as its public copies (the
+# provinces' implementations of it) show them: accepted and ignored, so a system sending the
+# specification's full item is not refused for them. A unit's `hazardCode` (the specification names
+# a unit's analysis object by that code) is ignored too: the parent here is `riskObjectId`.
+SPEC_IGNORED_COMMON = ("companyCode", "createDate", "createBy", "updateDate", "updateBy")
+SPEC_IGNORED = {
+    "riskObjects": (),
+    "riskUnits": ("hazardCode",),
+    "riskEvents": (),
+    "controlMeasures": ("dataSrc", "classify3"),
+    "checkTasks": ("taskStartTime", "workStartTime", "workEndTime", "workDayType", "workType", "taskNum"),
+    "hiddenDangers": ("hazardCode", "checkRecordId", "registTime", "registrant", "dangerSrc", "dangerManageType",
+                      "hazardDangerType", "dangerReason", "hazardCategory", "checkAcceptPerson", "checkAcceptTime",
+                      "checkAcceptComment"),
+}
+
+
 def parse_item(kind: str, raw) -> Parsed:
     """The item's id, deletion flag, model values and parent id, or ItemError."""
     if not isinstance(raw, dict):
@@ -98,7 +115,7 @@ def parse_item(kind: str, raw) -> Parsed:
                         % {"n": ID_MAX})
     parent_field = PARENT.get(kind, (None, None))[0]
     known = {"id", "deleted", *(s.name for s in FIELDS[kind]), *([parent_field] if parent_field else [])}
-    unknown = sorted(set(raw) - known)
+    unknown = sorted(set(raw) - known - {*SPEC_IGNORED_COMMON, *SPEC_IGNORED[kind]})
     if unknown:
         raise ItemError(_("Unknown field(s) %(fields)s; this kind takes %(known)s.") % {
             "fields": ", ".join(unknown), "known": ", ".join(sorted(known))})

@@ -4,6 +4,7 @@ passages, appointments and alarms are operational state, written by services onl
 from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
 
+from core.admin import ReadOnlyAdminMixin
 from park.models import Gate, GateAlarm, HazmatAppointment, ParkZone, Passage, VehicleAlarm
 
 
@@ -21,15 +22,8 @@ class GateAdmin(LeafletGeoAdmin):
     search_fields = ("code", "name")
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnly(ReadOnlyAdminMixin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(Passage)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReadOnlyAdminMixin
 from safety import rules
 from safety.models import (
     Certificate,
@@ -101,15 +102,8 @@ class RiskPointAdmin(SimpleHistoryAdmin):
         enterprise_colour_recompute(enterprise_id=obj.enterprise_id, reason="risk_point.admin")
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    pass
 
 
 @admin.register(HiddenDanger)
@@ -128,19 +122,10 @@ class WorkPermitAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SafetyCommitment)
-class SafetyCommitmentAdmin(admin.ModelAdmin):
+class SafetyCommitmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["enterprise", "date", "risk_level", "committed_by"]
     list_select_related = ["enterprise", "committed_by"]
     date_hierarchy = "date"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(EnterpriseColour)

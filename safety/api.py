@@ -59,6 +59,24 @@ def _valid(serializer_class, request, **kwargs):
     return serializer.validated_data
 
 
+class EnterpriseRecords(generics.ListAPIView):
+    """The ledger's lists of an enterprise's records (risk points, hidden dangers, permits,
+    commitments, 报备, contractors): scoped by the subclass's selector, unknown query parameters a
+    400, kept by the ledger's roles; their POST creates one through `create_for_enterprise`."""
+
+    filter_backends = STRICT
+    permission_classes = [LedgerKeep]
+
+
+def create_for_enterprise(request, input_class, service, output_class) -> Response:
+    """The create of an EnterpriseRecords list: the body as `input_class` validates it, its
+    `enterprise` the service's enterprise_id (the service checks the actor may write there: another
+    enterprise's is a 404), answered 201 with the record as the list shows it."""
+    v = _valid(input_class, request)
+    record = service(actor=request.user, enterprise_id=v.pop("enterprise"), **v)
+    return Response(output_class(record).data, status=status.HTTP_201_CREATED)
+
+
 class EnterpriseList(generics.ListAPIView):
     filter_backends = STRICT
     permission_classes = [LedgerRead]
@@ -88,9 +106,7 @@ class EnterpriseLedgerExport(APIView):
         return export.ledger_response(enterprise)
 
 
-class RiskPointList(generics.ListAPIView):
-    filter_backends = STRICT
-    permission_classes = [LedgerKeep]
+class RiskPointList(EnterpriseRecords):
     serializer_class = RiskPointSerializer
     filterset_fields = ["enterprise", "method", "colour"]
     ordering_fields = ["score", "name", "assessed_at"]
@@ -100,9 +116,7 @@ class RiskPointList(generics.ListAPIView):
 
     @extend_schema(request=RiskPointCreateSerializer, responses={201: RiskPointSerializer})
     def post(self, request):
-        v = _valid(RiskPointCreateSerializer, request)
-        point = services.risk_point_assess(actor=request.user, enterprise_id=v.pop("enterprise"), **v)
-        return Response(RiskPointSerializer(point).data, status=status.HTTP_201_CREATED)
+        return create_for_enterprise(request, RiskPointCreateSerializer, services.risk_point_assess, RiskPointSerializer)
 
 
 @extend_schema(responses=CriterionSerializer(many=True),
@@ -114,9 +128,7 @@ class CriteriaList(APIView):
         return Response(rules.major_criteria()["criteria"])
 
 
-class HiddenDangerList(generics.ListAPIView):
-    filter_backends = STRICT
-    permission_classes = [LedgerKeep]
+class HiddenDangerList(EnterpriseRecords):
     serializer_class = HiddenDangerSerializer
     filterset_fields = ["enterprise", "state", "level"]
     ordering_fields = ["deadline", "reported_at", "level", "state"]
@@ -126,9 +138,8 @@ class HiddenDangerList(generics.ListAPIView):
 
     @extend_schema(request=HiddenDangerCreateSerializer, responses={201: HiddenDangerSerializer})
     def post(self, request):
-        v = _valid(HiddenDangerCreateSerializer, request)
-        hd = services.hidden_danger_report(actor=request.user, enterprise_id=v.pop("enterprise"), **v)
-        return Response(HiddenDangerSerializer(hd).data, status=status.HTTP_201_CREATED)
+        return create_for_enterprise(request, HiddenDangerCreateSerializer, services.hidden_danger_report,
+                                     HiddenDangerSerializer)
 
 
 class HiddenDangerDetail(generics.RetrieveAPIView):
@@ -237,9 +248,8 @@ class HiddenDangerImport(APIView):
         return Response(result)
 
 
-class WorkPermitList(generics.ListAPIView):
-    filter_backends = STRICT
-    permission_classes = [LedgerRead]
+class WorkPermitList(EnterpriseRecords):
+    permission_classes = [LedgerRead]  # the command picture reads permits; submitting is the service's to refuse
     serializer_class = WorkPermitSerializer
     filterset_fields = ["enterprise", "kind", "state"]
     ordering_fields = ["valid_from", "valid_to", "created_at"]
@@ -251,9 +261,8 @@ class WorkPermitList(generics.ListAPIView):
     @extend_schema(request=WorkPermitCreateSerializer, responses={201: WorkPermitSerializer},
                    summary="Submit a special-work permit; a 400 names the GB 30871-2022 rule it breaks")
     def post(self, request):
-        v = _valid(WorkPermitCreateSerializer, request)
-        permit = services.work_permit_submit(actor=request.user, enterprise_id=v.pop("enterprise"), **v)
-        return Response(WorkPermitSerializer(permit).data, status=status.HTTP_201_CREATED)
+        return create_for_enterprise(request, WorkPermitCreateSerializer, services.work_permit_submit,
+                                     WorkPermitSerializer)
 
 
 class WorkPermitDetail(generics.RetrieveAPIView):
@@ -293,9 +302,7 @@ class WorkPermitGasTests(APIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-class CommitmentList(generics.ListAPIView):
-    filter_backends = STRICT
-    permission_classes = [LedgerKeep]
+class CommitmentList(EnterpriseRecords):
     serializer_class = CommitmentSerializer
     filterset_fields = ["enterprise", "date"]
     ordering_fields = ["date"]
@@ -307,9 +314,7 @@ class CommitmentList(generics.ListAPIView):
     @extend_schema(request=CommitmentCreateSerializer, responses={201: CommitmentSerializer},
                    summary="File today's safety commitment (安全承诺); filing again replaces it")
     def post(self, request):
-        v = _valid(CommitmentCreateSerializer, request)
-        commitment = services.commitment_file(actor=request.user, enterprise_id=v.pop("enterprise"), **v)
-        return Response(CommitmentSerializer(commitment).data, status=status.HTTP_201_CREATED)
+        return create_for_enterprise(request, CommitmentCreateSerializer, services.commitment_file, CommitmentSerializer)
 
 
 class InspectionDrawList(generics.ListAPIView):

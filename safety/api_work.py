@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from core.api import no_body
 from safety import selectors, services
-from safety.api import STRICT, LedgerKeep, LedgerRead, _valid
+from safety.api import EnterpriseRecords, LedgerKeep, LedgerRead, _valid, create_for_enterprise
 from safety.models import PermitSpotCheck
 from safety.serializers import (
     ApprovalCreateSerializer,
@@ -128,11 +128,9 @@ class WorkPermitStats(APIView):
         return Response(selectors.permit_stats(request.user, start=start, end=end))
 
 
-class FilingList(generics.ListAPIView):
+class FilingList(EnterpriseRecords):
     """报备: special work filed with the park."""
 
-    filter_backends = STRICT
-    permission_classes = [LedgerKeep]
     serializer_class = FilingSerializer
     filterset_fields = ["enterprise", "kind", "permit"]
     ordering_fields = ["filed_at", "planned_from"]
@@ -143,9 +141,7 @@ class FilingList(generics.ListAPIView):
     @extend_schema(request=FilingCreateSerializer, responses={201: FilingSerializer},
                    summary="File special work with the park (报备): with its permit, or ahead of it")
     def post(self, request):
-        v = _valid(FilingCreateSerializer, request)
-        filing = services.work_filing_create(actor=request.user, enterprise_id=v.pop("enterprise"), **v)
-        return Response(FilingSerializer(filing).data, status=status.HTTP_201_CREATED)
+        return create_for_enterprise(request, FilingCreateSerializer, services.work_filing_create, FilingSerializer)
 
 
 @extend_schema(request=FilingLinkSerializer, responses=FilingSerializer,
@@ -174,9 +170,7 @@ class FilingGaps(APIView):
         })
 
 
-class ContractorList(generics.ListAPIView):
-    filter_backends = STRICT
-    permission_classes = [LedgerKeep]
+class ContractorList(EnterpriseRecords):
     serializer_class = ContractorSerializer
     filterset_fields = ["enterprise"]
     ordering_fields = ["name"]
@@ -188,9 +182,8 @@ class ContractorList(generics.ListAPIView):
     @extend_schema(request=ContractorCreateSerializer, responses={201: ContractorSerializer},
                    summary="Record a contractor (第三方单位) of an enterprise with its qualifications")
     def post(self, request):
-        v = _valid(ContractorCreateSerializer, request)
-        contractor = services.contractor_register(actor=request.user, enterprise_id=v.pop("enterprise"), **v)
-        return Response(ContractorSerializer(contractor).data, status=status.HTTP_201_CREATED)
+        return create_for_enterprise(request, ContractorCreateSerializer, services.contractor_register,
+                                     ContractorSerializer)
 
 
 class ContractorDetail(generics.RetrieveAPIView):

@@ -312,6 +312,7 @@ class ColourInputs:
     red_risk_points: int = 0
     open_major_hidden_dangers: int = 0
     overdue_items: int = 0
+    expired_qualifications: int = 0  # contractors' (第三方单位) lapsed qualifications
     active_alarms: int = 0
     missing_commitment: bool = False
     # Inputs registered by apps above safety (safety.colour_inputs): (code, n, text, outright_red).
@@ -343,6 +344,8 @@ def enterprise_colour(inputs: ColourInputs) -> tuple[str, list[dict]]:
     for code, present, text in (
         ("overdue", inputs.overdue_items, _("%(n)d item(s) overdue (hidden dangers, expired certificates, "
                                             "confined-space gas re-tests)")),
+        ("contractor_qualifications", inputs.expired_qualifications,
+         _("%(n)d contractor qualification(s) (第三方单位资质) expired")),
         ("alarms", inputs.active_alarms, _("%(n)d monitoring alarm(s) active")),
         ("commitment", inputs.missing_commitment, _("Today's safety commitment (安全承诺) not filed")),
     ):

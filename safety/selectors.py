@@ -135,6 +135,7 @@ def colour_inputs(enterprise_id: int, at: dt.datetime | None = None) -> rules.Co
         red_risk_points=RiskPoint.objects.filter(enterprise_id=enterprise_id, colour="red").count(),
         open_major_hidden_dangers=hidden["major"],
         overdue_items=hidden["overdue"] + expired + permits_retest_overdue(at).filter(enterprise_id=enterprise_id).count(),
+        expired_qualifications=expired_qualification_count(enterprise_id, at),
         active_alarms=active_alarms(enterprise_id) or 0,
         missing_commitment=commitment_due_passed(at) and commitment_today(enterprise_id, at) is None,
         extra=colour_inputs_registry.measured(enterprise_id, at),
@@ -245,6 +246,16 @@ def qualifications_expiring(user, at: dt.datetime | None = None) -> QuerySet:
                    field="contractor__enterprise_id")
             .filter(valid_to__lte=today + dt.timedelta(days=QUALIFICATION_EXPIRING_DAYS))
             .order_by("valid_to", "contractor__name", "id"))
+
+
+def expired_qualification_count(enterprise_id: int, at: dt.datetime) -> int:
+    """A colour input: qualifications of the enterprise's contractors that have lapsed. The newest
+    qualification of a kind counts, so a renewed one (a new number) ends the lapse of the old one,
+    as with licences."""
+    today = timezone.localdate(at)
+    return (ContractorQualification.objects.filter(contractor__enterprise_id=enterprise_id)
+            .order_by().values("contractor_id", "kind").annotate(latest=Max("valid_to"))
+            .filter(latest__lt=today).count())
 
 
 def filings_visible_to(user) -> QuerySet:

@@ -314,7 +314,8 @@ class WorkPermitCreateSerializer(StrictSerializer):
 
 
 class ApprovalCreateSerializer(StrictSerializer):
-    level = serializers.CharField(max_length=16, help_text="unit_head, safety_head or principal (Appendix B).")
+    level = serializers.CharField(
+        max_length=16, help_text="unit_head, department_head, safety_head, power_supply or principal (Table B.1).")
     approver = serializers.CharField(max_length=100)
     on_site = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)

@@ -2,9 +2,11 @@
 tests drive them directly; safety.services.permits adds locking, storage and events around them.
 Every refusal is a safety.rules.Breach naming its clause.
 
-Clause numbers and values were read from GB 30871-2022 as the project's domain notes quote it; where
-a comment says "check", the value is the park's reading of the standard and should be confirmed
-against the edition the park follows (they are data here for that reason).
+Clause numbers and values were read from GB 30871-2022 as the project's domain notes quote it, and
+checked against the public copies of the standard's text that could be found (Table B.1 from a
+transcription of it); where a comment says "check", the value or its clause number could not be
+confirmed that way and should be confirmed against the edition the park follows (they are data here
+for that reason).
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ GRADES = ("second", "first", "special")  # lowest to highest
 
 # --- validity: the longest a permit of each kind (and hot-work grade) may run -------------------
 # (hours, clause). Hot work (8 h / 72 h by grade, 5.1) and confined space (24 h, 6) are checked by
-# safety.rules.permit_window_breaches. A kind not listed: the standard sets no fixed maximum we
-# could confirm (lifting, blind plates, excavation, road closure: check their chapters); the
-# permit still needs its window.
+# safety.rules.permit_window_breaches. Lifting, blind plates, excavation and road closure: no fixed
+# maximum was found for them in the public copies of GB 30871-2022 searched (chapters 7, 9, 11 and
+# 12; a maximum some systems apply to them, 24 h, is their own rule, not the standard's): check them
+# against the edition the park follows before adding one here. Their permits still need a window.
+# Work at height: 7 days agrees with public secondary sources; its clause number could not be checked.
 VALIDITY_HOURS = {
     ("height", ""): (7 * 24, "GB 30871-2022 8.2.11"),
     # Temporary power: 15 days as a rule, 30 at the very most, and beyond 15 only with a reason.
@@ -33,21 +37,43 @@ VALIDITY_HOURS = {
 }
 TEMPORARY_POWER_ABSOLUTE_MAX_H = 30 * 24
 
-# --- who approves (Appendix B, Table B.1; check) -------------------------------------------------
-APPROVER_LEVELS = ("unit_head", "safety_head", "principal")  # lowest to highest
+# --- who approves (Appendix B, Table B.1 安全作业票的办理、审批内容) ------------------------------
+# Table B.1 names who approves (审批) each kind and grade: 所在基层单位 (the operating unit),
+# 所在单位专业部门 (the enterprise's specialist department), 安全管理部门 (safety management),
+# 配送电单位 (the unit distributing the power) and 主管领导 / 主管厂长或总工程师 (the leader in
+# charge). Its countersignatures (会签: excavation by the water, power, steam, process, equipment,
+# fire and safety units, road closure by the fire and safety departments) are the enterprise's
+# own (the table's note: by its organisation) and are not checked here.
+# An approval counts at the level the table names or at a higher rank; departments share a rank
+# and do not stand in for one another (the safety department does not approve for the power unit).
+APPROVER_LEVELS = ("unit_head", "department_head", "safety_head", "power_supply", "principal")
+APPROVER_RANK = {"unit_head": 0, "department_head": 1, "safety_head": 1, "power_supply": 1, "principal": 2}
 APPROVER_LABELS = {
     "unit_head": _("Head of the operating unit (所在基层单位负责人)"),
+    "department_head": _("Head of the enterprise's specialist department (所在单位专业部门负责人)"),
     "safety_head": _("Head of safety management (安全管理部门负责人)"),
-    "principal": _("Principal or the person authorised (主要负责人或其授权人)"),
+    "power_supply": _("Head of the power distribution unit (配送电单位负责人)"),
+    "principal": _("Leader in charge: deputy director or chief engineer (主管领导/主管厂长或总工程师)"),
 }
-APPROVAL_CLAUSE = "GB 30871-2022 Appendix B"
-ON_SITE_CLAUSE = "GB 30871-2022 4.11"
+APPROVAL_CLAUSE = "GB 30871-2022 Table B.1"
+ON_SITE_CLAUSE = "GB 30871-2022 4.11"  # check: the clause number was not found in a public copy
+# (kind, grade) -> (level, the row of Table B.1). Read from a public transcription of Table B.1;
+# the grades of work at height (Ⅰ–Ⅳ, Ⅰ by the operating unit, Ⅱ/Ⅲ by the specialist department,
+# Ⅳ by the leader in charge) and of lifting (一级 by the leader in charge, 二级/三级 by the
+# specialist department) are not recorded on a permit yet: their lowest row applies.
 REQUIRED_APPROVER = {
-    ("hot_work", "special"): "principal",
-    ("hot_work", "first"): "safety_head",
-    ("hot_work", "second"): "unit_head",
+    ("hot_work", "special"): ("principal", "Table B.1: 特级动火 — 主管领导"),
+    ("hot_work", "first"): ("safety_head", "Table B.1: 一级动火 — 安全管理部门"),
+    ("hot_work", "second"): ("unit_head", "Table B.1: 二级动火 — 所在基层单位"),
+    ("confined_space", ""): ("unit_head", "Table B.1: 受限空间 — 所在基层单位"),
+    ("blind_plate", ""): ("unit_head", "Table B.1: 盲板抽堵 — 所在基层单位"),
+    ("height", ""): ("unit_head", "Table B.1: Ⅰ级高处 — 所在基层单位 (the lowest grade)"),
+    ("lifting", ""): ("department_head", "Table B.1: 二级、三级吊装 — 所在单位专业部门 (the lowest grades)"),
+    ("temporary_power", ""): ("power_supply", "Table B.1: 临时用电 — 配送电单位"),
+    ("excavation", ""): ("department_head", "Table B.1: 动土 — 所在单位专业部门 (after the 会签)"),
+    ("road_closure", ""): ("department_head", "Table B.1: 断路 — 所在单位专业部门 (after the 会签)"),
 }
-DEFAULT_APPROVER = "unit_head"  # the other seven kinds (check the grades of height and lifting)
+DEFAULT_APPROVER = "unit_head"  # a kind Table B.1 does not list (none of the eight)
 
 # --- breaks and gas analysis --------------------------------------------------------------------
 # A break longer than this needs a new gas analysis before work resumes (5.3.1 hot work, 6.3
@@ -62,7 +88,9 @@ O2_MAX_OXYGEN_EQUIPMENT = 23.5  # % vol on equipment producing, using or storing
 O2_CLAUSE = "GB 30871-2022 5.2.7"
 TOXIC_CLAUSE = "GB 30871-2022 6.4 b)"
 
-# --- upgrade of hot work (5.1.1): rest days, night, wind ----------------------------------------
+# --- upgrade of hot work (5.1.1, its text confirmed in a public copy: 遇节假日、公休日、夜间或其他特殊
+# 情况，动火作业应升级管理): rest days, night, wind. The wind rule's text (五级风以上（含五级）天气 …
+# 动火作业应升级管理) was found, its clause number 5.2.15 not (check) ---------------------------------
 UPGRADE_CLAUSE = "GB 30871-2022 5.1.1"
 WIND_CLAUSE = "GB 30871-2022 5.2.15"
 WIND_UPGRADE_FORCE = 5  # Beaufort force 5 and above
@@ -72,6 +100,8 @@ NIGHT_FROM, NIGHT_TO = dt.time(22, 0), dt.time(6, 0)
 # --- simultaneous work: one pipeline (7.10) -----------------------------------------------------
 SIMULTANEOUS_CLAUSE = "GB 30871-2022 7.10"
 EXCLUSIVE_ON_EQUIPMENT = ("blind_plate",)  # two blind-plate jobs on one pipeline at once are refused
+# (public secondary sources give the rule, 同一管道上不应同时进行两处及以上盲板抽堵作业; its clause
+# number 7.10 could not be confirmed: check)
 
 # --- contractors (issue 25, point 3) ------------------------------------------------------------
 CONTRACTOR_CLAUSE = "GB 30871-2022 4.3"  # the contractor's qualification (check the clause)
@@ -123,22 +153,34 @@ def validity_breaches(kind: str, valid_from: dt.datetime, valid_to: dt.datetime,
 
 
 def required_approver(kind: str, grade: str) -> str:
-    return REQUIRED_APPROVER.get((kind, grade), DEFAULT_APPROVER)
+    return approver_row(kind, grade)[0]
+
+
+def approver_row(kind: str, grade: str) -> tuple[str, str]:
+    """(level, the row of Table B.1 it comes from) for a kind and grade."""
+    return REQUIRED_APPROVER.get((kind, grade)) or REQUIRED_APPROVER.get((kind, "")) or (DEFAULT_APPROVER, "")
+
+
+def approves(level: str, needed: str) -> bool:
+    """An approval at `level` counts for `needed`: the same level, or a higher rank."""
+    if level not in APPROVER_RANK:
+        return False
+    return level == needed or APPROVER_RANK[level] > APPROVER_RANK[needed]
 
 
 def approval_breaches(kind: str, grade: str, level: str, *, on_site: bool) -> list[Breach]:
     """Whether an approval at `level` may authorise this permit: the level the table names or a
-    higher one, and given on site."""
+    higher rank, and given on site."""
     breaches = []
     if level not in APPROVER_LEVELS:
         breaches.append(Breach(APPROVAL_CLAUSE, str(_("Unknown approver level “%(level)s”: one of %(levels)s.") % {
             "level": level, "levels": ", ".join(APPROVER_LEVELS)})))
         return breaches
-    needed = required_approver(kind, grade)
-    if APPROVER_LEVELS.index(level) < APPROVER_LEVELS.index(needed):
+    needed, row = approver_row(kind, grade)
+    if not approves(level, needed):
         breaches.append(Breach(APPROVAL_CLAUSE, str(_(
-            "This permit must be approved by the %(needed)s; %(level)s may not approve it.") % {
-            "needed": APPROVER_LABELS[needed], "level": APPROVER_LABELS[level]})))
+            "This permit must be approved by the %(needed)s (%(row)s); %(level)s may not approve it.") % {
+            "needed": APPROVER_LABELS[needed], "row": row, "level": APPROVER_LABELS[level]})))
     if not on_site:
         breaches.append(Breach(ON_SITE_CLAUSE, str(_(
             "The approver checks the place of work on site before approving: an approval not given on site "
@@ -147,10 +189,9 @@ def approval_breaches(kind: str, grade: str, level: str, *, on_site: bool) -> li
 
 
 def approved(kind: str, grade: str, approvals: list[dict]) -> bool:
-    """An on-site approval at the required level (or above) is recorded."""
-    needed = APPROVER_LEVELS.index(required_approver(kind, grade))
-    return any(a["on_site"] and a["level"] in APPROVER_LEVELS and APPROVER_LEVELS.index(a["level"]) >= needed
-               for a in approvals)
+    """An on-site approval at the required level (or a higher rank) is recorded."""
+    needed = required_approver(kind, grade)
+    return any(a["on_site"] and approves(a["level"], needed) for a in approvals)
 
 
 def break_limit(kind: str, grade: str) -> dt.timedelta | None:

@@ -17,6 +17,7 @@ from core.errors import DomainError
 from core.params import is_id
 from core.roles import SAFETY_ROLES, SAFETY_SUPERVISOR, has_role, role_required
 from safety import api, export, rules, selectors, services, views_work
+from safety.form_posts import form_post, plain_errors
 from safety.forms import (
     CommitmentForm,
     DrawForm,
@@ -66,19 +67,14 @@ def overview(request):
 @require_POST
 def draw(request):
     """A random inspection draw (双随机), weighted by colour; supervisors only (the service says so)."""
-    form = DrawForm(request.POST)
-    if form.is_valid():
-        inspectors = [n.strip() for n in form.cleaned_data["inspectors"].split(",") if n.strip()]
-        try:
-            draw = services.inspection_draw(actor=request.user, count=form.cleaned_data["count"], inspectors=inspectors)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Drawn: %(names)s.") % {
-                "names": ", ".join(e.name for e in draw.enterprises.order_by("code"))})
-    else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect("safety:overview")
+
+    def act(data):
+        inspectors = [n.strip() for n in data["inspectors"].split(",") if n.strip()]
+        return services.inspection_draw(actor=request.user, count=data["count"], inspectors=inspectors)
+
+    return form_post(request, DrawForm(request.POST), act, done=lambda drawn: _("Drawn: %(names)s.") % {
+        "names": ", ".join(e.name for e in drawn.enterprises.order_by("code"))}, to=reverse("safety:overview"),
+        errors=plain_errors)
 
 
 @ledger_role
@@ -117,40 +113,28 @@ def enterprise_export(request, pk):
 @require_POST
 def commitment(request, pk):
     enterprise = get_object_or_404(selectors.enterprises_visible_to(request.user), pk=pk)
-    form = CommitmentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.commitment_file(actor=request.user, enterprise_id=enterprise.pk, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Today's safety commitment is filed."))
-    else:
-        messages.error(request, _("The commitment is incomplete: %(errors)s") % {
-            "errors": "; ".join(f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items()
-                                if k in form.fields)})
-    return redirect("safety:enterprise", pk=enterprise.pk)
+    return form_post(request, CommitmentForm(request.POST), lambda data: services.commitment_file(
+        actor=request.user, enterprise_id=enterprise.pk, **data), done=_("Today's safety commitment is filed."),
+        to=reverse("safety:enterprise", args=[enterprise.pk]), errors=lambda form: _(
+            "The commitment is incomplete: %(errors)s") % {"errors": "; ".join(
+                f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items() if k in form.fields)})
 
 
 @ledger_role
 @require_POST
 def risk_point_add(request, pk):
     enterprise = get_object_or_404(selectors.enterprises_visible_to(request.user), pk=pk)
-    form = RiskPointForm(request.POST)
-    if form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def assess(data):
+        data = dict(data)
         location = Point(data.pop("lon"), data.pop("lat"), srid=4326)
-        try:
-            point = services.risk_point_assess(actor=request.user, enterprise_id=enterprise.pk, location=location, **data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Risk point assessed: %(score)s, %(colour)s.") % {
-                "score": f"{point.score:g}", "colour": point.get_colour_display()})
-    else:
-        messages.error(request, " ".join(f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items()
-                                         if k in form.fields))
-    return redirect(reverse("safety:enterprise", args=[enterprise.pk]) + "#risk-points")
+        return services.risk_point_assess(actor=request.user, enterprise_id=enterprise.pk, location=location, **data)
+
+    return form_post(request, RiskPointForm(request.POST), assess, done=lambda point: _(
+        "Risk point assessed: %(score)s, %(colour)s.") % {"score": f"{point.score:g}",
+                                                          "colour": point.get_colour_display()},
+        to=reverse("safety:enterprise", args=[enterprise.pk]) + "#risk-points", errors=lambda form: " ".join(
+            f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items() if k in form.fields))
 
 
 @ledger_role
@@ -228,24 +212,18 @@ def hidden_danger_step(request, pk, step):
     hd = get_object_or_404(selectors.hidden_dangers_visible_to(request.user), pk=pk)
     form_class = {"plan": RectificationForm, "rectified": NoteForm, "verify": VerifyForm, "photo": PhotoForm}[step]
     form = form_class(request.POST, request.FILES) if step == "photo" else form_class(request.POST)
-    if form.is_valid():
-        try:
-            if step == "plan":
-                services.hidden_danger_plan(actor=request.user, hidden_danger_id=hd.pk, **form.cleaned_data)
-            elif step == "rectified":
-                services.hidden_danger_rectified(actor=request.user, hidden_danger_id=hd.pk, **form.cleaned_data)
-            elif step == "verify":
-                services.hidden_danger_verify(actor=request.user, hidden_danger_id=hd.pk, **form.cleaned_data)
-            else:
-                services.hidden_danger_photo_add(actor=request.user, hidden_danger_id=hd.pk,
-                                                 upload=form.cleaned_data["photo"])
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Saved."))
-    else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect("safety:hidden_danger", pk=hd.pk)
+
+    def act(data):
+        if step == "plan":
+            return services.hidden_danger_plan(actor=request.user, hidden_danger_id=hd.pk, **data)
+        if step == "rectified":
+            return services.hidden_danger_rectified(actor=request.user, hidden_danger_id=hd.pk, **data)
+        if step == "verify":
+            return services.hidden_danger_verify(actor=request.user, hidden_danger_id=hd.pk, **data)
+        return services.hidden_danger_photo_add(actor=request.user, hidden_danger_id=hd.pk, upload=data["photo"])
+
+    return form_post(request, form, act, done=_("Saved."), to=reverse("safety:hidden_danger", args=[hd.pk]),
+                     errors=plain_errors)
 
 
 @ledger_role

@@ -19,6 +19,7 @@ from core.errors import DomainError
 from core.roles import SAFETY_ROLES, SAFETY_SUPERVISOR, has_role, role_required
 from safety import selectors, services
 from safety import special_work as work_rules
+from safety.form_posts import form_post
 from safety.forms import ApprovalForm, ContractorForm, FilingForm, QualificationForm, SpotCheckForm, StatsForm
 
 ledger_role = role_required(SAFETY_ROLES, None)
@@ -48,56 +49,31 @@ def permit_context(request, permit) -> dict:
     }
 
 
-def _errors(form) -> str:
-    return " ".join(f"{form.fields[k].label}: {' '.join(v)}" if k in form.fields else " ".join(v)
-                    for k, v in form.errors.items())
-
-
 @ledger_role
 @require_POST
 def permit_approve(request, pk):
     permit = get_object_or_404(selectors.permits_visible_to(request.user), pk=pk)
-    form = ApprovalForm(request.POST)
-    if form.is_valid():
-        try:
-            services.work_permit_approve(actor=request.user, permit_id=permit.pk, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Approval recorded."))
-    else:
-        messages.error(request, _errors(form))
-    return redirect(reverse("safety:permit", args=[permit.pk]) + "#approvals")
+    return form_post(request, ApprovalForm(request.POST), lambda data: services.work_permit_approve(
+        actor=request.user, permit_id=permit.pk, **data), done=_("Approval recorded."),
+        to=reverse("safety:permit", args=[permit.pk]) + "#approvals")
 
 
 @ledger_role
 @require_POST
 def permit_file(request, pk):
     permit = get_object_or_404(selectors.permits_visible_to(request.user), pk=pk)
-    try:
-        services.work_filing_create(actor=request.user, enterprise_id=permit.enterprise_id, permit=permit.pk)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Filed with the park (报备)."))
-    return redirect(reverse("safety:permit", args=[permit.pk]) + "#approvals")
+    return form_post(request, None, lambda _data: services.work_filing_create(
+        actor=request.user, enterprise_id=permit.enterprise_id, permit=permit.pk), done=_("Filed with the park (报备)."),
+        to=reverse("safety:permit", args=[permit.pk]) + "#approvals")
 
 
 @ledger_role
 @require_POST
 def permit_spot_check(request, pk):
     permit = get_object_or_404(selectors.permits_visible_to(request.user), pk=pk)
-    form = SpotCheckForm(request.POST)
-    if form.is_valid():
-        try:
-            services.permit_spot_check(actor=request.user, permit_id=permit.pk, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Spot check recorded."))
-    else:
-        messages.error(request, _errors(form))
-    return redirect(reverse("safety:permit", args=[permit.pk]) + "#spot-checks")
+    return form_post(request, SpotCheckForm(request.POST), lambda data: services.permit_spot_check(
+        actor=request.user, permit_id=permit.pk, **data), done=_("Spot check recorded."),
+        to=reverse("safety:permit", args=[permit.pk]) + "#spot-checks")
 
 
 def _stats_window(request):
@@ -158,17 +134,13 @@ def _text(value: str) -> str:
 def filing_new(request):
     enterprises = selectors.enterprises_visible_to(request.user).order_by("code")
     form = FilingForm(request.POST, enterprises=enterprises)
-    if form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            services.work_filing_create(actor=request.user, enterprise_id=data.pop("enterprise").pk, **data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Filed with the park (报备)."))
-    else:
-        messages.error(request, _errors(form))
-    return redirect(reverse("safety:special_work") + "#filings")
+
+    def file_it(data):
+        data = dict(data)
+        return services.work_filing_create(actor=request.user, enterprise_id=data.pop("enterprise").pk, **data)
+
+    return form_post(request, form, file_it, done=_("Filed with the park (报备)."),
+                     to=reverse("safety:special_work") + "#filings")
 
 
 @ledger_role
@@ -201,14 +173,6 @@ def contractors(request):
 @require_POST
 def qualification_add(request, pk):
     contractor = get_object_or_404(selectors.contractors_visible_to(request.user), pk=pk)
-    form = QualificationForm(request.POST)
-    if form.is_valid():
-        try:
-            services.contractor_qualification_add(actor=request.user, contractor_id=contractor.pk, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Qualification added."))
-    else:
-        messages.error(request, _errors(form))
-    return redirect(reverse("safety:contractors") + f"#contractor-{contractor.pk}")
+    return form_post(request, QualificationForm(request.POST), lambda data: services.contractor_qualification_add(
+        actor=request.user, contractor_id=contractor.pk, **data), done=_("Qualification added."),
+        to=reverse("safety:contractors") + f"#contractor-{contractor.pk}")

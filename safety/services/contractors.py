@@ -8,6 +8,7 @@ import datetime as dt
 import re
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
@@ -15,6 +16,7 @@ from core.text import find_unstorable
 from safety import selectors
 from safety.models import Contractor, ContractorQualification
 from safety.services.base import _enterprise_for, _locked
+from safety.services.colour import enterprise_colour_recompute, enterprise_colour_recompute_later
 
 # 统一社会信用代码 (GB 32100-2015): 18 characters of digits and capitals other than I, O, Z, S, V.
 CREDIT_CODE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
@@ -44,6 +46,8 @@ def contractor_register(*, actor, enterprise_id: int, name: str, credit_code: st
             "enterprise": enterprise.name, "code": credit_code}, status=409) from None
     for row in rows:
         ContractorQualification.objects.create(contractor=contractor, **row)
+    if rows:
+        _recolour(enterprise.pk, [row["valid_to"] for row in rows])
     return contractor
 
 
@@ -53,8 +57,23 @@ def contractor_qualification_add(*, actor, contractor_id: int, kind: str, number
     contractor = _locked(Contractor, selectors.contractors_visible_to(actor), actor, contractor_id)
     if contractor.qualifications.count() >= MAX_QUALIFICATIONS:
         raise DomainError(_("A contractor has at most %(n)d qualifications on record.") % {"n": MAX_QUALIFICATIONS})
-    return ContractorQualification.objects.create(contractor=contractor, **_qualification(
+    qualification = ContractorQualification.objects.create(contractor=contractor, **_qualification(
         {"kind": kind, "number": number, "valid_to": valid_to}))
+    _recolour(contractor.enterprise_id, [qualification.valid_to])
+    return qualification
+
+
+def _recolour(enterprise_id: int, expiries: list[dt.date]) -> None:
+    """A lapsed qualification is a colour input (safety.selectors.expired_qualification_count):
+    recolour now (one recorded already lapsed, or a renewal ending a lapse), and again the day
+    each one lapses, when nothing is written that would recolour (local midnight, as licences)."""
+    enterprise_colour_recompute(enterprise_id=enterprise_id, reason="contractor_qualification.recorded")
+    now = timezone.now()
+    for expiry in sorted(set(expiries)):
+        lapse = timezone.make_aware(dt.datetime.combine(expiry + dt.timedelta(days=1), dt.time.min))
+        if lapse > now:
+            enterprise_colour_recompute_later(enterprise_id=enterprise_id, reason="contractor_qualification.expired",
+                                              at=lapse)
 
 
 def _qualification(row: dict) -> dict:

@@ -244,3 +244,30 @@ def test_the_demo_park_has_one_system_up_to_date_and_one_stale(demo, api):
     rows = api(supervisor).get("/api/v1/oversight/?category=exchange_sync").json()
     assert [r["enterprise"]["code"] for r in rows] == ["E02"]
     assert district.load()["exchange_credentials"] == 0
+
+
+def test_the_specifications_full_items_are_taken_and_its_other_fields_ignored(park, system):
+    """A system sending the national specification's items as its public copies show them (a unit
+    naming its object by hazardCode, a hidden danger with its source, type, registrant…) is not
+    refused for the fields this exchange does not keep; a field of neither is still refused."""
+    stamp = {"companyCode": "E1", "createDate": "2026-12-01 08:00:00", "createBy": "张三",
+             "updateDate": "2026-12-01 08:00:00", "updateBy": "张三"}
+    body = batch()
+    body["riskUnits"][0].update(stamp, hazardCode="RS1")
+    body["controlMeasures"][0].update(stamp, dataSrc="1", classify3="")
+    body["checkTasks"][0].update(stamp, taskStartTime="2026-12-01 08:00:00", workStartTime="08:00:00",
+                                 workEndTime="18:00:00", workDayType="0", workType="0", taskNum=1)
+    body["hiddenDangers"][0].update(
+        stamp, hazardCode="RS1", checkRecordId="R1", registTime="2026-12-01 09:00:00", registrant="李四",
+        dangerSrc="1", dangerManageType="1", hazardDangerType="2", dangerReason="老化", hazardCategory=0,
+        checkAcceptPerson="", checkAcceptTime="", checkAcceptComment="")
+    body["riskEvents"].append({"id": "EV2", "riskUnitId": "U1", "riskEventName": "x", "riskColour": "red"})  # neither
+    answer = send(system, body)
+    assert answer.status_code == 200, answer.content
+    counts = answer.json()["counts"]
+    assert {kind: counts[kind]["created"] for kind in ("riskUnits", "controlMeasures", "checkTasks",
+                                                      "hiddenDangers")} == dict.fromkeys(
+        ("riskUnits", "controlMeasures", "checkTasks", "hiddenDangers"), 1)
+    [refused] = answer.json()["rejected"]
+    assert refused["kind"] == "riskEvents" and "riskColour" in refused["error"]
+    assert CheckTask.objects.get(source_id="T1").content == "检查联锁投用状态"

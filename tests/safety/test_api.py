@@ -140,7 +140,7 @@ def test_permit_api_names_the_rule(park, api):
                        "lel_percent": 5}]}, format="json")
     assert ok.status_code == 201, ok.content
     unapproved = client.post(f"/api/v1/work-permits/{ok.json()['id']}/start/")
-    assert unapproved.status_code == 409 and unapproved.json()["rule"] == "GB 30871-2022 Appendix B"
+    assert unapproved.status_code == 409 and unapproved.json()["rule"] == "GB 30871-2022 Table B.1"
     assert client.post(f"/api/v1/work-permits/{ok.json()['id']}/approve/", {
         "level": "principal", "approver": "王厂长", "on_site": True}, format="json").status_code == 201
     started = client.post(f"/api/v1/work-permits/{ok.json()['id']}/start/")

@@ -13,6 +13,7 @@ The inputs (safety.selectors.colour_inputs) and where each is exercised here:
   overdue_items: hidden dangers -> test_hidden_dangers_recolour_when_reported_and_closed (overdue job)
   overdue_items: certificates   -> test_a_certificate_recolours_when_saved_expiring_and_deleted
   overdue_items: gas re-tests   -> test_a_late_confined_space_retest_recolours_when_it_falls_due
+  expired_qualifications    -> test_a_contractor_qualification_recolours_when_recorded_lapsing_and_renewed
   active_alarms             -> test_a_real_alarm_recolours_through_the_event_hook
   missing_commitment        -> test_a_missing_then_filed_commitment_recolours
 """
@@ -29,7 +30,15 @@ import stream
 from core.models import Event
 from hazards.models import Chemical, RiskSource, StoredChemical
 from safety import services
-from safety.models import Certificate, ColourChange, EnterpriseColour, HiddenDanger, RiskPoint, SafetyManager
+from safety.models import (
+    Certificate,
+    ColourChange,
+    ContractorQualification,
+    EnterpriseColour,
+    HiddenDanger,
+    RiskPoint,
+    SafetyManager,
+)
 from tests.safety.conftest import LAT, LON, approve, later
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -160,6 +169,37 @@ def test_a_certificate_recolours_when_saved_expiring_and_deleted(park):
     assert make_due(e2) == 1
     run_jobs()
     assert colour_of(e2) == "yellow" and reasons(e2)[-1] == "certificate.expired"
+
+
+def test_a_contractor_qualification_recolours_when_recorded_lapsing_and_renewed(park):
+    """Issue 25 point 3: a contractor's (第三方单位) lapsed qualification raises the colour one
+    step; the recompute is scheduled for the moment it lapses, as a licence's or a certificate's."""
+    e2, officer, today = park["e2"], park["officer2"], timezone.localdate()
+    contractor = services.contractor_register(
+        actor=officer, enterprise_id=e2.pk, name="珠江安装工程有限公司", credit_code="91440400MA4X00001K",
+        qualifications=[{"kind": "安全生产许可证", "number": "Q-1", "valid_to": today}])
+    assert colour_of(e2) == "blue"  # valid until today
+    midnight = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT scheduled_at FROM procrastinate_jobs WHERE task_name = 'safety.recompute_colour' "
+                       "AND status = 'todo' AND args->>'enterprise_id' = %s "
+                       "AND args->>'reason' = 'contractor_qualification.expired'", [str(e2.pk)])
+        assert [row[0] for row in cursor.fetchall()] == [midnight]
+    # Time passes: it lapsed yesterday and the job is due now.
+    ContractorQualification.objects.filter(number="Q-1").update(valid_to=today - dt.timedelta(days=1))
+    assert make_due(e2) == 1
+    run_jobs()
+    assert colour_of(e2) == "yellow" and reasons(e2)[-1] == "contractor_qualification.expired"
+    factors = EnterpriseColour.objects.get(enterprise=e2).factors
+    assert [f["code"] for f in factors] == ["grade", "contractor_qualifications"]
+    # A renewal of that kind (a new number) ends the lapse at once.
+    services.contractor_qualification_add(actor=officer, contractor_id=contractor.pk, kind="安全生产许可证",
+                                          number="Q-2", valid_to=today + dt.timedelta(days=365))
+    assert colour_of(e2) == "blue" and reasons(e2)[-1] == "contractor_qualification.recorded"
+    # One recorded already lapsed colours at once.
+    services.contractor_qualification_add(actor=officer, contractor_id=contractor.pk, kind="建筑业企业资质",
+                                          number="J-1", valid_to=today - dt.timedelta(days=3))
+    assert colour_of(e2) == "yellow"
 
 
 def test_a_late_confined_space_retest_recolours_when_it_falls_due(park):

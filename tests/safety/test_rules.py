@@ -128,9 +128,10 @@ def test_start_needs_a_fresh_gas_test():
 
 @given(st.builds(rules.ColourInputs, best_grade=st.sampled_from([None, 1, 2, 3, 4]),
                  red_risk_points=st.integers(0, 3), open_major_hidden_dangers=st.integers(0, 3),
-                 overdue_items=st.integers(0, 3), active_alarms=st.integers(0, 3), missing_commitment=st.booleans()),
-       st.sampled_from(["red_risk_points", "open_major_hidden_dangers", "overdue_items", "active_alarms",
-                        "missing_commitment"]))
+                 overdue_items=st.integers(0, 3), expired_qualifications=st.integers(0, 3),
+                 active_alarms=st.integers(0, 3), missing_commitment=st.booleans()),
+       st.sampled_from(["red_risk_points", "open_major_hidden_dangers", "overdue_items", "expired_qualifications",
+                        "active_alarms", "missing_commitment"]))
 def test_colour_is_monotone_and_explained(inputs, field):
     colour, factors = rules.enterprise_colour(inputs)
     assert factors and factors[-1]["colour"] == colour

@@ -47,11 +47,11 @@ def test_work_starts_only_after_an_on_site_approval_at_the_level_appendix_b_name
     permit = submit(park, "hot_work", grade="special", continuous_monitor="GD-101")
     client = api(park["officer1"])
     refused = client.post(f"/api/v1/work-permits/{permit.pk}/start/")
-    assert refused.status_code == 409 and refused.json()["rule"] == "GB 30871-2022 Appendix B"
-    assert "Principal" in refused.json()["detail"]
+    assert refused.status_code == 409 and refused.json()["rule"] == "GB 30871-2022 Table B.1"
+    assert "主管领导" in refused.json()["detail"]
     low = client.post(f"/api/v1/work-permits/{permit.pk}/approve/",
                       {"level": "safety_head", "approver": "李科长", "on_site": True}, format="json")
-    assert low.status_code == 400 and low.json()["rule"] == "GB 30871-2022 Appendix B"
+    assert low.status_code == 400 and low.json()["rule"] == "GB 30871-2022 Table B.1"
     remote = client.post(f"/api/v1/work-permits/{permit.pk}/approve/",
                          {"level": "principal", "approver": "王厂长", "on_site": False}, format="json")
     assert remote.status_code == 400 and remote.json()["rule"] == "GB 30871-2022 4.11"

@@ -5,6 +5,7 @@ import datetime as dt
 from django.utils import timezone
 
 from safety import special_work as sw
+from safety.models import WorkPermit
 
 
 def local(y, m, d, h, minute=0):
@@ -45,19 +46,35 @@ def test_validity_of_work_at_height_and_temporary_power():
 
 
 def test_approvals_by_grade_and_kind_given_on_site():
-    assert sw.required_approver("hot_work", "special") == "principal"
-    assert sw.required_approver("hot_work", "first") == "safety_head"
-    assert sw.required_approver("hot_work", "second") == "unit_head"
-    assert sw.required_approver("confined_space", "") == "unit_head"
+    """GB 30871-2022 Table B.1: each kind and grade by its approver, a higher rank standing in, a
+    department never for another department."""
+    table = {("hot_work", "special"): "principal", ("hot_work", "first"): "safety_head",
+             ("hot_work", "second"): "unit_head", ("confined_space", ""): "unit_head",
+             ("blind_plate", ""): "unit_head", ("height", ""): "unit_head", ("lifting", ""): "department_head",
+             ("temporary_power", ""): "power_supply", ("excavation", ""): "department_head",
+             ("road_closure", ""): "department_head"}
+    assert {key: sw.required_approver(*key) for key in table} == table
+    assert {kind for kind, _grade in table} == set(WorkPermit.Kind.values)  # all eight kinds have their row
     low = sw.approval_breaches("hot_work", "special", "safety_head", on_site=True)
-    assert [b.rule for b in low] == ["GB 30871-2022 Appendix B"] and "Principal" in low[0].message
+    assert [b.rule for b in low] == ["GB 30871-2022 Table B.1"] and "主管领导" in low[0].message
     assert [b.rule for b in sw.approval_breaches("hot_work", "second", "principal", on_site=False)] == [
         "GB 30871-2022 4.11"]
-    assert sw.approval_breaches("blind_plate", "", "boss", on_site=True)[0].rule == "GB 30871-2022 Appendix B"
+    assert sw.approval_breaches("blind_plate", "", "boss", on_site=True)[0].rule == "GB 30871-2022 Table B.1"
     assert not sw.approved("hot_work", "first", [{"level": "unit_head", "on_site": True}])
     assert not sw.approved("hot_work", "first", [{"level": "safety_head", "on_site": False}])
+    assert not sw.approved("hot_work", "first", [{"level": "department_head", "on_site": True}])
     assert sw.approved("hot_work", "first", [{"level": "unit_head", "on_site": True},
                                              {"level": "principal", "on_site": True}])
+    # Excavation and road closure by the specialist department, not the operating unit.
+    assert [b.rule for b in sw.approval_breaches("excavation", "", "unit_head", on_site=True)] == [
+        "GB 30871-2022 Table B.1"]
+    assert sw.approved("road_closure", "", [{"level": "department_head", "on_site": True}])
+    # Temporary power by the power distribution unit: the safety department does not stand in.
+    refused = sw.approval_breaches("temporary_power", "", "safety_head", on_site=True)
+    assert refused and "配送电单位" in refused[0].message
+    assert sw.approved("temporary_power", "", [{"level": "power_supply", "on_site": True}])
+    assert sw.approved("lifting", "", [{"level": "principal", "on_site": True}])
+    assert not sw.approved("lifting", "", [{"level": "unit_head", "on_site": True}])
 
 
 def test_breaks_need_a_new_analysis_after_30_or_60_minutes():
@@ -116,3 +133,14 @@ def test_two_blind_plate_jobs_on_one_pipeline_and_contractor_qualifications():
     breaches = sw.qualification_breaches("珠江安装", quals, end)
     assert len(breaches) == 1 and "A-1" in breaches[0].message and "2026-12-08" in breaches[0].message
     assert sw.qualification_breaches("珠江安装", [], end)[0].rule == sw.CONTRACTOR_CLAUSE
+
+
+def test_the_twelve_media_hold_gbz_2_1_table_1():
+    """The limits as checked against GBZ 2.1-2019 Table 1 (mg/m³: MAC, PC-TWA, PC-STEL)."""
+    table = {"7783-06-4": (10, None, None), "7664-41-7": (None, 20, 30), "7782-50-5": (1, None, None),
+             "630-08-0": (None, 20, 30), "71-43-2": (None, 6, 10), "7446-09-5": (None, 5, 10),
+             "7647-01-0": (7.5, None, None), "74-90-8": (1, None, None), "75-44-5": (0.5, None, None),
+             "10102-44-0": (None, 5, 10), "67-56-1": (None, 25, 50), "108-88-3": (None, 50, 100)}
+    assert {cas: (row["mac"], row["pc_twa"], row["pc_stel"]) for cas, row in sw.toxic_limits().items()} == table
+    # Hydrogen cyanide's MAC is expressed as CN (按CN计): 1 mg CN/m³ is 24.45 / 26.02 ppm of HCN.
+    assert abs(sw.medium_limit_ppm("74-90-8") - 24.45 / 26.02) < 0.001
