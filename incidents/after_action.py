@@ -3,12 +3,13 @@
 Incidents owns the review, its reporting deadlines (初报 / 续报 / 补报 / 终报 against ReportRule)
 and the response times. Parts of it come from apps above incidents, which it may not import:
 plan activations and tasks (plans), public warnings (alerts), source alarms (monitoring),
-findings (drills). Those are sections the app above registers here at start-up, in its
-`report_sections.py` (imported by its AppConfig.ready), as panels register on the incident page:
+findings (drills). Those are sections an app above registers here at start-up, in its
+`report_sections.py` (imported by its AppConfig.ready), as panels register on the incident page;
+today drills, above all four, registers them all:
 
     # drills/report_sections.py
     after_action.register("findings", order=70, build=lambda incident: {"findings": [...]},
-                          as_json=lambda aar: {"findings": [...]}, template="drills/_aar_findings.html",
+                          as_json=lambda aar: {"findings": [...]}, template="drills/after_action/_findings.html",
                           pdf=findings_pdf, page_context=findings_form)
 
 A section's `build(incident)` returns the keys it adds to the review; `as_json(review)` the

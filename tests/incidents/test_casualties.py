@@ -11,7 +11,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core.errors import DomainError
-from drills.services import incident_report_file
+from incidents.services import incident_report_file
 from incidents import grading, services
 from incidents.models import Incident
 
