@@ -15,6 +15,7 @@ from incidents import events
 from incidents.models import IncidentReport
 from incidents.services.timeline import incident_lock, timeline_add
 
+
 def incident_report_file(*, actor, incident_id: int, kind: str, text: str, channel: str = "written") -> IncidentReport:
     require_role(actor, INTAKE_ROLES, _("Only duty officers, dispatchers and commanders file incident reports."))
     if kind not in IncidentReport.Kind.values:

@@ -6,18 +6,34 @@ import io
 import re
 
 import pytest
+from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.test import Client
 from django.utils import timezone
 from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from core.models import Event
+from hazards.models import Chemical
 from incidents import after_action, services
-from incidents.models import ReportRule
+from incidents.models import IncidentType, ReportRule
+from resources.models import Area
 from tests.conftest import PASSWORD
-from tests.drills.conftest import HAZMAT, LAT, LON, district  # noqa: F401 - district is a fixture
 
 pytestmark = pytest.mark.django_db
+
+LON, LAT = 113.60, 22.75
+HAZMAT = {"hazmat": True, "lon": LON + 0.01}  # a hazmat unit just east of the incident
+
+
+@pytest.fixture
+def district(db):
+    """One area around the test point, so releases fall inside the district; chlorine."""
+    ring = Polygon(((113.50, 22.65), (113.70, 22.65), (113.70, 22.85), (113.50, 22.85), (113.50, 22.65)), srid=4326)
+    Area.objects.create(code="XC", name="新城", kind="town", boundary=MultiPolygon(ring, srid=4326))
+    Chemical.objects.create(cas="7782-50-5", name="氯", name_en="Chlorine", un_number="1017", molecular_weight=70.9,
+                            aegl1=0.5, aegl2=2.0, aegl3=20, dense_gas=True)
+    return IncidentType.objects.create(code="hazmat-leak", klass="accident", name_zh="危化品泄漏",
+                                       name_en="Hazardous chemical leak", required_capabilities=["hazmat"])
 
 
 def _api(user):
