@@ -270,8 +270,8 @@ SPECTACULAR_SETTINGS = {
         "FindingElementEnum": "drills.models.Finding.Element",
         "ScenarioKindEnum": "drills.models.Scenario.Kind",
         "ScenarioScopeEnum": "drills.models.Scenario.Scope",
-        "IncidentReportKindEnum": "drills.models.IncidentReport.Kind",
-        "IncidentReportChannelEnum": "drills.models.IncidentReport.Channel",
+        "IncidentReportKindEnum": "incidents.models.IncidentReport.Kind",
+        "IncidentReportChannelEnum": "incidents.models.IncidentReport.Channel",
         "AlarmLevelEnum": "monitoring.models.Alarm.Level",
         "AlarmStateEnum": "monitoring.models.Alarm.State",
         "PointStateEnum": "monitoring.models.PointState",
@@ -441,7 +441,7 @@ CAP_SENDER = env_str("CAP_SENDER", "ecc@district.example.gov.cn")
 CAP_SENDER_NAME = env_str("CAP_SENDER_NAME", "区应急指挥中心")
 CAP_SENDER_NAME_EN = env_str("CAP_SENDER_NAME_EN", "District Emergency Command Centre")
 # Drills (drills/): days an after-action revision has before it is due, the response-interval
-# targets (seconds) and drill intervals (months) merged over drills.selectors' RESPONSE_TARGETS and
+# targets (seconds) and drill intervals (months) merged over incidents.after_action's RESPONSE_TARGETS and
 # DRILL_INTERVAL_MONTHS (both from the regulations; override only for a stricter local rule),
 # and a CJK TrueType font for the report PDFs (empty: the Debian fonts scripts/bootstrap.sh installs).
 DRILLS_REVISION_DAYS = env_int("DRILLS_REVISION_DAYS", 30)

@@ -20,6 +20,8 @@ urlpatterns = [
     path("map/", include("command.map_urls")),
     path("plans/", include("plans.urls")),
     path("alerts/", include("alerts.urls")),
+    # The after-action review is incidents' (issue 23); its pages keep the URLs they had under drills.
+    path("drills/after-action/", include("incidents.report_urls")),
     path("drills/", include("drills.urls")),
     path("safety/", include("safety.urls")),
     path("oversight/", include("oversight.urls")),

@@ -149,13 +149,15 @@ ROLE_PERMISSIONS[IOT_ADMIN] = ["devices.view_device", "devices.add_device", "dev
 # Drills (issue 14): planners write scenarios, injects and reporting deadlines in the admin;
 # console roles read drills, findings and revision tasks (written through drills.services).
 ROLE_PERMISSIONS[PLANNER] = ROLE_PERMISSIONS[PLANNER] + [
-    *[f"drills.{verb}_{model}" for model in ("scenario", "inject", "reportrule") for verb in ("view", "add", "change")],
+    *[f"drills.{verb}_{model}" for model in ("scenario", "inject") for verb in ("view", "add", "change")],
     "drills.delete_inject", "drills.view_drill", "drills.view_injectrun", "drills.view_finding",
-    "drills.view_revisiontask", "drills.change_revisiontask", "drills.view_incidentreport"]
+    "drills.view_revisiontask", "drills.change_revisiontask",
+    # Reporting deadlines and filed reports are incidents' since issue 23 (they were drills').
+    *[f"incidents.{verb}_reportrule" for verb in ("view", "add", "change")], "incidents.view_incidentreport"]
 for _role in (DUTY_OFFICER, DISPATCHER, COMMANDER, VIEWER):
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + [
         "drills.view_scenario", "drills.view_inject", "drills.view_drill", "drills.view_finding",
-        "drills.view_revisiontask", "drills.view_incidentreport", "drills.view_reportrule"]
+        "drills.view_revisiontask", "incidents.view_incidentreport", "incidents.view_reportrule"]
 
 # The enterprise an enterprise officer is bound to. The binding is the safety app's
 # (EnterpriseMembership); it registers the reader at start-up (safety.apps), so a sibling such as

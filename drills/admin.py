@@ -9,10 +9,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from drills.models import (
     Drill,
     Finding,
-    IncidentReport,
     Inject,
     InjectRun,
-    ReportRule,
     RevisionTask,
     Scenario,
 )
@@ -95,22 +93,4 @@ class RevisionTaskAdmin(SimpleHistoryAdmin):
     readonly_fields = ("plan", "finding", "created_by", "created_at")
 
     def has_add_permission(self, request):
-        return False
-
-
-@admin.register(ReportRule)
-class ReportRuleAdmin(SimpleHistoryAdmin):
-    list_display = ("severity", "phone_min", "written_min", "followup_h", "final_days")
-
-
-@admin.register(IncidentReport)
-class IncidentReportAdmin(admin.ModelAdmin):
-    list_display = ("incident", "kind", "channel", "filed_at", "filed_by")
-    list_filter = ("kind", "channel")
-    readonly_fields = ("incident", "kind", "channel", "text", "filed_at", "filed_by")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
         return False

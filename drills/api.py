@@ -1,4 +1,5 @@
-"""/api/v1/ routes of drills and after-action review. Thin: parse, call one service or selector."""
+"""/api/v1/ routes of drills and their evaluation. Thin: parse, call one service or selector. The
+incident's reports and after-action review are incidents' (incidents.reports_api)."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -17,19 +18,14 @@ from drills.serializers import (
     DrillStartSerializer,
     FindingCreateSerializer,
     FindingSerializer,
-    IncidentReportCreateSerializer,
-    IncidentReportSerializer,
     RevisionCreateSerializer,
     RevisionTaskSerializer,
     ScenarioSerializer,
 )
-from incidents.models import Incident
 
 Console = role_permission(*CONSOLE_ROLES)
 REPORT_SCHEMA = inline_serializer("DrillReport", fields={"drill": serializers.DictField(),
                                                          "exercise": serializers.BooleanField()})
-AAR_SCHEMA = inline_serializer("AfterActionReport", fields={"incident": serializers.DictField(),
-                                                            "timeline": serializers.ListField()})
 
 
 def _drills():
@@ -154,28 +150,3 @@ class DrillsDue(APIView):
             "last_drill": r.last_drill.isoformat() if r.last_drill else None,
             "due_on": r.due_on.isoformat(), "overdue": r.overdue,
         } for r in selectors.drills_due()])
-
-
-class IncidentAfterAction(APIView):
-    permission_classes = [Console]
-
-    @extend_schema(responses=AAR_SCHEMA)
-    def get(self, request, pk):
-        incident = get_object_or_404(Incident.objects.select_related("type", "area"), pk=pk)
-        return Response(reports.after_action_json(selectors.after_action(incident)))
-
-
-class IncidentReports(APIView):
-    permission_classes = [Console]
-
-    @extend_schema(responses=IncidentReportSerializer(many=True))
-    def get(self, request, pk):
-        incident = get_object_or_404(Incident, pk=pk)
-        return Response(IncidentReportSerializer(incident.reports.select_related("filed_by"), many=True).data)
-
-    @extend_schema(request=IncidentReportCreateSerializer, responses={201: IncidentReportSerializer})
-    def post(self, request, pk):
-        data = IncidentReportCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        report = services.incident_report_file(actor=request.user, incident_id=pk, **data.validated_data)
-        return Response(IncidentReportSerializer(report).data, status=status.HTTP_201_CREATED)

@@ -14,6 +14,4 @@ urlpatterns = [
     path("drills/<int:pk>/findings/", api.DrillFindings.as_view(), name="api-drill-findings"),
     path("findings/", api.FindingList.as_view(), name="api-findings"),
     path("findings/<int:pk>/revision/", api.FindingRevision.as_view(), name="api-finding-revision"),
-    path("incidents/<int:pk>/after-action/", api.IncidentAfterAction.as_view(), name="api-after-action"),
-    path("incidents/<int:pk>/reports/", api.IncidentReports.as_view(), name="api-incident-reports"),
 ]

@@ -7,12 +7,10 @@ from drills.payloads import (
     FindingPayload,
     InjectRunPayload,
     OverduePayload,
-    ReportPayload,
     drill_payload,
     finding_payload,
     inject_run_payload,
     overdue_payload,
-    report_payload,
 )
 
 
@@ -32,9 +30,6 @@ INJECT_FIRED = events.register(
 FINDING_RECORDED = events.register(
     "finding.recorded", audiences=_console, payload=finding_payload, schema=FindingPayload,
     doc="An evaluator recorded a finding on a drill or an incident.")
-INCIDENT_REPORT_FILED = events.register(
-    "incident_report.filed", audiences=lambda report: [stream.CONSOLE, stream.DUTY], payload=report_payload, schema=ReportPayload,
-    doc="A first, follow-up or final report on an incident was filed.")
 DRILL_OVERDUE = events.register(
     "drill.overdue", audiences=lambda flag: [stream.CONSOLE, *([stream.audience_enterprise(flag.enterprise_id)]
                                                               if flag.enterprise_id else [])],

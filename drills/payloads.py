@@ -6,7 +6,6 @@ drill.started, drill.ended: {"id", "scenario", "title", "kind", "status", "speed
 inject.fired: {"id", "drill", "kind", "title", "offset_s", "due_at", "fired_at", "status",
     "result", "incident": id | null, "exercise": true}
 finding.recorded: {"id", "drill", "incident", "category", "element", "text", "revision_task": id | null}
-incident_report.filed: {"id", "incident", "number", "kind", "channel", "filed_at", "exercise"}
 drill.overdue: {"id", "plan": {"id", "code", "title", "kind"}, "enterprise": {"id", "name"} | null,
     "due_on", "last_drill", "interval_months", "exercise": false, "label"}
 """
@@ -53,16 +52,6 @@ class FindingPayload(TypedDict):
     element: str
     text: str
     revision_task: int | None
-
-
-class ReportPayload(TypedDict):
-    id: int
-    incident: int
-    number: str
-    kind: str
-    channel: str
-    filed_at: str | None
-    exercise: bool
 
 
 class OverduePlan(TypedDict):
@@ -139,18 +128,6 @@ def finding_payload(finding) -> dict:
         "element": finding.element,
         "text": finding.text,
         "revision_task": task.pk if task else None,
-    }
-
-
-def report_payload(report) -> dict:
-    return {
-        "id": report.pk,
-        "incident": report.incident_id,
-        "number": report.incident.number,
-        "kind": report.kind,
-        "channel": report.channel,
-        "filed_at": _iso(report.filed_at),
-        "exercise": report.incident.exercise,
     }
 
 

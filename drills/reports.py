@@ -1,6 +1,8 @@
-"""The evaluation and after-action reports as JSON (the API) — the same content the printable
-pages and the PDF show (drills.selectors builds it)."""
+"""A drill's evaluation as JSON (the API) — the same content the printable page shows
+(drills.selectors builds it) — and drills' parts of the after-action review's JSON (the
+review itself is incidents.after_action's)."""
 
+from incidents.after_action import response_json
 from incidents.models import EXERCISE_LABEL
 
 
@@ -10,15 +12,6 @@ def _iso(value):
 
 def _user(user):
     return user.username if user else None
-
-
-def response_json(response: dict) -> dict:
-    return {
-        "milestones": {k: _iso(v) for k, v in response["times"].items()},
-        "intervals": response["intervals"],
-        "units": [{**u, **{k: _iso(u[k]) for k in ("dispatched_at", "acknowledged_at", "en_route_at",
-                                                  "on_scene_at", "cleared_at")}} for u in response["units"]],
-    }
 
 
 def tasks_json(tasks: list[dict]) -> list[dict]:
@@ -59,38 +52,4 @@ def evaluation_json(ev: dict) -> dict:
                     "raised_at": _iso(a["alarm"].raised_at), "acknowledged_at": _iso(a["alarm"].acknowledged_at),
                     "acknowledged_by": _user(a["alarm"].acknowledged_by), "ack_s": a["ack_s"],
                     "incident": a["alarm"].incident_id, "exercise": a["alarm"].exercise} for a in ev["alarms"]],
-    }
-
-
-def after_action_json(aar: dict) -> dict:
-    incident = aar["incident"]
-    return {
-        "incident": {"id": incident.pk, "number": incident.number, "title": incident.title,
-                     "type": incident.type.code, "severity": incident.severity, "status": incident.status,
-                     "reported_at": _iso(incident.reported_at), "closed_at": _iso(incident.closed_at),
-                     "exercise": incident.exercise},
-        "label": EXERCISE_LABEL if incident.exercise else "",
-        "timeline": [{"at": _iso(e.at), "by": _user(e.actor), "kind": e.kind, "text": e.text}
-                     for e in aar["timeline"]],
-        "source_alarms": [{"id": a.pk, "point": a.point.code, "level": a.level, "raised_at": _iso(a.raised_at),
-                           "peak_value": a.peak_value, "acknowledged_by": _user(a.acknowledged_by),
-                           "acknowledge_note": a.acknowledge_note} for a in aar.get("alarms", [])],
-        "response": response_json(aar["response"]),
-        "activations": [{"id": a.pk, "plan": a.plan.title, "level": a.level, "status": a.status,
-                         "activated_at": _iso(a.activated_at), "by": _user(a.activated_by)}
-                        for a in aar["activations"]],
-        "tasks": tasks_json(aar["tasks"]),
-        "releases": [{"id": r["release"].pk, "chemical": r["release"].chemical.name,
-                      "exercise": r["release"].exercise, "people": r["people"],
-                      "zones": [{"level": z.level, "threshold_ppm": z.threshold_ppm,
-                                 "distance_m": round(z.distance_m, 1)} for z in r["zones"]]}
-                     for r in aar["releases"]],
-        "alerts": [{"id": a.pk, "level": a.level, "headline": a.headline, "status": a.status,
-                    "issued_at": _iso(a.issued_at), "exercise": a.is_exercise} for a in aar["alerts"]],
-        "reports": [{"key": r["key"], "due_at": _iso(r["due_at"]), "overdue": r["overdue"],
-                     "late": r.get("late", False),
-                     "filed_at": _iso(r["filed"].filed_at) if r["filed"] else None,
-                     "filed_by": _user(r["filed"].filed_by) if r["filed"] else None} for r in aar["reports"]],
-        "escalations": [{"at": _iso(e.at), "text": e.text} for e in aar["escalations"]],
-        "findings": [finding_json(f) for f in aar["findings"]],
     }

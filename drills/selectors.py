@@ -1,5 +1,7 @@
-"""Reads that need thought: a drill's evaluation, an incident's after-action report, reporting
-deadlines, and which plans are due a drill."""
+"""Reads that need thought: a drill's evaluation, the parts of an incident's after-action review
+that drills contributes (drills.report_sections: plan tasks, source alarms), and which plans are
+due a drill. The review itself, its reporting deadlines and the response times are incidents'
+(incidents.after_action)."""
 
 from __future__ import annotations
 
@@ -11,14 +13,10 @@ from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
 
-from drills.models import Drill, IncidentReport, ReportRule
-from incidents.models import Assignment, Incident, timeline_kind_label
-from incidents.selectors import incident_milestones, supplementary_report_due
+from drills.models import Drill
+from incidents.after_action import incident_response
+from incidents.models import Incident, timeline_kind_label
 
-# Targets for the response intervals, in seconds (docs/domain.md "Service-time budgets"):
-# process and alert within 60 s (NFPA 1221), turnout 60–80 s (NFPA 1710), fire crews reach the
-# district edge within 5 minutes of the dispatch order. Override with settings.DRILLS_RESPONSE_TARGETS.
-RESPONSE_TARGETS = {"call_to_dispatch": 60, "dispatch_to_ack": 80, "dispatch_to_on_scene": 300}
 # 生产安全事故应急预案管理办法 Art. 33: an enterprise drills its on-site disposal plans at least every
 # six months and its special plans at least yearly. 生产安全事故应急条例 Art. 8: the district's own
 # plans (those that name no enterprise) at least every two years, and a hazardous-chemical
@@ -26,44 +24,9 @@ RESPONSE_TARGETS = {"call_to_dispatch": 60, "dispatch_to_ack": 80, "dispatch_to_
 # whatever the plan. Override with settings.DRILL_INTERVAL_MONTHS.
 DRILL_INTERVAL_MONTHS = {"onsite": 6, "special": 12, "overall": 24, "department": 24}
 HAZCHEM_ENTERPRISE_MONTHS = 6
-# Used when an office has not configured a severity (ReportRule rows come with the migration).
-DEFAULT_RULE = {"phone_min": 60, "written_min": 120, "followup_h": 24, "final_days": 15}
-
-
-def response_targets() -> dict:
-    return {**RESPONSE_TARGETS, **settings.DRILLS_RESPONSE_TARGETS}
 
 
 # --- one incident ------------------------------------------------------------------------
-
-def incident_response(incident: Incident) -> dict:
-    """The incident's response intervals, each against its target, and every unit's times."""
-    times = incident_milestones(incident)["times"]
-    targets = response_targets()
-
-    def interval(start, end):
-        return (end - start).total_seconds() if start and end else None
-
-    measured = {
-        "call_to_dispatch": interval(times["reported_at"], times["first_dispatch"]),
-        "dispatch_to_ack": interval(times["first_dispatch"], times["first_ack"]),
-        "dispatch_to_on_scene": interval(times["first_dispatch"], times["first_on_scene"]),
-    }
-    intervals = [{"key": k, "seconds": v, "target_s": targets.get(k),
-                  "met": None if v is None or targets.get(k) is None else v <= targets[k]}
-                 for k, v in measured.items()]
-    units = []
-    for a in (Assignment.objects.filter(incident=incident).select_related("resource", "created_by", "acknowledged_by")
-              .order_by("created_at")):
-        units.append({"unit": a.resource.name, "kind": a.resource.kind, "status": a.status,
-                      "dispatched_at": a.created_at, "dispatched_by": _who(a.created_by),
-                      "acknowledged_at": a.acknowledged_at, "acknowledged_by": _who(a.acknowledged_by),
-                      "en_route_at": a.en_route_at, "on_scene_at": a.on_scene_at, "cleared_at": a.cleared_at,
-                      "ack_s": interval(a.created_at, a.acknowledged_at),
-                      "on_scene_s": interval(a.created_at, a.on_scene_at),
-                      "escalations": a.escalations, "decline_reason": a.decline_reason})
-    return {"times": times, "intervals": intervals, "units": units}
-
 
 def incident_tasks(incident: Incident, *, at: dt.datetime | None = None, speed: int = 1) -> list[dict]:
     """Plan tasks with their due time against their completion (as of `at`, default now).
@@ -88,72 +51,6 @@ def incident_tasks(incident: Incident, *, at: dt.datetime | None = None, speed: 
                      "done_by": _who(t.done_by), "status": t.status, "verdict": verdict,
                      "late_s": (t.done_at - t.due_at).total_seconds() if t.done_at and t.done_at > t.due_at else None})
     return rows
-
-
-def incident_report_deadlines(incident: Incident, *, now: dt.datetime | None = None) -> list[dict]:
-    """初报 (by phone, then written), 续报 while open, 终报 after closing: due, filed, overdue."""
-    now = now or timezone.now()
-    rule = ReportRule.objects.filter(severity=incident.severity).first()
-    r = {k: getattr(rule, k) for k in DEFAULT_RULE} if rule else dict(DEFAULT_RULE)
-    reports = list(incident.reports.select_related("filed_by").order_by("filed_at"))
-    initial = [x for x in reports if x.kind == IncidentReport.Kind.INITIAL]
-    phone = next((x for x in initial if x.channel == "phone"), None) or (initial[0] if initial else None)
-    written = next((x for x in initial if x.channel == "written"), None)
-    rows = [
-        _deadline("initial_phone", incident.reported_at + dt.timedelta(minutes=r["phone_min"]), phone, now),
-        _deadline("initial_written", incident.reported_at + dt.timedelta(minutes=r["written_min"]), written, now),
-    ]
-    last = max((x.filed_at for x in reports), default=None)
-    if incident.is_open and last:
-        rows.append(_deadline("followup", last + dt.timedelta(hours=r["followup_h"]), None, now))
-    for x in reports:
-        if x.kind == IncidentReport.Kind.FOLLOWUP:
-            rows.append({"key": "followup", "due_at": None, "filed": x, "overdue": False})
-    if incident.closed_at:
-        final = next((x for x in reports if x.kind == IncidentReport.Kind.FINAL), None)
-        rows.append(_deadline("final", incident.closed_at + dt.timedelta(days=r["final_days"]), final, now))
-        for x in reports:
-            if x.kind == IncidentReport.Kind.SUPPLEMENTARY:
-                rows.append({"key": "supplementary", "due_at": None, "filed": x, "overdue": False})
-        # Casualties changed after closing (条例 Art. 13): a 补报 is due now.
-        if supplementary_report_due(incident):
-            rows.append({"key": "supplementary", "due_at": None, "filed": None, "overdue": True})
-    return rows
-
-
-def _deadline(key, due_at, filed, now) -> dict:
-    late = filed is not None and filed.filed_at > due_at
-    return {"key": key, "due_at": due_at, "filed": filed, "late": late,
-            "overdue": filed is None and due_at < now}
-
-
-def after_action(incident: Incident) -> dict:
-    """Everything the after-action report shows, for a real incident or an exercise."""
-    from alerts.models import Alert
-    from hazards.models import Release
-    from hazards.selectors import people_inside
-    from plans.models import Activation
-
-    releases = []
-    for rel in (Release.objects.filter(incident_link__incident=incident).select_related("chemical").prefetch_related("zones")
-                .order_by("created_at")):
-        releases.append({"release": rel, "zones": list(rel.zones.all()),
-                         "people": people_inside(rel.result)})
-    return {
-        "incident": incident,
-        "timeline": list(incident.timeline.select_related("actor").order_by("at", "id")),
-        "response": incident_response(incident),
-        "activations": list(Activation.objects.filter(incident=incident).select_related("plan", "activated_by")
-                            .order_by("activated_at")),
-        "tasks": incident_tasks(incident, at=incident.closed_at),
-        "releases": releases,
-        "alerts": list(Alert.objects.filter(incident=incident).exclude(status="draft").order_by("issued_at")),
-        "reports": incident_report_deadlines(incident),
-        "findings": list(incident.findings.select_related("created_by")),
-        "escalations": [e for e in incident.timeline.all() if e.kind == "escalated"],
-        # The park alarms the incident came from or was filed with (issue 22, demo): named first.
-        "alarms": source_alarms(incident),
-    }
 
 
 def source_alarms(incident: Incident) -> list:

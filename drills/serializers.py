@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api import StrictSerializer
-from drills.models import Drill, Finding, IncidentReport, Inject, InjectRun, RevisionTask, Scenario
+from drills.models import Drill, Finding, Inject, InjectRun, RevisionTask, Scenario
 from incidents.models import EXERCISE_LABEL
 
 
@@ -112,17 +112,3 @@ class RevisionTaskSerializer(serializers.ModelSerializer):
 class RevisionCreateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     due_on = serializers.DateField(required=False)
-
-
-class IncidentReportSerializer(serializers.ModelSerializer):
-    filed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-
-    class Meta:
-        model = IncidentReport
-        fields = ["id", "incident", "kind", "channel", "text", "filed_at", "filed_by"]
-
-
-class IncidentReportCreateSerializer(StrictSerializer):
-    kind = serializers.ChoiceField(choices=IncidentReport.Kind.choices)
-    channel = serializers.ChoiceField(choices=IncidentReport.Channel.choices, required=False, default="written")
-    text = serializers.CharField(max_length=20000)

@@ -12,8 +12,5 @@ urlpatterns = [
     path("<int:pk>/report/", views.drill_report, name="report"),
     path("findings/", views.finding_add, name="finding_add"),
     path("findings/<int:pk>/revision/", views.finding_revision, name="finding_revision"),
-    path("after-action/<int:pk>/", views.after_action, name="aar"),
-    path("after-action/<int:pk>.pdf", views.after_action_pdf, name="aar_pdf"),
-    path("after-action/<int:pk>/reports/", views.report_file, name="report_file"),
     path("incident/<int:pk>/release/", views.incident_release, name="incident_release"),
 ]

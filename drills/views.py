@@ -1,7 +1,7 @@
-"""Console pages of drills and after-action review. Thin: parse, call one service or selector."""
+"""Console pages of drills and their evaluation. Thin: parse, call one service or selector. The
+after-action review's pages are incidents' (incidents.report_views)."""
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -9,10 +9,9 @@ from django.views.decorators.http import require_GET, require_POST
 import stream
 from core.errors import DomainError
 from core.params import is_id
-from core.roles import CONSOLE_ROLES, INTAKE_ROLES, has_role, role_required
-from drills import pdf, selectors, services
-from drills.models import Drill, Finding, IncidentReport, RevisionTask, Scenario
-from incidents.models import Incident
+from core.roles import CONSOLE_ROLES, has_role, role_required
+from drills import selectors, services
+from drills.models import Drill, Finding, RevisionTask, Scenario
 
 
 @require_GET
@@ -121,45 +120,8 @@ def _back(drill_id, incident_id):
     if drill_id and is_id(drill_id):
         return redirect("drills:report", pk=drill_id)
     if incident_id and is_id(incident_id):
-        return redirect("drills:aar", pk=incident_id)
+        return redirect("incident_reports:aar", pk=incident_id)
     return redirect("drills:list")
-
-
-@require_GET
-@role_required(CONSOLE_ROLES)
-def after_action(request, pk):
-    incident = get_object_or_404(Incident.objects.select_related("type", "area", "created_by"), pk=pk)
-    return render(request, "drills/after_action.html", {
-        "aar": selectors.after_action(incident), "incident": incident,
-        "can_file": has_role(request.user, INTAKE_ROLES),
-        "can_evaluate": has_role(request.user, services.EVALUATE_ROLES),
-        "report_kinds": IncidentReport.Kind.choices, "channels": IncidentReport.Channel.choices,
-        "categories": Finding.Category.choices, "elements": Finding.Element.choices})
-
-
-@require_GET
-@role_required(CONSOLE_ROLES)
-def after_action_pdf(request, pk):
-    incident = get_object_or_404(Incident.objects.select_related("type", "area"), pk=pk)
-    body = pdf.after_action_pdf(selectors.after_action(incident))
-    response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="after-action-{incident.number}.pdf"'
-    return response
-
-
-@require_POST
-@role_required(CONSOLE_ROLES)
-def report_file(request, pk):
-    try:
-        services.incident_report_file(actor=request.user, incident_id=pk, kind=request.POST.get("kind", ""),
-                                      channel=request.POST.get("channel", "written"), text=request.POST.get("text", ""))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Report filed."))
-    if request.POST.get("back") == "incident":  # filed from the incident page's card
-        return redirect("incidents:detail", pk=pk)
-    return redirect("drills:aar", pk=pk)
 
 
 @require_POST

@@ -7,7 +7,9 @@ from incidents.models import (
     SEVERITY_NUMERALS,
     Assignment,
     Incident,
+    IncidentReport,
     IncidentType,
+    ReportRule,
     RunCard,
     RunCardNeed,
     TimelineEntry,
@@ -114,3 +116,23 @@ class RunCardAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("mix"))
     def mix(self, obj):
         return ", ".join(str(need) for need in obj.needs.all())
+
+
+# Reporting deadlines are reference data (planners keep them); filed reports are read-only here:
+# they are written through incidents.services.incident_report_file (on the timeline, with the event).
+@admin.register(ReportRule)
+class ReportRuleAdmin(SimpleHistoryAdmin):
+    list_display = ("severity", "phone_min", "written_min", "followup_h", "final_days")
+
+
+@admin.register(IncidentReport)
+class IncidentReportAdmin(admin.ModelAdmin):
+    list_display = ("incident", "kind", "channel", "filed_at", "filed_by")
+    list_filter = ("kind", "channel")
+    readonly_fields = ("incident", "kind", "channel", "text", "filed_at", "filed_by")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from incidents import api, releases_api
+from incidents import api, releases_api, reports_api
 
 urlpatterns = [
     path("incidents/", api.IncidentListCreate.as_view(), name="api-incidents"),
@@ -9,6 +9,9 @@ urlpatterns = [
     path("incidents/<int:pk>/run-card/", api.IncidentRunCard.as_view(), name="api-run-card"),
     path("incidents/<int:pk>/units/", api.IncidentUnitSearch.as_view(), name="api-unit-search"),
     path("incidents/<int:pk>/assignments/", api.IncidentAssignments.as_view(), name="api-dispatch"),
+    # Reports to the authorities and the after-action review (incidents.reports_api).
+    path("incidents/<int:pk>/after-action/", reports_api.IncidentAfterAction.as_view(), name="api-after-action"),
+    path("incidents/<int:pk>/reports/", reports_api.IncidentReports.as_view(), name="api-incident-reports"),
     path("incident-types/", api.IncidentTypeList.as_view(), name="api-incident-types"),
     path("assignments/", api.AssignmentList.as_view(), name="api-assignments"),
     path("assignments/<int:pk>/", api.AssignmentDetail.as_view(), name="api-assignment"),

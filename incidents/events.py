@@ -6,10 +6,12 @@ from incidents.payloads import (
     AssignmentPayload,
     IncidentPayload,
     ReleaseLinkedPayload,
+    ReportPayload,
     ResourcePayload,
     assignment_payload,
     incident_payload,
     release_linked_payload,
+    report_payload,
     resource_payload,
 )
 
@@ -50,3 +52,6 @@ RELEASE_LINKED = events.register(
     payload=release_linked_payload, schema=ReleaseLinkedPayload,
     doc="A toxic release was modelled for an incident: the console, the officers on duty and the incident's "
         "units (wind, approach from upwind, zone reach) hear it.")
+INCIDENT_REPORT_FILED = events.register(
+    "incident_report.filed", audiences=_console_and_duty, payload=report_payload, schema=ReportPayload,
+    doc="A first, follow-up or final report on an incident was filed.")

@@ -398,3 +398,66 @@ class IncidentRelease(models.Model):
 
     def __str__(self):
         return f"{self.incident} ← {self.release_id}"
+
+
+class ReportRule(models.Model):
+    """Reporting deadlines per severity (初报/续报/终报): local rules differ, so they are data.
+
+    Defaults (seeded by drills' migration 0002, from before the model moved here) follow
+    docs/domain.md "Grading": 15 min by phone and 30 min written for Ⅰ–Ⅱ, 30/60 min for Ⅲ; Ⅳ,
+    the follow-up interval and the final report are this office's choice, to be checked
+    against the local regulation.
+    """
+
+    severity = models.CharField(_("severity"), max_length=3, choices=Severity.choices, unique=True)
+    phone_min = models.PositiveIntegerField(_("first report by phone within (min)"))
+    written_min = models.PositiveIntegerField(_("first written report within (min)"))
+    followup_h = models.PositiveIntegerField(_("follow-up report every (h) while open"))
+    final_days = models.PositiveIntegerField(_("final report within (days) of closing"))
+    # The tables keep the names they had in drills, where the model lived until issue 23
+    # (migration 0009 moved it without touching the database).
+    history = HistoricalRecords(table_name="drills_historicalreportrule")
+
+    class Meta:
+        db_table = "drills_reportrule"
+        ordering = ["severity"]
+        verbose_name = _("reporting deadline")
+        verbose_name_plural = _("reporting deadlines")
+
+    def __str__(self):
+        return f"{self.get_severity_display()}"
+
+
+class IncidentReport(models.Model):
+    """One report filed upward about an incident (事故信息报告)."""
+
+    class Kind(models.TextChoices):
+        INITIAL = "initial", _("First report (初报)")
+        FOLLOWUP = "followup", _("Follow-up report (续报)")
+        FINAL = "final", _("Final report (终报)")
+        # Casualties changed within 30 days of closing (生产安全事故报告和调查处理条例 Art. 13).
+        SUPPLEMENTARY = "supplementary", _("Supplementary report (补报)")
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        WRITTEN = "written", _("Written")
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="reports",
+                                 verbose_name=_("incident"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.WRITTEN)
+    text = models.TextField(_("text"))
+    filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("filed by"))
+
+    class Meta:
+        db_table = "drills_incidentreport"  # its name from drills, as ReportRule's
+        ordering = ["filed_at", "id"]
+        verbose_name = _("incident report")
+        verbose_name_plural = _("incident reports")
+        constraints = [models.UniqueConstraint(fields=["incident"], condition=Q(kind="final"),
+                                               name="incident_report_one_final")]
+
+    def __str__(self):
+        return f"{self.incident.number} {self.get_kind_display()}"

@@ -102,6 +102,18 @@ class ReleaseLinkedPayload(TypedDict):
     zones: list[ZoneReach]
 
 
+class ReportPayload(TypedDict):
+    """incident_report.filed."""
+
+    id: int
+    incident: int
+    number: str
+    kind: str
+    channel: str
+    filed_at: str | None
+    exercise: bool
+
+
 def incident_payload(incident: Incident) -> dict:
     return {
         "id": incident.pk,
@@ -168,4 +180,16 @@ def release_linked_payload(incident: Incident, release, unit_ids=()) -> dict:
         "approach_from_deg": release.wind_from_deg,
         "zones": [{"level": z.level, "threshold_ppm": z.threshold_ppm, "distance_m": round(z.distance_m, 1)}
                   for z in release.zones.order_by("-threshold_ppm")],
+    }
+
+
+def report_payload(report) -> dict:
+    return {
+        "id": report.pk,
+        "incident": report.incident_id,
+        "number": report.incident.number,
+        "kind": report.kind,
+        "channel": report.channel,
+        "filed_at": report.filed_at.isoformat(),
+        "exercise": report.incident.exercise,
     }

@@ -530,7 +530,7 @@ def timeline_since(*, incident_id, after_id: int):
 def supplementary_report_due(incident: Incident) -> bool:
     """Casualties changed after closing (incidents.services.incident_record_casualties marks the
     timeline entry `supplementary`) and no supplementary report (补报, a timeline `report` entry
-    of kind `supplementary`, filed through drills) since."""
+    of kind `supplementary`, filed through incidents.services.incident_report_file) since."""
     from incidents.models import TimelineEntry
 
     changed = (TimelineEntry.objects.filter(incident=incident, kind="casualties", data__supplementary=True)

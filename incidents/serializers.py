@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import StrictSerializer
-from incidents.models import Assignment, DeclineReason, Incident, IncidentType, TimelineEntry
+from incidents.models import Assignment, DeclineReason, Incident, IncidentReport, IncidentType, TimelineEntry
 from incidents.payloads import point
 from incidents.selectors import supplementary_report_due
 from resources.models import Resource
@@ -200,3 +200,17 @@ class RunCardSerializer(serializers.Serializer):
             return None
         return {"id": card.pk, "incident_type": card.incident_type.code, "severity": card.severity or None,
                 "note": card.note}
+
+
+class IncidentReportSerializer(serializers.ModelSerializer):
+    filed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = IncidentReport
+        fields = ["id", "incident", "kind", "channel", "text", "filed_at", "filed_by"]
+
+
+class IncidentReportCreateSerializer(StrictSerializer):
+    kind = serializers.ChoiceField(choices=IncidentReport.Kind.choices)
+    channel = serializers.ChoiceField(choices=IncidentReport.Channel.choices, required=False, default="written")
+    text = serializers.CharField(max_length=20000)

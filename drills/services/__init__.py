@@ -2,7 +2,8 @@
 
 One topic per module: lifecycle (a drill planned, started, ended, its units released, overdue
 drills flagged), injects (played through the services a real event uses), evaluation
-(findings and the plan revisions they open), reporting (初报 / 续报 / 终报). Callers import from here.
+(findings and the plan revisions they open). Callers import from here. Incident reports
+(初报 / 续报 / 终报) are incidents' (incidents.services.incident_report_file).
 
 Injects are played through the services a real event uses (incidents, hazards, monitoring),
 as the drill's director, with every object they create marked as an exercise. Each inject is
@@ -37,9 +38,6 @@ from drills.services.lifecycle import (
     flag_overdue_drills,
     sweep_overdue_drills,
 )
-from drills.services.reporting import (
-    incident_report_file,
-)
 
 __all__ = [
     "DomainError",
@@ -55,7 +53,6 @@ __all__ = [
     "finding_open_revision",
     "finding_record",
     "flag_overdue_drills",
-    "incident_report_file",
     "inject_play",
     "play_inject",
     "sweep_overdue_drills",

@@ -1,5 +1,6 @@
 """`{% load drills_tags %}`: the exercise mark and drills' filters. The drills card of the
-incident page comes through core.panels (drills.panels)."""
+incident page comes through core.panels (drills.panels); the names of response intervals and
+reports are incident_tags' (the after-action review is incidents')."""
 
 from django import template
 from django.utils.translation import gettext as _
@@ -12,19 +13,6 @@ register = template.Library()
 @register.simple_tag
 def exercise_label() -> str:
     return EXERCISE_LABEL
-
-
-@register.filter
-def interval_name(key) -> str:
-    return {"call_to_dispatch": _("Call → dispatch"), "dispatch_to_ack": _("Dispatch → acknowledged"),
-            "dispatch_to_on_scene": _("Dispatch → on scene")}.get(key, key)
-
-
-@register.filter
-def report_name(key) -> str:
-    return {"initial_phone": _("First report by phone (初报)"), "initial_written": _("First written report (初报)"),
-            "followup": _("Follow-up report (续报)"), "final": _("Final report (终报)"),
-            "supplementary": _("Supplementary report (补报)")}.get(key, key)
 
 
 @register.filter

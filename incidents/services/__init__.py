@@ -2,7 +2,8 @@
 
 One topic per module: lifecycle (logging, status, severity, notes), dispatch (and dispatch_sql,
 its hand-written statement), responders (acknowledge, decline, status steps, escalation),
-releases (toxic releases modelled for an incident), timeline (the timeline's and the incident
+releases (toxic releases modelled for an incident), reporting (初报 / 续报 / 终报 to the
+authorities), timeline (the timeline's and the incident
 row lock's one writer). Callers import from here: `from incidents import services`.
 
 Lock order (STYLE.md): resource rows (by id) → assignment → incident. Every function that
@@ -32,6 +33,9 @@ from incidents.services.lifecycle import (
 from incidents.services.releases import (
     incident_release_model,
 )
+from incidents.services.reporting import (
+    incident_report_file,
+)
 from incidents.services.responders import (
     assignment_acknowledge,
     assignment_decline,
@@ -58,6 +62,7 @@ __all__ = [
     "assignment_escalate",
     "assignment_set_status",
     "decline_code_for",
+    "incident_report_file",
     "district_outside_by_m",
     "escalate_unacknowledged",
     "exercise_units_release",

@@ -103,3 +103,17 @@ def target_kind(code):
         return SensitiveTarget.Kind(code).label
     except ValueError:
         return code
+
+
+# The after-action review's words (incidents.after_action; the PDF has its own, incidents.pdf).
+@register.filter
+def interval_name(key) -> str:
+    return {"call_to_dispatch": _("Call → dispatch"), "dispatch_to_ack": _("Dispatch → acknowledged"),
+            "dispatch_to_on_scene": _("Dispatch → on scene")}.get(key, key)
+
+
+@register.filter
+def report_name(key) -> str:
+    return {"initial_phone": _("First report by phone (初报)"), "initial_written": _("First written report (初报)"),
+            "followup": _("Follow-up report (续报)"), "final": _("Final report (终报)"),
+            "supplementary": _("Supplementary report (补报)")}.get(key, key)

@@ -36,6 +36,6 @@ def test_planner_writes_a_scenario_with_injects(district, planner, make_user):
     scenario = Scenario.objects.get()
     assert scenario.created_by == planner and Inject.objects.get().offset_s == 120
     assert client.get("/admin/drills/drill/").status_code == 200
-    assert client.get("/admin/drills/reportrule/").status_code == 200
+    assert client.get("/admin/incidents/reportrule/").status_code == 200
     duty = make_user("duty_admin", "duty_officer", staff=True)
     assert _login(duty).get("/admin/drills/scenario/add/").status_code == 403

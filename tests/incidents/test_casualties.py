@@ -11,9 +11,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core.errors import DomainError
-from drills.services import incident_report_file
 from incidents import grading, services
 from incidents.models import Incident
+from incidents.services import incident_report_file
 
 
 @pytest.mark.parametrize(("deaths", "injuries", "loss", "level"), [

@@ -1,8 +1,7 @@
-"""Incident reports to the authorities (初报 / 续报 / 终报), filed in order on the incident's timeline.
+"""Incident reports to the authorities (初报 / 续报 / 补报 / 终报), filed in order on the incident's timeline.
 
-They stay in drills rather than incidents (docs/architecture.md, "Where a new feature's code goes"):
-their deadlines, the after-action review and its PDF read drills' evaluations and plans'
-revisions, which sit above incidents."""
+Incidents' own since issue 23 (they lived in drills): the after-action review that shows them
+takes drills' and plans' parts through incidents.after_action's registry."""
 
 from __future__ import annotations
 
@@ -11,18 +10,14 @@ from django.utils.translation import gettext as _
 
 import stream
 from core.errors import DomainError
-from core.roles import INTAKE_ROLES
-from drills import events
-from drills.models import (
-    IncidentReport,
-)
-from drills.services.base import _require
-from incidents.services import incident_lock, timeline_add
+from core.roles import INTAKE_ROLES, require_role
+from incidents import events
+from incidents.models import IncidentReport
+from incidents.services.timeline import incident_lock, timeline_add
 
-# --- incident reports (初报 / 续报 / 终报) -------------------------------------------
 
 def incident_report_file(*, actor, incident_id: int, kind: str, text: str, channel: str = "written") -> IncidentReport:
-    _require(actor, INTAKE_ROLES, _("Only duty officers, dispatchers and commanders file incident reports."))
+    require_role(actor, INTAKE_ROLES, _("Only duty officers, dispatchers and commanders file incident reports."))
     if kind not in IncidentReport.Kind.values:
         raise DomainError(_("Kind must be initial, followup, final or supplementary (got “%(k)s”).") % {"k": kind})
     if channel not in IncidentReport.Channel.values:

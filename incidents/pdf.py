@@ -1,5 +1,10 @@
 """The after-action report as a PDF (reportlab), in a CJK TrueType font so Chinese renders.
 
+The header is incidents'; each section of incidents.after_action's registry adds its own
+flowables (`section.pdf(aar, kit)`), with the helpers in `kit` (paragraph, heading, table,
+time and duration formats), so drills' findings and plans' tasks print without incidents
+importing them.
+
 The font comes from a Debian package (fonts-wqy-zenhei, installed by scripts/bootstrap.sh);
 settings.DRILLS_PDF_FONT may point elsewhere. An exercise's report carries 演练 / EXERCISE
 in the header of every page and across it.
@@ -9,6 +14,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from types import SimpleNamespace
 from xml.sax.saxutils import escape
 
 from django.conf import settings
@@ -16,6 +22,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from incidents import after_action as review
 from incidents.models import EXERCISE_LABEL
 
 FONT_NAME = "CJK"
@@ -93,55 +100,11 @@ def after_action_pdf(aar: dict) -> bytes:
                    f"{_('Call received')}: {_t(incident.reported_at)} · {_('Closed')}: {_t(incident.closed_at)}\n"
                    f"{incident.address}"))
 
-    if aar.get("alarms"):
-        story.append(p(_("Source alarms"), h2))
-        story.append(table([_("Alarm"), _("Point"), _("Level"), _("Raised"), _("Acknowledged")],
-                           [[f"#{a.pk}", f"{a.point.code} {a.point.name}", a.get_level_display(), _t(a.raised_at),
-                             " ".join(filter(None, [_t(a.acknowledged_at) if a.acknowledged_at else "",
-                                                    a.acknowledged_by.username if a.acknowledged_by else "",
-                                                    a.acknowledge_note]))]
-                            for a in aar["alarms"]]))
-
-    response = aar["response"]
-    story.append(p(_("Response times against targets"), h2))
-    story.append(table([_("Interval"), _("Measured"), _("Target"), _("Met")],
-                       [[_interval_name(i["key"]), _secs(i["seconds"]), _secs(i["target_s"]),
-                         "—" if i["met"] is None else (_("yes") if i["met"] else _("no"))]
-                        for i in response["intervals"]]))
-    story.append(p(_("Units"), h2))
-    story.append(table([_("Unit"), _("Dispatched"), _("Acknowledged"), _("On scene"), _("Cleared"), _("Escalations")],
-                       [[u["unit"], _t(u["dispatched_at"]), _t(u["acknowledged_at"]), _t(u["on_scene_at"]),
-                         _t(u["cleared_at"]), u["escalations"]] for u in response["units"]]))
-    story.append(p(_("Plan activations and tasks"), h2))
-    story.append(table([_("Plan"), _("Level"), _("Activated"), _("By")],
-                       [[a.plan.title, a.numeral, _t(a.activated_at), a.activated_by.username]
-                        for a in aar["activations"]]))
-    story.append(Spacer(1, 3 * mm))
-    story.append(table([_("Task"), _("Due"), _("Done"), _("Verdict")],
-                       [[t["title"], _t(t["due_at"]), _t(t["done_at"]), _verdict(t["verdict"])] for t in aar["tasks"]],
-                       widths=[80 * mm, 32 * mm, 32 * mm, 25 * mm]))
-    story.append(p(_("Releases and threat zones"), h2))
-    story.append(table([_("Release"), _("Chemical"), _("Zones"), _("People inside")],
-                       [[f"#{r['release'].pk}" + (f" ({EXERCISE_LABEL})" if r["release"].exercise else ""),
-                         r["release"].chemical.name,
-                         "; ".join(f"{z.level} {z.distance_m:.0f} m" for z in r["zones"]), r["people"]]
-                        for r in aar["releases"]]))
-    story.append(p(_("Public warnings issued"), h2))
-    story.append(table([_("Level"), _("Headline"), _("Status"), _("Issued")],
-                       [[a.get_level_display(), ("【演练】" if a.is_exercise else "") + a.headline,
-                         a.get_status_display(), _t(a.issued_at)] for a in aar["alerts"]]))
-    story.append(p(_("Reports (初报 / 续报 / 终报)"), h2))
-    story.append(table([_("Report"), _("Due"), _("Filed"), _("State")],
-                       [[_report_name(r["key"]), _t(r["due_at"]), _t(r["filed"].filed_at if r["filed"] else None),
-                         _report_state(r)] for r in aar["reports"]]))
-    if aar["findings"]:
-        story.append(p(_("Findings"), h2))
-        story.append(table([_("Category"), _("Finding"), _("Recommendation")],
-                           [[f.get_category_display(), f.text, f.recommendation] for f in aar["findings"]]))
-    story.append(p(_("Timeline"), h2))
-    story.append(table([_("Time"), _("By"), _("What")],
-                       [[_t(e.at), e.actor.username if e.actor else _("system"), e.text] for e in aar["timeline"]],
-                       widths=[32 * mm, 25 * mm, 112 * mm]))
+    kit = SimpleNamespace(p=p, h2=lambda text: p(text, h2), table=table, t=_t, secs=_secs, mm=mm, Spacer=Spacer,
+                          interval_name=_interval_name, verdict=_verdict, report_name=_report_name,
+                          report_state=_report_state)
+    for section in review.registered():
+        story.extend(section.pdf(aar, kit))
 
     def decorate(canvas, doc):
         canvas.saveState()

@@ -3,7 +3,7 @@ acknowledge note; the first report (初报) is filed from the incident page."""
 
 from django.test import Client
 
-from drills.models import IncidentReport
+from incidents.models import IncidentReport
 from monitoring import services as monitoring_services
 from tests.monitoring.test_alarm_incident import raise_alarm
 

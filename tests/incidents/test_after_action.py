@@ -1,25 +1,39 @@
-"""After-action report for any incident: page, PDF with Chinese text, reporting deadlines."""
+"""After-action report for any incident: page, PDF with Chinese text, reporting deadlines (incidents'
+since issue 23; drills adds its sections through incidents.after_action's registry)."""
 
 import datetime as dt
 import io
 import re
 
 import pytest
+from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.test import Client
 from django.utils import timezone
 from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from core.models import Event
-from drills import selectors
-from drills.models import ReportRule
-from incidents import services
+from hazards.models import Chemical
+from incidents import after_action, services
+from incidents.models import IncidentType, ReportRule
+from resources.models import Area
 from tests.conftest import PASSWORD
-from tests.drills.conftest import HAZMAT
-
-from .conftest import LAT, LON
 
 pytestmark = pytest.mark.django_db
+
+LON, LAT = 113.60, 22.75
+HAZMAT = {"hazmat": True, "lon": LON + 0.01}  # a hazmat unit just east of the incident
+
+
+@pytest.fixture
+def district(db):
+    """One area around the test point, so releases fall inside the district; chlorine."""
+    ring = Polygon(((113.50, 22.65), (113.70, 22.65), (113.70, 22.85), (113.50, 22.85), (113.50, 22.65)), srid=4326)
+    Area.objects.create(code="XC", name="新城", kind="town", boundary=MultiPolygon(ring, srid=4326))
+    Chemical.objects.create(cas="7782-50-5", name="氯", name_en="Chlorine", un_number="1017", molecular_weight=70.9,
+                            aegl1=0.5, aegl2=2.0, aegl3=20, dense_gas=True)
+    return IncidentType.objects.create(code="hazmat-leak", klass="accident", name_zh="危化品泄漏",
+                                       name_en="Hazardous chemical leak", required_capabilities=["hazmat"])
 
 
 def _api(user):
@@ -98,11 +112,11 @@ def test_reports_first_follow_up_final_with_configurable_deadlines(real_incident
     rule = ReportRule.objects.get(severity="III")
     assert (rule.phone_min, rule.written_min) == (30, 60)  # docs/domain.md for Ⅲ
     late = timezone.now() + dt.timedelta(minutes=61)
-    rows = {r["key"]: r for r in selectors.incident_report_deadlines(real_incident, now=late)}
+    rows = {r["key"]: r for r in after_action.incident_report_deadlines(real_incident, now=late)}
     assert rows["initial_phone"]["overdue"] and rows["initial_written"]["overdue"]
     rule.written_min = 120
     rule.save()
-    rows = {r["key"]: r for r in selectors.incident_report_deadlines(real_incident, now=late)}
+    rows = {r["key"]: r for r in after_action.incident_report_deadlines(real_incident, now=late)}
     assert rows["initial_phone"]["overdue"] and not rows["initial_written"]["overdue"]
 
     client = _api(duty_officer)
@@ -114,7 +128,7 @@ def test_reports_first_follow_up_final_with_configurable_deadlines(real_incident
     early_final = client.post(url, {"kind": "final", "text": "终报"}, format="json")
     assert early_final.status_code == 409
     assert client.post(url, {"kind": "followup", "text": "续报：已堵漏。"}, format="json").status_code == 201
-    rows = selectors.incident_report_deadlines(real_incident)
+    rows = after_action.incident_report_deadlines(real_incident)
     assert [r["key"] for r in rows if r["filed"]] == ["initial_phone", "initial_written", "followup"]
     assert any(r["key"] == "followup" and r["due_at"] and not r["filed"] for r in rows)  # the next one is due
     assert Event.objects.filter(type="incident_report.filed").count() == 3
@@ -127,41 +141,6 @@ def test_reports_first_follow_up_final_with_configurable_deadlines(real_incident
     assert _api(viewer).post(url, {"kind": "followup", "text": "x"}, format="json").status_code == 403
     assert client.post("/api/v1/incidents/999999/reports/", {"kind": "initial", "text": "x"},
                        format="json").status_code == 404
-
-
-def test_console_pages_for_drills(make_scenario, director, viewer, outsider):
-    from drills import services as drill_services
-
-    scenario = make_scenario((0, "call"))
-    drill = drill_services.drill_plan(actor=director, scenario_id=scenario.pk)
-    for url in ("/drills/", f"/drills/{drill.pk}/", f"/drills/{drill.pk}/report/"):
-        response = _page(viewer).get(url)
-        assert response.status_code == 200, url
-        assert _labelled(response.content.decode()), url
-        assert _page(outsider).get(url).status_code == 403, url
-    # Viewers cannot act; the dispatcher's bad input comes back as a message, not a 500.
-    assert _page(viewer).post(f"/drills/{drill.pk}/act/", {"action": "start"}).status_code == 302
-    assert drill.__class__.objects.get(pk=drill.pk).status == "planned"
-    director_page = _page(director)
-    response = director_page.post(f"/drills/{drill.pk}/act/", {"action": "end"}, follow=True)
-    assert "not running" in response.content.decode()
-    response = director_page.post("/drills/new/", {"scenario": scenario.pk, "speed": "fast"}, follow=True)
-    assert "Speed must be a whole number" in response.content.decode()
-
-
-def test_every_console_page_says_a_drill_is_running(make_scenario, director, viewer, make_user):
-    from drills import services as drill_services
-
-    page = _page(viewer)
-    assert 'id="drill-running"' not in page.get("/incidents/").content.decode()
-    drill = drill_services.drill_plan(actor=director, scenario_id=make_scenario((0, "call")).pk, start=True)
-    for url in ("/incidents/", "/incidents/board/", "/drills/"):
-        html = page.get(url).content.decode()
-        assert re.search(r'id="drill-running"[^>]*>演练 / EXERCISE', html), url
-    crew = make_user("crew_banner", "responder")
-    assert 'id="drill-running"' not in _page(crew).get("/incidents/responder/").content.decode()
-    drill_services.drill_end(actor=director, drill_id=drill.pk)
-    assert 'id="drill-running"' not in page.get("/incidents/").content.decode()
 
 
 def test_people_inside_count_each_target_once_in_nested_zones(real_incident, duty_officer, viewer):
@@ -182,7 +161,7 @@ def test_people_inside_count_each_target_once_in_nested_zones(real_incident, dut
     zones = answer.json()["zones"]
     inside = [z for z in zones if z["people"] >= 1500]
     assert len(inside) >= 2, zones  # the two targets sit in several nested zones
-    report = selectors.after_action(real_incident)
+    report = after_action.after_action(real_incident)
     assert report["releases"][-1]["people"] == 1500
     html = _page(viewer).get(f"/drills/after-action/{real_incident.pk}/").content.decode()
     assert "people inside 1500" in " ".join(html.split())
@@ -193,8 +172,31 @@ def test_the_pdfs_durations_are_in_the_interface_language():
     """Issue 22.10: the Chinese PDF said "49 s / 1 min 00 s"."""
     from django.utils import translation
 
-    from drills.pdf import _secs
+    from incidents.pdf import _secs
 
     with translation.override("zh-hans"):
         assert _secs(49) == "49 秒" and _secs(60) == "1 分 00 秒"
     assert _secs(49) == "49 s" and _secs(None) == "—"
+
+
+def test_the_review_takes_the_parts_of_the_apps_above_from_its_registry():
+    """Issue 23: incidents holds the review; drills registers the parts incidents may not read
+    (source alarms, plans, warnings, findings), in the order the page and the PDF had."""
+    assert [s.name for s in after_action.registered()] == [
+        "source-alarms", "response", "plans", "releases", "alerts", "reports", "findings", "timeline"]
+
+
+def test_a_registered_section_reaches_the_page_the_api_and_the_pdf(real_incident, viewer, monkeypatch):
+    """A section an app registers is shown by all three, without incidents knowing the app."""
+    monkeypatch.setattr(after_action, "_SECTIONS", dict(after_action._SECTIONS))
+    after_action.register(
+        "probe", order=90, build=lambda incident: {"probe": f"探针 {incident.number}"},
+        as_json=lambda aar: {"probe": aar["probe"]}, template="incidents/after_action/_timeline.html",
+        pdf=lambda aar, kit: [kit.h2(aar["probe"])],
+        page_context=lambda request, incident: {"aar": {"timeline": []}})
+    data = _api(viewer).get(f"/api/v1/incidents/{real_incident.pk}/after-action/").json()
+    assert data["probe"] == f"探针 {real_incident.number}"
+    text = _pdf_text(_page(viewer).get(f"/drills/after-action/{real_incident.pk}.pdf").content)
+    assert f"探针 {real_incident.number}" in text
+    html = _page(viewer).get(f"/drills/after-action/{real_incident.pk}/").content.decode()
+    assert html.count('<h2>Timeline</h2>') == 2  # incidents' own and the probe's (its template)
