@@ -124,6 +124,10 @@ class PermitForm(DomainErrorsMixin, StorableTextForm):
     rest_day = forms.BooleanField(label=_("On a public holiday"), required=False)
     extension_reason = forms.CharField(label=_("Why temporary power runs longer than 15 days"), max_length=400,
                                        required=False)
+    height_m = forms.DecimalField(label=_("Working height (m), work at height"), min_value=0, max_value=1000,
+                                  max_digits=6, decimal_places=1, required=False)
+    load_t = forms.DecimalField(label=_("Load (t), lifting"), min_value=0, max_value=20000, max_digits=7,
+                                decimal_places=1, required=False)
 
     def __init__(self, *args, enterprises=None, contractors=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -298,6 +298,10 @@ class WorkPermit(models.Model):
     declared_grade = models.CharField(_("grade asked for"), max_length=8, choices=Grade.choices, blank=True,
                                       help_text=_("Before the upgrade for night, rest days or wind (5.1.1)."))
     extension_reason = models.CharField(_("why longer than usual"), max_length=400, blank=True)
+    # Work at height's and lifting's grades (and so who approves them, GB 30871-2022 Table B.1)
+    # follow the height and the load: safety.special_work.work_grade.
+    height_m = models.DecimalField(_("working height (m)"), max_digits=6, decimal_places=1, null=True, blank=True)
+    load_t = models.DecimalField(_("load (t)"), max_digits=7, decimal_places=1, null=True, blank=True)
     paused_at = models.DateTimeField(_("break since"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.SUBMITTED, db_index=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",

@@ -267,12 +267,12 @@ class WorkPermitSerializer(serializers.ModelSerializer):
                   "valid_from", "valid_to", "toxic_limit_ppm", "description", "state", "in_force", "created_at",
                   "started_at", "closed_at", "gas_tests", "retest_due", "contractor", "equipment", "medium",
                   "oxygen_equipment", "continuous_monitor", "wind_force", "rest_day", "extension_reason",
-                  "paused_at", "required_approver", "approvals", "filed"]
+                  "paused_at", "height_m", "load_t", "required_approver", "approvals", "filed"]
 
     def get_required_approver(self, obj) -> str:
         from safety import special_work
 
-        return special_work.required_approver(obj.kind, obj.grade)
+        return special_work.required_approver(obj.kind, special_work.permit_work_grade(obj))
 
     def get_filed(self, obj) -> bool:
         try:
@@ -311,6 +311,12 @@ class WorkPermitCreateSerializer(StrictSerializer):
     wind_force = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0, max_value=17)
     rest_day = serializers.BooleanField(required=False, default=False)
     extension_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=400)
+    height_m = serializers.DecimalField(
+        max_digits=6, decimal_places=1, required=False, allow_null=True, default=None, min_value=0, max_value=1000,
+        help_text="Work at height: the working height in metres (its grade Ⅰ–Ⅳ decides who approves).")
+    load_t = serializers.DecimalField(
+        max_digits=7, decimal_places=1, required=False, allow_null=True, default=None, min_value=0, max_value=20000,
+        help_text="Lifting: the load's mass in tonnes (its grade 一级/二级/三级 decides who approves).")
 
 
 class ApprovalCreateSerializer(StrictSerializer):

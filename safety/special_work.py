@@ -57,23 +57,89 @@ APPROVER_LABELS = {
 }
 APPROVAL_CLAUSE = "GB 30871-2022 Table B.1"
 ON_SITE_CLAUSE = "GB 30871-2022 4.11"  # check: the clause number was not found in a public copy
-# (kind, grade) -> (level, the row of Table B.1). Read from a public transcription of Table B.1;
-# the grades of work at height (Ⅰ–Ⅳ, Ⅰ by the operating unit, Ⅱ/Ⅲ by the specialist department,
-# Ⅳ by the leader in charge) and of lifting (一级 by the leader in charge, 二级/三级 by the
-# specialist department) are not recorded on a permit yet: their lowest row applies.
+# (kind, grade) -> (level, the row of Table B.1). Read from a public transcription of Table B.1.
+# Work at height and lifting have grades of their own, read from what the permit records (see
+# work_grade below): height Ⅰ by the operating unit, Ⅱ/Ⅲ by the specialist department, Ⅳ by the
+# leader in charge; lifting 一级 by the leader in charge, 二级/三级 by the specialist department.
+# The kind's row without a grade is for permits recorded before the height and load were asked.
 REQUIRED_APPROVER = {
     ("hot_work", "special"): ("principal", "Table B.1: 特级动火 — 主管领导"),
     ("hot_work", "first"): ("safety_head", "Table B.1: 一级动火 — 安全管理部门"),
     ("hot_work", "second"): ("unit_head", "Table B.1: 二级动火 — 所在基层单位"),
     ("confined_space", ""): ("unit_head", "Table B.1: 受限空间 — 所在基层单位"),
     ("blind_plate", ""): ("unit_head", "Table B.1: 盲板抽堵 — 所在基层单位"),
-    ("height", ""): ("unit_head", "Table B.1: Ⅰ级高处 — 所在基层单位 (the lowest grade)"),
-    ("lifting", ""): ("department_head", "Table B.1: 二级、三级吊装 — 所在单位专业部门 (the lowest grades)"),
+    ("height", "I"): ("unit_head", "Table B.1: Ⅰ级高处 — 所在基层单位"),
+    ("height", "II"): ("department_head", "Table B.1: Ⅱ级、Ⅲ级高处 — 所在单位专业部门"),
+    ("height", "III"): ("department_head", "Table B.1: Ⅱ级、Ⅲ级高处 — 所在单位专业部门"),
+    ("height", "IV"): ("principal", "Table B.1: Ⅳ级高处 — 主管领导"),
+    ("height", ""): ("unit_head", "Table B.1: Ⅰ级高处 — 所在基层单位 (no height recorded)"),
+    ("lifting", "1"): ("principal", "Table B.1: 一级吊装 — 主管领导"),
+    ("lifting", "2"): ("department_head", "Table B.1: 二级、三级吊装 — 所在单位专业部门"),
+    ("lifting", "3"): ("department_head", "Table B.1: 二级、三级吊装 — 所在单位专业部门"),
+    ("lifting", ""): ("department_head", "Table B.1: 二级、三级吊装 — 所在单位专业部门 (no load recorded)"),
     ("temporary_power", ""): ("power_supply", "Table B.1: 临时用电 — 配送电单位"),
     ("excavation", ""): ("department_head", "Table B.1: 动土 — 所在单位专业部门 (after the 会签)"),
     ("road_closure", ""): ("department_head", "Table B.1: 断路 — 所在单位专业部门 (after the 会签)"),
 }
 DEFAULT_APPROVER = "unit_head"  # a kind Table B.1 does not list (none of the eight)
+
+# --- the grades of work at height and of lifting: who approves follows them -----------------------
+# Work at height is work 2 m or more above a level where one could fall (GB/T 3608-2008, which
+# GB 30871-2022 refers to), graded by the height: Ⅰ 2–5 m, Ⅱ over 5–15 m, Ⅲ over 15–30 m, Ⅳ over 30 m.
+# Lifting is graded by the load's mass (GB 30871-2022, lifting chapter): 一级 over 100 t,
+# 二级 40–100 t, 三级 under 40 t.
+HEIGHT_GRADE_CLAUSE = "GB/T 3608-2008"
+LIFTING_GRADE_CLAUSE = "GB 30871-2022 Table B.1"
+HEIGHT_MIN_M = 2
+HEIGHT_GRADES = ((30, "IV"), (15, "III"), (5, "II"), (0, "I"))  # above the height -> the grade
+LIFTING_GRADES = ((100, "1"), (40, "2"))  # above (一级) / from (二级) the mass in t; below: 三级
+WORK_GRADE_LABELS = {
+    ("height", "I"): "Ⅰ级", ("height", "II"): "Ⅱ级", ("height", "III"): "Ⅲ级", ("height", "IV"): "Ⅳ级",
+    ("lifting", "1"): "一级", ("lifting", "2"): "二级", ("lifting", "3"): "三级",
+}
+
+
+def work_grade(kind: str, grade: str, height_m=None, load_t=None) -> str:
+    """The grade Table B.1's row is chosen by: hot work's own grade, work at height's by its
+    height, lifting's by its load; "" when the permit does not record it."""
+    if kind == "height":
+        if height_m is None:
+            return ""
+        return next(g for above, g in HEIGHT_GRADES if float(height_m) > above)
+    if kind == "lifting":
+        if load_t is None:
+            return ""
+        mass = float(load_t)
+        return "1" if mass > LIFTING_GRADES[0][0] else "2" if mass >= LIFTING_GRADES[1][0] else "3"
+    return grade or ""
+
+
+def permit_work_grade(permit) -> str:
+    return work_grade(permit.kind, permit.grade, permit.height_m, permit.load_t)
+
+
+def work_size_breaches(kind: str, height_m, load_t) -> list[Breach]:
+    """Work at height records its height and lifting its load: they decide who approves."""
+    breaches = []
+    if kind == "height":
+        if height_m is None:
+            breaches.append(Breach(HEIGHT_GRADE_CLAUSE, str(_(
+                "A work-at-height permit needs the working height in metres: its grade (Ⅰ–Ⅳ) decides who "
+                "approves it (GB 30871-2022 Table B.1)."))))
+        elif float(height_m) < HEIGHT_MIN_M:
+            breaches.append(Breach(HEIGHT_GRADE_CLAUSE, str(_(
+                "Work below %(m)s m is not work at height: check the height or use another kind of permit.")
+                % {"m": HEIGHT_MIN_M})))
+    elif height_m is not None:
+        breaches.append(Breach(HEIGHT_GRADE_CLAUSE, str(_("Only work at height records a working height."))))
+    if kind == "lifting":
+        if load_t is None:
+            breaches.append(Breach(LIFTING_GRADE_CLAUSE, str(_(
+                "A lifting permit needs the load's mass in tonnes: its grade (一级/二级/三级) decides who "
+                "approves it."))))
+    elif load_t is not None:
+        breaches.append(Breach(LIFTING_GRADE_CLAUSE, str(_("Only lifting records a load."))))
+    return breaches
 
 # --- breaks and gas analysis --------------------------------------------------------------------
 # A break longer than this needs a new gas analysis before work resumes (5.3.1 hot work, 6.3

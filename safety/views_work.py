@@ -36,10 +36,13 @@ def permit_context(request, permit) -> dict:
     approvals = list(permit.approvals.select_related("recorded_by"))
     for approval in approvals:
         approval.level_label = work_rules.APPROVER_LABELS.get(approval.level, approval.level)
+    grade = work_rules.permit_work_grade(permit)
+    needed = work_rules.required_approver(permit.kind, grade)
     return {
         "approvals": approvals,
-        "required_approver": work_rules.APPROVER_LABELS[work_rules.required_approver(permit.kind, permit.grade)],
-        "approval_form": ApprovalForm(initial={"level": work_rules.required_approver(permit.kind, permit.grade)}),
+        "required_approver": work_rules.APPROVER_LABELS[needed],
+        "approval_form": ApprovalForm(initial={"level": needed}),
+        "work_grade_label": work_rules.WORK_GRADE_LABELS.get((permit.kind, grade), ""),
         "can_approve": not supervisor and permit.state == "submitted",
         "filing": filing,
         "can_file": filing is None and permit.state != "cancelled",

@@ -42,7 +42,7 @@ def work_permit_submit(*, actor, enterprise_id: int, kind: str, valid_from: dt.d
                        description: str = "", contractor: int | None = None, equipment: str = "",
                        medium: str = "", oxygen_equipment: bool = False, continuous_monitor: str = "",
                        wind_force: int | None = None, rest_day: bool = False,
-                       extension_reason: str = "") -> WorkPermit:
+                       extension_reason: str = "", height_m=None, load_t=None) -> WorkPermit:
     """Submit a permit. Hot work is managed one grade up at night, on rest days or in wind of
     force 5 and above (GB 30871-2022 5.1.1): the stored `grade` is the grade it is managed at,
     `declared_grade` the one asked for. Every rule it breaks is refused, naming its clause."""
@@ -63,6 +63,7 @@ def work_permit_submit(*, actor, enterprise_id: int, kind: str, valid_from: dt.d
             if b.rule == "GB 30871-2022 5.1" else b for b in breaches]
     if valid_to > valid_from:
         breaches += special_work.validity_breaches(kind, valid_from, valid_to, extension_reason=extension_reason or "")
+    breaches += special_work.work_size_breaches(kind, height_m, load_t)
     now = timezone.now()
     if valid_to <= now and valid_to > valid_from:
         # Issue 22: a permit wholly in the past was accepted and sat in 已提交 forever. A permit
@@ -108,7 +109,7 @@ def work_permit_submit(*, actor, enterprise_id: int, kind: str, valid_from: dt.d
         created_by=actor, contractor=contractor_row, equipment=equipment, medium=medium,
         oxygen_equipment=oxygen_equipment, continuous_monitor=(continuous_monitor or "").strip(),
         wind_force=wind_force, rest_day=rest_day, extension_reason=(extension_reason or "").strip(),
-        declared_grade=declared)
+        declared_grade=declared, height_m=height_m, load_t=load_t)
     for test in gas_tests or []:
         GasTest.objects.create(permit=permit, passed=True, recorded_by=actor, **_test_fields(test))
     stream.publish(events.WORK_PERMIT_UPDATED, permit, "submitted")
@@ -128,7 +129,7 @@ def work_permit_approve(*, actor, permit_id: int, level: str, approver: str, on_
         raise _wrong_state(permit, _("approval"))
     if not (approver or "").strip():
         raise DomainError(_("Name the approver (“approver”)."), data={"field": "approver"})
-    breaches = special_work.approval_breaches(permit.kind, permit.grade, level, on_site=on_site)
+    breaches = special_work.approval_breaches(permit.kind, special_work.permit_work_grade(permit), level, on_site=on_site)
     if breaches:
         raise _refuse(breaches)
     approval = PermitApproval.objects.create(permit=permit, level=level, approver=approver.strip(), on_site=on_site,
@@ -169,9 +170,9 @@ def _start(actor, permit_id, step) -> WorkPermit:
     if target is None:
         raise _wrong_state(permit, step)
     now = timezone.now()
-    if step == "start" and not special_work.approved(permit.kind, permit.grade,
+    if step == "start" and not special_work.approved(permit.kind, special_work.permit_work_grade(permit),
                                                      list(permit.approvals.values("level", "on_site"))):
-        needed = special_work.required_approver(permit.kind, permit.grade)
+        needed = special_work.required_approver(permit.kind, special_work.permit_work_grade(permit))
         raise DomainError(f"{special_work.APPROVAL_CLAUSE}: " + _(
             "Work cannot start before the permit is approved on site by the %(who)s.") % {
             "who": special_work.APPROVER_LABELS[needed]}, status=409,

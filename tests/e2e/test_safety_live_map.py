@@ -58,11 +58,14 @@ def test_a_started_permit_and_a_new_colour_appear_on_open_maps(daphne_server, br
         officer.goto(f"{daphne_server}/safety/permits/new/")
         officer.select_option("select[name=kind]", "height")
         officer.fill("input[name=place]", "3号塔 40 m 平台")
+        officer.fill("input[name=height_m]", "40")  # Ⅳ级: the leader in charge approves (Table B.1)
         start = timezone.localtime() - dt.timedelta(minutes=5)
         officer.fill("input[name=valid_from]", start.strftime("%Y-%m-%dT%H:%M"))
         officer.fill("input[name=valid_to]", (start + dt.timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M"))
         officer.click("#permit-form button[type=submit]")
         officer.wait_for_selector("text=Start work")
+        assert "Ⅳ级" in officer.inner_text("#permit-size")
+        assert officer.input_value("#approval-form select[name=level]") == "principal"
         assert safety_map.get_attribute("data-work-permits") == "0"  # submitted is not in force
         # Approved on site by the enterprise's approver before work starts (GB 30871-2022 4.11).
         officer.fill("#approval-form input[name=approver]", "王厂长")

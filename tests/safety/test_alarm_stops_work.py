@@ -40,7 +40,7 @@ def _permit(officer, source, kind, east_m, *, start=True, grade=""):
         actor=officer, enterprise_id=source.enterprise_id, kind=kind, grade=grade, place=f"{kind} {east_m} m",
         location=Point(source.location.x + east_m * M, source.location.y, srid=4326),
         valid_from=now - dt.timedelta(minutes=10), valid_to=now + dt.timedelta(hours=4),
-        gas_tests=[_gas()] if kind in ("hot_work", "confined_space") else [])
+        gas_tests=[_gas()] if kind in ("hot_work", "confined_space") else [], height_m=3 if kind == "height" else None)
     if start:
         approve(officer, permit.pk)
         services.work_permit_start(actor=officer, permit_id=permit.pk)

@@ -73,7 +73,7 @@ def test_another_enterprises_records_are_404_everywhere(park, api):
                                              .SimpleUploadedFile("p.png", image_bytes(), "image/png"))
     now = timezone.now()
     permit = services.work_permit_submit(actor=park["officer1"], enterprise_id=park["e1"].pk, kind="height",
-                                         place="roof", valid_from=now, valid_to=now + dt.timedelta(hours=4))
+                                         height_m=3, place="roof", valid_from=now, valid_to=now + dt.timedelta(hours=4))
     other = api(park["officer2"])
     for url in (f"/api/v1/hidden-dangers/{hd.pk}/", f"/api/v1/work-permits/{permit.pk}/",
                 f"/api/v1/enterprises/{park['e1'].pk}/", f"/api/v1/enterprises/{park['e1'].pk}/ledger.xlsx",

@@ -49,7 +49,7 @@ def test_a_permit_names_its_contractor_and_an_expired_qualification_refuses_it(p
     client = api(park["officer1"])
     contractor = register(api, park["officer1"], park["e1"], days=(400, 1)).json()
     now = timezone.now()
-    body = {"enterprise": park["e1"].pk, "kind": "height", "place": "roof", "contractor": contractor["id"],
+    body = {"enterprise": park["e1"].pk, "kind": "height", "height_m": 3, "place": "roof", "contractor": contractor["id"],
             "valid_from": now.isoformat(), "valid_to": (now + dt.timedelta(days=3)).isoformat()}
     refused = client.post("/api/v1/work-permits/", body, format="json")
     assert refused.status_code == 400 and refused.json()["rule"] == "GB 30871-2022 4.3"

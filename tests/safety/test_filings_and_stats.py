@@ -16,7 +16,7 @@ from .conftest import approve
 def height(park, officer="officer1", enterprise="e1", start=True, **kw):
     now = timezone.now()
     permit = services.work_permit_submit(actor=park[officer], enterprise_id=park[enterprise].pk, kind="height",
-                                         place="roof", valid_from=now - dt.timedelta(minutes=5),
+                                         height_m=3, place="roof", valid_from=now - dt.timedelta(minutes=5),
                                          valid_to=now + dt.timedelta(hours=4), **kw)
     if start:
         approve(park[officer], permit)

@@ -254,7 +254,7 @@ def test_risk_points_and_permits_must_lie_on_the_enterprise_s_site(park, api):
                        format="json")
     assert ok.status_code == 201
     now = timezone.now()
-    permit = {"enterprise": e2.pk, "kind": "height", "valid_from": (now + dt.timedelta(hours=1)).isoformat(),
+    permit = {"enterprise": e2.pk, "kind": "height", "height_m": 3, "valid_from": (now + dt.timedelta(hours=1)).isoformat(),
               "valid_to": (now + dt.timedelta(hours=5)).isoformat(), "location": on_e1}
     assert officer2.post("/api/v1/work-permits/", permit, format="json").status_code == 400
     # A drawn boundary rules where there is one.
@@ -273,7 +273,7 @@ def test_risk_points_and_permits_must_lie_on_the_enterprise_s_site(park, api):
 
 def test_a_permit_wholly_in_the_past_is_refused(park, api):
     now = timezone.now()
-    body = {"enterprise": park["e1"].pk, "kind": "height", "valid_from": (now - dt.timedelta(hours=6)).isoformat(),
+    body = {"enterprise": park["e1"].pk, "kind": "height", "height_m": 3, "valid_from": (now - dt.timedelta(hours=6)).isoformat(),
             "valid_to": (now - dt.timedelta(hours=2)).isoformat()}
     response = api(park["officer1"]).post("/api/v1/work-permits/", body, format="json")
     assert response.status_code == 400 and response.json()["rule"] == "valid_to > now"

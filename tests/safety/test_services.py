@@ -269,10 +269,10 @@ def test_permits_in_force_near_an_incident(park, dispatcher):
 
     now = timezone.now()
     near = services.work_permit_submit(actor=park["officer1"], enterprise_id=park["e1"].pk, kind="height",
-                                       place="near rack", location=Point(113.660, 22.650, srid=4326),
+                                       height_m=3, place="near rack", location=Point(113.660, 22.650, srid=4326),
                                        valid_from=now - dt.timedelta(minutes=5), valid_to=now + dt.timedelta(hours=2))
     # ≈ 925 m east: outside the incident card's 500 m, still on E1's site (within 1 km).
-    far = services.work_permit_submit(actor=park["officer1"], enterprise_id=park["e1"].pk, kind="height",
+    far = services.work_permit_submit(actor=park["officer1"], enterprise_id=park["e1"].pk, kind="height", height_m=3,
                                       place="far rack", location=Point(113.669, 22.650, srid=4326),
                                       valid_from=now - dt.timedelta(minutes=5), valid_to=now + dt.timedelta(hours=2))
     for permit in (near, far):

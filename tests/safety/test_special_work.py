@@ -23,6 +23,10 @@ def gas(minutes_ago=2, **extra):
 def submit(park, kind="confined_space", hours=4, officer="officer1", enterprise="e1", **kw):
     now = timezone.now()
     kw.setdefault("gas_tests", [gas()] if kind in ("hot_work", "confined_space") else [])
+    if kind == "height":
+        kw.setdefault("height_m", 3)  # Ⅰ级: the operating unit approves
+    if kind == "lifting":
+        kw.setdefault("load_t", 10)  # 三级: the specialist department approves
     kw.setdefault("valid_from", now - dt.timedelta(minutes=5))
     kw.setdefault("valid_to", kw["valid_from"] + dt.timedelta(hours=hours))
     return services.work_permit_submit(actor=park[officer], enterprise_id=park[enterprise].pk, kind=kind,
@@ -202,10 +206,32 @@ def test_each_kind_has_its_validity(park):
 def test_bad_input_on_the_new_fields_is_a_400_naming_the_field(park, api):
     client = api(park["officer1"])
     now = timezone.now()
-    body = {"enterprise": park["e1"].pk, "kind": "height", "place": "roof", "valid_from": now.isoformat(),
+    body = {"enterprise": park["e1"].pk, "kind": "height", "height_m": 3, "place": "roof", "valid_from": now.isoformat(),
             "valid_to": (now + dt.timedelta(hours=2)).isoformat()}
     for field, value in (("wind_force", 40), ("wind_force", "strong"), ("oxygen_equipment", "maybe"),
                          ("contractor", "abc"), ("equipment", "x" * 101)):
         response = client.post("/api/v1/work-permits/", {**body, field: value}, format="json")
         assert response.status_code == 400 and field in response.json(), (field, response.content)
     assert not WorkPermit.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_40_m_job_waits_for_the_leader_in_charge_and_a_job_without_its_height_is_refused(park, api):
+    client = api(park["officer1"])
+    now = timezone.now()
+    body = {"enterprise": park["e1"].pk, "kind": "height", "place": "tower 3", "valid_from": now.isoformat(),
+            "valid_to": (now + dt.timedelta(hours=4)).isoformat()}
+    missing = client.post("/api/v1/work-permits/", body, format="json")
+    assert missing.status_code == 400 and "working height" in str(missing.json())
+    assert not WorkPermit.objects.filter(place="tower 3").exists()  # nothing half-written
+    created = client.post("/api/v1/work-permits/", {**body, "height_m": "40"}, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["height_m"] == "40.0" and created.json()["required_approver"] == "principal"
+    pk = created.json()["id"]
+    unit = client.post(f"/api/v1/work-permits/{pk}/approve/", {"level": "unit_head", "approver": "班长",
+                                                                  "on_site": True}, format="json")
+    assert unit.status_code in (400, 409) and "Table B.1" in str(unit.json())
+    boss = client.post(f"/api/v1/work-permits/{pk}/approve/", {"level": "principal", "approver": "王厂长",
+                                                                  "on_site": True}, format="json")
+    assert boss.status_code == 201, boss.json()
+    assert client.post(f"/api/v1/work-permits/{pk}/start/").status_code == 200

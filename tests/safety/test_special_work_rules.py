@@ -144,3 +144,26 @@ def test_the_twelve_media_hold_gbz_2_1_table_1():
     assert {cas: (row["mac"], row["pc_twa"], row["pc_stel"]) for cas, row in sw.toxic_limits().items()} == table
     # Hydrogen cyanide's MAC is expressed as CN (按CN计): 1 mg CN/m³ is 24.45 / 26.02 ppm of HCN.
     assert abs(sw.medium_limit_ppm("74-90-8") - 24.45 / 26.02) < 0.001
+
+
+def test_work_at_height_and_lifting_are_approved_by_their_grade():
+    # GB/T 3608-2008 heights and the lifting chapter's masses choose Table B.1's row.
+    assert [sw.work_grade("height", "", h) for h in (2, 5, 5.1, 15, 15.5, 30, 31)] == [
+        "I", "I", "II", "II", "III", "III", "IV"]
+    assert [sw.work_grade("lifting", "", None, t) for t in (39.9, 40, 100, 100.1)] == ["3", "2", "2", "1"]
+    assert sw.work_grade("hot_work", "first", 50, 500) == "first"
+    assert sw.required_approver("height", sw.work_grade("height", "", 4)) == "unit_head"
+    assert sw.required_approver("height", sw.work_grade("height", "", 20)) == "department_head"
+    assert sw.required_approver("height", sw.work_grade("height", "", 40)) == "principal"
+    assert sw.required_approver("lifting", sw.work_grade("lifting", "", None, 150)) == "principal"
+    assert not sw.approved("lifting", "1", [{"level": "department_head", "on_site": True}])
+    assert sw.approved("lifting", "2", [{"level": "department_head", "on_site": True}])
+
+
+def test_work_at_height_needs_its_height_and_lifting_its_load():
+    assert [b.rule for b in sw.work_size_breaches("height", None, None)] == ["GB/T 3608-2008"]
+    assert "not work at height" in sw.work_size_breaches("height", 1.5, None)[0].message
+    assert sw.work_size_breaches("height", 2, None) == []
+    assert "load" in sw.work_size_breaches("lifting", None, None)[0].message
+    assert sw.work_size_breaches("lifting", None, 12) == []
+    assert len(sw.work_size_breaches("hot_work", 3, 12)) == 2  # neither belongs on a hot-work permit

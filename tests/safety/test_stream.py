@@ -67,7 +67,7 @@ async def test_consoles_hear_permits_and_colours_not_the_ledger_itself(park, com
 
     now = timezone.now()
     permit = await sync_to_async(services.work_permit_submit)(
-        actor=park["officer1"], enterprise_id=park["e1"].pk, kind="height", place="pipe rack 3",
+        actor=park["officer1"], enterprise_id=park["e1"].pk, kind="height", height_m=3, place="pipe rack 3",
         valid_from=now - dt.timedelta(minutes=5), valid_to=now + dt.timedelta(hours=2))
     await sync_to_async(approve)(park["officer1"], permit.pk)
     await sync_to_async(services.work_permit_start)(actor=park["officer1"], permit_id=permit.pk)

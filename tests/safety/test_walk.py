@@ -109,7 +109,7 @@ def test_permit_refusals_on_the_page_name_the_gb_30871_rule(people):
     assert "GB 30871-2022 5.1" in html and "Special (特级)" in html and "special-grade" not in html
     before = WorkPermit.objects.count()
     page = officer1.post("/safety/permits/new/", {
-        "enterprise": people["e1"].pk, "kind": "height", "place": "R-101",
+        "enterprise": people["e1"].pk, "kind": "height", "height_m": "3", "place": "R-101",
         "valid_from": start.strftime(fmt), "valid_to": (start - dt.timedelta(hours=1)).strftime(fmt)})
     assert page.status_code == 400 and "end after it starts" in page.content.decode()
     assert WorkPermit.objects.count() == before

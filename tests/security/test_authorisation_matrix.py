@@ -260,7 +260,7 @@ SAFETY_MATRIX = {
     "safety/permits/": {"GET": (LEDGER, None, None, None)},
     "safety/permits/new/": {"GET": (LEDGER, None, None, None),
                             "POST": (LEDGER, None, lambda w: {"enterprise": w["enterprise"].pk, "kind": "height",
-                                                              "place": "roof", "valid_from": _local_minutes(),
+                                                              "height_m": "3", "place": "roof", "valid_from": _local_minutes(),
                                                               "valid_to": _local_minutes(hours=4)}, "form")},
     "safety/permits/<int:pk>/": {"GET": (LEDGER, "permit", None, None)},
     "safety/permits/<int:pk>/start/": {"POST": (LEDGER, "permit", {}, "form")},
@@ -311,7 +311,7 @@ SAFETY_MATRIX = {
     "api/v1/hidden-dangers/<int:pk>/photos/<int:photo_pk>/": {"GET": (LEDGER, "photo", None, None)},
     "api/v1/work-permits/": {"GET": (LEDGER | CONSOLE, None, None, None),
                              "POST": (LEDGER, None, lambda w: {
-                                 "enterprise": w["enterprise"].pk, "kind": "height", "place": "roof",
+                                 "enterprise": w["enterprise"].pk, "kind": "height", "height_m": 3, "place": "roof",
                                  "valid_from": timezone.now().isoformat(), "valid_to": _expires()}, "json")},
     "api/v1/work-permits/<int:pk>/": {"GET": (LEDGER | CONSOLE, "permit", None, None)},
     "api/v1/work-permits/<int:pk>/start/": {"POST": (LEDGER, "permit", {}, "json")},
@@ -392,7 +392,8 @@ def world(world, make_user):
     def permit(kind="confined_space"):
         return safety.work_permit_submit(actor=officer, enterprise_id=enterprise.pk, kind=kind, place="T-1",
                                          valid_from=now - dt.timedelta(minutes=5), valid_to=now + dt.timedelta(hours=8),
-                                         gas_tests=[_gas(at=now - dt.timedelta(minutes=2))])
+                                         gas_tests=[_gas(at=now - dt.timedelta(minutes=2))],
+                                         height_m=3 if kind == "height" else None)
 
     def approved(kind="confined_space"):  # approved on site (GB 30871-2022 Appendix B, 4.11)
         row = permit(kind)
