@@ -165,8 +165,8 @@ class _Candidate:
     kind: str
     capabilities: tuple[str, ...]
     distance_m: float
-    lon: float  # where it is: its fresh position, else its depot
-    lat: float
+    x: float  # where it is (longitude, latitude): its fresh position, else its depot; as
+    y: float  # roads.routing.etas reads an origin, with no GEOS Point to build
 
 
 @dataclass(frozen=True)
@@ -188,13 +188,19 @@ def _fastest(*, incident: Incident, groups: list[tuple[list[str], int]]) -> list
     50 ms among 100,000 units): the K nearest by straight line per group (_nearest: KNN on the
     GiST indexes, K a few times what is wanted), their road ETAs in one routing statement for
     all groups (roads.routing.etas), ranked. Then the check that makes the order exact: a unit
-    d metres away in a straight line arrives no sooner than d at the fastest speed any unit
-    keeps (the network's top road class, a connector, or a straight-line estimate), so when
-    the group's n-th ETA is within that bound for the K-th candidate's distance, no unit
-    farther away can beat it. Else K doubles (up to CANDIDATES_MAX) and the round is done
-    again. The n of a group counts the groups before it too: their units may be taken first.
-    A unit across a river whose bridge is far ranks by its long way round, below a unit
-    farther away on this bank. Model instances are built for the chosen units only."""
+    d metres away in a straight line arrives no sooner than a bound (_soonest_beyond: d at the
+    top edge speed plus the incident's connector's slowness by road, or its straight-line
+    estimate at the fastest kind), so when the group's n-th ETA is within the bound for the
+    K-th candidate's distance, no unit farther away can beat it. Else K doubles (up to
+    CANDIDATES_MAX) and the round is done again. The n of a group counts the groups before it
+    too: their units may be taken first. A unit across a river whose bridge is far ranks by its
+    long way round, below a unit farther away on this bank. Model instances are built for the
+    chosen units only.
+
+    While every group has read all K it asked for (others beyond them), only ETAs within the
+    largest bound can matter, and the routing search is bounded by it (`within_s`): the edges
+    within reach of the incident in that time, not the box around every candidate. A round
+    where a group has read all its units, or CANDIDATES_MAX, needs every ETA (unbounded)."""
     wanted = [n for _caps, n in groups]
     upto = [sum(wanted[: g + 1]) for g in range(len(groups))]
     k = [max(CANDIDATES_MIN, CANDIDATES_PER_UNIT * n) for n in upto]
@@ -202,25 +208,27 @@ def _fastest(*, incident: Incident, groups: list[tuple[list[str], int]]) -> list
     candidates: list[list[_Candidate]] = [[] for _g in groups]
     todo = [g for g, n in enumerate(wanted) if n > 0]
     timed: dict[int, _Timed | None] = {}
-    floor_kmh = None
+    reach = None  # the incident's roads.routing.Reach, read once when a bound is first needed
     while todo:
         for g in todo:
             candidates[g] = _nearest(incident=incident, needed=groups[g][0], limit=k[g], fresh=fresh)
         pool = list({c.pk: c for group in candidates for c in group}.values())
         index = {c.pk: i for i, c in enumerate(pool)}
         ranks = [([index[c.pk] for c in candidates[g]], upto[g]) for g in range(len(groups)) if wanted[g]]
-        timed = dict(zip(index, _with_etas(incident, pool, ranks=ranks), strict=True))
+        # A group that may still read more: a unit beyond its candidates arrives no sooner than this.
+        open_groups = [g for g in range(len(groups)) if wanted[g] and len(candidates[g]) == k[g] < CANDIDATES_MAX]
+        if open_groups and reach is None:
+            reach = routing.reach_for(incident.location)
+        beyond = {g: _soonest_beyond(reach, candidates[g][-1].distance_m) for g in open_groups}
+        within = max(beyond.values()) if len(open_groups) == len(ranks) else None
+        timed = dict(zip(index, _with_etas(incident, pool, ranks=ranks, within_s=within, reach=reach), strict=True))
         again = []
         for g in todo:
-            if len(candidates[g]) < k[g] or k[g] >= CANDIDATES_MAX:
+            if g not in beyond:
                 continue  # every free unit that fits was read, or as many as we read at most
-            if floor_kmh is None:
-                floor_kmh = max(routing.top_speed_kmh(), max(SPEED_KMH.values()) / ROAD_FACTOR,
-                                DEFAULT_SPEED_KMH / ROAD_FACTOR)
             keys = sorted(t.key() for c in candidates[g] if (t := timed[c.pk]) is not None)
             nth = keys[upto[g] - 1] if len(keys) >= upto[g] else None
-            soonest_beyond = candidates[g][-1].distance_m / (floor_kmh / 3.6)
-            if nth is None or nth[0] or nth[1] > soonest_beyond:
+            if nth is None or nth[0] or nth[1] > beyond[g]:
                 k[g] = min(CANDIDATES_MAX, k[g] * 2)
                 again.append(g)
         todo = again
@@ -235,6 +243,15 @@ def _fastest(*, incident: Incident, groups: list[tuple[list[str], int]]) -> list
                             matches=tuple(c for c in t.candidate.capabilities if c in groups[g][0]),
                             eta_basis=t.eta_basis, connected=t.connected) for t in ranked]
             for g, ranked in enumerate(picked)]
+
+
+def _soonest_beyond(reach: routing.Reach, distance_m: float) -> float:
+    """The least ETA of a unit `distance_m` or more away in a straight line, however it is
+    estimated: by road (routing.Reach.soonest_s), or by straight line at its kind's speed where
+    it has no road (the fastest kind). A unit the roads do not join ranks after every unit with
+    a way, and needs no bound."""
+    kmh = max(max(SPEED_KMH.values()), DEFAULT_SPEED_KMH)
+    return min(reach.soonest_s(distance_m), distance_m * ROAD_FACTOR / (kmh / 3.6))
 
 
 def _nearest(*, incident: Incident, needed: list[str], limit: int, fresh: datetime) -> list[_Candidate]:
@@ -268,16 +285,17 @@ def _nearest(*, incident: Incident, needed: list[str], limit: int, fresh: dateti
     with connection.cursor() as cursor:
         cursor.execute(sql, {"pt": wkt, "kinds": kinds, "needed": needed, "fresh": fresh, "limit": int(limit)})
         return [_Candidate(pk=pk, kind=kind, capabilities=tuple(caps or ()), distance_m=round(distance, 1),
-                           lon=lon, lat=lat) for pk, kind, caps, distance, lon, lat in cursor.fetchall()]
+                           x=lon, y=lat) for pk, kind, caps, distance, lon, lat in cursor.fetchall()]
 
 
-def _with_etas(incident: Incident, candidates: list[_Candidate], *, ranks=None) -> list[_Timed | None]:
+def _with_etas(incident: Incident, candidates: list[_Candidate], *, ranks=None, within_s=None,
+               reach=None) -> list[_Timed | None]:
     """Each candidate's ETA on the road network (one routing statement for all), or the
     straight-line estimate by kind where there is no road data; `eta_basis` says which. None
-    for a unit that cannot be among its group's fastest (`ranks`: roads.routing.etas)."""
+    for a unit that cannot be among its group's fastest (`ranks`, `within_s`: roads.routing.etas)."""
     if not candidates:
         return []
-    etas = routing.etas([Point(c.lon, c.lat, srid=4326) for c in candidates], incident.location, ranks=ranks)
+    etas = routing.etas(candidates, incident.location, ranks=ranks, within_s=within_s, reach=reach)
     return [None if eta is None else
             _Timed(c, eta.duration_s, routing.ROAD, True) if eta.basis == routing.ROAD else
             _Timed(c, eta_seconds(c.kind, c.distance_m), routing.STRAIGHT_LINE, eta.connected)
