@@ -257,29 +257,38 @@ def _soonest_beyond(reach: routing.Reach, distance_m: float) -> float:
 def _nearest(*, incident: Incident, needed: list[str], limit: int, fresh: datetime) -> list[_Candidate]:
     """The `limit` nearest free units by straight line, each from where it is: its reported
     position when fresher than POSITION_FRESH_S (`fresh`: 2 minutes), else where it was put (its
-    depot). One statement of two KNN reads, merged: the fresh positions (`position <-> point`
-    over the units reporting since `fresh`: the planner walks the position index, or reads the
-    few recent reports through the index on position_at and sorts them, whichever its
-    statistics favour), and the others by their place (`location <-> point` on its GiST index,
-    which reads a handful of rows however many resources the district has). Status, kind and
-    capability are filtered as the indexes are walked."""
+    depot). One statement of two reads, merged: the units without a fresh position by their
+    place first (`location <-> point` on its GiST index, which reads a handful of rows however
+    many resources the district has), then the fresh positions no farther than the farthest of
+    those (`ST_DWithin` on the position index: a unit farther away cannot be among the
+    `limit`). Bounded so, the second read costs what the positions in that disc number, however
+    few of the units that ever reported are fresh (a KNN walk of the position index crossed
+    every stale one nearer than the `limit`-th fresh; a read of the fresh ones through
+    position_at sorted them all); with fewer such units than `limit`, no bound: a KNN walk of
+    the position index. Status, kind and capability are filtered as the indexes are walked."""
     kinds = [str(k) for k in Resource.DISPATCHABLE_KINDS]
+    fits = "status = 'available' AND kind = ANY(%(kinds)s) AND capabilities && %(needed)s::varchar[]"
+    moving = ("SELECT id, kind, capabilities, ST_Distance(position, ST_GeogFromText(%(pt)s)) AS distance_m,"
+              " ST_X(position::geometry) AS lon, ST_Y(position::geometry) AS lat")
     sql = (
-        "SELECT id, kind, capabilities, distance_m, lon, lat FROM ("
-        " (SELECT id, kind, capabilities, ST_Distance(position, ST_GeogFromText(%(pt)s)) AS distance_m,"
-        "  ST_X(position::geometry) AS lon, ST_Y(position::geometry) AS lat"
-        "  FROM resources_resource"
-        "  WHERE status = 'available' AND kind = ANY(%(kinds)s) AND capabilities && %(needed)s::varchar[]"
-        "  AND position_at > %(fresh)s"
-        "  ORDER BY position <-> ST_GeogFromText(%(pt)s) LIMIT %(limit)s)"
-        " UNION ALL"
-        " (SELECT id, kind, capabilities, ST_Distance(location, ST_GeogFromText(%(pt)s)) AS distance_m,"
+        "WITH placed AS MATERIALIZED ("
+        "  SELECT id, kind, capabilities, ST_Distance(location, ST_GeogFromText(%(pt)s)) AS distance_m,"
         "  ST_X(location::geometry) AS lon, ST_Y(location::geometry) AS lat"
-        "  FROM resources_resource"
-        "  WHERE status = 'available' AND kind = ANY(%(kinds)s) AND capabilities && %(needed)s::varchar[]"
-        "  AND (position_at IS NULL OR position_at <= %(fresh)s)"
-        "  ORDER BY location <-> ST_GeogFromText(%(pt)s) LIMIT %(limit)s)"
-        ") c ORDER BY distance_m, id LIMIT %(limit)s"
+        f" FROM resources_resource WHERE {fits} AND (position_at IS NULL OR position_at <= %(fresh)s)"
+        "  ORDER BY location <-> ST_GeogFromText(%(pt)s) LIMIT %(limit)s),"
+        " reach AS MATERIALIZED (SELECT count(*) = %(limit)s AS bounded, max(distance_m) AS m FROM placed),"
+        # The positions in the disc, through the position index alone (the planner, offered the
+        # index on position_at too, may AND in every fresh report of the district).
+        " near AS MATERIALIZED (SELECT id, kind, capabilities, status, position, position_at FROM resources_resource"
+        "  WHERE ST_DWithin(position, ST_GeogFromText(%(pt)s), (SELECT m FROM reach)))"
+        " SELECT id, kind, capabilities, distance_m, lon, lat FROM ("
+        "  SELECT * FROM placed"
+        f" UNION ALL ({moving} FROM near WHERE (SELECT bounded FROM reach) AND {fits} AND position_at > %(fresh)s"
+        "   ORDER BY 4 LIMIT %(limit)s)"
+        # fewer placed than `limit`: no bound, the nearest fresh positions by KNN
+        f" UNION ALL ({moving} FROM resources_resource WHERE NOT (SELECT bounded FROM reach) AND {fits}"
+        "   AND position_at > %(fresh)s ORDER BY position <-> ST_GeogFromText(%(pt)s) LIMIT %(limit)s)"
+        " ) c ORDER BY distance_m, id LIMIT %(limit)s"
     )
     wkt = f"SRID=4326;POINT({incident.location.x} {incident.location.y})"
     with connection.cursor() as cursor:

@@ -59,7 +59,7 @@ def test_soonest_is_a_lower_bound_of_every_eta_by_road():
     origins = [_p(xy) for xy in (A, B, D, E, F)] + [Point(113.605, 22.7505, srid=4326),
                                                      Point(113.6151, 22.7398, srid=4326)]
     for destination, rc in ((_p(C), reach), (near_c, off)):
-        for origin, eta in zip(origins, routing.etas(origins, destination), strict=True):
+        for eta in routing.etas(origins, destination):
             assert eta.basis == "road"
             # an ETA is rounded to the second; its distance_m is the haversine's, up to 0.5 % over
             # the spheroid's that the recommendation bounds with (and edges are measured on)
