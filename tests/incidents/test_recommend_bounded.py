@@ -1,7 +1,9 @@
 """Recommendations among more units than one round reads (issue 24.10): the rounds whose routing
 search is bounded in time (roads.routing.etas `within_s`, incidents.selectors._fastest) give the
 units a search of every unit on the whole network ranks first, with the same ETAs: for one
-capability, and for a run card's two needs that share units (a unit fills one need only).
+capability, and for a run card's two needs that share units (a unit fills one need only); and
+the bound that stops the rounds is no looser than it may be (a far unit on a fast road still
+comes first).
 
 The network: a 12 × 12 street grid around the incident (≈ 200 m blocks, road classes mixed,
 every fourth east-west street one-way); 120 units spread over it, some reporting fresh
@@ -123,3 +125,27 @@ def test_a_run_cards_needs_share_no_unit_and_each_gets_its_fastest(incident, mak
         assert sorted((r.need, r.resource.pk, r.eta_s) for r in recs) == sorted(
             [("fire_suppression", pk, eta) for pk, eta in fire] + [("rescue", pk, eta) for pk, eta in rescue])
     assert bounded_calls
+
+
+def test_a_far_unit_on_a_fast_road_beats_many_near_ones_behind_a_slow_bridge(incident, make_unit, bounded_calls):
+    """The bound is tight enough to stop and no looser: thirty units over the water, 1.1–1.7 km
+    away, need the bridge (≈ 170–260 s); one 2.5 km west on the incident's primary road needs
+    ≈ 150 s. The first round reads 24 of the thirty; the soonest any unit beyond them could come
+    (≈ 93 s) is below every ETA read, so the next round reads on and finds the far one. A bound
+    three times looser (≈ 280 s) would have stopped at the nearest over the water."""
+    edges_import(lines=[
+        EdgeInput(LineString([(LON - 0.03, LAT), (LON + 0.003, LAT), (LON + 0.01, LAT)], srid=4326),
+                  name="南岸路", road_class="primary"),
+        EdgeInput(LineString([(LON - 0.015, LAT + 0.01), (LON + 0.003, LAT + 0.01)], srid=4326), name="北岸路",
+                  road_class="tertiary"),
+        EdgeInput(LineString([(LON + 0.003, LAT), (LON + 0.003, LAT + 0.01)], srid=4326), name="桥",
+                  road_class="tertiary"),
+    ], origin="test")
+    for i in range(30):
+        make_unit(f"N{i:02}", lon=LON - 0.012 + i * 0.010 / 29, lat=LAT + 0.01)
+    make_unit("BANK", lon=LON - 0.024, lat=LAT)
+    [first] = selectors.units_recommend(incident=incident, limit=1, capability="fire_suppression")
+    assert first.resource.code == "BANK" and first.eta_basis == "road" and 140 < first.eta_s < 165
+    nearest_over_water = min(r.eta_s for r in selectors.units_recommend(incident=incident, limit=31)
+                             if r.resource.code != "BANK")
+    assert 165 < nearest_over_water < 3 * bounded_calls[0]  # a looser bound would have stopped at it
