@@ -165,8 +165,8 @@ class _Candidate:
     kind: str
     capabilities: tuple[str, ...]
     distance_m: float
-    lon: float  # where it is: its fresh position, else its depot
-    lat: float
+    x: float  # where it is (longitude, latitude): its fresh position, else its depot; as
+    y: float  # roads.routing.etas reads an origin, with no GEOS Point to build
 
 
 @dataclass(frozen=True)
@@ -188,13 +188,19 @@ def _fastest(*, incident: Incident, groups: list[tuple[list[str], int]]) -> list
     50 ms among 100,000 units): the K nearest by straight line per group (_nearest: KNN on the
     GiST indexes, K a few times what is wanted), their road ETAs in one routing statement for
     all groups (roads.routing.etas), ranked. Then the check that makes the order exact: a unit
-    d metres away in a straight line arrives no sooner than d at the fastest speed any unit
-    keeps (the network's top road class, a connector, or a straight-line estimate), so when
-    the group's n-th ETA is within that bound for the K-th candidate's distance, no unit
-    farther away can beat it. Else K doubles (up to CANDIDATES_MAX) and the round is done
-    again. The n of a group counts the groups before it too: their units may be taken first.
-    A unit across a river whose bridge is far ranks by its long way round, below a unit
-    farther away on this bank. Model instances are built for the chosen units only."""
+    d metres away in a straight line arrives no sooner than a bound (_soonest_beyond: d at the
+    top edge speed plus the incident's connector's slowness by road, or its straight-line
+    estimate at the fastest kind), so when the group's n-th ETA is within the bound for the
+    K-th candidate's distance, no unit farther away can beat it. Else K doubles (up to
+    CANDIDATES_MAX) and the round is done again. The n of a group counts the groups before it
+    too: their units may be taken first. A unit across a river whose bridge is far ranks by its
+    long way round, below a unit farther away on this bank. Model instances are built for the
+    chosen units only.
+
+    While every group has read all K it asked for (others beyond them), only ETAs within the
+    largest bound can matter, and the routing search is bounded by it (`within_s`): the edges
+    within reach of the incident in that time, not the box around every candidate. A round
+    where a group has read all its units, or CANDIDATES_MAX, needs every ETA (unbounded)."""
     wanted = [n for _caps, n in groups]
     upto = [sum(wanted[: g + 1]) for g in range(len(groups))]
     k = [max(CANDIDATES_MIN, CANDIDATES_PER_UNIT * n) for n in upto]
@@ -202,25 +208,27 @@ def _fastest(*, incident: Incident, groups: list[tuple[list[str], int]]) -> list
     candidates: list[list[_Candidate]] = [[] for _g in groups]
     todo = [g for g, n in enumerate(wanted) if n > 0]
     timed: dict[int, _Timed | None] = {}
-    floor_kmh = None
+    reach = None  # the incident's roads.routing.Reach, read once when a bound is first needed
     while todo:
         for g in todo:
             candidates[g] = _nearest(incident=incident, needed=groups[g][0], limit=k[g], fresh=fresh)
         pool = list({c.pk: c for group in candidates for c in group}.values())
         index = {c.pk: i for i, c in enumerate(pool)}
         ranks = [([index[c.pk] for c in candidates[g]], upto[g]) for g in range(len(groups)) if wanted[g]]
-        timed = dict(zip(index, _with_etas(incident, pool, ranks=ranks), strict=True))
+        # A group that may still read more: a unit beyond its candidates arrives no sooner than this.
+        open_groups = [g for g in range(len(groups)) if wanted[g] and len(candidates[g]) == k[g] < CANDIDATES_MAX]
+        if open_groups and reach is None:
+            reach = routing.reach_for(incident.location)
+        beyond = {g: _soonest_beyond(reach, candidates[g][-1].distance_m) for g in open_groups}
+        within = max(beyond.values()) if len(open_groups) == len(ranks) else None
+        timed = dict(zip(index, _with_etas(incident, pool, ranks=ranks, within_s=within, reach=reach), strict=True))
         again = []
         for g in todo:
-            if len(candidates[g]) < k[g] or k[g] >= CANDIDATES_MAX:
+            if g not in beyond:
                 continue  # every free unit that fits was read, or as many as we read at most
-            if floor_kmh is None:
-                floor_kmh = max(routing.top_speed_kmh(), max(SPEED_KMH.values()) / ROAD_FACTOR,
-                                DEFAULT_SPEED_KMH / ROAD_FACTOR)
             keys = sorted(t.key() for c in candidates[g] if (t := timed[c.pk]) is not None)
             nth = keys[upto[g] - 1] if len(keys) >= upto[g] else None
-            soonest_beyond = candidates[g][-1].distance_m / (floor_kmh / 3.6)
-            if nth is None or nth[0] or nth[1] > soonest_beyond:
+            if nth is None or nth[0] or nth[1] > beyond[g]:
                 k[g] = min(CANDIDATES_MAX, k[g] * 2)
                 again.append(g)
         todo = again
@@ -237,47 +245,66 @@ def _fastest(*, incident: Incident, groups: list[tuple[list[str], int]]) -> list
             for g, ranked in enumerate(picked)]
 
 
+def _soonest_beyond(reach: routing.Reach, distance_m: float) -> float:
+    """The least ETA of a unit `distance_m` or more away in a straight line, however it is
+    estimated: by road (routing.Reach.soonest_s), or by straight line at its kind's speed where
+    it has no road (the fastest kind). A unit the roads do not join ranks after every unit with
+    a way, and needs no bound."""
+    kmh = max(max(SPEED_KMH.values()), DEFAULT_SPEED_KMH)
+    return min(reach.soonest_s(distance_m), distance_m * ROAD_FACTOR / (kmh / 3.6))
+
+
 def _nearest(*, incident: Incident, needed: list[str], limit: int, fresh: datetime) -> list[_Candidate]:
     """The `limit` nearest free units by straight line, each from where it is: its reported
     position when fresher than POSITION_FRESH_S (`fresh`: 2 minutes), else where it was put (its
-    depot). One statement of two KNN reads, merged: the fresh positions (`position <-> point`
-    over the units reporting since `fresh`: the planner walks the position index, or reads the
-    few recent reports through the index on position_at and sorts them, whichever its
-    statistics favour), and the others by their place (`location <-> point` on its GiST index,
-    which reads a handful of rows however many resources the district has). Status, kind and
-    capability are filtered as the indexes are walked."""
+    depot). One statement of two reads, merged: the units without a fresh position by their
+    place first (`location <-> point` on its GiST index, which reads a handful of rows however
+    many resources the district has), then the fresh positions no farther than the farthest of
+    those (`ST_DWithin` on the position index: a unit farther away cannot be among the
+    `limit`). Bounded so, the second read costs what the positions in that disc number, however
+    few of the units that ever reported are fresh (a KNN walk of the position index crossed
+    every stale one nearer than the `limit`-th fresh; a read of the fresh ones through
+    position_at sorted them all); with fewer such units than `limit`, no bound: a KNN walk of
+    the position index. Status, kind and capability are filtered as the indexes are walked."""
     kinds = [str(k) for k in Resource.DISPATCHABLE_KINDS]
+    fits = "status = 'available' AND kind = ANY(%(kinds)s) AND capabilities && %(needed)s::varchar[]"
+    moving = ("SELECT id, kind, capabilities, ST_Distance(position, ST_GeogFromText(%(pt)s)) AS distance_m,"
+              " ST_X(position::geometry) AS lon, ST_Y(position::geometry) AS lat")
     sql = (
-        "SELECT id, kind, capabilities, distance_m, lon, lat FROM ("
-        " (SELECT id, kind, capabilities, ST_Distance(position, ST_GeogFromText(%(pt)s)) AS distance_m,"
-        "  ST_X(position::geometry) AS lon, ST_Y(position::geometry) AS lat"
-        "  FROM resources_resource"
-        "  WHERE status = 'available' AND kind = ANY(%(kinds)s) AND capabilities && %(needed)s::varchar[]"
-        "  AND position_at > %(fresh)s"
-        "  ORDER BY position <-> ST_GeogFromText(%(pt)s) LIMIT %(limit)s)"
-        " UNION ALL"
-        " (SELECT id, kind, capabilities, ST_Distance(location, ST_GeogFromText(%(pt)s)) AS distance_m,"
+        "WITH placed AS MATERIALIZED ("
+        "  SELECT id, kind, capabilities, ST_Distance(location, ST_GeogFromText(%(pt)s)) AS distance_m,"
         "  ST_X(location::geometry) AS lon, ST_Y(location::geometry) AS lat"
-        "  FROM resources_resource"
-        "  WHERE status = 'available' AND kind = ANY(%(kinds)s) AND capabilities && %(needed)s::varchar[]"
-        "  AND (position_at IS NULL OR position_at <= %(fresh)s)"
-        "  ORDER BY location <-> ST_GeogFromText(%(pt)s) LIMIT %(limit)s)"
-        ") c ORDER BY distance_m, id LIMIT %(limit)s"
+        f" FROM resources_resource WHERE {fits} AND (position_at IS NULL OR position_at <= %(fresh)s)"
+        "  ORDER BY location <-> ST_GeogFromText(%(pt)s) LIMIT %(limit)s),"
+        " reach AS MATERIALIZED (SELECT count(*) = %(limit)s AS bounded, max(distance_m) AS m FROM placed),"
+        # The positions in the disc, through the position index alone (the planner, offered the
+        # index on position_at too, may AND in every fresh report of the district).
+        " near AS MATERIALIZED (SELECT id, kind, capabilities, status, position, position_at FROM resources_resource"
+        "  WHERE ST_DWithin(position, ST_GeogFromText(%(pt)s), (SELECT m FROM reach)))"
+        " SELECT id, kind, capabilities, distance_m, lon, lat FROM ("
+        "  SELECT * FROM placed"
+        f" UNION ALL ({moving} FROM near WHERE (SELECT bounded FROM reach) AND {fits} AND position_at > %(fresh)s"
+        "   ORDER BY 4 LIMIT %(limit)s)"
+        # fewer placed than `limit`: no bound, the nearest fresh positions by KNN
+        f" UNION ALL ({moving} FROM resources_resource WHERE NOT (SELECT bounded FROM reach) AND {fits}"
+        "   AND position_at > %(fresh)s ORDER BY position <-> ST_GeogFromText(%(pt)s) LIMIT %(limit)s)"
+        " ) c ORDER BY distance_m, id LIMIT %(limit)s"
     )
     wkt = f"SRID=4326;POINT({incident.location.x} {incident.location.y})"
     with connection.cursor() as cursor:
         cursor.execute(sql, {"pt": wkt, "kinds": kinds, "needed": needed, "fresh": fresh, "limit": int(limit)})
         return [_Candidate(pk=pk, kind=kind, capabilities=tuple(caps or ()), distance_m=round(distance, 1),
-                           lon=lon, lat=lat) for pk, kind, caps, distance, lon, lat in cursor.fetchall()]
+                           x=lon, y=lat) for pk, kind, caps, distance, lon, lat in cursor.fetchall()]
 
 
-def _with_etas(incident: Incident, candidates: list[_Candidate], *, ranks=None) -> list[_Timed | None]:
+def _with_etas(incident: Incident, candidates: list[_Candidate], *, ranks=None, within_s=None,
+               reach=None) -> list[_Timed | None]:
     """Each candidate's ETA on the road network (one routing statement for all), or the
     straight-line estimate by kind where there is no road data; `eta_basis` says which. None
-    for a unit that cannot be among its group's fastest (`ranks`: roads.routing.etas)."""
+    for a unit that cannot be among its group's fastest (`ranks`, `within_s`: roads.routing.etas)."""
     if not candidates:
         return []
-    etas = routing.etas([Point(c.lon, c.lat, srid=4326) for c in candidates], incident.location, ranks=ranks)
+    etas = routing.etas(candidates, incident.location, ranks=ranks, within_s=within_s, reach=reach)
     return [None if eta is None else
             _Timed(c, eta.duration_s, routing.ROAD, True) if eta.basis == routing.ROAD else
             _Timed(c, eta_seconds(c.kind, c.distance_m), routing.STRAIGHT_LINE, eta.connected)

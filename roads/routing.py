@@ -63,6 +63,33 @@ class Eta:
     connected: bool = True
 
 
+@dataclass(frozen=True)
+class Reach:
+    """A destination as a bounded search needs it (`reach`): its nearest junction (`node` None:
+    no road within SNAP_MAX_M) and how far, and the fastest a unit drives any edge of the network."""
+
+    node: int | None
+    metres: float  # from the destination to its junction
+    lon: float  # the junction's
+    lat: float
+    edge_kmh: float
+
+    def soonest_s(self, distance_m: float) -> float:
+        """The least road ETA of any origin `distance_m` metres away in a straight line.
+
+        An origin c_u metres from its junction needs (c_u + c) / connector speed to join and
+        leave the roads (c: the destination's own connector, `metres`), and between the two
+        junctions, at least d - c_u - c metres at the top edge speed. The least over c_u >= 0
+        is at c_u = 0 when connectors are the slower: a tighter bound than d at the top speed
+        of either, by the destination's connector's slowness, which is known here."""
+        if self.node is None:  # no road at the destination: every ETA is a straight line's
+            return math.inf
+        edge, link = self.edge_kmh / 3.6, CONNECTOR_KMH / 3.6
+        if link > edge:
+            return max(distance_m, self.metres) / link
+        return max(0.0, distance_m - self.metres) / edge + self.metres / link
+
+
 def route_between(start: Point, end: Point, *, hazmat: bool = False, at: datetime | None = None) -> Route | None:
     """The fastest route from `start` to `end` on the roads open at `at` (default now), on
     roads open to hazardous goods only with `hazmat`. None when no such route exists or a
@@ -130,7 +157,8 @@ def eta(origin: Point, destination: Point, *, at: datetime | None = None) -> Eta
 
 
 def etas(origins: list[Point], destination: Point, *, at: datetime | None = None,
-         ranks: list[tuple[list[int], int]] | None = None) -> list[Eta | None]:
+         ranks: list[tuple[list[int], int]] | None = None, within_s: float | None = None,
+         reach: Reach | None = None) -> list[Eta | None]:
     """`eta` for many origins to one destination: the recommendation's candidates to the incident.
 
     How, and why this way (issue 24.10: 10 of 100,000 units with road ETAs, p99 ≤ 50 ms):
@@ -151,10 +179,20 @@ def etas(origins: list[Point], destination: Point, *, at: datetime | None = None
     ranked for its `n` fastest, and an origin whose straight line at the network's top speed
     (`top_speed_kmh`) is already slower than its groups' n-th ETA reached is answered None
     (it cannot be among them). Without `ranks` every origin gets an answer. Origins or a
-    destination with no road within SNAP_MAX_M get the straight-line estimate (`basis`)."""
+    destination with no road within SNAP_MAX_M get the straight-line estimate (`basis`).
+
+    With `within_s` the caller needs only the ETAs of at most that many seconds (a unit beyond
+    its candidates arrives no sooner: incidents.selectors), and the search is bounded by it
+    (_etas_within): exact up to `within_s`, None for an origin on the roads whose ETA is longer.
+    `reach` is the destination's (reach_for), read once for the rounds of a recommendation.
+
+    Origins need only `x` and `y` (longitude, latitude): a GEOS Point per candidate costs more
+    than its use here."""
     if not origins:
         return []
     at = at or timezone.now()
+    if within_s is not None:
+        return _etas_within(origins, destination, at=at, within_s=within_s, reach=reach or reach_for(destination))
     points = [*origins, destination]
     left_out: set[int] = set()
     with connection.cursor() as cursor:
@@ -183,6 +221,60 @@ def etas(origins: list[Point], destination: Point, *, at: datetime | None = None
     return result
 
 
+def _etas_within(origins, destination, *, at: datetime, within_s: float, reach: Reach) -> list[Eta | None]:
+    """`etas` bounded by `within_s` seconds: one statement snaps the origins and runs one reverse
+    `pgr_dijkstraCost` from the destination's junction on the edges within reach of it in that
+    time. Any junction on a way of at most `within_s` (less the destination's connector) lies
+    at most that time at the top edge speed from the destination's junction, so the edges
+    inside the box around it hold every such way: an ETA found up to `within_s` is exact, and
+    an origin not reached that soon is no nearer than that (None). The box is about the
+    incident's reach only, not the candidates' spread: a fraction of the edges of the box
+    around the candidates that an unbounded search reads."""
+    if reach.node is None:  # no road at the destination: straight lines, no search
+        return [straight_line(origin, destination) for origin in origins]
+    edge, link = reach.edge_kmh / 3.6, CONNECTOR_KMH / 3.6
+    # + 0.5 s: an ETA is rounded to the second, and one rounded down to within_s counts;
+    # 1 %: the metres of a degree below (and an edge's length over its end points' haversine).
+    radius = max(0.0, within_s + 0.5 - reach.metres / link) * edge * 1.01
+    dlat = radius / 110_000
+    dlon = radius / (111_000 * math.cos(math.radians(min(89.0, abs(reach.lat) + dlat))))
+    bbox = (reach.lon - dlon, reach.lat - dlat, reach.lon + dlon, reach.lat + dlat)
+    with connection.cursor() as cursor:
+        snapped, costs = _snap_and_costs(cursor, origins, at=at, bbox=bbox, source=reach.node)
+    costs[reach.node] = 0.0
+    result: list[Eta | None] = []
+    for origin, snap in zip(origins, snapped, strict=True):
+        if snap is None:  # no road data there
+            result.append(straight_line(origin, destination))
+            continue
+        cost = costs.get(snap[0])
+        seconds = None if cost is None else cost + (snap[1] + reach.metres) / link
+        if seconds is None or round(seconds) > within_s:
+            result.append(None)
+        else:
+            result.append(Eta(duration_s=int(round(seconds)), distance_m=round(_distance(origin, destination), 1),
+                              basis=ROAD))
+    return result
+
+
+def reach_for(destination: Point) -> Reach:
+    """The destination's junction and the network's top edge speed for a unit (`Reach`), in one
+    statement: a KNN probe of the junctions, a probe of the road-class index per class."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT n.id, ST_Distance(n.location::geography, q.p::geography), ST_X(n.location), ST_Y(n.location),
+                   ({_TOP_CLASS_KMH_SQL})
+            FROM (SELECT ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326) AS p) q
+            LEFT JOIN LATERAL (SELECT id, location FROM roads_roadnode ORDER BY location <-> q.p LIMIT 1) n ON true
+            """, {"lon": float(destination.x), "lat": float(destination.y), **_top_class_params()})
+        node, metres, lon, lat, kmh = cursor.fetchone()
+    near = node is not None and metres <= SNAP_MAX_M
+    # 30: an edge of no known class (_edges_sql)
+    return Reach(node=int(node) if near else None, metres=float(metres) if near else 0.0,
+                 lon=float(lon) if near else 0.0, lat=float(lat) if near else 0.0, edge_kmh=float(max(kmh or 0, 30)))
+
+
 def _could_rank(missing: list[int], origins, destination, snapped, costs, ranks) -> list[int]:
     """The origins of `missing` that could still be among the `n` fastest of one of their
     groups: an origin d metres away arrives no sooner than d at the network's top speed."""
@@ -204,11 +296,18 @@ def top_speed_kmh() -> float:
     d at this speed to arrive, a bound that lets a recommendation stop reading candidates
     (incidents.selectors). A few probes of the road-class index."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT max(s.kmh) FROM unnest(%s::text[], %s::int[]) AS s(cls, kmh) "
-                       "WHERE EXISTS (SELECT 1 FROM roads_roadedge e WHERE e.road_class = s.cls)",
-                       [[str(c) for c in UNIT_CLASS_KMH], list(UNIT_CLASS_KMH.values())])
+        cursor.execute(_TOP_CLASS_KMH_SQL, _top_class_params())
         kmh = cursor.fetchone()[0]
     return float(max(kmh or 0, CONNECTOR_KMH, 30))  # 30: an edge of no known class (_edges_sql)
+
+
+# The unit speed of the fastest class of road the network has (None: no roads).
+_TOP_CLASS_KMH_SQL = ("SELECT max(s.kmh) FROM unnest(%(classes)s::text[], %(kmh)s::int[]) AS s(cls, kmh) "
+                      "WHERE EXISTS (SELECT 1 FROM roads_roadedge e WHERE e.road_class = s.cls)")
+
+
+def _top_class_params() -> dict:
+    return {"classes": [str(c) for c in UNIT_CLASS_KMH], "kmh": list(UNIT_CLASS_KMH.values())}
 
 
 def straight_line(origin: Point, destination: Point, *, speed_kmh: float = STRAIGHT_LINE_KMH) -> Eta:
@@ -217,14 +316,19 @@ def straight_line(origin: Point, destination: Point, *, speed_kmh: float = STRAI
                basis=STRAIGHT_LINE)
 
 
-def _snap_and_costs(cursor, points: list[Point], *, at: datetime, bbox):
+def _snap_and_costs(cursor, points: list[Point], *, at: datetime, bbox, source: int | None = None):
     """One statement: each point's nearest junction and its distance in metres (None beyond
     SNAP_MAX_M), and the travel time to the last point's junction from every other point's
-    (one `pgr_dijkstraCost` from the last over the reversed edges inside `bbox`). Returns
-    (snaps, {junction: seconds}) of the junctions reached."""
+    (one `pgr_dijkstraCost` from the last over the reversed edges inside `bbox`); with `source`,
+    to that junction from every point's. Returns (snaps, {junction: seconds}) of the junctions
+    reached."""
     edges = _edges_sql(speeds=UNIT_CLASS_KMH, hazmat=False, at=at, bbox=bbox, reverse=True)
+    if source is None:
+        start, last = "(SELECT node::bigint FROM near WHERE i = %(last)s)", len(points)
+    else:  # every point is an origin
+        start, last = "%(source)s::bigint", len(points) + 1
     cursor.execute(
-        """
+        f"""
         WITH snapped AS MATERIALIZED (
             SELECT w.i, n.id AS node, ST_Distance(n.location::geography, q.p::geography) AS metres
             FROM unnest(%(lons)s::float8[], %(lats)s::float8[]) WITH ORDINALITY AS w(lon, lat, i)
@@ -233,11 +337,11 @@ def _snap_and_costs(cursor, points: list[Point], *, at: datetime, bbox):
         near AS (SELECT i, node FROM snapped WHERE metres <= %(snap)s),
         costs AS (
             SELECT end_vid, agg_cost FROM pgr_dijkstraCost(
-                %(edges)s, (SELECT node::bigint FROM near WHERE i = %(last)s),
+                %(edges)s, {start},
                 (SELECT array_agg(DISTINCT node::bigint) FROM near WHERE i < %(last)s), true))
         SELECT s.node, s.metres, c.agg_cost FROM snapped s LEFT JOIN costs c ON c.end_vid = s.node ORDER BY s.i
         """, {"lons": [float(p.x) for p in points], "lats": [float(p.y) for p in points], "snap": SNAP_MAX_M,
-              "edges": edges, "last": len(points)})
+              "edges": edges, "last": last, "source": source})
     snaps, costs = [], {}
     for node, metres, cost in cursor.fetchall():
         near = node is not None and metres <= SNAP_MAX_M
