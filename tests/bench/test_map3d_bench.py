@@ -100,6 +100,6 @@ def test_map3d_open_time_and_frame_rate(transactional_db):
             ("rotating at full resolution", full)):
         print(f"   {label:39s} {fps:6.1f} frames/s ({frames} frames in {seconds:.1f} s) at pixel ratio {ratio:.2f}"
               f"   load {load1:.1f}")
-    print("   (adaptive: below 20 frames/s the pixel ratio drops, to 0.50 at least, until the turn stops)")
+    print("   (adaptive: below 20 frames/s the pixel ratio drops, to 0.40 at least, until the turn stops)")
     print(f"   baseline: the same page standing still, requestAnimationFrame {still:6.1f} /s"
           f"   ratio {settled[0] / still:.2f}")

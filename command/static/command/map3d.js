@@ -95,9 +95,7 @@ function init() {
       colour: (p) => colour("structures", p.kind),
       draw: [{ id: "structures", type: "fill-extrusion", paint: {
         "fill-extrusion-color": ["get", "_colour"], "fill-extrusion-height": ["get", "height"],
-        // Opaque: MapLibre draws a translucent extrusion twice (depth, then colour), and in
-        // software WebGL every pass over the pixels shows in the frame rate while turning.
-        "fill-extrusion-base": ["get", "base"], "fill-extrusion-opacity": 1 } }],
+        "fill-extrusion-base": ["get", "base"], "fill-extrusion-opacity": 0.95 } }],
       popup: (p) => popupBox(p.name || word("structure_kind", p.kind), [[t.kind, word("structure_kind", p.kind)],
         [t.height, p.height]]),
     },
@@ -462,14 +460,16 @@ function init() {
   const stats = { frames: 0, since: null };
   window.map3dStats = stats; // frames drawn while rotating, for the bench
   // Adaptive resolution while turning: where WebGL runs in software (no GPU, as in a VM) the
-  // frame's cost is mostly its pixels, and at full resolution a frame can take longer than the eye
-  // forgives. Below 20 frames/s the scene is drawn at fewer pixels (down to half the ratio, a
-  // quarter of the pixels) while it turns, and sharp again as soon as it stops. Each change of
+  // frame's cost is mostly its pixels (measured: ratio 1 -> 0.5 -> 0.4 halves and then takes
+  // another sixth off the GPU process's work a frame), and at full resolution a frame can take
+  // longer than the eye forgives. Below 20 frames/s the scene is drawn at fewer pixels (down to
+  // 0.4 of the ratio, a sixth of the pixels; the DOM labels stay sharp) while it turns, and sharp
+  // again as soon as it stops. Each change of
   // resolution reallocates the canvas and stalls the page for a moment (the browser waits for
   // the GPU process to finish its work), so the ratio is chosen from the measured rate in one step
   // rather than walked down, and the next turn starts at the ratio the last one settled at.
   const fullRatio = window.devicePixelRatio || 1;
-  const minRatio = fullRatio * 0.5;
+  const minRatio = fullRatio * 0.4;
   let turningRatio = fullRatio;
   let adaptive = true;
   let window1 = { frames: 0, since: 0 };
