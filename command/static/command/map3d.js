@@ -464,10 +464,10 @@ function init() {
   // another sixth off the GPU process's work a frame), and at full resolution a frame can take
   // longer than the eye forgives. Below 20 frames/s the scene is drawn at fewer pixels (down to
   // 0.4 of the ratio, a sixth of the pixels; the DOM labels stay sharp) while it turns, and sharp
-  // again as soon as it stops. Each change of
-  // resolution reallocates the canvas and stalls the page for a moment (the browser waits for
-  // the GPU process to finish its work), so the ratio is chosen from the measured rate in one step
-  // rather than walked down, and the next turn starts at the ratio the last one settled at.
+  // again as soon as it stops. Each change of resolution reallocates the canvas and stalls the
+  // page for a moment (the browser waits for the GPU process to finish its work), so the ratio is
+  // chosen from the measured rate in one step rather than walked down, and the next turn starts
+  // at the ratio the last one settled at.
   const fullRatio = window.devicePixelRatio || 1;
   const minRatio = fullRatio * 0.4;
   let turningRatio = fullRatio;
