@@ -73,8 +73,8 @@ def licence_record(*, actor, enterprise_id: int, kind: str, number: str, valid_f
     ledger_services.enterprise_colour_recompute_later(enterprise_id=enterprise.pk, reason="licence.recorded")
     # The day it lapses the colour changes with no write: recompute then (the five-minute
     # backstop would catch it too, but a licence lapsing at midnight should show at midnight).
-    lapse = timezone.make_aware(dt.datetime.combine(valid_to + dt.timedelta(days=1), dt.time.min))
-    if lapse > timezone.now():
+    lapse = ledger_services.lapse_moment(valid_to)
+    if lapse is not None and lapse > timezone.now():
         ledger_services.enterprise_colour_recompute_later(enterprise_id=enterprise.pk, reason="licence.lapsed",
                                                           at=lapse)
     return licence

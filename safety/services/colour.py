@@ -113,6 +113,14 @@ def colour_input_deleted(sender, instance, **kwargs) -> None:
         enterprise_colour_recompute_later(enterprise_id=enterprise_id, reason=f"{sender._meta.model_name}.deleted")
 
 
+def lapse_moment(expiry: dt.date) -> dt.datetime | None:
+    """The moment something valid to `expiry` (inclusive) has lapsed: local midnight after it;
+    None for the last date there is (9999-12-31, "never"), which has no day after it."""
+    if expiry >= dt.date.max:
+        return None
+    return timezone.make_aware(dt.datetime.combine(expiry + dt.timedelta(days=1), dt.time.min))
+
+
 def certificate_saved(sender, instance, **kwargs) -> None:
     """post_save of a safety manager's certificate (kept in the admin): recolour now, and again
     the moment it expires (the day after `expires_on`, local time)."""
@@ -120,8 +128,8 @@ def certificate_saved(sender, instance, **kwargs) -> None:
     if enterprise_id is None:
         return
     enterprise_colour_recompute(enterprise_id=enterprise_id, reason="certificate.saved")
-    expires = timezone.make_aware(dt.datetime.combine(instance.expires_on + dt.timedelta(days=1), dt.time.min))
-    if expires > timezone.now():
+    expires = lapse_moment(instance.expires_on)
+    if expires is not None and expires > timezone.now():
         enterprise_colour_recompute_later(enterprise_id=enterprise_id, reason="certificate.expired", at=expires)
 
 

@@ -16,7 +16,11 @@ from core.text import find_unstorable
 from safety import selectors
 from safety.models import Contractor, ContractorQualification
 from safety.services.base import _enterprise_for, _locked
-from safety.services.colour import enterprise_colour_recompute, enterprise_colour_recompute_later
+from safety.services.colour import (
+    enterprise_colour_recompute,
+    enterprise_colour_recompute_later,
+    lapse_moment,
+)
 
 # 统一社会信用代码 (GB 32100-2015): 18 characters of digits and capitals other than I, O, Z, S, V.
 CREDIT_CODE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
@@ -70,8 +74,8 @@ def _recolour(enterprise_id: int, expiries: list[dt.date]) -> None:
     enterprise_colour_recompute(enterprise_id=enterprise_id, reason="contractor_qualification.recorded")
     now = timezone.now()
     for expiry in sorted(set(expiries)):
-        lapse = timezone.make_aware(dt.datetime.combine(expiry + dt.timedelta(days=1), dt.time.min))
-        if lapse > now:
+        lapse = lapse_moment(expiry)
+        if lapse is not None and lapse > now:
             enterprise_colour_recompute_later(enterprise_id=enterprise_id, reason="contractor_qualification.expired",
                                               at=lapse)
 

@@ -97,3 +97,12 @@ def test_an_officer_records_a_contractor_from_the_page(park, client):
     assert refused.status_code == 400 and Contractor.objects.count() == 1
     bad = client.post("/safety/contractors/", {**form, "credit_code": "bad"})
     assert bad.status_code == 400 and "GB 32100-2015" in bad.content.decode()
+
+
+def test_a_qualification_valid_to_the_last_date_there_is_never_lapses():
+    # 9999-12-31 has no day after it: it was a 500 when the recolour was scheduled for that day.
+    from safety.services import lapse_moment
+
+    assert lapse_moment(dt.date.max) is None
+    lapse = lapse_moment(dt.date(2026, 12, 31))
+    assert (lapse.date(), lapse.hour, lapse.tzinfo is not None) == (dt.date(2027, 1, 1), 0, True)

@@ -82,6 +82,9 @@ def test_statistics_by_kind_grade_enterprise_and_month(park, api):
     assert mine["total"] == 1 and [e["enterprise"]["code"] for e in mine["by_enterprise"]] == ["E2"]
     tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
     assert api(park["supervisor"]).get(f"/api/v1/work-permits/stats/?from={tomorrow}").json()["total"] == 0
+    # The last date there is, as the end: a 400 naming it (not a 500 on the day after it).
+    far = api(park["supervisor"]).get("/api/v1/work-permits/stats/?to=9999-12-31")
+    assert far.status_code == 400 and "to" in far.json()
     for query, name in (("from=yesterday", "from"), ("to=2026-13-01", "to"), ("kind=height", "kind"),
                         ("to=9999-12-31", "to"), ("from=0001-01-01", "from"),
                         (f"from={tomorrow}&to=2000-01-01", "to")):
