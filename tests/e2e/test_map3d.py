@@ -103,10 +103,20 @@ def wait_for(page, expression, message, timeout=60.0):
         time.sleep(0.25)
 
 
-def rendered(page, layer, **match):
-    """Features MapLibre drew in the last frame on `layer`, their properties, filtered by `match`."""
+# What draws each part of the scene: the page's few MapLibre layers, each drawing every layer's
+# features of its kind from one source (map3d.js, SCENE), told apart by `_layer`.
+DRAWN_BY = {
+    "structures": ("structures", "structures"), "risk-sources-slab": ("structures", "risk-sources"),
+    "threat-zones-plume": ("park-plume", "threat-zones"), "threat-zones-ground": ("park-fill", "threat-zones"),
+    "monitoring-points": ("park-points", "monitoring-points"), "incidents": ("park-points", "incidents"),
+}
+
+
+def rendered(page, part, **match):
+    """Features MapLibre drew in the last frame for `part` (DRAWN_BY), their properties, filtered by `match`."""
+    layer, name = DRAWN_BY[part]
     found = page.evaluate("(l) => window.map3d.queryRenderedFeatures({layers: [l]}).map(f => f.properties)", layer)
-    return [p for p in found if all(p.get(k) == v for k, v in match.items())]
+    return [p for p in found if p.get("_layer") == name and all(p.get(k) == v for k, v in match.items())]
 
 
 def test_scene_is_drawn_from_the_api_and_moves_with_the_stream(transactional_db, webgl_browser):
@@ -146,7 +156,7 @@ def test_scene_is_drawn_from_the_api_and_moves_with_the_stream(transactional_db,
         # The release: zones draped on the ground and the plume standing on them, tallest inside.
         plume = rendered(page, "threat-zones-plume")
         assert {p["level"] for p in plume} == {"AEGL-3", "AEGL-2", "AEGL-1"}
-        heights = {p["level"]: p["_height"] for p in plume}
+        heights = {p["level"]: p["_plume"] for p in plume}
         assert heights["AEGL-3"] > heights["AEGL-2"] > heights["AEGL-1"]
         assert rendered(page, "threat-zones-ground")
 
@@ -168,9 +178,36 @@ def test_scene_is_drawn_from_the_api_and_moves_with_the_stream(transactional_db,
         alarm(MonitoringPoint.objects.get(code="RS04-AT1"))
         wait_for(page, "document.querySelectorAll('.label3d.state-hh').length === 2", "the second alarm never arrived")
         # The labels are DOM and move at once; the canvas redraws once the worker has the new data.
-        wait_for(page, "window.map3d.queryRenderedFeatures({layers: ['monitoring-points']})"
-                       ".some(f => f.properties.code === 'RS04-AT1' && f.properties._colour === '#d7191c')",
+        wait_for(page, "window.map3d.queryRenderedFeatures({layers: ['park-points']})"
+                       ".some(f => f.properties._layer === 'monitoring-points' && f.properties.code === 'RS04-AT1'"
+                       " && f.properties._colour === '#d7191c')",
                  "the second alarm was never drawn red")
+
+        # A click on the alarmed point opens its popup (the click finds the point's own layer
+        # among the features every layer shares a source with).
+        x, y = page.evaluate("""() => {
+            const f = window.map3d.querySourceFeatures('park').find(
+                (f) => f.properties._layer === 'monitoring-points' && f.properties.code === 'RS04-AT1');
+            const p = window.map3d.project(f.geometry.coordinates);
+            const box = document.getElementById('map3d').getBoundingClientRect();
+            return [box.left + p.x, box.top + p.y]; }""")
+        page.mouse.click(x, y)
+        popup = page.locator(".maplibregl-popup .map-popup")
+        popup.wait_for()
+        assert popup.locator("strong").inner_text().startswith("RS04-AT1 ")
+        page.locator(".maplibregl-popup-close-button").click()
+
+        # A layer switched off leaves the scene (its points and its labels), and comes back.
+        page.uncheck("[data-layer='monitoring-points']")
+        wait_for(page, "!window.map3d.queryRenderedFeatures({layers: ['park-points']})"
+                       ".some(f => f.properties._layer === 'monitoring-points')", "the points stayed drawn")
+        assert page.locator(".label3d.state-hh").first.is_hidden()
+        assert rendered(page, "structures")  # the other layers stay
+        page.check("[data-layer='monitoring-points']")
+        wait_for(page, "window.map3d.queryRenderedFeatures({layers: ['park-points']})"
+                       ".some(f => f.properties._layer === 'monitoring-points' && f.properties.state === 'hh')",
+                 "the points never came back")
+        assert page.locator(".label3d.state-hh").first.is_visible()
 
         # Presenting: rotation turns the camera (frames counted for the bench).
         page.click("#rotate-3d")

@@ -48,7 +48,9 @@ function init() {
   const view = config.view;
   const map = new maplibregl.Map({
     container: el,
-    style: { version: 8, sources: {}, layers: [{ id: "background", type: "background", paint: { "background-color": "#dfe6ec" } }] },
+    // No background layer: the container's CSS colour (map3d.css) shows through the cleared
+    // canvas, a full-screen quad a frame fewer where the GPU is the CPU.
+    style: { version: 8, sources: {}, layers: [] },
     center: view.center, zoom: view.zoom, pitch: view.pitch, bearing: view.bearing, maxPitch: 80,
     attributionControl: false, fadeDuration: 0,
   });
@@ -89,24 +91,26 @@ function init() {
   const PLUME_HEIGHT = { "3": 90, "2": 55, "1": 25 };
   const level = (p) => String(p.level || "").slice(-1);
 
-  // Each layer: how a feature gets its colour, which MapLibre layers draw it, its popup, its label.
+  // Each layer: how a feature gets its colour, how it is drawn (`look`: which of the scene's few
+  // MapLibre layers draw it, below), its popup, its label.
+  //
+  // Why a few shared MapLibre layers rather than a few per layer: where WebGL runs in software
+  // (SwiftShader, as in a VM), each MapLibre layer costs about a millisecond a frame whatever it
+  // draws (its tiles' clipping masks, redrawn for every layer of another source, and its draw
+  // calls): 22 of them cost more than all the pixels of the turning scene. So every layer's
+  // features go to one source, tagged with what draws them: `_fill` (opacity), `_line` (width),
+  // `_plume` and `_solid` (heights of the translucent and the solid volumes, `_base`), `_radius`
+  // (a point's circle, with `_stroke` and `_strokeWidth`), `_order` (which layer lies on top).
   const defs = {
     structures: {
       colour: (p) => colour("structures", p.kind),
-      draw: [{ id: "structures", type: "fill-extrusion", paint: {
-        "fill-extrusion-color": ["get", "_colour"], "fill-extrusion-height": ["get", "height"],
-        "fill-extrusion-base": ["get", "base"], "fill-extrusion-opacity": 0.95 } }],
+      look: (p) => ({ _solid: Number(p.height) || 0, _base: Number(p.base) || 0 }),
       popup: (p) => popupBox(p.name || word("structure_kind", p.kind), [[t.kind, word("structure_kind", p.kind)],
         [t.height, p.height]]),
     },
     "enterprise-colours": {
       colour: (p) => colour("enterprise-colours", p.colour),
-      draw: [
-        { id: "enterprise-colours-fill", type: "fill", filter: ["==", ["geometry-type"], "Polygon"],
-          paint: { "fill-color": ["get", "_colour"], "fill-opacity": 0.28 } },
-        { id: "enterprise-colours-line", type: "line", filter: ["==", ["geometry-type"], "Polygon"],
-          paint: { "line-color": ["get", "_colour"], "line-width": 2.5 } },
-      ],
+      look: () => ({ _fill: 0.28, _line: 2.5 }),
       popup: (p) => popupBox(p.name, [[t.risk_colour, word("risk_colour", p.colour)],
         [t.factors, (p.factors || []).map((f) => (f && typeof f === "object" ? f.text : f)).filter(Boolean).join("; ")]]),
       label: (p) => p.name,
@@ -114,22 +118,14 @@ function init() {
     },
     "risk-sources": {
       colour: (p) => colour("risk-sources", p.grade),
-      draw: [
-        // A risk source's footprint: a low coloured slab around its tanks, seen through them.
-        { id: "risk-sources-slab", type: "fill-extrusion", filter: ["==", ["geometry-type"], "Polygon"],
-          paint: { "fill-extrusion-color": ["get", "_colour"], "fill-extrusion-height": 2.5, "fill-extrusion-opacity": 0.6 } },
-        { id: "risk-sources-point", type: "circle", filter: ["==", ["geometry-type"], "Point"],
-          paint: { "circle-color": ["get", "_colour"], "circle-radius": 8, "circle-stroke-color": "#fff",
-                   "circle-stroke-width": 2, "circle-pitch-alignment": "map" } },
-      ],
+      // A risk source's footprint: a low slab in its grade's colour under its tanks.
+      look: (_p, point) => (point ? { _radius: 8, _stroke: "#fff", _strokeWidth: 2 } : { _solid: 2.5, _base: 0 }),
       popup: (p) => popupBox(named(p.name, p.name_en), [[t.enterprise, p.enterprise], [t.installation, p.installation],
         [t.grade, p.grade ? p.grade : t.not_major], [t.r_value, p.r_value], [t.people500, p.people_within_500m]]),
     },
     "monitoring-points": {
       colour: (p) => colour("monitoring-points", p.state),
-      draw: [{ id: "monitoring-points", type: "circle", paint: {
-        "circle-color": ["get", "_colour"], "circle-radius": ["case", ["==", ["get", "state"], "normal"], 4, 8],
-        "circle-stroke-color": "#fff", "circle-stroke-width": 1.5 } }],
+      look: (p) => ({ _radius: p.state === "normal" ? 4 : 8, _stroke: "#fff", _strokeWidth: 1.5 }),
       popup: (p) => popupBox(p.code + " " + p.name, [[t.state, word("point_state", p.state)],
         [t.value, p.value == null ? null : p.value + " " + (p.unit || "")], [t.time, when(p.ts)],
         [t.risk_source, p.risk_source_code]], { href: p.url, text: t.open }),
@@ -140,8 +136,7 @@ function init() {
     },
     "work-permits": {
       colour: () => colour("work-permits", ""),
-      draw: [{ id: "work-permits", type: "circle", paint: { "circle-color": ["get", "_colour"], "circle-radius": 7,
-        "circle-stroke-color": "#fff", "circle-stroke-width": 2 } }],
+      look: () => ({ _radius: 7, _stroke: "#fff", _strokeWidth: 2 }),
       popup: (p) => popupBox(t.permit + " · " + word("permit_kind", p.kind), [[t.place, p.place],
         [t.grade, p.grade ? word("permit_grade", p.grade) : null], [t.enterprise, p.enterprise],
         [t.valid_from, when(p.valid_from)], [t.valid_to, when(p.valid_to)]]),
@@ -150,20 +145,15 @@ function init() {
     },
     "threat-zones": {
       colour: (p) => colour("threat-zones", level(p)),
-      prepare: (p) => { p._height = PLUME_HEIGHT[level(p)] || 20; },
-      draw: [
-        { id: "threat-zones-ground", type: "fill", paint: { "fill-color": ["get", "_colour"], "fill-opacity": 0.35 } },
-        { id: "threat-zones-plume", type: "fill-extrusion", paint: { "fill-extrusion-color": ["get", "_colour"],
-          "fill-extrusion-height": ["get", "_height"], "fill-extrusion-opacity": 0.3 } },
-      ],
+      // Draped on the ground, and the plume standing on it as a translucent volume.
+      look: (p) => ({ _fill: 0.35, _plume: PLUME_HEIGHT[level(p)] || 20 }),
       popup: (p) => popupBox((p.exercise ? t.exercise + " · " : "") + p.chemical + " " + p.level, [[t.threshold, p.threshold_ppm],
         [t.distance, p.distance_m], [t.release, p.release], [t.incident, p.incident]],
         p.incident ? { href: "/incidents/" + Number(p.incident) + "/", text: t.incident } : null),
     },
     incidents: {
       colour: (p) => colour("incidents", p.severity),
-      draw: [{ id: "incidents", type: "circle", paint: { "circle-color": ["get", "_colour"], "circle-radius": 10,
-        "circle-stroke-color": ["case", ["get", "exercise"], "#b3007d", "#fff"], "circle-stroke-width": 3 } }],
+      look: (p) => ({ _radius: 10, _stroke: p.exercise ? "#b3007d" : "#fff", _strokeWidth: 3 }),
       popup: (p) => popupBox((p.exercise ? t.exercise + " · " : "") + p.number + " " + p.title, [[t.type, named(p.type_name, p.type_name_en)],
         [t.severity, word("severity", p.severity)], [t.status, word("incident_status", p.status)], ["", p.address]],
         { href: p.url, text: t.open }),
@@ -172,8 +162,7 @@ function init() {
     },
     resources: {
       colour: (p) => colour("resources", p.status),
-      draw: [{ id: "resources", type: "circle", paint: { "circle-color": ["get", "_colour"], "circle-radius": 5,
-        "circle-stroke-color": "#fff", "circle-stroke-width": 1 } }],
+      look: () => ({ _radius: 5, _stroke: "#fff", _strokeWidth: 1 }),
       popup: (p) => popupBox(p.name, [[t.kind, word("resource_kind", p.kind)], [t.status, word("resource_status", p.status)],
         [t.agency, p.agency], [t.phone, p.phone]]),
     },
@@ -182,18 +171,36 @@ function init() {
   function genericDef(name) {
     return {
       colour: () => colour(name, ""),
-      draw: [
-        { id: name + "-fill", type: "fill", filter: ["==", ["geometry-type"], "Polygon"], paint: { "fill-color": ["get", "_colour"], "fill-opacity": 0.2 } },
-        { id: name + "-point", type: "circle", filter: ["==", ["geometry-type"], "Point"], paint: { "circle-color": ["get", "_colour"], "circle-radius": 6 } },
-      ],
+      look: (_p, point) => (point ? { _radius: 6, _stroke: "#fff", _strokeWidth: 0 } : { _fill: 0.2 }),
       popup: (p) => popupBox(p.name || p.code || name, Object.entries(p).filter(([k, v]) => !k.startsWith("_") && typeof v !== "object")),
       label: (p) => (p.people != null ? (p.name || p.code || "") + " · " + p.people : null),
       labelClass: () => "count",
     };
   }
-  // Drawing order, bottom first: what stands tallest is drawn last.
+  function defOf(name) {
+    if (!defs[name]) defs[name] = genericDef(name);
+    return defs[name];
+  }
+  // Drawing order within each MapLibre layer, bottom first (layers not named here lie lowest).
   const ORDER = ["enterprise-colours", "threat-zones", "risk-sources", "structures", "work-permits",
                  "monitoring-points", "resources", "incidents"];
+  // The scene's MapLibre layers over the base map, bottom first; all draw the one "park" source.
+  const SCENE = [
+    { id: "park-fill", type: "fill", filter: ["has", "_fill"], layout: { "fill-sort-key": ["get", "_order"] },
+      paint: { "fill-color": ["get", "_colour"], "fill-opacity": ["get", "_fill"] } },
+    { id: "park-line", type: "line", filter: ["has", "_line"], layout: { "line-sort-key": ["get", "_order"] },
+      paint: { "line-color": ["get", "_colour"], "line-width": ["get", "_line"] } },
+    { id: "park-plume", type: "fill-extrusion", filter: ["has", "_plume"], paint: {
+      "fill-extrusion-color": ["get", "_colour"], "fill-extrusion-height": ["get", "_plume"], "fill-extrusion-opacity": 0.3 } },
+    // Opaque: MapLibre draws a translucent extrusion twice (depth, then colour), an opaque one once.
+    { id: "structures", type: "fill-extrusion", filter: ["has", "_solid"], paint: {
+      "fill-extrusion-color": ["get", "_colour"], "fill-extrusion-height": ["get", "_solid"],
+      "fill-extrusion-base": ["get", "_base"] } },
+    { id: "park-points", type: "circle", filter: ["has", "_radius"], layout: { "circle-sort-key": ["get", "_order"] },
+      paint: { "circle-color": ["get", "_colour"], "circle-radius": ["get", "_radius"],
+               "circle-stroke-color": ["get", "_stroke"], "circle-stroke-width": ["get", "_strokeWidth"] } },
+  ];
+  const SCENE_IDS = SCENE.map((l) => l.id);
 
   const state = { loaded: {}, markers: {}, controllers: {} };
   function fetchLayer(name) {
@@ -223,37 +230,48 @@ function init() {
 
   function addBasemap(fc) {
     map.addSource("basemap", { type: "geojson", data: fc, maxzoom: BASEMAP_MAXZOOM });
-    const byLayer = (name) => ["==", ["get", "layer"], name];
-    // Water over the land: the channel around the park's island lies inside the district's boundary.
-    map.addLayer({ id: "basemap-boundary", type: "fill", source: "basemap", filter: byLayer("boundary"), paint: { "fill-color": "#f6f3ea" } });
-    map.addLayer({ id: "basemap-water", type: "fill", source: "basemap", filter: byLayer("water"), paint: { "fill-color": "#b9d6ee" } });
-    map.addLayer({ id: "basemap-park", type: "fill", source: "basemap", filter: byLayer("park"), paint: { "fill-color": "#ece4f0" } });
+    const byLayer = (...names) => ["in", ["get", "layer"], ["literal", names]];
+    const kind = (values, fallback) => ["match", ["get", "layer"], ...values, fallback];
+    // Water over the land (the channel around the park's island lies inside the district's
+    // boundary), the park over both: one layer, in that order.
+    map.addLayer({ id: "basemap-fill", type: "fill", source: "basemap", filter: byLayer("boundary", "water", "park"),
+      layout: { "fill-sort-key": kind(["boundary", 0, "water", 1], 2) },
+      paint: { "fill-color": kind(["boundary", "#f6f3ea", "water", "#b9d6ee"], "#ece4f0") } });
     map.addLayer({ id: "basemap-town", type: "line", source: "basemap", filter: byLayer("town"), paint: { "line-color": "#8c8c8c", "line-dasharray": [3, 3] } });
-    map.addLayer({ id: "basemap-coast", type: "line", source: "basemap", filter: byLayer("coastline"), paint: { "line-color": "#2b6ca3", "line-width": 2 } });
-    map.addLayer({ id: "basemap-road", type: "line", source: "basemap", filter: byLayer("road"), paint: { "line-color": "#e0a040", "line-width": 5 } });
+    map.addLayer({ id: "basemap-line", type: "line", source: "basemap", filter: byLayer("coastline", "road"),
+      paint: { "line-color": kind(["coastline", "#2b6ca3"], "#e0a040"), "line-width": kind(["coastline", 2], 5) } });
   }
 
-  function ensureLayers(name) {
-    if (!defs[name]) defs[name] = genericDef(name);
-    const def = defs[name];
-    if (map.getSource(name)) return def;
-    map.addSource(name, { type: "geojson", data: { type: "FeatureCollection", features: [] }, maxzoom: LAYER_MAXZOOM });
-    const position = ORDER.indexOf(name);
-    // Insert below the first layer of a later group already on the map.
-    let before;
-    for (const later of ORDER.slice(position + 1)) {
-      const d = defs[later];
-      if (d && map.getLayer(d.draw[0].id)) { before = d.draw[0].id; break; }
+  function addScene() {
+    map.addSource("park", { type: "geojson", data: { type: "FeatureCollection", features: [] }, maxzoom: LAYER_MAXZOOM });
+    for (const layer of SCENE) map.addLayer({ ...layer, source: "park" });
+  }
+
+  // Every shown layer's features, as drawn, into the one source. A copy per feature, tagged with
+  // its layer and look; the layer's own ids are kept as `_id` (ids of two layers may collide).
+  const drawn = {};
+  function draw(name, features) {
+    const def = defOf(name);
+    const order = ORDER.indexOf(name);
+    drawn[name] = features.map((f) => {
+      const point = f.geometry?.type === "Point" || f.geometry?.type === "MultiPoint";
+      const properties = { ...f.properties, ...def.look(f.properties, point),
+                           _layer: name, _id: f.id, _colour: def.colour(f.properties), _order: order };
+      return { type: "Feature", geometry: f.geometry, properties };
+    });
+    redraw();
+  }
+  function redraw() {
+    const features = [];
+    for (const [name, list] of Object.entries(drawn)) {
+      if (document.querySelector('[data-layer="' + name + '"]')?.checked) features.push(...list);
     }
-    for (const layer of def.draw) map.addLayer({ ...layer, source: name }, position < 0 ? undefined : before);
-    return def;
+    map.getSource("park")?.setData({ type: "FeatureCollection", features });
   }
 
   function setVisible(name, on) {
-    const def = ensureLayers(name);
-    for (const layer of def.draw) map.setLayoutProperty(layer.id, "visibility", on ? "visible" : "none");
     (state.markers[name] || []).forEach((m) => { m.getElement().hidden = !on; });
-    if (on) refresh(name);
+    if (on) refresh(name); else redraw();
   }
 
   async function refresh(name) {
@@ -263,15 +281,11 @@ function init() {
     delete prefetched[name];
     const data = await (early || fetchLayer(name));
     if (!data) return; // aborted by a newer request, or offline: the stream prompts another refresh
-    const def = ensureLayers(name);
-    for (const f of data.features) {
-      f.properties = f.properties || {};
-      f.properties._colour = def.colour(f.properties);
-      if (def.prepare) def.prepare(f.properties);
-    }
-    map.getSource(name).setData(data);
+    const def = defOf(name);
+    for (const f of data.features) f.properties = f.properties || {};
+    draw(name, data.features);
     placeLabels(name, def, data.features);
-    state.loaded[name] = data.features.map((f) => ({ id: f.id, ...f.properties }));
+    state.loaded[name] = data.features.map((f) => ({ id: f.id, ...f.properties, _colour: def.colour(f.properties) }));
     const count = document.querySelector('[data-layer-count="' + name + '"]');
     if (count) count.textContent = "(" + data.features.length + ")";
     el.dataset["loaded_" + name.replace(/-/g, "_")] = String(data.features.length);
@@ -307,12 +321,10 @@ function init() {
 
   // Clicks: the topmost feature of ours under the pointer.
   map.on("click", (ev) => {
-    const ids = [];
-    Object.values(defs).forEach((d) => { d.draw.forEach((l) => { if (map.getLayer(l.id)) ids.push(l.id); }); });
-    const hit = map.queryRenderedFeatures(ev.point, { layers: ids })[0];
+    const hit = map.queryRenderedFeatures(ev.point, { layers: SCENE_IDS.filter((id) => map.getLayer(id)) })[0];
     if (!hit) return;
-    const name = hit.source;
-    new maplibregl.Popup({ maxWidth: "320px" }).setLngLat(ev.lngLat).setDOMContent(defs[name].popup(hit.properties)).addTo(map);
+    const def = defOf(hit.properties._layer);
+    new maplibregl.Popup({ maxWidth: "320px" }).setLngLat(ev.lngLat).setDOMContent(def.popup(hit.properties)).addTo(map);
   });
 
   // ---- ready: the base map, every layer shown at first, and a settled frame ------------------
@@ -326,6 +338,7 @@ function init() {
       // From the navigation's start: what the person waited, page and scripts included.
       el.dataset.readyMs = String(Math.round(performance.now()));
       el.dataset.ready = "1";
+      setTimeout(calibrate, 0);
     });
     map.triggerRepaint();
   }
@@ -333,7 +346,7 @@ function init() {
   map.on("load", () => {
     basemap.then((fc) => {
         addBasemap(fc);
-        ORDER.forEach((name) => { if (document.querySelector('[data-layer="' + name + '"]')) ensureLayers(name); });
+        addScene();
         document.querySelectorAll("[data-layer]").forEach((box) => {
           box.addEventListener("change", () => setVisible(box.dataset.layer, box.checked));
           if (box.checked) setVisible(box.dataset.layer, true);
@@ -353,7 +366,7 @@ function init() {
     const overlay = new deck.MapboxOverlay({
       interleaved: true,
       layers: [new deck.Tile3DLayer({
-        id: "tileset", data: url, beforeId: defs.structures.draw[0].id,
+        id: "tileset", data: url, beforeId: "structures",
         // Parsed on the page: loaders.gl's workers and decoders would otherwise come from a CDN.
         loadOptions: { worker: false, fetch: { credentials: "same-origin" } },
         pointSize: 3,
@@ -466,8 +479,9 @@ function init() {
   // 0.4 of the ratio, a sixth of the pixels; the DOM labels stay sharp) while it turns, and sharp
   // again as soon as it stops. Each change of resolution reallocates the canvas and stalls the
   // page for a moment (the browser waits for the GPU process to finish its work), so the ratio is
-  // chosen from the measured rate in one step rather than walked down, and the next turn starts
-  // at the ratio the last one settled at (raised again above 40 frames/s).
+  // chosen before the first turn (calibrate, below) and corrected from the measured rate in one
+  // step rather than walked down; the next turn starts at the ratio the last one settled at
+  // (raised again above 40 frames/s).
   const fullRatio = window.devicePixelRatio || 1;
   const minRatio = fullRatio * 0.4;
   let turningRatio = fullRatio;
@@ -479,7 +493,25 @@ function init() {
     map.setPixelRatio(ratio);
     stats.pixelRatio = map.getPixelRatio();
   }
+  // The ratio for a wanted frame rate, from the rate measured at `ratio`. A frame's time is a
+  // part that does not depend on the pixels (measured here: about 0.4 of a full-resolution
+  // frame: compositing the page, MapLibre's own work) and a part that goes with the pixels, the
+  // square of the ratio. Aims at 24 frames/s; at least a tenth lower when going down.
+  const FIXED_SHARE = 0.4;
+  function ratioFor(rate, ratio) {
+    const frame = 1 / rate;
+    const full = frame / (FIXED_SHARE + (1 - FIXED_SHARE) * (ratio / fullRatio) ** 2);
+    const pixels = (1 / 24 / full - FIXED_SHARE) / (1 - FIXED_SHARE);
+    const wanted = fullRatio * Math.sqrt(Math.max(0, Math.min(1, pixels)));
+    return Math.max(minRatio, Math.min(fullRatio, wanted));
+  }
+  // While turning, fills are drawn without their antialiasing outlines (a pass each).
+  const OUTLINED = ["basemap-fill", "park-fill"];
+  function turningLook(on) {
+    for (const id of OUTLINED) if (map.getLayer(id)) map.setPaintProperty(id, "fill-antialias", !on);
+  }
   map.on("render", () => {
+    if (calibrating) { calibrating.frames += 1; return; }
     if (!rotating) return;
     stats.frames += 1;
     window1.frames += 1;
@@ -488,16 +520,15 @@ function init() {
       const rate = window1.frames * 1000 / (now - window1.since);
       const ratio = map.getPixelRatio();
       if (adaptive && rate < 20 && ratio > minRatio + 1e-6) {
-        // Pixels go with the square of the ratio; aim at 24 frames/s, at least a tenth lower.
-        turningRatio = Math.max(minRatio, ratio * Math.min(0.9, Math.sqrt(rate / 24)));
-        useRatio(turningRatio);
+        turningRatio = Math.min(ratio * 0.9, ratioFor(rate, ratio));
+        useRatio(Math.max(minRatio, turningRatio));
         window1 = { frames: 0, since: performance.now() }; // the stall is not the new ratio's
         return;
       }
       if (adaptive && rate > 40 && ratio < fullRatio - 1e-6) {
         // The machine has room again (the ratio was chosen under a passing load): sharper, by a
         // step small enough (at most 1.25×, 1.56× the pixels) not to fall back below 20.
-        turningRatio = Math.min(fullRatio, ratio * Math.min(1.25, Math.sqrt(rate / 24)));
+        turningRatio = Math.min(fullRatio, ratio * 1.25, ratioFor(rate, ratio));
         useRatio(turningRatio);
         window1 = { frames: 0, since: performance.now() };
         return;
@@ -505,6 +536,26 @@ function init() {
       window1 = { frames: 0, since: now };
     }
   });
+  // Before the first turn: the scene is drawn a few times as it stands (the same picture, so
+  // nobody sees it) and the turning ratio chosen from that rate, so the first seconds of a turn
+  // are not spent at a resolution this machine cannot keep up.
+  let calibrating = null;
+  function calibrate() {
+    if (rotating || calibrating) return;
+    calibrating = { frames: 0, since: performance.now() };
+    const until = calibrating.since + 700;
+    const again = () => {
+      if (!calibrating) return;
+      const now = performance.now();
+      if (now < until && !rotating) { map.triggerRepaint(); requestAnimationFrame(again); return; }
+      const rate = calibrating.frames * 1000 / (now - calibrating.since);
+      calibrating = null;
+      if (!rotating && rate > 0) turningRatio = ratioFor(rate, map.getPixelRatio());
+      stats.calibrated = rate;
+    };
+    map.triggerRepaint();
+    requestAnimationFrame(again);
+  }
   function spin(now) {
     if (!rotating) return;
     if (last !== null) map.setBearing(map.getBearing() + (now - last) * 0.012); // 12° a second
@@ -516,7 +567,9 @@ function init() {
     rotating = on;
     last = null;
     if (rotateButton) rotateButton.setAttribute("aria-pressed", on ? "true" : "false");
+    turningLook(on);
     if (on) {
+      calibrating = null;
       adaptive = options.adaptive !== false;
       if (adaptive) useRatio(turningRatio);
       stats.frames = 0;
