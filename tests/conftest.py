@@ -24,6 +24,10 @@ for _name in ("t.x", "t.a", "t.b", "t.c", "t.silent", "t.slow", "t.fast", "t.one
 django_settings.STREAM_VALIDATE_PAYLOADS = True
 os.environ["STREAM_VALIDATE_PAYLOADS"] = "1"
 
+# Passwords hashed in the test processes cost 1,000 PBKDF2 iterations, not a second each
+# (tests/hashers.py says why the servers the tests start still verify them).
+django_settings.PASSWORD_HASHERS = ["tests.hashers.QuickPBKDF2PasswordHasher"]
+
 
 @pytest.fixture
 def stand_in_payloads(settings):
