@@ -188,6 +188,41 @@ def make_user(db):
 
 
 @pytest.fixture
+def chlorine_town(db):
+    """One area around the test point, so releases fall inside the district; chlorine; the
+    hazardous-leak incident type (returned). Drills' and incidents' reporting tests share it."""
+    from django.contrib.gis.geos import MultiPolygon, Polygon
+
+    from hazards.models import Chemical
+    from incidents.models import IncidentType
+    from resources.models import Area
+
+    ring = Polygon(((113.50, 22.65), (113.70, 22.65), (113.70, 22.85), (113.50, 22.85), (113.50, 22.65)), srid=4326)
+    Area.objects.create(code="XC", name="新城", kind="town", boundary=MultiPolygon(ring, srid=4326))
+    Chemical.objects.create(cas="7782-50-5", name="氯", name_en="Chlorine", un_number="1017", molecular_weight=70.9,
+                            aegl1=0.5, aegl2=2.0, aegl3=20, dense_gas=True)
+    return IncidentType.objects.create(code="hazmat-leak", klass="accident", name_zh="危化品泄漏",
+                                       name_en="Hazardous chemical leak", required_capabilities=["hazmat"])
+
+
+def page_client(user):
+    """A Django test client logged in as `user` through the login form's backend (a session)."""
+    from django.test import Client
+
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def exercise_labelled(html: str) -> bool:
+    """The page shows an exercise banner or badge with the label. The raw text alone would not
+    do: every console page carries it in the alarm bar's data attribute, for its script."""
+    import re
+
+    return re.search(r'class="exercise-(?:banner|badge)"[^>]*>[^<]*演练 / EXERCISE', html) is not None
+
+
+@pytest.fixture
 def duty_officer(make_user):
     return make_user("duty_t", roles.DUTY_OFFICER)
 

@@ -170,9 +170,10 @@ def _start(actor, permit_id, step) -> WorkPermit:
     if target is None:
         raise _wrong_state(permit, step)
     now = timezone.now()
-    if step == "start" and not special_work.approved(permit.kind, special_work.permit_work_grade(permit),
+    work_grade = special_work.permit_work_grade(permit) if step == "start" else None
+    if step == "start" and not special_work.approved(permit.kind, work_grade,
                                                      list(permit.approvals.values("level", "on_site"))):
-        needed = special_work.required_approver(permit.kind, special_work.permit_work_grade(permit))
+        needed = special_work.required_approver(permit.kind, work_grade)
         raise DomainError(f"{special_work.APPROVAL_CLAUSE}: " + _(
             "Work cannot start before the permit is approved on site by the %(who)s.") % {
             "who": special_work.APPROVER_LABELS[needed]}, status=409,

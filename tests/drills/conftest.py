@@ -2,13 +2,10 @@
 come from tests/conftest.py's make_unit (make_unit("HZ1", **HAZMAT))."""
 
 import pytest
-from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+from django.contrib.gis.geos import Point
 
 from core import roles
 from drills.models import Inject, Scenario
-from hazards.models import Chemical
-from incidents.models import IncidentType
-from resources.models import Area
 
 LON, LAT = 113.60, 22.75
 # The drills' units: hazmat units just east of the test point.
@@ -16,14 +13,9 @@ HAZMAT = {"hazmat": True, "lon": LON + 0.01}
 
 
 @pytest.fixture
-def district(db):
-    """One area around the test point, so releases fall inside the district; chlorine."""
-    ring = Polygon(((113.50, 22.65), (113.70, 22.65), (113.70, 22.85), (113.50, 22.85), (113.50, 22.65)), srid=4326)
-    Area.objects.create(code="XC", name="新城", kind="town", boundary=MultiPolygon(ring, srid=4326))
-    Chemical.objects.create(cas="7782-50-5", name="氯", name_en="Chlorine", un_number="1017", molecular_weight=70.9,
-                            aegl1=0.5, aegl2=2.0, aegl3=20, dense_gas=True)
-    return IncidentType.objects.create(code="hazmat-leak", klass="accident", name_zh="危化品泄漏",
-                                       name_en="Hazardous chemical leak", required_capabilities=["hazmat"])
+def district(chlorine_town):
+    """The drills' district: tests/conftest.py's chlorine town (the incident type returned)."""
+    return chlorine_town
 
 
 @pytest.fixture

@@ -1,18 +1,11 @@
 """Planners write scenarios and injects in the admin; bad injects come back as form errors."""
 
 import pytest
-from django.test import Client
 
 from drills.models import Inject, Scenario
-from tests.conftest import PASSWORD
+from tests.conftest import page_client
 
 pytestmark = pytest.mark.django_db
-
-
-def _login(user):
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def _form(**inject):
@@ -24,7 +17,7 @@ def _form(**inject):
 
 
 def test_planner_writes_a_scenario_with_injects(district, planner, make_user):
-    client = _login(planner)
+    client = page_client(planner)
     assert client.get("/admin/drills/scenario/add/").status_code == 200
     bad = client.post("/admin/drills/scenario/add/", _form(offset_s="60", kind="release", chemical_cas="7782-50-5"))
     assert bad.status_code == 200 and not Scenario.objects.exists()
@@ -38,4 +31,4 @@ def test_planner_writes_a_scenario_with_injects(district, planner, make_user):
     assert client.get("/admin/drills/drill/").status_code == 200
     assert client.get("/admin/incidents/reportrule/").status_code == 200
     duty = make_user("duty_admin", "duty_officer", staff=True)
-    assert _login(duty).get("/admin/drills/scenario/add/").status_code == 403
+    assert page_client(duty).get("/admin/drills/scenario/add/").status_code == 403

@@ -3,37 +3,21 @@ since issue 23; drills adds its sections through incidents.after_action's regist
 
 import datetime as dt
 import io
-import re
 
 import pytest
-from django.contrib.gis.geos import MultiPolygon, Polygon
-from django.test import Client
 from django.utils import timezone
 from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from core.models import Event
-from hazards.models import Chemical
 from incidents import after_action, services
-from incidents.models import IncidentType, ReportRule
-from resources.models import Area
-from tests.conftest import PASSWORD
+from incidents.models import ReportRule
+from tests.conftest import exercise_labelled, page_client
 
 pytestmark = pytest.mark.django_db
 
 LON, LAT = 113.60, 22.75
 HAZMAT = {"hazmat": True, "lon": LON + 0.01}  # a hazmat unit just east of the incident
-
-
-@pytest.fixture
-def district(db):
-    """One area around the test point, so releases fall inside the district; chlorine."""
-    ring = Polygon(((113.50, 22.65), (113.70, 22.65), (113.70, 22.85), (113.50, 22.85), (113.50, 22.65)), srid=4326)
-    Area.objects.create(code="XC", name="新城", kind="town", boundary=MultiPolygon(ring, srid=4326))
-    Chemical.objects.create(cas="7782-50-5", name="氯", name_en="Chlorine", un_number="1017", molecular_weight=70.9,
-                            aegl1=0.5, aegl2=2.0, aegl3=20, dense_gas=True)
-    return IncidentType.objects.create(code="hazmat-leak", klass="accident", name_zh="危化品泄漏",
-                                       name_en="Hazardous chemical leak", required_capabilities=["hazmat"])
 
 
 def _api(user):
@@ -42,25 +26,13 @@ def _api(user):
     return client
 
 
-def _page(user):
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
-
-
-def _labelled(html: str) -> bool:
-    """The page shows an exercise banner or badge with the label. The raw text alone would not
-    do: every console page carries it in the alarm bar's data attribute, for its script."""
-    return re.search(r'class="exercise-(?:banner|badge)"[^>]*>[^<]*演练 / EXERCISE', html) is not None
-
-
 def _pdf_text(body: bytes) -> str:
     reader = PdfReader(io.BytesIO(body))
     return "\n".join(page.extract_text() for page in reader.pages)
 
 
 @pytest.fixture
-def real_incident(district, duty_officer, dispatcher, make_unit):
+def real_incident(chlorine_town, duty_officer, dispatcher, make_unit):
     incident = services.incident_log(actor=duty_officer, type_code="hazmat-leak", severity="III", lon=LON, lat=LAT,
                                      title="南港氯碱液氯储罐泄漏", address="化工园区 储罐区")
     unit = make_unit("HZA", responder="crewa", **HAZMAT)
@@ -73,10 +45,10 @@ def real_incident(district, duty_officer, dispatcher, make_unit):
 
 
 def test_after_action_report_page_json_and_pdf_in_chinese(real_incident, duty_officer, viewer, outsider):
-    page = _page(viewer).get(f"/drills/after-action/{real_incident.pk}/")
+    page = page_client(viewer).get(f"/drills/after-action/{real_incident.pk}/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "南港氯碱液氯储罐泄漏" in html and not _labelled(html) and 'id="report-deadlines"' in html
+    assert "南港氯碱液氯储罐泄漏" in html and not exercise_labelled(html) and 'id="report-deadlines"' in html
 
     data = _api(viewer).get(f"/api/v1/incidents/{real_incident.pk}/after-action/").json()
     assert data["incident"]["exercise"] is False and data["label"] == ""
@@ -84,28 +56,28 @@ def test_after_action_report_page_json_and_pdf_in_chinese(real_incident, duty_of
     assert data["releases"][0]["chemical"] == "氯" and data["releases"][0]["zones"]
     assert {r["key"] for r in data["reports"]} >= {"initial_phone", "initial_written"}
 
-    response = _page(viewer).get(f"/drills/after-action/{real_incident.pk}.pdf")
+    response = page_client(viewer).get(f"/drills/after-action/{real_incident.pk}.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF-")
     text = _pdf_text(response.content)
     assert "南港氯碱液氯储罐泄漏" in text and real_incident.number in text and "演练" not in text
     assert "初报" in text
 
-    assert _page(outsider).get(f"/drills/after-action/{real_incident.pk}.pdf").status_code == 403
-    assert _page(viewer).get("/drills/after-action/999999.pdf").status_code == 404
+    assert page_client(outsider).get(f"/drills/after-action/{real_incident.pk}.pdf").status_code == 403
+    assert page_client(viewer).get("/drills/after-action/999999.pdf").status_code == 404
 
 
-def test_an_exercise_report_says_so_on_every_page(district, duty_officer):
+def test_an_exercise_report_says_so_on_every_page(chlorine_town, duty_officer):
     incident = services.incident_log(actor=duty_officer, type_code="hazmat-leak", severity="IV", lon=LON, lat=LAT,
                                      title="演练：储罐泄漏", exercise=True)
     for n in range(40):  # a long timeline: more than one page
         services.incident_add_note(actor=duty_officer, incident_id=incident.pk, text=f"现场报告第 {n} 条：风向东南。")
-    body = _page(duty_officer).get(f"/drills/after-action/{incident.pk}.pdf").content
+    body = page_client(duty_officer).get(f"/drills/after-action/{incident.pk}.pdf").content
     reader = PdfReader(io.BytesIO(body))
     assert len(reader.pages) > 1
     assert all("演练 / EXERCISE" in page.extract_text() for page in reader.pages)
-    html = _page(duty_officer).get(f"/drills/after-action/{incident.pk}/").content.decode()
-    assert _labelled(html)
+    html = page_client(duty_officer).get(f"/drills/after-action/{incident.pk}/").content.decode()
+    assert exercise_labelled(html)
 
 
 def test_reports_first_follow_up_final_with_configurable_deadlines(real_incident, duty_officer, viewer):
@@ -163,7 +135,7 @@ def test_people_inside_count_each_target_once_in_nested_zones(real_incident, dut
     assert len(inside) >= 2, zones  # the two targets sit in several nested zones
     report = after_action.after_action(real_incident)
     assert report["releases"][-1]["people"] == 1500
-    html = _page(viewer).get(f"/drills/after-action/{real_incident.pk}/").content.decode()
+    html = page_client(viewer).get(f"/drills/after-action/{real_incident.pk}/").content.decode()
     assert "people inside 1500" in " ".join(html.split())
     assert "people inside 3000" not in html and "people inside 4500" not in " ".join(html.split())
 
@@ -196,7 +168,7 @@ def test_a_registered_section_reaches_the_page_the_api_and_the_pdf(real_incident
         page_context=lambda request, incident: {"aar": {"timeline": []}})
     data = _api(viewer).get(f"/api/v1/incidents/{real_incident.pk}/after-action/").json()
     assert data["probe"] == f"探针 {real_incident.number}"
-    text = _pdf_text(_page(viewer).get(f"/drills/after-action/{real_incident.pk}.pdf").content)
+    text = _pdf_text(page_client(viewer).get(f"/drills/after-action/{real_incident.pk}.pdf").content)
     assert f"探针 {real_incident.number}" in text
-    html = _page(viewer).get(f"/drills/after-action/{real_incident.pk}/").content.decode()
+    html = page_client(viewer).get(f"/drills/after-action/{real_incident.pk}/").content.decode()
     assert html.count('<h2>Timeline</h2>') == 2  # incidents' own and the probe's (its template)

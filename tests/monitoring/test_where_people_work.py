@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 from django.contrib.gis.geos import Point
-from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -19,7 +18,7 @@ from monitoring import services, store
 from monitoring.models import Alarm
 from monitoring.parsing import RawReading
 from safety.models import EnterpriseMembership
-from tests.conftest import PASSWORD
+from tests.conftest import page_client
 
 pytestmark = pytest.mark.django_db
 
@@ -50,12 +49,6 @@ def _api(user):
     return client
 
 
-def _page(user):
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
-
-
 def test_an_alarm_reaches_the_park_and_its_own_enterprise_only(park):
     alarm = park["E1"]["alarm"]
     raised = Event.objects.get(type="alarm.raised", payload__id=alarm.pk)
@@ -65,7 +58,7 @@ def test_an_alarm_reaches_the_park_and_its_own_enterprise_only(park):
 
 def test_the_supervisor_reads_the_whole_park_and_acknowledges(park):
     supervisor = park["supervisor"]
-    page = _page(supervisor)
+    page = page_client(supervisor)
     for url in ("/monitoring/", "/monitoring/alarms/", f"/monitoring/points/{park['E2']['alarm'].point_id}/"):
         assert page.get(url).status_code == 200, url
     html = page.get("/safety/").content.decode()
@@ -94,8 +87,8 @@ def test_an_enterprise_officer_sees_and_acknowledges_their_own_alarms_only(park)
     answer = _api(officer).post(f"/api/v1/alarms/{own.pk}/acknowledge/", {"note": "现场关阀"}, format="json")
     assert answer.status_code == 200 and Alarm.objects.get(pk=own.pk).state == "acknowledged"
     # The park's point pages stay the park's; the officer's own pages carry the bar.
-    assert _page(officer).get("/monitoring/").status_code == 403
-    html = _page(officer).get("/safety/", follow=True).content.decode()  # their enterprise's page
+    assert page_client(officer).get("/monitoring/").status_code == 403
+    html = page_client(officer).get("/safety/", follow=True).content.decode()  # their enterprise's page
     assert 'id="alarm-bar"' in html and 'data-can-ack="1"' in html and "data-point-url" not in html
     assert "monitoring/alarms.js" in html and "core/sound.js" in html
 
