@@ -197,6 +197,32 @@ def test_scene_is_drawn_from_the_api_and_moves_with_the_stream(transactional_db,
         assert popup.locator("strong").inner_text().startswith("RS04-AT1 ")
         page.locator(".maplibregl-popup-close-button").click()
 
+        # A click on an enterprise (its dot in its risk colour, where nothing lies over it) names it
+        # with its colour and the factors behind it (a list: MapLibre hands it to a click as JSON text).
+        spot = page.evaluate("""() => {
+            const map = window.map3d, box = document.getElementById('map3d').getBoundingClientRect();
+            const layers = ['park-fill', 'park-line', 'park-plume', 'structures', 'park-points'];
+            for (const f of map.querySourceFeatures('park')) {
+                if (f.properties._layer !== 'enterprise-colours' || f.properties.factors === '[]') continue;
+                const c = f.geometry.type === 'Point' ? f.geometry.coordinates : f.geometry.coordinates[0][0];
+                const at = map.project(c);
+                const ours = (x, y) => map.queryRenderedFeatures([x, y], {layers})[0]?.properties._layer === 'enterprise-colours';
+                for (let dy = -12; dy <= 12; dy += 1) for (let dx = -12; dx <= 12; dx += 1) {
+                    const x = Math.round(at.x) + dx, y = Math.round(at.y) + dy;
+                    // A spot with the enterprise on top a few pixels all round, not at an edge.
+                    if ([[0, 0], [-3, 0], [3, 0], [0, -3], [0, 3]].every(([ex, ey]) => ours(x + ex, y + ey)))
+                        return [box.left + x, box.top + y, f.properties.name];
+                }
+            }
+            return null; }""")
+        assert spot, "no enterprise ground with risk factors in view"
+        page.mouse.click(spot[0], spot[1])
+        popup.wait_for()
+        assert popup.locator("strong").inner_text() == spot[2]
+        values = popup.locator("dd").all_inner_texts()
+        assert len(values) == 2 and values[1] and not any(c in values[1] for c in "[]{}\""), values
+        page.locator(".maplibregl-popup-close-button").click()
+
         # A layer switched off leaves the scene (its points and its labels), and comes back.
         page.uncheck("[data-layer='monitoring-points']")
         wait_for(page, "!window.map3d.queryRenderedFeatures({layers: ['park-points']})"

@@ -83,6 +83,17 @@ function init() {
     }
     return box;
   }
+  // A list property as a clicked feature carries it: MapLibre's queries hand nested values back
+  // as JSON text.
+  function listOf(value) {
+    if (Array.isArray(value)) return value;
+    try {
+      const parsed = JSON.parse(value || "[]");
+      return Array.isArray(parsed) ? parsed : [];
+    } catch (_e) {
+      return [];
+    }
+  }
   const when = (iso) => (iso ? new Date(iso).toLocaleString() : null);
   const named = (zh, en) => (en && document.documentElement.lang.startsWith("en") ? en : zh);
 
@@ -110,9 +121,10 @@ function init() {
     },
     "enterprise-colours": {
       colour: (p) => colour("enterprise-colours", p.colour),
-      look: () => ({ _fill: 0.28, _line: 2.5 }),
+      // Its site draped in its colour; without a site, its location as a large dot.
+      look: (_p, point) => (point ? { _radius: 9, _stroke: "#fff", _strokeWidth: 2 } : { _fill: 0.28, _line: 2.5 }),
       popup: (p) => popupBox(p.name, [[t.risk_colour, word("risk_colour", p.colour)],
-        [t.factors, (p.factors || []).map((f) => (f && typeof f === "object" ? f.text : f)).filter(Boolean).join("; ")]]),
+        [t.factors, listOf(p.factors).map((f) => (f && typeof f === "object" ? f.text : f)).filter(Boolean).join("; ")]]),
       label: (p) => p.name,
       labelClass: (p) => "colour-" + (p.colour || "none"),
     },
@@ -261,9 +273,13 @@ function init() {
     });
     redraw();
   }
+  // In drawing order, bottom first: the sort keys order what is drawn, the data's order what a
+  // click finds on top, and the two must agree.
   function redraw() {
     const features = [];
-    for (const [name, list] of Object.entries(drawn)) {
+    const names = Object.keys(drawn).sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
+    for (const name of names) {
+      const list = drawn[name];
       if (document.querySelector('[data-layer="' + name + '"]')?.checked) features.push(...list);
     }
     map.getSource("park")?.setData({ type: "FeatureCollection", features });
