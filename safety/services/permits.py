@@ -170,14 +170,14 @@ def _start(actor, permit_id, step) -> WorkPermit:
     if target is None:
         raise _wrong_state(permit, step)
     now = timezone.now()
-    work_grade = special_work.permit_work_grade(permit) if step == "start" else None
-    if step == "start" and not special_work.approved(permit.kind, work_grade,
-                                                     list(permit.approvals.values("level", "on_site"))):
-        needed = special_work.required_approver(permit.kind, work_grade)
-        raise DomainError(f"{special_work.APPROVAL_CLAUSE}: " + _(
-            "Work cannot start before the permit is approved on site by the %(who)s.") % {
-            "who": special_work.APPROVER_LABELS[needed]}, status=409,
-            data={"rule": special_work.APPROVAL_CLAUSE, "approver_level": needed})
+    if step == "start":
+        work_grade = special_work.permit_work_grade(permit)
+        if not special_work.approved(permit.kind, work_grade, list(permit.approvals.values("level", "on_site"))):
+            needed = special_work.required_approver(permit.kind, work_grade)
+            raise DomainError(f"{special_work.APPROVAL_CLAUSE}: " + _(
+                "Work cannot start before the permit is approved on site by the %(who)s.") % {
+                "who": special_work.APPROVER_LABELS[needed]}, status=409,
+                data={"rule": special_work.APPROVAL_CLAUSE, "approver_level": needed})
     latest = permit.gas_tests.order_by("-at", "-id").first()
     latest_in = latest.as_rule_input() if latest else None
     fresh_needed = True

@@ -297,11 +297,10 @@ function init() {
     delete prefetched[name];
     const data = await (early || fetchLayer(name));
     if (!data) return; // aborted by a newer request, or offline: the stream prompts another refresh
-    const def = defOf(name);
     for (const f of data.features) f.properties = f.properties || {};
     draw(name, data.features);
-    placeLabels(name, def, data.features);
-    state.loaded[name] = data.features.map((f) => ({ id: f.id, ...f.properties, _colour: def.colour(f.properties) }));
+    placeLabels(name, defOf(name), data.features);
+    state.loaded[name] = drawn[name].map((f) => ({ id: f.properties._id, ...f.properties }));
     const count = document.querySelector('[data-layer-count="' + name + '"]');
     if (count) count.textContent = "(" + data.features.length + ")";
     el.dataset["loaded_" + name.replace(/-/g, "_")] = String(data.features.length);
@@ -537,8 +536,8 @@ function init() {
       const rate = window1.frames * 1000 / (now - window1.since);
       const ratio = map.getPixelRatio();
       if (adaptive && rate < 20 && ratio > minRatio + 1e-6) {
-        turningRatio = Math.min(ratio * 0.9, ratioFor(rate, ratio));
-        useRatio(Math.max(minRatio, turningRatio));
+        turningRatio = Math.max(minRatio, Math.min(ratio * 0.9, ratioFor(rate, ratio)));
+        useRatio(turningRatio);
         window1 = { frames: 0, since: performance.now() }; // the stall is not the new ratio's
         return;
       }
